@@ -1,0 +1,103 @@
+# hilbench: host CLI, firmware, tests. `make help` lists the targets.
+#
+# The host is built twice: build/hilbench (optimised, what `make run` uses)
+# and build/asan/hilbench (AddressSanitizer + UBSan, what `make test` uses).
+# Firmware is built per board by target-fw/firmware.mk, which the CLI runs
+# itself (`hilbench build`), so `make` here only needs the host.
+
+BUILD      := build
+PKGS       := libserialport libcjson libusb-1.0
+CC         ?= gcc
+FUZZ_CC    := clang
+VERSION    := 0.1.0
+GIT_REV    := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+INCLUDES   := -Ihost -Itarget-fw/proto -Itarget-fw/nn -Itarget-fw/core
+DEFINES    := -D_GNU_SOURCE -DHB_VERSION='"$(VERSION)"' -DHB_GIT_REV='"$(GIT_REV)"' \
+              -DHB_SOURCE_ROOT='"$(CURDIR)"'
+WARNINGS   := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
+CFLAGS_ALL := -std=c11 $(WARNINGS) $(INCLUDES) $(DEFINES) $(PKG_CFLAGS) -MMD -MP
+RELEASE_CFLAGS := $(CFLAGS_ALL) -O2 -g
+SANITIZE   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ASAN_CFLAGS := $(CFLAGS_ALL) -O1 -g $(SANITIZE)
+
+# Portable code shared with the firmware, compiled into the host as well.
+SHARED_SRCS := $(wildcard target-fw/proto/*.c) $(wildcard target-fw/nn/*.c) target-fw/core/workload.c
+HOST_LIB_SRCS := $(filter-out host/main.c,$(wildcard host/*.c)) $(SHARED_SRCS)
+HOST_SRCS  := host/main.c $(HOST_LIB_SRCS)
+UNIT_SRCS  := $(wildcard tests/unit/*.c)
+FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
+
+release_obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+asan_obj    = $(patsubst %.c,$(BUILD)/asan/obj/%.o,$(1))
+
+.PHONY: all run test unit fuzz e2e bench deps firmware lint format clean help
+all: $(BUILD)/hilbench
+
+help:
+	@echo "make run     install what is missing, build, run the default benchmark on qemu-m4"
+	@echo "make test    unit tests (Criterion), fuzz smoke runs and end-to-end tests, under ASan+UBSan"
+	@echo "make         build build/hilbench only"
+	@echo "make deps    install missing Debian packages (scripts/install-deps.sh)"
+	@echo "make lint    clang-format check"
+	@echo "make clean   remove build/"
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(RELEASE_CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) -c $< -o $@
+
+$(BUILD)/hilbench: $(call release_obj,$(HOST_SRCS))
+	$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(PKG_LIBS) -lm
+
+$(BUILD)/asan/hilbench: $(call asan_obj,$(HOST_SRCS))
+	$(CC) $(ASAN_CFLAGS) $^ -o $@ $(PKG_LIBS) -lm
+
+$(BUILD)/asan/unit_tests: $(call asan_obj,$(HOST_LIB_SRCS) $(UNIT_SRCS))
+	$(CC) $(ASAN_CFLAGS) $^ -o $@ $(PKG_LIBS) -lcriterion -lm
+
+# Fuzz targets link only what they need (listed in each file's FUZZ_DEPS line).
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(HOST_LIB_SRCS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(INCLUDES) $(DEFINES) \
+		$(PKG_CFLAGS) $< $(shell sed -n 's/^.*FUZZ_DEPS: //p' $<) -o $@ $(PKG_LIBS) -lm
+
+run: deps $(BUILD)/hilbench
+	$(BUILD)/hilbench run --board qemu-m4
+
+unit: $(BUILD)/asan/unit_tests
+	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/asan/unit_tests --jobs 2
+
+FUZZ_RUNS ?= 20000
+fuzz: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+	@for target in $^; do \
+		echo "fuzz: $$target ($(FUZZ_RUNS) runs)"; \
+		$$target -runs=$(FUZZ_RUNS) -seed=1 tests/fuzz/corpus/$$(basename $$target) \
+			>$$target.log 2>&1 || { tail -40 $$target.log; exit 1; }; \
+	done
+
+e2e: $(BUILD)/asan/hilbench
+	tests/e2e/run.sh $(BUILD)/asan/hilbench
+
+test: deps
+	$(MAKE) unit
+	$(MAKE) fuzz
+	$(MAKE) e2e
+
+lint:
+	clang-format --dry-run --Werror $(HOST_SRCS) $(UNIT_SRCS) $(FUZZ_SRCS) \
+		$(wildcard target-fw/*/*.c target-fw/*/*.h target-fw/ports/*/*.c host/*.h)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,165 @@
+/* hilbench run: benchmark a board and print/record the result. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "benchmark.h"
+#include "cli.h"
+#include "commands.h"
+#include "error.h"
+#include "stats.h"
+
+static void print_help(void)
+{
+	printf("usage: hilbench run [--board ID] [options]\n\n"
+	       "Builds the benchmark firmware for the board (if needed), starts the board\n"
+	       "(QEMU for emulated boards, OpenOCD for real ones), uploads an input, times\n"
+	       "the workload, checks the board's output against the host's own execution\n"
+	       "of the same kernel, and writes results/<UTC>_<board>_<workload>.json and .md.\n\n"
+	       "options:\n"
+	       "  --board ID        board profile from boards/ (default qemu-m4; see 'hilbench boards')\n"
+	       "  --runs N          timed invocations (default 20)\n"
+	       "  --warmup N        untimed invocations first (default 2)\n"
+	       "  --seed N          seed of the generated input (default 1)\n"
+	       "  --timeout S       seconds the board may take to answer one request (default 30)\n"
+	       "  --retries N       resends of a request after a damaged frame or silence (default 3)\n"
+	       "  --firmware ELF    use this prebuilt firmware instead of building one\n"
+	       "  --results DIR     where result files go (default ./results)\n"
+	       "  --boards-dir DIR  where board profiles are (default <hilbench>/boards)\n"
+	       "  --json            print the result record (JSON) on stdout instead of a table\n"
+	       "  --debug-hang      test hook: make the board hang after the first batch of runs\n\n"
+	       "On emulated boards the counts are instructions counted by QEMU (-icount), not\n"
+	       "cycles: they are deterministic, and latency derived from them assumes one\n"
+	       "instruction per cycle. Every figure in the output names its source.\n\n"
+	       "examples:\n"
+	       "  hilbench run                      # built-in workload on qemu-m4\n"
+	       "  hilbench run --board qemu-m7 --runs 48 --json > m7.json\n");
+}
+
+static void print_table(const struct run_result *result)
+{
+	struct stats_u64 stats;
+	const double scale = result_counter_scale(result);
+	const char *unit = result_count_unit(result);
+	const char *source = result_count_source(result);
+
+	printf("%s on %s (%s, verified: %s)\n", result->workload, result->board->id,
+	       result->board->core, profile_verified_name(result->board->verified));
+	printf("  %-22s %-30s %s\n", "metric", "value", "source");
+	if (result->run_count > 0) {
+		char value[64];
+		stats_u64_compute(result->ticks, result->run_count, &stats);
+		snprintf(value, sizeof value, "%.0f / %.0f / %.0f", stats.min * scale,
+			 stats.median * scale, stats.max * scale);
+		printf("  %-22s %-30s %s, min/median/max of %zu runs\n", unit, value, source,
+		       result->run_count);
+		if (result->have_hello && result->hello.workload_macs) {
+			snprintf(value, sizeof value, "%.3f", stats.median * scale / result->hello.workload_macs);
+			printf("  %-22s %-30s derived (%u MACs)\n", strcmp(unit, "cycles") ? "instructions/MAC" : "cycles/MAC",
+			       value, result->hello.workload_macs);
+		}
+		snprintf(value, sizeof value, "%.1f us", stats.median * scale * 1e6 / result->board->clock_hz);
+		printf("  %-22s %-30s derived (%s / %.1f MHz%s)\n", "latency (median)", value, unit,
+		       result->board->clock_hz / 1e6,
+		       strcmp(unit, "cycles") ? ", assumes 1 instruction per cycle" : "");
+	}
+	if (result->have_stack) {
+		char value[32];
+		snprintf(value, sizeof value, "%u B", result->stack_high_water);
+		printf("  %-22s %-30s %s (painted)\n", "stack high-water", value, source);
+	}
+	if (result->have_sizes) {
+		char value[64];
+		snprintf(value, sizeof value, "%u B", result->sizes.static_ram);
+		printf("  %-22s %-30s elf (.data %u + .bss %u)\n", "static RAM", value, result->sizes.data,
+		       result->sizes.bss);
+		if (result->have_stack) {
+			snprintf(value, sizeof value, "%u B", result->sizes.static_ram + result->stack_high_water);
+			printf("  %-22s %-30s derived (static RAM + stack)\n", "peak RAM", value);
+		}
+		snprintf(value, sizeof value, "%u B", result->sizes.flash);
+		printf("  %-22s %-30s elf (.text %u + .rodata %u + .data %u)\n", "flash", value,
+		       result->sizes.text, result->sizes.rodata, result->sizes.data);
+	}
+	if (result->output_checked)
+		printf("  %-22s %-30s host reference, bit-exact\n", "output check",
+		       result->output_mismatches ? "MISMATCH" : "equal");
+	if (strcmp(result->status, "ok"))
+		printf("  %-22s %s\n", "status", result->status);
+	printf("results: %s\n", result->json_path);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option long_options[] = {
+		{ "board", required_argument, NULL, 'b' },
+		{ "runs", required_argument, NULL, 'n' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "retries", required_argument, NULL, 'r' },
+		{ "firmware", required_argument, NULL, 'f' },
+		{ "results", required_argument, NULL, 'o' },
+		{ "boards-dir", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "debug-hang", no_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct benchmark_options options = {
+		.runs = 20, .warmups = 2, .input_seed = 1, .timeout_ms = 30000, .attempts = 4,
+		.results_dir = "results",
+	};
+	const char *board_id = "qemu-m4";
+	const char *boards_dir = NULL;
+	struct board_profile board;
+	struct run_result result;
+	uint32_t retries = 3;
+	int json = 0;
+	int option;
+	int status = HB_OK;
+
+	optind = 0;
+	opterr = 0;
+	while (status == HB_OK && (option = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+		switch (option) {
+		case 'b': board_id = optarg; break;
+		case 'n': status = cli_parse_u32("--runs", optarg, 1, 100000, &options.runs); break;
+		case 'w': status = cli_parse_u32("--warmup", optarg, 0, 1000, &options.warmups); break;
+		case 's': status = cli_parse_u32("--seed", optarg, 0, UINT32_MAX, &options.input_seed); break;
+		case 't': status = cli_parse_seconds("--timeout", optarg, &options.timeout_ms); break;
+		case 'r': status = cli_parse_u32("--retries", optarg, 0, 20, &retries); break;
+		case 'f': options.firmware = optarg; break;
+		case 'o': options.results_dir = optarg; break;
+		case 'd': boards_dir = optarg; break;
+		case 'j': json = 1; break;
+		case 'H': options.debug_hang = true; break;
+		case 'h': print_help(); return HB_OK;
+		default: return cli_bad_option("run", option, argv[optind - 1]);
+		}
+	}
+	if (status != HB_OK)
+		return status;
+	if (optind < argc)
+		return hb_error(HB_ERR_USAGE, "unexpected argument '%s' (see 'hilbench run --help')",
+				argv[optind]);
+	options.attempts = (int)retries + 1;
+
+	status = profile_find(cli_boards_dir(boards_dir), board_id, &board);
+	if (status != HB_OK)
+		return status;
+	status = benchmark_run(&board, &options, &result);
+	if (json) {
+		cJSON *root = result_to_json(&result);
+		char *text = cJSON_Print(root);
+		if (text)
+			printf("%s\n", text);
+		free(text);
+		cJSON_Delete(root);
+	} else if (result.run_count > 0 || result.have_sizes) {
+		print_table(&result);
+	}
+	result_release(&result);
+	return status;
+}

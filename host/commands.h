@@ -1,0 +1,16 @@
+/* The subcommands: one file each (cmd_<name>.c), listed in main.c's table.
+ * Each returns an hb_status; main.c turns it into the exit code. */
+#ifndef HB_COMMANDS_H
+#define HB_COMMANDS_H
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+int cmd_boards(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+#endif

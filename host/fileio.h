@@ -1,0 +1,19 @@
+/* Whole-file reads and atomic writes (temp file in the same folder + rename),
+ * so a result on disk is always either the old or the new complete file. */
+#ifndef HB_FILEIO_H
+#define HB_FILEIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Reads a whole file, NUL-terminated (the terminator is not counted).
+ * Caller frees *data. Errors name the path. */
+int file_read_all(const char *path, uint8_t **data, size_t *length);
+
+/* Writes via PATH.tmp-PID, fsync, rename. */
+int file_write_atomic(const char *path, const void *data, size_t length);
+
+/* mkdir -p; existing folders are fine. */
+int file_make_dirs(const char *path);
+
+#endif

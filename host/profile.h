@@ -1,0 +1,78 @@
+/*
+ * Board profiles: boards/<id>.json parsed with cJSON into a typed struct.
+ *
+ * The raw JSON is validated once here (every field's type and range,
+ * unknown fields rejected with a did-you-mean) and nothing downstream
+ * looks at JSON again. Errors name the file, the field and what was
+ * expected. docs/boards.md describes the format.
+ */
+#ifndef HB_PROFILE_H
+#define HB_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROFILE_SCHEMA_VERSION 1
+
+enum profile_counter {
+	PROFILE_COUNTER_DWT,                   /* "dwt" */
+	PROFILE_COUNTER_SYSTICK,               /* "systick" */
+	PROFILE_COUNTER_EMULATED_INSTRUCTIONS, /* "emulated-instructions" */
+};
+
+enum profile_verified {
+	PROFILE_VERIFIED_EMULATED,     /* "emulated" */
+	PROFILE_VERIFIED_COMPILE_ONLY, /* "compile-only" */
+	PROFILE_VERIFIED_HARDWARE,     /* "hardware" */
+};
+
+struct profile_region {
+	uint32_t origin;
+	uint32_t size;
+};
+
+struct board_profile {
+	char path[512];     /* the file it was read from, for messages */
+	char id[64];        /* must equal the file name without .json */
+	char name[128];
+	char core[32];      /* cortex-m0, cortex-m0plus, cortex-m3, cortex-m4, cortex-m7, cortex-m33 */
+	char fpu[32];       /* "none" or a -mfpu value such as fpv4-sp-d16 */
+	bool dsp;
+	uint32_t clock_hz;
+	struct profile_region flash;
+	struct profile_region ram;
+	char port[32];      /* folder under target-fw/ports/ */
+	struct {
+		char driver[16];        /* "qemu" or "openocd" */
+		char machine[64];       /* qemu: -M value */
+		char interface_cfg[128]; /* openocd: -f interface/... */
+		char target_cfg[128];   /* openocd: -f target/... or board/... */
+	} flasher;
+	struct {
+		char transport[16];     /* "qemu" (socket made by the flasher), "serial", "tcp" */
+		char device[256];       /* serial: /dev/tty...; tcp: host:port */
+		uint32_t baud;
+	} console;
+	enum profile_counter counter;
+	enum profile_verified verified;
+};
+
+/* Parses JSON text; `path` is only used in messages and stored. */
+int profile_parse(const char *text, size_t length, const char *path, struct board_profile *out);
+
+/* Reads and parses one file. */
+int profile_load(const char *path, struct board_profile *out);
+
+/* Loads boards_dir/<id>.json; an unknown id lists the ids that exist. */
+int profile_find(const char *boards_dir, const char *id, struct board_profile *out);
+
+/* Loads every *.json in boards_dir, sorted by id. Invalid files are reported
+ * and skipped (count of them in *invalid). Caller frees *profiles. */
+int profile_list(const char *boards_dir, struct board_profile **profiles, size_t *count,
+		 size_t *invalid);
+
+const char *profile_counter_name(enum profile_counter counter);
+const char *profile_verified_name(enum profile_verified verified);
+
+#endif

@@ -1,0 +1,264 @@
+#include "session.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+
+static int64_t now_ms(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+void session_init(struct session *session, struct transport *transport, const char *board_id,
+		  int timeout_ms, int max_attempts)
+{
+	memset(session, 0, sizeof *session);
+	session->transport = transport;
+	session->board_id = board_id;
+	session->timeout_ms = timeout_ms;
+	session->max_attempts = max_attempts < 1 ? 1 : max_attempts;
+	session->next_seq = 1;
+	frame_decoder_init(&session->decoder);
+}
+
+static int send_frame(struct session *session, uint16_t seq, uint8_t type, const uint8_t *payload,
+		      uint16_t length, int timeout_ms)
+{
+	struct frame request;
+	uint8_t encoded[FRAME_MAX_ENCODED];
+	size_t encoded_length;
+	int status;
+
+	if (length > FRAME_MAX_PAYLOAD)
+		return hb_error(HB_ERR_INTERNAL, "request %s too long (%u bytes)",
+				msg_type_name(type), length);
+	request.seq = seq;
+	request.type = type;
+	request.length = length;
+	if (length)
+		memcpy(request.payload, payload, length);
+	encoded_length = frame_encode(&request, encoded, sizeof encoded);
+	status = session->transport->driver->write(session->transport, encoded, encoded_length,
+						     timeout_ms);
+	if (status == HB_OK)
+		session->counters.bytes_sent += encoded_length;
+	return status;
+}
+
+static uint16_t take_seq(struct session *session)
+{
+	uint16_t seq = session->next_seq++;
+	/* 0xFFFF is what the board uses for replies to frames it could not read. */
+	if (session->next_seq == 0xFFFF)
+		session->next_seq = 1;
+	return seq;
+}
+
+int session_send_only(struct session *session, uint8_t type, const uint8_t *payload,
+		      uint16_t length)
+{
+	return send_frame(session, take_seq(session), type, payload, length, session->timeout_ms);
+}
+
+enum reply_outcome { REPLY_NONE, REPLY_GOT, REPLY_RESEND };
+
+/* Reads until a frame for `seq` arrives, a reason to resend appears, or the
+ * attempt's deadline passes. */
+static int await_reply(struct session *session, uint16_t seq, int64_t deadline,
+		       struct frame *reply, enum reply_outcome *outcome)
+{
+	uint8_t bytes[256];
+
+	*outcome = REPLY_NONE;
+	while (now_ms() < deadline) {
+		size_t got = 0;
+		int wait = (int)(deadline - now_ms());
+		int status = session->transport->driver->read(session->transport, bytes,
+							       sizeof bytes, &got, wait > 0 ? wait : 0);
+		if (status == HB_ERR_TIMEOUT)
+			return HB_OK;
+		if (status != HB_OK)
+			return status;
+		session->counters.bytes_received += got;
+		for (size_t i = 0; i < got; i++) {
+			enum frame_result result = frame_decoder_push(&session->decoder, bytes[i], reply);
+			if (result == FRAME_PENDING)
+				continue;
+			if (result != FRAME_READY) {
+				session->counters.damaged_frames++;
+				hb_debug("board '%s': damaged reply (%s)", session->board_id,
+					 frame_result_name(result));
+				*outcome = REPLY_RESEND;
+				continue;
+			}
+			if (reply->seq == 0xFFFF && reply->type == MSG_ERROR) {
+				/* The board could not read our request. */
+				session->counters.damaged_frames++;
+				*outcome = REPLY_RESEND;
+				continue;
+			}
+			if (reply->seq != seq) {
+				session->counters.stale_frames++;
+				continue;
+			}
+			*outcome = REPLY_GOT;
+			return HB_OK;
+		}
+		if (*outcome == REPLY_RESEND)
+			return HB_OK;
+	}
+	return HB_OK;
+}
+
+int session_request(struct session *session, uint8_t type, const uint8_t *payload,
+		    uint16_t length, uint8_t expected_reply, struct frame *reply)
+{
+	const uint16_t seq = take_seq(session);
+	const int64_t deadline = now_ms() + session->timeout_ms;
+	/* Silence is worth a resend only a few times within the deadline. */
+	const int silence_ms = session->timeout_ms / session->max_attempts;
+	int attempts = 0;
+
+	session->counters.requests++;
+	for (;;) {
+		enum reply_outcome outcome;
+		int64_t attempt_deadline;
+		int status;
+
+		if (attempts == session->max_attempts || now_ms() >= deadline)
+			break;
+		if (attempts > 0)
+			session->counters.resends++;
+		attempts++;
+		status = send_frame(session, seq, type, payload, length, session->timeout_ms);
+		if (status != HB_OK)
+			return status;
+		attempt_deadline = now_ms() + silence_ms;
+		if (attempt_deadline > deadline || attempts == session->max_attempts)
+			attempt_deadline = deadline;
+		status = await_reply(session, seq, attempt_deadline, reply, &outcome);
+		if (status != HB_OK)
+			return status;
+		if (outcome != REPLY_GOT)
+			continue;
+		if (reply->type == MSG_ERROR) {
+			struct msg_error_reply error;
+			if (msg_error_decode(reply->payload, reply->length, &error) != 0)
+				return hb_error(HB_ERR_PROTOCOL, "board '%s' sent a malformed error reply to %s",
+						session->board_id, msg_type_name(type));
+			return hb_error(HB_ERR_PROTOCOL, "board '%s' refused %s: %s (code %u)",
+					session->board_id, msg_type_name(type),
+					msg_error_name(error.code), error.code);
+		}
+		if (reply->type != expected_reply)
+			return hb_error(HB_ERR_PROTOCOL, "board '%s' answered %s with %s, expected %s",
+					session->board_id, msg_type_name(type),
+					msg_type_name(reply->type), msg_type_name(expected_reply));
+		return HB_OK;
+	}
+	if (session->counters.damaged_frames && attempts == session->max_attempts && now_ms() < deadline)
+		return hb_error(HB_ERR_PROTOCOL,
+				"board '%s': no intact reply to %s after %d attempts (line noise? check the cable and baud rate)",
+				session->board_id, msg_type_name(type), attempts);
+	return hb_error(HB_ERR_TIMEOUT, "board '%s' did not answer %s within %.1f s (%d attempts)",
+			session->board_id, msg_type_name(type), session->timeout_ms / 1000.0,
+			attempts);
+}
+
+int session_hello(struct session *session, struct msg_hello_reply *hello)
+{
+	uint8_t payload[2];
+	struct frame reply;
+	int status;
+
+	msg_put_u16(payload, PROTO_VERSION);
+	status = session_request(session, MSG_HELLO, payload, sizeof payload, MSG_HELLO_REPLY, &reply);
+	if (status != HB_OK)
+		return status;
+	if (msg_hello_reply_decode(reply.payload, reply.length, hello) != 0)
+		return hb_error(HB_ERR_PROTOCOL, "board '%s' sent a malformed HELLO_REPLY (%u bytes)",
+				session->board_id, reply.length);
+	if (hello->protocol_version != PROTO_VERSION)
+		return hb_error(HB_ERR_PROTOCOL,
+				"board '%s' speaks protocol version %u, this hilbench speaks %u: rebuild the firmware",
+				session->board_id, hello->protocol_version, PROTO_VERSION);
+	return HB_OK;
+}
+
+int session_write_input(struct session *session, const uint8_t *data, uint32_t length,
+			uint32_t chunk)
+{
+	uint8_t payload[FRAME_MAX_PAYLOAD];
+	struct frame reply;
+
+	if (chunk == 0 || chunk > FRAME_MAX_PAYLOAD - 4)
+		chunk = FRAME_MAX_PAYLOAD - 4;
+	for (uint32_t offset = 0; offset < length; offset += chunk) {
+		uint32_t part = length - offset < chunk ? length - offset : chunk;
+		int status;
+		msg_put_u32(payload, offset);
+		memcpy(payload + 4, data + offset, part);
+		status = session_request(session, MSG_INPUT_WRITE, payload, (uint16_t)(part + 4),
+					 MSG_INPUT_ACK, &reply);
+		if (status != HB_OK)
+			return status;
+		if (reply.length != 6 || msg_get_u32(reply.payload) != offset ||
+		    msg_get_u16(reply.payload + 4) != part)
+			return hb_error(HB_ERR_PROTOCOL,
+					"board '%s' acknowledged the wrong input chunk (expected offset %u, %u bytes)",
+					session->board_id, offset, part);
+	}
+	return HB_OK;
+}
+
+int session_invoke(struct session *session, uint16_t runs, uint16_t warmups,
+		   struct msg_invoke_reply *result)
+{
+	uint8_t payload[4];
+	struct frame reply;
+	int status;
+
+	msg_put_u16(payload, runs);
+	msg_put_u16(payload + 2, warmups);
+	status = session_request(session, MSG_INVOKE, payload, sizeof payload, MSG_INVOKE_REPLY, &reply);
+	if (status != HB_OK)
+		return status;
+	if (msg_invoke_reply_decode(reply.payload, reply.length, result) != 0 || result->runs != runs)
+		return hb_error(HB_ERR_PROTOCOL, "board '%s' sent a malformed INVOKE_REPLY (%u bytes)",
+				session->board_id, reply.length);
+	return HB_OK;
+}
+
+int session_read_output(struct session *session, uint8_t *data, uint32_t length, uint32_t chunk)
+{
+	uint8_t payload[6];
+	struct frame reply;
+
+	if (chunk == 0 || chunk > FRAME_MAX_PAYLOAD - 4)
+		chunk = FRAME_MAX_PAYLOAD - 4;
+	for (uint32_t offset = 0; offset < length; offset += chunk) {
+		uint32_t part = length - offset < chunk ? length - offset : chunk;
+		int status;
+		msg_put_u32(payload, offset);
+		msg_put_u16(payload + 4, (uint16_t)part);
+		status = session_request(session, MSG_OUTPUT_READ, payload, sizeof payload,
+					 MSG_OUTPUT_DATA, &reply);
+		if (status != HB_OK)
+			return status;
+		if (reply.length != part + 4 || msg_get_u32(reply.payload) != offset)
+			return hb_error(HB_ERR_PROTOCOL,
+					"board '%s' sent the wrong output chunk (expected offset %u, %u bytes)",
+					session->board_id, offset, part);
+		memcpy(data + offset, reply.payload + 4, part);
+	}
+	return HB_OK;
+}
+
+int session_exit(struct session *session, uint8_t status)
+{
+	struct frame reply;
+	return session_request(session, MSG_EXIT, &status, 1, MSG_EXIT_REPLY, &reply);
+}

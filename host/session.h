@@ -1,0 +1,59 @@
+/*
+ * The host end of the protocol: one request, one reply, with bounded
+ * retries. A damaged reply, a damaged request (the board answers
+ * MSG_ERROR_BAD_FRAME) or a silent line makes the host resend the same
+ * request with the same sequence number; the board answers a repeat from
+ * its cached reply, so nothing runs twice. The whole request is bounded by
+ * the timeout: a hung board ends in HB_ERR_TIMEOUT, never a hang.
+ */
+#ifndef HB_SESSION_H
+#define HB_SESSION_H
+
+#include <stdint.h>
+
+#include "frame.h"
+#include "messages.h"
+#include "transport.h"
+
+struct session_counters {
+	uint32_t requests;
+	uint32_t resends;        /* requests sent again after damage or silence */
+	uint32_t damaged_frames; /* replies that failed CRC/encoding/length */
+	uint32_t stale_frames;   /* replies to an earlier sequence number, ignored */
+	uint64_t bytes_sent;
+	uint64_t bytes_received;
+};
+
+struct session {
+	struct transport *transport;
+	const char *board_id; /* for messages */
+	int timeout_ms;       /* whole request, all attempts included */
+	int max_attempts;     /* sends per request, >= 1 */
+	uint16_t next_seq;
+	struct frame_decoder decoder;
+	struct session_counters counters;
+};
+
+void session_init(struct session *session, struct transport *transport, const char *board_id,
+		  int timeout_ms, int max_attempts);
+
+/* Sends `type` with `payload` and waits for the reply with the same
+ * sequence number. A MSG_ERROR reply becomes HB_ERR_PROTOCOL with the
+ * board's error named; `expected_reply` other than the reply type too. */
+int session_request(struct session *session, uint8_t type, const uint8_t *payload,
+		    uint16_t length, uint8_t expected_reply, struct frame *reply);
+
+/* Sends a request and does not wait (MSG_DEBUG_HANG). */
+int session_send_only(struct session *session, uint8_t type, const uint8_t *payload,
+		      uint16_t length);
+
+/* The typed requests the benchmark uses. */
+int session_hello(struct session *session, struct msg_hello_reply *hello);
+int session_write_input(struct session *session, const uint8_t *data, uint32_t length,
+			uint32_t chunk);
+int session_invoke(struct session *session, uint16_t runs, uint16_t warmups,
+		   struct msg_invoke_reply *result);
+int session_read_output(struct session *session, uint8_t *data, uint32_t length, uint32_t chunk);
+int session_exit(struct session *session, uint8_t status);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * What the portable firmware core needs from a board port, and nothing more.
+ * One implementation per folder under target-fw/ports/. The core never
+ * touches a register itself.
+ */
+#ifndef FW_PORT_H
+#define FW_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Clocks, UART (8N1 at the port's baud) and the cycle counter. Called once
+ * before anything else. */
+void port_init(void);
+
+/* Blocks until every byte is in the UART's transmitter. */
+void port_uart_write(const uint8_t *data, size_t length);
+
+/* Returns 1 and stores a byte when one has arrived, 0 otherwise (never blocks). */
+int port_uart_read_byte(uint8_t *byte);
+
+/* Free-running tick counter, monotonic, at least 56 bits wide in effect
+ * (ports extend narrow hardware counters with an overflow count). */
+uint64_t port_counter_read(void);
+
+/* enum msg_counter_kind of the counter above. */
+uint8_t port_counter_kind(void);
+
+/* Counter units (cycles, or instructions on an emulator) per tick, 16.16. */
+uint32_t port_counter_scale_q16(void);
+
+/* The core clock in Hz the port configured. */
+uint32_t port_clock_hz(void);
+
+/* Short port name, e.g. "mps2". */
+const char *port_name(void);
+
+/* Stops the target: on QEMU, semihosting exit with `status`; on a real
+ * board, a reset. Never returns. */
+void port_exit(int status) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,271 @@
+#include "protocol_handler.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "build_info.h"
+#include "crc32.h"
+#include "frame.h"
+#include "messages.h"
+#include "port.h"
+#include "stack_paint.h"
+#include "workload.h"
+
+#if PROTOCOL_INPUT_CAPACITY < WORKLOAD_FC_INPUTS || PROTOCOL_OUTPUT_CAPACITY < WORKLOAD_FC_OUTPUTS
+#error "the protocol buffers must hold the workload's input and output"
+#endif
+
+/* Bytes of the request header in front of written or read data. */
+#define WRITE_HEADER_SIZE 4u /* u32 offset */
+#define READ_REQUEST_SIZE 6u /* u32 offset, u16 length */
+
+/* Everything large is static: the stack high-water mark then measures the
+ * handler and the workload, not buffers that happen to live on the stack. */
+static struct workload_fc layer;
+static uint8_t input_buffer[PROTOCOL_INPUT_CAPACITY];
+static uint8_t output_buffer[PROTOCOL_OUTPUT_CAPACITY];
+static struct frame_decoder decoder;
+static struct frame request;
+static struct frame reply;
+static struct msg_invoke_reply invoke_reply;
+
+/* The last reply as sent, and what identifies the request it answered. A
+ * retry is the same request again: same sequence number, type and payload. */
+static uint8_t last_reply_bytes[FRAME_MAX_ENCODED];
+static size_t last_reply_length;
+static struct {
+	int valid;
+	uint16_t seq;
+	uint8_t type;
+	uint16_t length;
+	uint32_t payload_crc;
+} last_request;
+
+void protocol_init(void)
+{
+	workload_fc_init(&layer);
+	frame_decoder_init(&decoder);
+	last_request.valid = 0;
+}
+
+static void reply_error(uint16_t code)
+{
+	struct msg_error_reply error = { .code = code, .request_type = request.type };
+
+	reply.type = MSG_ERROR;
+	reply.length = (uint16_t)msg_error_encode(&error, reply.payload, sizeof reply.payload);
+}
+
+static void copy_name(char *field, const char *name)
+{
+	size_t length = strlen(name);
+
+	if (length > PROTO_NAME_LENGTH - 1)
+		length = PROTO_NAME_LENGTH - 1;
+	memset(field, 0, PROTO_NAME_LENGTH);
+	memcpy(field, name, length);
+}
+
+static void handle_hello(void)
+{
+	struct msg_hello_reply hello;
+
+	if (request.length != 2) {
+		reply_error(MSG_ERROR_BAD_LENGTH);
+		return;
+	}
+	if (msg_get_u16(request.payload) != PROTO_VERSION) {
+		reply_error(MSG_ERROR_BAD_VERSION);
+		return;
+	}
+	hello.protocol_version = PROTO_VERSION;
+	hello.max_payload = FRAME_MAX_PAYLOAD;
+	hello.build_id = build_id();
+	hello.clock_hz = port_clock_hz();
+	hello.counter_kind = port_counter_kind();
+	hello.counter_scale_q16 = port_counter_scale_q16();
+	hello.input_capacity = PROTOCOL_INPUT_CAPACITY;
+	hello.output_capacity = PROTOCOL_OUTPUT_CAPACITY;
+	hello.workload_input_length = WORKLOAD_FC_INPUTS;
+	hello.workload_output_length = WORKLOAD_FC_OUTPUTS;
+	hello.workload_macs = workload_fc_macs();
+	hello.stack_size = stack_size();
+	copy_name(hello.port, port_name());
+	copy_name(hello.core, build_core());
+	reply.type = MSG_HELLO_REPLY;
+	reply.length = (uint16_t)msg_hello_reply_encode(&hello, reply.payload, sizeof reply.payload);
+}
+
+static void handle_input_write(void)
+{
+	uint32_t offset;
+	uint32_t length;
+
+	if (request.length < WRITE_HEADER_SIZE) {
+		reply_error(MSG_ERROR_BAD_LENGTH);
+		return;
+	}
+	offset = msg_get_u32(request.payload);
+	length = request.length - WRITE_HEADER_SIZE;
+	if (offset > PROTOCOL_INPUT_CAPACITY || length > PROTOCOL_INPUT_CAPACITY - offset) {
+		reply_error(MSG_ERROR_OUT_OF_RANGE);
+		return;
+	}
+	memcpy(input_buffer + offset, request.payload + WRITE_HEADER_SIZE, length);
+	reply.type = MSG_INPUT_ACK;
+	msg_put_u32(reply.payload, offset);
+	msg_put_u16(reply.payload + 4, (uint16_t)length);
+	reply.length = 6;
+}
+
+static void handle_invoke(void)
+{
+	uint16_t runs;
+	uint16_t warmups;
+	const int8_t *input = (const int8_t *)input_buffer;
+	int8_t *output = (int8_t *)output_buffer;
+
+	if (request.length != 4) {
+		reply_error(MSG_ERROR_BAD_LENGTH);
+		return;
+	}
+	runs = msg_get_u16(request.payload);
+	warmups = msg_get_u16(request.payload + 2);
+	if (runs == 0 || runs > PROTO_MAX_RUNS) {
+		reply_error(MSG_ERROR_TOO_MANY_RUNS);
+		return;
+	}
+	/* Warm-ups settle caches and flash prefetch on real parts; untimed. */
+	for (uint16_t i = 0; i < warmups; i++)
+		workload_fc_run(&layer, input, output);
+	for (uint16_t i = 0; i < runs; i++) {
+		uint64_t start = port_counter_read();
+		workload_fc_run(&layer, input, output);
+		invoke_reply.ticks[i] = port_counter_read() - start;
+	}
+	invoke_reply.runs = runs;
+	invoke_reply.output_length = WORKLOAD_FC_OUTPUTS;
+	invoke_reply.stack_high_water = stack_high_water();
+	reply.type = MSG_INVOKE_REPLY;
+	reply.length = (uint16_t)msg_invoke_reply_encode(&invoke_reply, reply.payload,
+							 sizeof reply.payload);
+}
+
+static void handle_output_read(void)
+{
+	uint32_t offset;
+	uint32_t length;
+
+	if (request.length != READ_REQUEST_SIZE) {
+		reply_error(MSG_ERROR_BAD_LENGTH);
+		return;
+	}
+	offset = msg_get_u32(request.payload);
+	length = msg_get_u16(request.payload + 4);
+	if (length > FRAME_MAX_PAYLOAD - WRITE_HEADER_SIZE || offset > PROTOCOL_OUTPUT_CAPACITY ||
+	    length > PROTOCOL_OUTPUT_CAPACITY - offset) {
+		reply_error(MSG_ERROR_OUT_OF_RANGE);
+		return;
+	}
+	reply.type = MSG_OUTPUT_DATA;
+	msg_put_u32(reply.payload, offset);
+	memcpy(reply.payload + WRITE_HEADER_SIZE, output_buffer + offset, length);
+	reply.length = (uint16_t)(WRITE_HEADER_SIZE + length);
+}
+
+static void send_last_reply(void)
+{
+	port_uart_write(last_reply_bytes, last_reply_length);
+}
+
+/* Runs the request in `request` and leaves its reply in `reply`. Returns
+ * 1 when the target must stop after sending it (MSG_EXIT). */
+static int execute_request(void)
+{
+	reply.seq = request.seq;
+	reply.length = 0;
+	switch (request.type) {
+	case MSG_HELLO:
+		handle_hello();
+		return 0;
+	case MSG_INPUT_WRITE:
+		handle_input_write();
+		return 0;
+	case MSG_INVOKE:
+		handle_invoke();
+		return 0;
+	case MSG_OUTPUT_READ:
+		handle_output_read();
+		return 0;
+	case MSG_EXIT:
+		if (request.length != 1) {
+			reply_error(MSG_ERROR_BAD_LENGTH);
+			return 0;
+		}
+		reply.type = MSG_EXIT_REPLY;
+		return 1;
+	case MSG_DEBUG_HANG:
+		/* Deliberately silent so the host's timeout paths can be tested. */
+		for (;;) {
+		}
+	default:
+		reply_error(MSG_ERROR_UNKNOWN_TYPE);
+		return 0;
+	}
+}
+
+static int is_retry(uint32_t payload_crc)
+{
+	return last_request.valid && last_request.seq == request.seq &&
+	       last_request.type == request.type && last_request.length == request.length &&
+	       last_request.payload_crc == payload_crc;
+}
+
+static void answer_request(void)
+{
+	uint32_t payload_crc = crc32_compute(request.payload, request.length);
+	int stop;
+
+	if (is_retry(payload_crc)) {
+		send_last_reply();
+		return;
+	}
+	stop = execute_request();
+	last_reply_length = frame_encode(&reply, last_reply_bytes, sizeof last_reply_bytes);
+	last_request.valid = 1;
+	last_request.seq = request.seq;
+	last_request.type = request.type;
+	last_request.length = request.length;
+	last_request.payload_crc = payload_crc;
+	send_last_reply();
+	if (stop)
+		port_exit(request.payload[0]);
+}
+
+/* A damaged frame has no trustworthy sequence number, so the error goes to
+ * 0xFFFF; the cached reply stays, so a retry of the previous request is
+ * still answered from it. */
+static void answer_damaged_frame(void)
+{
+	static struct frame error_frame;
+	static uint8_t error_bytes[32];
+	struct msg_error_reply error = { .code = MSG_ERROR_BAD_FRAME, .request_type = 0 };
+	size_t length;
+
+	error_frame.seq = 0xFFFF;
+	error_frame.type = MSG_ERROR;
+	error_frame.length = (uint16_t)msg_error_encode(&error, error_frame.payload,
+							 sizeof error_frame.payload);
+	length = frame_encode(&error_frame, error_bytes, sizeof error_bytes);
+	port_uart_write(error_bytes, length);
+}
+
+void protocol_receive_byte(uint8_t byte)
+{
+	enum frame_result result = frame_decoder_push(&decoder, byte, &request);
+
+	if (result == FRAME_READY)
+		answer_request();
+	else if (result != FRAME_PENDING)
+		answer_damaged_frame();
+}

@@ -1,0 +1,22 @@
+/*
+ * ARM MPS2 (AN385, AN386, AN500) as QEMU emulates it. The clocks need no
+ * set-up; timing comes from SysTick because QEMU does not model the DWT.
+ */
+#include "mps2.h"
+#include "port.h"
+
+void port_init(void)
+{
+	mps2_uart_init();
+	mps2_counter_init();
+}
+
+uint32_t port_clock_hz(void)
+{
+	return MPS2_CLOCK_HZ;
+}
+
+const char *port_name(void)
+{
+	return "mps2";
+}

@@ -1,0 +1,115 @@
+#include "frame.h"
+
+#include <string.h>
+
+#include "crc32.h"
+
+static void put_u16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+size_t frame_encode(const struct frame *frame, uint8_t *out, size_t capacity)
+{
+	uint8_t raw[FRAME_MAX_RAW];
+	size_t raw_length;
+	size_t encoded;
+
+	if (frame->length > FRAME_MAX_PAYLOAD)
+		return 0;
+	put_u16(raw, frame->seq);
+	raw[2] = frame->type;
+	memcpy(raw + FRAME_HEADER_SIZE, frame->payload, frame->length);
+	raw_length = FRAME_HEADER_SIZE + frame->length;
+	put_u32(raw + raw_length, crc32_compute(raw, raw_length));
+	raw_length += FRAME_CRC_SIZE;
+
+	if (capacity < 1)
+		return 0;
+	encoded = cobs_encode(raw, raw_length, out, capacity - 1);
+	if (encoded == 0)
+		return 0;
+	out[encoded] = FRAME_DELIMITER;
+	return encoded + 1;
+}
+
+void frame_decoder_init(struct frame_decoder *decoder)
+{
+	decoder->used = 0;
+	decoder->overflowed = 0;
+}
+
+static enum frame_result decode_buffer(struct frame_decoder *decoder, struct frame *out)
+{
+	/* Decoding in place is safe: COBS output never overtakes its input. */
+	long raw_length = cobs_decode(decoder->buffer, decoder->used, decoder->buffer,
+				      sizeof decoder->buffer);
+	const uint8_t *raw = decoder->buffer;
+	size_t payload_length;
+
+	if (raw_length < 0)
+		return FRAME_ERROR_ENCODING;
+	if ((size_t)raw_length < FRAME_HEADER_SIZE + FRAME_CRC_SIZE)
+		return FRAME_ERROR_SHORT;
+	payload_length = (size_t)raw_length - FRAME_HEADER_SIZE - FRAME_CRC_SIZE;
+	if (payload_length > FRAME_MAX_PAYLOAD)
+		return FRAME_ERROR_OVERFLOW;
+	if (crc32_compute(raw, (size_t)raw_length - FRAME_CRC_SIZE) !=
+	    get_u32(raw + raw_length - FRAME_CRC_SIZE))
+		return FRAME_ERROR_CRC;
+	out->seq = (uint16_t)(raw[0] | raw[1] << 8);
+	out->type = raw[2];
+	out->length = (uint16_t)payload_length;
+	memcpy(out->payload, raw + FRAME_HEADER_SIZE, payload_length);
+	return FRAME_READY;
+}
+
+enum frame_result frame_decoder_push(struct frame_decoder *decoder, uint8_t byte,
+				     struct frame *out)
+{
+	enum frame_result result;
+
+	if (byte != FRAME_DELIMITER) {
+		if (decoder->overflowed)
+			return FRAME_PENDING;
+		if (decoder->used == sizeof decoder->buffer) {
+			decoder->overflowed = 1;
+			return FRAME_PENDING;
+		}
+		decoder->buffer[decoder->used++] = byte;
+		return FRAME_PENDING;
+	}
+	if (decoder->overflowed)
+		result = FRAME_ERROR_OVERFLOW;
+	else if (decoder->used == 0)
+		result = FRAME_PENDING; /* idle delimiters resynchronise the line */
+	else
+		result = decode_buffer(decoder, out);
+	frame_decoder_init(decoder);
+	return result;
+}
+
+const char *frame_result_name(enum frame_result result)
+{
+	switch (result) {
+	case FRAME_PENDING: return "incomplete frame";
+	case FRAME_READY: return "frame ok";
+	case FRAME_ERROR_CRC: return "CRC mismatch";
+	case FRAME_ERROR_ENCODING: return "invalid COBS encoding";
+	case FRAME_ERROR_SHORT: return "truncated frame";
+	case FRAME_ERROR_OVERFLOW: return "frame too long";
+	}
+	return "unknown frame error";
+}

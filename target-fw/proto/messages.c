@@ -1,0 +1,135 @@
+#include "messages.h"
+
+#include <string.h>
+
+/* Fixed part of MSG_HELLO_REPLY before the two names. */
+#define HELLO_FIXED 45u
+#define INVOKE_FIXED 10u
+
+size_t msg_hello_reply_encode(const struct msg_hello_reply *m, uint8_t *out, size_t capacity)
+{
+	if (capacity < HELLO_FIXED + 2 * PROTO_NAME_LENGTH)
+		return 0;
+	msg_put_u16(out + 0, m->protocol_version);
+	msg_put_u16(out + 2, m->max_payload);
+	msg_put_u32(out + 4, m->build_id);
+	msg_put_u32(out + 8, m->clock_hz);
+	out[12] = m->counter_kind;
+	msg_put_u32(out + 13, m->counter_scale_q16);
+	msg_put_u32(out + 17, m->input_capacity);
+	msg_put_u32(out + 21, m->output_capacity);
+	msg_put_u32(out + 25, m->workload_input_length);
+	msg_put_u32(out + 29, m->workload_output_length);
+	msg_put_u32(out + 33, m->workload_macs);
+	msg_put_u32(out + 37, m->stack_size);
+	msg_put_u32(out + 41, 0); /* reserved */
+	memcpy(out + HELLO_FIXED, m->port, PROTO_NAME_LENGTH);
+	memcpy(out + HELLO_FIXED + PROTO_NAME_LENGTH, m->core, PROTO_NAME_LENGTH);
+	return HELLO_FIXED + 2 * PROTO_NAME_LENGTH;
+}
+
+int msg_hello_reply_decode(const uint8_t *in, size_t length, struct msg_hello_reply *m)
+{
+	if (length != HELLO_FIXED + 2 * PROTO_NAME_LENGTH)
+		return -1;
+	m->protocol_version = msg_get_u16(in + 0);
+	m->max_payload = msg_get_u16(in + 2);
+	m->build_id = msg_get_u32(in + 4);
+	m->clock_hz = msg_get_u32(in + 8);
+	m->counter_kind = in[12];
+	m->counter_scale_q16 = msg_get_u32(in + 13);
+	m->input_capacity = msg_get_u32(in + 17);
+	m->output_capacity = msg_get_u32(in + 21);
+	m->workload_input_length = msg_get_u32(in + 25);
+	m->workload_output_length = msg_get_u32(in + 29);
+	m->workload_macs = msg_get_u32(in + 33);
+	m->stack_size = msg_get_u32(in + 37);
+	memcpy(m->port, in + HELLO_FIXED, PROTO_NAME_LENGTH);
+	memcpy(m->core, in + HELLO_FIXED + PROTO_NAME_LENGTH, PROTO_NAME_LENGTH);
+	/* Names are untrusted bytes: force termination. */
+	m->port[PROTO_NAME_LENGTH - 1] = '\0';
+	m->core[PROTO_NAME_LENGTH - 1] = '\0';
+	return 0;
+}
+
+size_t msg_invoke_reply_encode(const struct msg_invoke_reply *m, uint8_t *out, size_t capacity)
+{
+	size_t length = INVOKE_FIXED + 8u * m->runs;
+	if (m->runs > PROTO_MAX_RUNS || capacity < length)
+		return 0;
+	msg_put_u16(out + 0, m->runs);
+	msg_put_u32(out + 2, m->stack_high_water);
+	msg_put_u32(out + 6, m->output_length);
+	for (uint16_t i = 0; i < m->runs; i++) {
+		msg_put_u32(out + INVOKE_FIXED + 8u * i, (uint32_t)m->ticks[i]);
+		msg_put_u32(out + INVOKE_FIXED + 8u * i + 4, (uint32_t)(m->ticks[i] >> 32));
+	}
+	return length;
+}
+
+int msg_invoke_reply_decode(const uint8_t *in, size_t length, struct msg_invoke_reply *m)
+{
+	if (length < INVOKE_FIXED)
+		return -1;
+	m->runs = msg_get_u16(in);
+	if (m->runs > PROTO_MAX_RUNS || length != INVOKE_FIXED + 8u * m->runs)
+		return -1;
+	m->stack_high_water = msg_get_u32(in + 2);
+	m->output_length = msg_get_u32(in + 6);
+	for (uint16_t i = 0; i < m->runs; i++) {
+		const uint8_t *p = in + INVOKE_FIXED + 8u * i;
+		m->ticks[i] = (uint64_t)msg_get_u32(p) | (uint64_t)msg_get_u32(p + 4) << 32;
+	}
+	return 0;
+}
+
+size_t msg_error_encode(const struct msg_error_reply *m, uint8_t *out, size_t capacity)
+{
+	if (capacity < 3)
+		return 0;
+	msg_put_u16(out, m->code);
+	out[2] = m->request_type;
+	return 3;
+}
+
+int msg_error_decode(const uint8_t *in, size_t length, struct msg_error_reply *m)
+{
+	if (length != 3)
+		return -1;
+	m->code = msg_get_u16(in);
+	m->request_type = in[2];
+	return 0;
+}
+
+const char *msg_type_name(uint8_t type)
+{
+	switch (type) {
+	case MSG_HELLO: return "HELLO";
+	case MSG_INPUT_WRITE: return "INPUT_WRITE";
+	case MSG_INVOKE: return "INVOKE";
+	case MSG_OUTPUT_READ: return "OUTPUT_READ";
+	case MSG_EXIT: return "EXIT";
+	case MSG_DEBUG_HANG: return "DEBUG_HANG";
+	case MSG_HELLO_REPLY: return "HELLO_REPLY";
+	case MSG_INPUT_ACK: return "INPUT_ACK";
+	case MSG_INVOKE_REPLY: return "INVOKE_REPLY";
+	case MSG_OUTPUT_DATA: return "OUTPUT_DATA";
+	case MSG_EXIT_REPLY: return "EXIT_REPLY";
+	case MSG_ERROR: return "ERROR";
+	default: return "unknown";
+	}
+}
+
+const char *msg_error_name(uint16_t code)
+{
+	switch (code) {
+	case MSG_ERROR_BAD_FRAME: return "damaged frame";
+	case MSG_ERROR_UNKNOWN_TYPE: return "unknown message type";
+	case MSG_ERROR_BAD_LENGTH: return "bad payload length";
+	case MSG_ERROR_OUT_OF_RANGE: return "offset or length out of range";
+	case MSG_ERROR_BAD_VERSION: return "protocol version mismatch";
+	case MSG_ERROR_TOO_MANY_RUNS: return "too many runs in one request";
+	case MSG_ERROR_NO_WORKLOAD: return "no workload";
+	default: return "unknown error";
+	}
+}

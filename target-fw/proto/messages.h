@@ -1,0 +1,121 @@
+/*
+ * The messages carried in frames, and their payload layouts.
+ *
+ * Every request from the host gets exactly one reply with the same sequence
+ * number: the matching *_REPLY type, or MSG_ERROR. A request repeated with
+ * the sequence number of the previous one is answered from the target's
+ * cached reply without running it again, so the host can retry after a
+ * damaged reply without invoking twice. All integers are little-endian.
+ * docs/protocol.md is the byte-level description; keep the two in step.
+ */
+#ifndef PROTO_MESSAGES_H
+#define PROTO_MESSAGES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_VERSION 1u
+#define PROTO_MAX_RUNS 48u        /* invocations timed per MSG_INVOKE */
+#define PROTO_NAME_LENGTH 24u     /* port and core names, NUL padded */
+
+enum msg_type {
+	MSG_HELLO = 0x01,        /* u16 host protocol version */
+	MSG_INPUT_WRITE = 0x02,  /* u32 offset, bytes */
+	MSG_INVOKE = 0x03,       /* u16 runs, u16 warmups */
+	MSG_OUTPUT_READ = 0x04,  /* u32 offset, u16 length */
+	MSG_EXIT = 0x05,         /* u8 status: the target stops (QEMU exits) */
+	MSG_DEBUG_HANG = 0x7E,   /* the target spins forever: tests host timeouts */
+
+	MSG_REPLY_FLAG = 0x80,
+	MSG_HELLO_REPLY = 0x81,
+	MSG_INPUT_ACK = 0x82,    /* u32 offset, u16 length */
+	MSG_INVOKE_REPLY = 0x83,
+	MSG_OUTPUT_DATA = 0x84,  /* u32 offset, bytes */
+	MSG_EXIT_REPLY = 0x85,   /* empty: sent before the target stops */
+	MSG_ERROR = 0xFF,        /* u16 error code, u8 request type */
+};
+
+enum msg_error {
+	MSG_ERROR_BAD_FRAME = 1,   /* CRC/encoding/length: the host should resend */
+	MSG_ERROR_UNKNOWN_TYPE = 2,
+	MSG_ERROR_BAD_LENGTH = 3,  /* payload size does not fit the message */
+	MSG_ERROR_OUT_OF_RANGE = 4, /* offset/length outside the buffer */
+	MSG_ERROR_BAD_VERSION = 5,
+	MSG_ERROR_TOO_MANY_RUNS = 6,
+	MSG_ERROR_NO_WORKLOAD = 7,
+};
+
+enum msg_counter_kind {
+	MSG_COUNTER_DWT = 0,     /* DWT CYCCNT: core clock cycles */
+	MSG_COUNTER_SYSTICK = 1, /* SysTick on the core clock */
+};
+
+struct msg_hello_reply {
+	uint16_t protocol_version;
+	uint16_t max_payload;
+	uint32_t build_id;        /* hash of the firmware sources, set at build time */
+	uint32_t clock_hz;        /* core clock the firmware believes it runs at */
+	uint8_t counter_kind;     /* enum msg_counter_kind */
+	/* Counter units per tick, 16.16 fixed point: 1.0 for a cycle counter;
+	 * on QEMU the instructions per SysTick tick, calibrated at boot. */
+	uint32_t counter_scale_q16;
+	uint32_t input_capacity;  /* bytes of the input buffer */
+	uint32_t output_capacity;
+	uint32_t workload_input_length;  /* bytes the built-in workload reads */
+	uint32_t workload_output_length;
+	uint32_t workload_macs;
+	uint32_t stack_size;      /* bytes reserved for the stack */
+	char port[PROTO_NAME_LENGTH];
+	char core[PROTO_NAME_LENGTH];
+};
+
+struct msg_invoke_reply {
+	uint16_t runs;
+	uint32_t stack_high_water; /* bytes of stack ever touched (painted) */
+	uint32_t output_length;
+	uint64_t ticks[PROTO_MAX_RUNS]; /* counter ticks of each timed run */
+};
+
+struct msg_error_reply {
+	uint16_t code;
+	uint8_t request_type;
+};
+
+/* Encoders return the payload length written (<= capacity) or 0 when it
+ * does not fit. Decoders return 0 on success, -1 on a malformed payload. */
+size_t msg_hello_reply_encode(const struct msg_hello_reply *m, uint8_t *out, size_t capacity);
+int msg_hello_reply_decode(const uint8_t *in, size_t length, struct msg_hello_reply *m);
+size_t msg_invoke_reply_encode(const struct msg_invoke_reply *m, uint8_t *out, size_t capacity);
+int msg_invoke_reply_decode(const uint8_t *in, size_t length, struct msg_invoke_reply *m);
+size_t msg_error_encode(const struct msg_error_reply *m, uint8_t *out, size_t capacity);
+int msg_error_decode(const uint8_t *in, size_t length, struct msg_error_reply *m);
+
+const char *msg_type_name(uint8_t type);
+const char *msg_error_name(uint16_t code);
+
+/* Little-endian field access shared by both sides. */
+static inline void msg_put_u16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void msg_put_u32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static inline uint16_t msg_get_u16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t msg_get_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+#endif

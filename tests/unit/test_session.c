@@ -1,0 +1,265 @@
+/* The host protocol client against a scripted fake board: damaged replies,
+ * damaged requests, silence, stale and error replies, and the time bound. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+#include "session.h"
+
+/* What the fake board does with each request it reads, in order:
+ * 'o' answer, 'c' answer with one byte damaged, 's' stay silent,
+ * 'b' answer "bad frame" (seq 0xFFFF), 't' send a stale reply then answer,
+ * 'e' answer MSG_ERROR unknown type. Past the script: 'o'. */
+struct fake_board {
+	struct transport base;
+	const char *script;
+	size_t handled;
+	uint16_t seqs[32];
+	uint8_t pending[8192];
+	size_t pending_length;
+	struct frame_decoder decoder;
+};
+
+static char captured[1024];
+
+static void capture_sink(enum hb_level level, const char *message, void *context)
+{
+	(void)context;
+	if (level == HB_LEVEL_ERROR)
+		snprintf(captured, sizeof captured, "%s", message);
+}
+
+static void queue_frame(struct fake_board *board, uint16_t seq, uint8_t type,
+			const uint8_t *payload, size_t length, int damage)
+{
+	struct frame reply = { .seq = seq, .type = type, .length = (uint16_t)length };
+	size_t encoded;
+	if (length)
+		memcpy(reply.payload, payload, length);
+	encoded = frame_encode(&reply, board->pending + board->pending_length,
+			       sizeof board->pending - board->pending_length);
+	cr_assert(encoded > 0);
+	if (damage)
+		board->pending[board->pending_length + encoded / 2] ^= 0x10;
+	board->pending_length += encoded;
+}
+
+static void answer(struct fake_board *board, const struct frame *request, int damage)
+{
+	uint8_t payload[FRAME_MAX_PAYLOAD];
+	size_t length = 0;
+	uint8_t type = request->type | MSG_REPLY_FLAG;
+
+	switch (request->type) {
+	case MSG_HELLO: {
+		struct msg_hello_reply hello = { .protocol_version = PROTO_VERSION,
+						 .max_payload = FRAME_MAX_PAYLOAD,
+						 .clock_hz = 25000000,
+						 .counter_scale_q16 = 40u << 16,
+						 .workload_macs = 16384 };
+		strcpy(hello.port, "fake");
+		length = msg_hello_reply_encode(&hello, payload, sizeof payload);
+		break;
+	}
+	case MSG_INPUT_WRITE:
+		memcpy(payload, request->payload, 4);
+		msg_put_u16(payload + 4, (uint16_t)(request->length - 4));
+		length = 6;
+		break;
+	case MSG_INVOKE: {
+		struct msg_invoke_reply invoke = { .runs = msg_get_u16(request->payload),
+						   .stack_high_water = 512 };
+		for (int i = 0; i < invoke.runs; i++)
+			invoke.ticks[i] = 1000 + (uint64_t)i;
+		length = msg_invoke_reply_encode(&invoke, payload, sizeof payload);
+		break;
+	}
+	case MSG_OUTPUT_READ: {
+		uint32_t offset = msg_get_u32(request->payload);
+		uint16_t count = msg_get_u16(request->payload + 4);
+		memcpy(payload, request->payload, 4);
+		for (uint16_t i = 0; i < count; i++)
+			payload[4 + i] = (uint8_t)(offset + i);
+		length = 4u + count;
+		break;
+	}
+	default:
+		break;
+	}
+	queue_frame(board, request->seq, type, payload, length, damage);
+}
+
+static int fake_write(struct transport *transport, const uint8_t *data, size_t length, int timeout_ms)
+{
+	struct fake_board *board = (struct fake_board *)transport;
+	struct frame request;
+	(void)timeout_ms;
+	for (size_t i = 0; i < length; i++) {
+		if (frame_decoder_push(&board->decoder, data[i], &request) != FRAME_READY)
+			continue;
+		char action = board->handled < strlen(board->script) ? board->script[board->handled] : 'o';
+		if (board->handled < 32)
+			board->seqs[board->handled] = request.seq;
+		board->handled++;
+		if (action == 'o' || action == 'c') {
+			answer(board, &request, action == 'c');
+		} else if (action == 'b') {
+			uint8_t error[3] = { MSG_ERROR_BAD_FRAME, 0, 0 };
+			queue_frame(board, 0xFFFF, MSG_ERROR, error, 3, 0);
+		} else if (action == 't') {
+			queue_frame(board, (uint16_t)(request.seq - 1), MSG_HELLO_REPLY, NULL, 0, 0);
+			answer(board, &request, 0);
+		} else if (action == 'e') {
+			uint8_t error[3] = { MSG_ERROR_UNKNOWN_TYPE, 0, request.type };
+			queue_frame(board, request.seq, MSG_ERROR, error, 3, 0);
+		}
+	}
+	return HB_OK;
+}
+
+static int fake_read(struct transport *transport, uint8_t *data, size_t capacity, size_t *got,
+		     int timeout_ms)
+{
+	struct fake_board *board = (struct fake_board *)transport;
+	size_t count = board->pending_length < capacity ? board->pending_length : capacity;
+	if (count == 0) {
+		struct timespec wait = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
+		nanosleep(&wait, NULL);
+		*got = 0;
+		return HB_ERR_TIMEOUT;
+	}
+	memcpy(data, board->pending, count);
+	memmove(board->pending, board->pending + count, board->pending_length - count);
+	board->pending_length -= count;
+	*got = count;
+	return HB_OK;
+}
+
+static const struct transport_driver fake_driver = {
+	.name = "fake", .write = fake_write, .read = fake_read,
+};
+
+static struct fake_board board;
+static struct session session;
+
+static void start(const char *script, int timeout_ms, int attempts)
+{
+	memset(&board, 0, sizeof board);
+	board.base.driver = &fake_driver;
+	board.script = script;
+	frame_decoder_init(&board.decoder);
+	session_init(&session, &board.base, "fake-board", timeout_ms, attempts);
+	captured[0] = '\0';
+	hb_log_set_sink(capture_sink, NULL);
+}
+
+static void stop(void)
+{
+	hb_log_set_sink(NULL, NULL);
+}
+
+static double elapsed_since(const struct timespec *begin)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - begin->tv_sec) + (now.tv_nsec - begin->tv_nsec) / 1e9;
+}
+
+TestSuite(session, .fini = stop);
+
+Test(session, hello_decodes_the_reply)
+{
+	struct msg_hello_reply hello;
+	start("", 1000, 3);
+	cr_assert_eq(session_hello(&session, &hello), HB_OK);
+	cr_assert_str_eq(hello.port, "fake");
+	cr_assert_eq(hello.counter_scale_q16, 40u << 16);
+	cr_assert_eq(session.counters.resends, 0);
+}
+
+Test(session, damaged_reply_is_resent_with_the_same_sequence_number)
+{
+	struct msg_hello_reply hello;
+	start("c", 1000, 3);
+	cr_assert_eq(session_hello(&session, &hello), HB_OK);
+	cr_assert_eq(session.counters.resends, 1);
+	cr_assert_eq(session.counters.damaged_frames, 1);
+	cr_assert_eq(board.seqs[0], board.seqs[1], "a resend must reuse the sequence number");
+}
+
+Test(session, request_the_board_could_not_read_is_resent)
+{
+	struct msg_hello_reply hello;
+	start("b", 1000, 3);
+	cr_assert_eq(session_hello(&session, &hello), HB_OK);
+	cr_assert_eq(session.counters.resends, 1);
+}
+
+Test(session, silence_is_resent_within_the_deadline)
+{
+	struct msg_hello_reply hello;
+	start("s", 900, 3);
+	cr_assert_eq(session_hello(&session, &hello), HB_OK);
+	cr_assert_eq(session.counters.resends, 1);
+}
+
+Test(session, stale_reply_is_ignored)
+{
+	struct msg_hello_reply hello;
+	start("t", 1000, 3);
+	cr_assert_eq(session_hello(&session, &hello), HB_OK);
+	cr_assert_eq(session.counters.stale_frames, 1);
+	cr_assert_eq(session.counters.resends, 0);
+}
+
+Test(session, silent_board_times_out_within_the_bound)
+{
+	struct msg_hello_reply hello;
+	struct timespec begin;
+	start("sssssssss", 400, 3);
+	clock_gettime(CLOCK_MONOTONIC, &begin);
+	cr_assert_eq(session_hello(&session, &hello), HB_ERR_TIMEOUT);
+	cr_assert_lt(elapsed_since(&begin), 1.5, "gave up after %.2f s", elapsed_since(&begin));
+	cr_assert(strstr(captured, "board 'fake-board' did not answer HELLO within 0.4 s"), "%s", captured);
+}
+
+Test(session, persistent_damage_is_a_protocol_error_naming_the_line)
+{
+	struct msg_hello_reply hello;
+	start("cccccccc", 2000, 3);
+	cr_assert_eq(session_hello(&session, &hello), HB_ERR_PROTOCOL);
+	cr_assert_eq(session.counters.damaged_frames, 3);
+	cr_assert(strstr(captured, "no intact reply to HELLO after 3 attempts"), "%s", captured);
+}
+
+Test(session, error_reply_names_the_board_error)
+{
+	struct msg_hello_reply hello;
+	start("e", 1000, 3);
+	cr_assert_eq(session_hello(&session, &hello), HB_ERR_PROTOCOL);
+	cr_assert(strstr(captured, "refused HELLO: unknown message type"), "%s", captured);
+}
+
+Test(session, input_is_written_in_chunks)
+{
+	uint8_t input[1000];
+	memset(input, 7, sizeof input);
+	start("", 1000, 3);
+	cr_assert_eq(session_write_input(&session, input, sizeof input, 0), HB_OK);
+	cr_assert_eq(session.counters.requests, 2);
+}
+
+Test(session, invoke_and_output_round_trip)
+{
+	struct msg_invoke_reply invoke;
+	uint8_t output[600];
+	start("", 1000, 3);
+	cr_assert_eq(session_invoke(&session, 5, 1, &invoke), HB_OK);
+	cr_assert_eq(invoke.runs, 5);
+	cr_assert_eq(invoke.ticks[4], 1004);
+	cr_assert_eq(session_read_output(&session, output, sizeof output, 0), HB_OK);
+	for (size_t i = 0; i < sizeof output; i++)
+		cr_assert_eq(output[i], (uint8_t)i);
+}
