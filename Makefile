@@ -69,7 +69,7 @@ $(BUILD)/asan/unit_tests: $(call asan_obj,$(HOST_LIB_SRCS) $(UNIT_SRCS))
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(HOST_LIB_SRCS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(INCLUDES) $(DEFINES) \
-		$(PKG_CFLAGS) $< $(shell sed -n 's/^.*FUZZ_DEPS: //p' $<) -o $@ $(PKG_LIBS) -lm
+		$(PKG_CFLAGS) $< $(shell sed -n 's/^.*FUZZ_DEPS: *\([^*]*\).*$$/\1/p' $<) -o $@ $(PKG_LIBS) -lm
 
 run: deps $(BUILD)/hilbench
 	$(BUILD)/hilbench run --board qemu-m4
@@ -81,7 +81,8 @@ FUZZ_RUNS ?= 20000
 fuzz: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 	@for target in $^; do \
 		echo "fuzz: $$target ($(FUZZ_RUNS) runs)"; \
-		$$target -runs=$(FUZZ_RUNS) -seed=1 tests/fuzz/corpus/$$(basename $$target) \
+		name=$$(basename $$target); mkdir -p $(BUILD)/fuzz/corpus/$$name; \
+		$$target -runs=$(FUZZ_RUNS) -seed=1 $(BUILD)/fuzz/corpus/$$name tests/fuzz/corpus/$$name \
 			>$$target.log 2>&1 || { tail -40 $$target.log; exit 1; }; \
 	done
 

@@ -4,8 +4,8 @@
 #include <string.h>
 
 static const struct flasher_driver *const flasher_table[] = {
-	&flasher_qemu,
-	&flasher_openocd,
+    &flasher_qemu,
+    &flasher_openocd,
 };
 
 const struct flasher_driver *flasher_find(const char *name)

@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define OPENOCD_PROGRAM "openocd"
-#define OPENOCD_INSTALL_HINT "install openocd, or run scripts/install-deps.sh"
+#define OPENOCD_PROGRAM		   "openocd"
+#define OPENOCD_INSTALL_HINT	   "install openocd, or run scripts/install-deps.sh"
 #define OPENOCD_DEFAULT_TIMEOUT_MS 60000
 
 enum openocd_failure {
@@ -39,31 +39,30 @@ struct openocd_pattern {
 
 /* Checked in this order; the first line matching any pattern decides. */
 static const struct openocd_pattern openocd_patterns[] = {
-	{ "LIBUSB_ERROR_ACCESS", FAILURE_PROBE_ACCESS },
-	{ "Can't find ", FAILURE_CONFIG_MISSING },
-	{ "Error: open failed", FAILURE_NO_PROBE },              /* stlink (hla and dap) */
-	{ "unable to find a matching CMSIS-DAP device", FAILURE_NO_PROBE },
-	{ "unable to find a CMSIS-DAP device", FAILURE_NO_PROBE },
-	{ "No J-Link device found", FAILURE_NO_PROBE },
-	{ "unable to open ftdi device", FAILURE_NO_PROBE },
-	{ "Error: no device found", FAILURE_NO_PROBE },          /* ftdi */
-	{ "could not find or open device", FAILURE_NO_PROBE },  /* xds110 */
-	{ "init mode failed", FAILURE_NO_TARGET },
-	{ "Error connecting DP", FAILURE_NO_TARGET },
-	{ "unable to connect to the target", FAILURE_NO_TARGET },
-	{ "target voltage may be too low", FAILURE_NO_TARGET },
-	{ "couldn't open", FAILURE_FIRMWARE },
-	{ "checksum mismatch", FAILURE_VERIFY },
-	{ "Verify Failed", FAILURE_VERIFY },
-	{ "verification failed", FAILURE_VERIFY },
+    {"LIBUSB_ERROR_ACCESS", FAILURE_PROBE_ACCESS},
+    {"Can't find ", FAILURE_CONFIG_MISSING},
+    {"Error: open failed", FAILURE_NO_PROBE}, /* stlink (hla and dap) */
+    {"unable to find a matching CMSIS-DAP device", FAILURE_NO_PROBE},
+    {"unable to find a CMSIS-DAP device", FAILURE_NO_PROBE},
+    {"No J-Link device found", FAILURE_NO_PROBE},
+    {"unable to open ftdi device", FAILURE_NO_PROBE},
+    {"Error: no device found", FAILURE_NO_PROBE},	 /* ftdi */
+    {"could not find or open device", FAILURE_NO_PROBE}, /* xds110 */
+    {"init mode failed", FAILURE_NO_TARGET},
+    {"Error connecting DP", FAILURE_NO_TARGET},
+    {"unable to connect to the target", FAILURE_NO_TARGET},
+    {"target voltage may be too low", FAILURE_NO_TARGET},
+    {"couldn't open", FAILURE_FIRMWARE},
+    {"checksum mismatch", FAILURE_VERIFY},
+    {"Verify Failed", FAILURE_VERIFY},
+    {"verification failed", FAILURE_VERIFY},
 };
 
 #define OPENOCD_PATTERN_COUNT (sizeof openocd_patterns / sizeof openocd_patterns[0])
 
 /* Reads the log and picks the failure kind and the line that shows it. With
  * no known pattern, the last "Error" line, else the last line, is quoted. */
-static enum openocd_failure openocd_classify(const char *log_path, char *evidence,
-					     size_t capacity)
+static enum openocd_failure openocd_classify(const char *log_path, char *evidence, size_t capacity)
 {
 	size_t best_rank = OPENOCD_PATTERN_COUNT;
 	bool have_error_line = false;
@@ -103,38 +102,48 @@ static int openocd_report(const struct flash_request *request, const char *log_p
 {
 	const struct board_profile *board = request->board;
 	const char *probe = board->flasher.interface_cfg[0] ? board->flasher.interface_cfg
-							      : board->flasher.target_cfg;
+							    : board->flasher.target_cfg;
 	char evidence[512];
 
 	switch (openocd_classify(log_path, evidence, sizeof evidence)) {
 	case FAILURE_NO_PROBE:
 		return hb_error(HB_ERR_TOOL,
-				"cannot flash board '%s': openocd found no debug probe (%s): %s; is the board connected by USB?",
+				"cannot flash board '%s': openocd found no debug probe (%s): %s; "
+				"is the board connected by USB?",
 				board->id, probe, evidence);
 	case FAILURE_PROBE_ACCESS:
 		return hb_error(HB_ERR_TOOL,
-				"cannot flash board '%s': openocd may not open the debug probe (%s): %s; install OpenOCD's udev rules (60-openocd.rules) or check the USB device permissions",
+				"cannot flash board '%s': openocd may not open the debug probe "
+				"(%s): %s; install OpenOCD's udev rules (60-openocd.rules) or "
+				"check the USB device permissions",
 				board->id, probe, evidence);
 	case FAILURE_CONFIG_MISSING:
-		return hb_error(HB_ERR_TOOL,
-				"cannot flash board '%s': openocd cannot find a config script: %s; check flasher.interface_cfg '%s' and flasher.target_cfg '%s' in the board profile",
-				board->id, evidence, board->flasher.interface_cfg,
-				board->flasher.target_cfg);
+		return hb_error(
+		    HB_ERR_TOOL,
+		    "cannot flash board '%s': openocd cannot find a config script: %s; check "
+		    "flasher.interface_cfg '%s' and flasher.target_cfg '%s' in the board profile",
+		    board->id, evidence, board->flasher.interface_cfg, board->flasher.target_cfg);
 	case FAILURE_NO_TARGET:
-		return hb_error(HB_ERR_TOOL,
-				"cannot flash board '%s': openocd reached the probe (%s) but not the chip (%s): %s; is the board powered and the debug cable seated?",
-				board->id, probe, board->flasher.target_cfg, evidence);
+		return hb_error(
+		    HB_ERR_TOOL,
+		    "cannot flash board '%s': openocd reached the probe (%s) but not the chip "
+		    "(%s): %s; is the board powered and the debug cable seated?",
+		    board->id, probe, board->flasher.target_cfg, evidence);
 	case FAILURE_FIRMWARE:
-		return hb_error(HB_ERR_TOOL, "cannot flash board '%s': openocd cannot read '%s': %s",
-				board->id, request->firmware_elf, evidence);
+		return hb_error(HB_ERR_TOOL,
+				"cannot flash board '%s': openocd cannot read '%s': %s", board->id,
+				request->firmware_elf, evidence);
 	case FAILURE_VERIFY:
-		return hb_error(HB_ERR_TOOL,
-				"cannot flash board '%s': openocd wrote the firmware but verification failed: %s; try again, or check the flash region of the board profile",
-				board->id, evidence);
+		return hb_error(
+		    HB_ERR_TOOL,
+		    "cannot flash board '%s': openocd wrote the firmware but verification failed: "
+		    "%s; try again, or check the flash region of the board profile",
+		    board->id, evidence);
 	default:
-		return hb_error(HB_ERR_TOOL,
-				"cannot flash board '%s': openocd exited with status %d: %s (see %s)",
-				board->id, exit_status, evidence, log_path);
+		return hb_error(
+		    HB_ERR_TOOL,
+		    "cannot flash board '%s': openocd exited with status %d: %s (see %s)",
+		    board->id, exit_status, evidence, log_path);
 	}
 }
 
@@ -158,7 +167,9 @@ static int openocd_check_path(const struct flash_request *request)
 		unsigned char c = (unsigned char)*cursor;
 		if (c < 0x20 || c == 0x7F || strchr("\"{}[]$\\", c))
 			return hb_error(HB_ERR_INPUT,
-					"cannot flash board '%s': firmware path '%s' contains a character OpenOCD's Tcl cannot take (one of \" { } [ ] $ \\ or a control character); use a plainer path",
+					"cannot flash board '%s': firmware path '%s' contains a "
+					"character OpenOCD's Tcl cannot take (one of \" { } [ ] $ "
+					"\\ or a control character); use a plainer path",
 					request->board->id, request->firmware_elf);
 	}
 	return HB_OK;
@@ -167,7 +178,7 @@ static int openocd_check_path(const struct flash_request *request)
 static int openocd_start(const struct flash_request *request, struct flash_session *session)
 {
 	const struct board_profile *board = request->board;
-	struct spawn_options options = { 0 };
+	struct spawn_options options = {0};
 	const char *argv[8];
 	char program_path[4096];
 	char command[4200];
@@ -181,9 +192,10 @@ static int openocd_start(const struct flash_request *request, struct flash_sessi
 	snprintf(session->console_address, sizeof session->console_address, "%s",
 		 board->console.device);
 	if (board->flasher.target_cfg[0] == '\0')
-		return hb_error(HB_ERR_INPUT,
-				"%s: flasher.target_cfg: expected an OpenOCD target or board script",
-				board->path[0] ? board->path : board->id);
+		return hb_error(
+		    HB_ERR_INPUT,
+		    "%s: flasher.target_cfg: expected an OpenOCD target or board script",
+		    board->path[0] ? board->path : board->id);
 	status = openocd_check_path(request);
 	if (status != HB_OK)
 		return status;
@@ -197,7 +209,8 @@ static int openocd_start(const struct flash_request *request, struct flash_sessi
 			     request->firmware_elf) >= sizeof command ||
 	    (size_t)snprintf(session->log_path, sizeof session->log_path, "%s/openocd.log",
 			     request->run_dir) >= sizeof session->log_path)
-		return hb_error(HB_ERR_INPUT, "cannot flash board '%s': firmware or run directory path too long",
+		return hb_error(HB_ERR_INPUT,
+				"cannot flash board '%s': firmware or run directory path too long",
 				board->id);
 
 	argv[count++] = OPENOCD_PROGRAM;
@@ -218,9 +231,10 @@ static int openocd_start(const struct flash_request *request, struct flash_sessi
 		return status;
 	if (spawn_wait(&session->process, timeout_ms) != HB_OK) {
 		spawn_stop(&session->process);
-		return hb_error(HB_ERR_TIMEOUT,
-				"cannot flash board '%s': openocd did not finish within %d ms (see %s)",
-				board->id, timeout_ms, session->log_path);
+		return hb_error(
+		    HB_ERR_TIMEOUT,
+		    "cannot flash board '%s': openocd did not finish within %d ms (see %s)",
+		    board->id, timeout_ms, session->log_path);
 	}
 	if (session->process.exit_status != 0)
 		return openocd_report(request, session->log_path, session->process.exit_status);
@@ -236,8 +250,8 @@ static int openocd_stop(struct flash_session *session, int timeout_ms)
 }
 
 const struct flasher_driver flasher_openocd = {
-	.name = "openocd",
-	.available = openocd_available,
-	.start = openocd_start,
-	.stop = openocd_stop,
+    .name = "openocd",
+    .available = openocd_available,
+    .start = openocd_start,
+    .stop = openocd_stop,
 };

@@ -20,10 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define QEMU_PROGRAM "qemu-system-arm"
-#define QEMU_INSTALL_HINT "install qemu-system-arm, or run scripts/install-deps.sh"
+#define QEMU_PROGRAM	    "qemu-system-arm"
+#define QEMU_INSTALL_HINT   "install qemu-system-arm, or run scripts/install-deps.sh"
 #define QEMU_SOCKET_WAIT_MS 5000
-#define QEMU_POLL_MS 5
+#define QEMU_POLL_MS	    5
 
 static int64_t qemu_now_ms(void)
 {
@@ -99,7 +99,8 @@ static int qemu_wait_for_socket(struct flash_session *session, const char *socke
 		usleep(QEMU_POLL_MS * 1000);
 	}
 	spawn_stop(&session->process);
-	return hb_error(HB_ERR_TIMEOUT, "%s did not create the UART socket '%s' within %d ms (see %s)",
+	return hb_error(HB_ERR_TIMEOUT,
+			"%s did not create the UART socket '%s' within %d ms (see %s)",
 			QEMU_PROGRAM, socket_path, QEMU_SOCKET_WAIT_MS, session->log_path);
 }
 
@@ -107,7 +108,7 @@ static int qemu_start(const struct flash_request *request, struct flash_session 
 {
 	const struct board_profile *board = request->board;
 	struct sockaddr_un unix_address;
-	struct spawn_options options = { 0 };
+	struct spawn_options options = {0};
 	char program_path[4096];
 	char socket_path[sizeof unix_address.sun_path + 16];
 	char chardev[600];
@@ -118,24 +119,24 @@ static int qemu_start(const struct flash_request *request, struct flash_session 
 		return hb_error(HB_ERR_NOT_FOUND, "cannot run '%s': not found in PATH (%s)",
 				QEMU_PROGRAM, QEMU_INSTALL_HINT);
 	if (board->flasher.machine[0] == '\0')
-		return hb_error(HB_ERR_INPUT, "%s: flasher.machine: expected a QEMU machine name (-M)",
+		return hb_error(HB_ERR_INPUT,
+				"%s: flasher.machine: expected a QEMU machine name (-M)",
 				board->path[0] ? board->path : board->id);
 	if (access(request->firmware_elf, R_OK) != 0)
 		return hb_error(HB_ERR_NOT_FOUND, "cannot start board '%s': firmware '%s': %s",
 				board->id, request->firmware_elf, strerror(errno));
 	if ((size_t)snprintf(socket_path, sizeof socket_path, "%s/uart0.sock", request->run_dir) >=
-		    sizeof unix_address.sun_path ||
+		sizeof unix_address.sun_path ||
 	    (size_t)snprintf(session->log_path, sizeof session->log_path, "%s/qemu.log",
 			     request->run_dir) >= sizeof session->log_path)
 		return hb_error(HB_ERR_INPUT,
-				"cannot start board '%s': run directory '%s' is too long for a unix socket path (at most %zu bytes)",
+				"cannot start board '%s': run directory '%s' is too long for a "
+				"unix socket path (at most %zu bytes)",
 				board->id, request->run_dir,
 				sizeof unix_address.sun_path - sizeof "/uart0.sock");
 	snprintf(session->console_transport, sizeof session->console_transport, "tcp");
-	snprintf(session->console_address, sizeof session->console_address, "unix:%s",
-		 socket_path);
-	snprintf(chardev, sizeof chardev, "socket,id=uart0,path=%s,server=on,wait=on",
-		 socket_path);
+	snprintf(session->console_address, sizeof session->console_address, "unix:%s", socket_path);
+	snprintf(chardev, sizeof chardev, "socket,id=uart0,path=%s,server=on,wait=on", socket_path);
 
 	/* A socket left by an earlier run would look like this QEMU's. */
 	if (unlink(socket_path) != 0 && errno != ENOENT)
@@ -143,16 +144,24 @@ static int qemu_start(const struct flash_request *request, struct flash_session 
 				board->id, socket_path, strerror(errno));
 
 	const char *const argv[] = {
-		QEMU_PROGRAM,
-		"-M", board->flasher.machine,
-		"-kernel", request->firmware_elf,
-		"-display", "none",
-		"-monitor", "none",
-		"-icount", "shift=0,align=off,sleep=off",
-		"-semihosting-config", "enable=on,target=native",
-		"-chardev", chardev,
-		"-serial", "chardev:uart0",
-		NULL,
+	    QEMU_PROGRAM,
+	    "-M",
+	    board->flasher.machine,
+	    "-kernel",
+	    request->firmware_elf,
+	    "-display",
+	    "none",
+	    "-monitor",
+	    "none",
+	    "-icount",
+	    "shift=0,align=off,sleep=off",
+	    "-semihosting-config",
+	    "enable=on,target=native",
+	    "-chardev",
+	    chardev,
+	    "-serial",
+	    "chardev:uart0",
+	    NULL,
 	};
 	options.log_path = session->log_path;
 	status = spawn_start(argv, &options, &session->process);
@@ -161,24 +170,36 @@ static int qemu_start(const struct flash_request *request, struct flash_session 
 	return qemu_wait_for_socket(session, socket_path);
 }
 
+/* Ending QEMU ourselves gives HB_ERR_TIMEOUT, never its exit status: a
+ * SIGTERM'd QEMU exits with 0, which would pass for a clean firmware exit.
+ * timeout_ms == 0 means the caller is on an error path and only wants QEMU
+ * gone, so then nothing is reported over the caller's own message. */
 static int qemu_stop(struct flash_session *session, int timeout_ms)
 {
 	const char *address = session->console_address;
+	bool stopped = false;
 
 	if (session->process.pid > 0 && spawn_wait(&session->process, timeout_ms) != HB_OK) {
-		hb_debug("%s did not exit within %d ms; stopping it", QEMU_PROGRAM, timeout_ms);
 		spawn_stop(&session->process);
+		stopped = true;
 	}
 	if (strncmp(address, "unix:", 5) == 0)
 		unlink(address + 5);
 	if (!session->process.exited)
 		return hb_error(HB_ERR_INTERNAL, "%s was not started", QEMU_PROGRAM);
-	return session->process.exit_status;
+	if (!stopped)
+		return session->process.exit_status;
+	if (timeout_ms == 0)
+		return HB_ERR_TIMEOUT;
+	return hb_error(HB_ERR_TIMEOUT,
+			"%s did not exit within %d ms (the firmware did not end through "
+			"semihosting); stopped it (see %s)",
+			QEMU_PROGRAM, timeout_ms, session->log_path);
 }
 
 const struct flasher_driver flasher_qemu = {
-	.name = "qemu",
-	.available = qemu_available,
-	.start = qemu_start,
-	.stop = qemu_stop,
+    .name = "qemu",
+    .available = qemu_available,
+    .start = qemu_start,
+    .stop = qemu_stop,
 };

@@ -27,25 +27,25 @@ struct profile_reader {
 };
 
 static const char *const root_fields[] = {
-	"schema",   "id",      "name",	  "core",	   "fpu",      "dsp", "clock_hz",
-	"memory",   "firmware", "flasher", "console", "cycle_counter", "verified", NULL,
+    "schema", "id",	  "name",    "core",	"fpu",		 "dsp",	     "clock_hz",
+    "memory", "firmware", "flasher", "console", "cycle_counter", "verified", NULL,
 };
-static const char *const memory_fields[] = { "flash", "ram", NULL };
-static const char *const region_fields[] = { "origin", "size", NULL };
-static const char *const firmware_fields[] = { "port", NULL };
-static const char *const flasher_fields[] = { "driver", "machine", "interface", "target", NULL };
-static const char *const console_fields[] = { "transport", "device", "baud", NULL };
+static const char *const memory_fields[] = {"flash", "ram", NULL};
+static const char *const region_fields[] = {"origin", "size", NULL};
+static const char *const firmware_fields[] = {"port", NULL};
+static const char *const flasher_fields[] = {"driver", "machine", "interface", "target", NULL};
+static const char *const console_fields[] = {"transport", "device", "baud", NULL};
 
 static const char *const core_names[] = {
-	"cortex-m0", "cortex-m0plus", "cortex-m3", "cortex-m4", "cortex-m7", "cortex-m33", NULL,
+    "cortex-m0", "cortex-m0plus", "cortex-m3", "cortex-m4", "cortex-m7", "cortex-m33", NULL,
 };
 /* The -mfpu values that exist on M-profile cores. */
-static const char *const fpu_names[] = { "none", "fpv4-sp-d16", "fpv5-sp-d16", "fpv5-d16", NULL };
-static const char *const driver_names[] = { "qemu", "openocd", NULL };
-static const char *const transport_names[] = { "qemu", "serial", "tcp", NULL };
+static const char *const fpu_names[] = {"none", "fpv4-sp-d16", "fpv5-sp-d16", "fpv5-d16", NULL};
+static const char *const driver_names[] = {"qemu", "openocd", NULL};
+static const char *const transport_names[] = {"qemu", "serial", "tcp", NULL};
 /* Same order as enum profile_counter / enum profile_verified. */
-static const char *const counter_names[] = { "dwt", "systick", "emulated-instructions", NULL };
-static const char *const verified_names[] = { "emulated", "compile-only", "hardware", NULL };
+static const char *const counter_names[] = {"dwt", "systick", "emulated-instructions", NULL};
+static const char *const verified_names[] = {"emulated", "compile-only", "hardware", NULL};
 
 /* Which FPUs and whether DSP instructions each core can have, so a profile
  * cannot ask the compiler for an impossible combination. */
@@ -57,16 +57,16 @@ struct core_facts {
 };
 
 static const struct core_facts core_table[] = {
-	{ "cortex-m0", "none", false, false },
-	{ "cortex-m0plus", "none", false, false },
-	{ "cortex-m3", "none", false, true },
-	{ "cortex-m4", "none fpv4-sp-d16", true, true },
-	{ "cortex-m7", "none fpv5-sp-d16 fpv5-d16", true, true },
-	{ "cortex-m33", "none fpv5-sp-d16", true, true },
+    {"cortex-m0", "none", false, false},
+    {"cortex-m0plus", "none", false, false},
+    {"cortex-m3", "none", false, true},
+    {"cortex-m4", "none fpv4-sp-d16", true, true},
+    {"cortex-m7", "none fpv5-sp-d16 fpv5-d16", true, true},
+    {"cortex-m33", "none fpv5-sp-d16", true, true},
 };
 
 static void reader_fail(struct profile_reader *reader, const char *format, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void reader_fail(struct profile_reader *reader, const char *format, ...)
 {
@@ -88,25 +88,31 @@ static void join_path(char *out, size_t capacity, const char *parent, const char
 		snprintf(out, capacity, "%s", key);
 }
 
+/* Text from the file ends up on a terminal: no control bytes, and a
+ * bounded length. */
+static void printable_copy(const char *text, char *out, size_t capacity)
+{
+	size_t used = 0;
+
+	for (; *text && used + 4 < capacity; text++) {
+		unsigned char c = (unsigned char)*text;
+		out[used++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	if (*text) {
+		memcpy(out + used, "...", 3);
+		used += 3;
+	}
+	out[used] = '\0';
+}
+
 /* A short, printable rendering of a JSON value for "got ..." in messages. */
 static void describe_value(const cJSON *item, char *out, size_t capacity)
 {
 	if (cJSON_IsString(item)) {
-		const char *text = item->valuestring;
-		size_t used = 0;
-		size_t i;
+		char shown[48];
 
-		out[used++] = '"';
-		for (i = 0; text[i] && used + 5 < capacity && i < 40; i++) {
-			unsigned char c = (unsigned char)text[i];
-			out[used++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-		}
-		if (text[i] && used + 4 < capacity) {
-			memcpy(out + used, "...", 3);
-			used += 3;
-		}
-		out[used++] = '"';
-		out[used] = '\0';
+		printable_copy(item->valuestring, shown, sizeof shown);
+		snprintf(out, capacity, "\"%s\"", shown);
 	} else if (cJSON_IsNumber(item)) {
 		snprintf(out, capacity, "%.17g", item->valuedouble);
 	} else if (cJSON_IsBool(item)) {
@@ -195,27 +201,32 @@ static void check_members(struct profile_reader *reader, const cJSON *object, co
 	const cJSON *child;
 	char path[160];
 
-	cJSON_ArrayForEach(child, object) {
+	cJSON_ArrayForEach(child, object)
+	{
 		const char *key = child->string;
+		char shown_key[48];
 
-		join_path(path, sizeof path, parent, key);
+		printable_copy(key, shown_key, sizeof shown_key);
+		join_path(path, sizeof path, parent, shown_key);
 		if (name_index(key, known) < 0) {
 			const char *suggestion = closest_name(key, known);
 			char suggestion_path[160];
 			char names[256];
 
 			if (suggestion) {
-				join_path(suggestion_path, sizeof suggestion_path, parent, suggestion);
+				join_path(suggestion_path, sizeof suggestion_path, parent,
+					  suggestion);
 				reader_fail(reader, "unknown field '%s' (did you mean '%s'?)", path,
 					    suggestion_path);
 			} else {
 				list_names(known, names, sizeof names);
-				reader_fail(reader, "unknown field '%s' (known fields here: %s)", path,
-					    names);
+				reader_fail(reader, "unknown field '%s' (known fields here: %s)",
+					    path, names);
 			}
 			continue;
 		}
-		for (const cJSON *earlier = object->child; earlier != child; earlier = earlier->next) {
+		for (const cJSON *earlier = object->child; earlier != child;
+		     earlier = earlier->next) {
 			if (strcmp(earlier->string, key) == 0) {
 				reader_fail(reader, "field '%s' appears more than once", path);
 				break;
@@ -267,8 +278,8 @@ static const cJSON *read_object(struct profile_reader *reader, const cJSON *obje
 }
 
 enum string_kind {
-	STRING_TEXT,       /* any non-empty text */
-	STRING_TOKEN,      /* no spaces or control characters (argv values, paths) */
+	STRING_TEXT,	   /* any non-empty text */
+	STRING_TOKEN,	   /* no spaces or control characters (argv values, paths) */
 	STRING_IDENTIFIER, /* letters, digits, '-', '_' (file and folder names) */
 };
 
@@ -441,7 +452,7 @@ static bool read_address(struct profile_reader *reader, const cJSON *object, con
 			 const char *key, uint32_t *out)
 {
 	static const char expected[] =
-		"an integer or a string such as \"0x08000000\", \"512K\" or \"4M\" below 4 GiB";
+	    "an integer or a string such as \"0x08000000\", \"512K\" or \"4M\" below 4 GiB";
 	const cJSON *item = member(reader, object, parent, key, expected);
 	bool valid;
 
@@ -552,31 +563,36 @@ static void check_flasher(struct profile_reader *reader, const cJSON *flasher,
 			  struct board_profile *out)
 {
 	const bool is_qemu = strcmp(out->flasher.driver, "qemu") == 0;
-	const char *const qemu_only[] = { "machine", NULL };
-	const char *const openocd_only[] = { "interface", "target", NULL };
+	const char *const qemu_only[] = {"machine", NULL};
+	const char *const openocd_only[] = {"interface", "target", NULL};
 	const char *const *unused = is_qemu ? openocd_only : qemu_only;
 
 	for (size_t i = 0; unused[i]; i++)
 		if (cJSON_GetObjectItemCaseSensitive(flasher, unused[i]))
-			reader_fail(reader, "field 'flasher.%s': not used with driver \"%s\" "
-					    "(expected only driver%s)",
+			reader_fail(reader,
+				    "field 'flasher.%s': not used with driver \"%s\" "
+				    "(expected only driver%s)",
 				    unused[i], out->flasher.driver,
 				    is_qemu ? " and machine" : ", interface and target");
 	if (is_qemu) {
 		if (!out->flasher.machine[0])
-			reader_fail(reader, "missing field 'flasher.machine' (expected a QEMU "
-					    "machine name such as \"mps2-an386\" with driver \"qemu\")");
+			reader_fail(reader,
+				    "missing field 'flasher.machine' (expected a QEMU "
+				    "machine name such as \"mps2-an386\" with driver \"qemu\")");
 		if (strcmp(out->console.transport, "qemu") != 0)
-			reader_fail(reader, "field 'console.transport': expected \"qemu\" with "
-					    "flasher driver \"qemu\", got \"%s\"",
+			reader_fail(reader,
+				    "field 'console.transport': expected \"qemu\" with "
+				    "flasher driver \"qemu\", got \"%s\"",
 				    out->console.transport);
 		if (out->counter != PROFILE_COUNTER_EMULATED_INSTRUCTIONS)
-			reader_fail(reader, "field 'cycle_counter': expected \"emulated-instructions\" "
-					    "with flasher driver \"qemu\", got \"%s\"",
+			reader_fail(reader,
+				    "field 'cycle_counter': expected \"emulated-instructions\" "
+				    "with flasher driver \"qemu\", got \"%s\"",
 				    profile_counter_name(out->counter));
 		if (out->verified != PROFILE_VERIFIED_EMULATED)
-			reader_fail(reader, "field 'verified': expected \"emulated\" with flasher "
-					    "driver \"qemu\", got \"%s\"",
+			reader_fail(reader,
+				    "field 'verified': expected \"emulated\" with flasher "
+				    "driver \"qemu\", got \"%s\"",
 				    profile_verified_name(out->verified));
 		return;
 	}
@@ -587,8 +603,9 @@ static void check_flasher(struct profile_reader *reader, const cJSON *flasher,
 		reader_fail(reader, "missing field 'flasher.target' (expected an OpenOCD config "
 				    "such as \"target/stm32f4x.cfg\" with driver \"openocd\")");
 	if (strcmp(out->console.transport, "qemu") == 0)
-		reader_fail(reader, "field 'console.transport': expected \"serial\" or \"tcp\" with "
-				    "flasher driver \"openocd\", got \"qemu\"");
+		reader_fail(reader,
+			    "field 'console.transport': expected \"serial\" or \"tcp\" with "
+			    "flasher driver \"openocd\", got \"qemu\"");
 	if (out->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS)
 		reader_fail(reader, "field 'cycle_counter': expected \"dwt\" or \"systick\" with "
 				    "flasher driver \"openocd\", got \"emulated-instructions\"");
@@ -614,18 +631,21 @@ static void check_console(struct profile_reader *reader, const cJSON *console,
 					    "\"qemu\" (expected only transport)");
 	} else if (strcmp(transport, "serial") == 0) {
 		if (!out->console.device[0])
-			reader_fail(reader, "missing field 'console.device' (expected a serial port "
-					    "such as \"/dev/ttyACM0\" with transport \"serial\")");
+			reader_fail(reader,
+				    "missing field 'console.device' (expected a serial port "
+				    "such as \"/dev/ttyACM0\" with transport \"serial\")");
 		if (!has_baud)
 			reader_fail(reader, "missing field 'console.baud' (expected a positive "
 					    "integer such as 115200 with transport \"serial\")");
 	} else {
 		if (!out->console.device[0])
-			reader_fail(reader, "missing field 'console.device' (expected \"host:port\" "
-					    "with transport \"tcp\")");
+			reader_fail(reader,
+				    "missing field 'console.device' (expected \"host:port\" "
+				    "with transport \"tcp\")");
 		else if (!tcp_address_valid(out->console.device))
-			reader_fail(reader, "field 'console.device': expected \"host:port\" with a "
-					    "port from 1 to 65535, got \"%s\"",
+			reader_fail(reader,
+				    "field 'console.device': expected \"host:port\" with a "
+				    "port from 1 to 65535, got \"%s\"",
 				    out->console.device);
 		if (has_baud)
 			reader_fail(reader, "field 'console.baud': not used with transport \"tcp\" "
@@ -637,16 +657,28 @@ static void check_core(struct profile_reader *reader, struct board_profile *out)
 {
 	const struct core_facts *facts = core_facts_of(out->core);
 
-	if (!word_in_list(out->fpu, facts->fpus))
-		reader_fail(reader, "field 'fpu': expected one of {%s} for %s, got \"%s\"",
-			    facts->fpus, out->core, out->fpu);
+	if (!word_in_list(out->fpu, facts->fpus)) {
+		char allowed[64];
+		size_t used = 0;
+
+		for (const char *c = facts->fpus; *c && used + 3 < sizeof allowed; c++) {
+			if (*c == ' ')
+				allowed[used++] = ',';
+			allowed[used++] = *c;
+		}
+		allowed[used] = '\0';
+		reader_fail(reader, "field 'fpu': expected %s%s for %s, got \"%s\"",
+			    strchr(allowed, ',') ? "one of " : "", allowed, out->core, out->fpu);
+	}
 	if (out->dsp && !facts->dsp_possible)
-		reader_fail(reader, "field 'dsp': expected false for %s (it has no DSP "
-				    "extension), got true",
+		reader_fail(reader,
+			    "field 'dsp': expected false for %s (it has no DSP "
+			    "extension), got true",
 			    out->core);
 	if (out->counter == PROFILE_COUNTER_DWT && !facts->has_dwt)
-		reader_fail(reader, "field 'cycle_counter': expected \"systick\" for %s (ARMv6-M "
-				    "has no DWT cycle counter), got \"dwt\"",
+		reader_fail(reader,
+			    "field 'cycle_counter': expected \"systick\" for %s (ARMv6-M "
+			    "has no DWT cycle counter), got \"dwt\"",
 			    out->core);
 }
 
@@ -665,8 +697,9 @@ static void read_root(struct profile_reader *reader, const cJSON *root, const ch
 
 		id_from_path(path, expected_id, sizeof expected_id);
 		if (strcmp(out->id, expected_id) != 0)
-			reader_fail(reader, "field 'id': expected \"%s\" (the file name without "
-					    ".json), got \"%s\"",
+			reader_fail(reader,
+				    "field 'id': expected \"%s\" (the file name without "
+				    ".json), got \"%s\"",
 				    expected_id, out->id);
 	}
 	read_string(reader, root, "", "name", true, STRING_TEXT, out->name, sizeof out->name);
@@ -684,12 +717,12 @@ static void read_root(struct profile_reader *reader, const cJSON *root, const ch
 	regions_valid = read_region(reader, memory, "flash", &out->flash);
 	regions_valid = read_region(reader, memory, "ram", &out->ram) && regions_valid;
 	if (regions_valid && regions_overlap(&out->flash, &out->ram))
-		reader_fail(reader,
-			    "field 'memory': expected flash and ram not to overlap, got flash "
-			    "0x%08x-0x%08llx and ram 0x%08x-0x%08llx",
-			    out->flash.origin,
-			    (unsigned long long)out->flash.origin + out->flash.size - 1,
-			    out->ram.origin, (unsigned long long)out->ram.origin + out->ram.size - 1);
+		reader_fail(
+		    reader,
+		    "field 'memory': expected flash and ram not to overlap, got flash "
+		    "0x%08x-0x%08llx and ram 0x%08x-0x%08llx",
+		    out->flash.origin, (unsigned long long)out->flash.origin + out->flash.size - 1,
+		    out->ram.origin, (unsigned long long)out->ram.origin + out->ram.size - 1);
 
 	firmware = read_object(reader, root, "", "firmware", firmware_fields);
 	read_string(reader, firmware, "firmware", "port", true, STRING_IDENTIFIER, out->port,
@@ -712,8 +745,8 @@ static void read_root(struct profile_reader *reader, const cJSON *root, const ch
 	if (transport >= 0)
 		snprintf(out->console.transport, sizeof out->console.transport, "%s",
 			 transport_names[transport]);
-	read_string(reader, console, "console", "device", false, STRING_TOKEN,
-		    out->console.device, sizeof out->console.device);
+	read_string(reader, console, "console", "device", false, STRING_TOKEN, out->console.device,
+		    sizeof out->console.device);
 	read_u32(reader, console, "console", "baud", false, 1, "a positive integer (bit/s)",
 		 &out->console.baud);
 
@@ -748,7 +781,7 @@ static void text_position(const char *text, size_t offset, unsigned *line, unsig
 
 int profile_parse(const char *text, size_t length, const char *path, struct board_profile *out)
 {
-	struct profile_reader reader = { path ? path : "<profile>", 0 };
+	struct profile_reader reader = {path ? path : "<profile>", 0};
 	const char *nul = memchr(text, '\0', length);
 	const char *parse_end = NULL;
 	unsigned line, column;
@@ -827,8 +860,9 @@ static int read_whole_file(const char *path, char **text, size_t *length)
 	}
 	if (info.st_size > PROFILE_MAX_FILE_BYTES) {
 		fclose(file);
-		return hb_error(HB_ERR_INPUT, "'%s': expected a board profile under %d bytes, got %lld",
-				path, PROFILE_MAX_FILE_BYTES, (long long)info.st_size);
+		return hb_error(HB_ERR_INPUT,
+				"'%s': expected a board profile under %d bytes, got %lld", path,
+				PROFILE_MAX_FILE_BYTES, (long long)info.st_size);
 	}
 	*text = malloc((size_t)info.st_size + 1);
 	if (!*text) {
@@ -849,8 +883,8 @@ static int read_whole_file(const char *path, char **text, size_t *length)
 
 int profile_load(const char *path, struct board_profile *out)
 {
-	char *text;
-	size_t length;
+	char *text = NULL;
+	size_t length = 0;
 	int status;
 
 	memset(out, 0, sizeof *out);
@@ -927,7 +961,8 @@ nomem:
 
 static bool id_is_safe(const char *id)
 {
-	return string_is_kind(id, STRING_IDENTIFIER) && strlen(id) < sizeof ((struct board_profile *)0)->id;
+	return string_is_kind(id, STRING_IDENTIFIER) &&
+	       strlen(id) < sizeof((struct board_profile *)0)->id;
 }
 
 int profile_find(const char *boards_dir, const char *id, struct board_profile *out)
@@ -936,7 +971,7 @@ int profile_find(const char *boards_dir, const char *id, struct board_profile *o
 	char available[512];
 	const char *suggestion = NULL;
 	char **ids;
-	size_t count, used = 0;
+	size_t count, used = 0, distance, best_distance = 3;
 	int status;
 
 	memset(out, 0, sizeof *out);
@@ -945,7 +980,8 @@ int profile_find(const char *boards_dir, const char *id, struct board_profile *o
 		int n = snprintf(path, sizeof path, "%s/%s.json", boards_dir, id);
 
 		if (n < 0 || (size_t)n >= sizeof path)
-			return hb_error(HB_ERR_INPUT, "'%s/%s.json': path too long", boards_dir, id);
+			return hb_error(HB_ERR_INPUT, "'%s/%s.json': path too long", boards_dir,
+					id);
 		if (access(path, F_OK) == 0 || errno != ENOENT)
 			return profile_load(path, out);
 	}
@@ -960,8 +996,11 @@ int profile_find(const char *boards_dir, const char *id, struct board_profile *o
 		if (n < 0 || (size_t)n >= sizeof available - used)
 			break;
 		used += (size_t)n;
-		if (!suggestion && edit_distance(id, ids[i]) <= 2)
+		distance = edit_distance(id, ids[i]);
+		if (distance < best_distance) {
 			suggestion = ids[i];
+			best_distance = distance;
+		}
 	}
 	if (suggestion)
 		status = hb_error(HB_ERR_NOT_FOUND,
@@ -995,7 +1034,7 @@ int profile_list(const char *boards_dir, struct board_profile **profiles, size_t
 		}
 	}
 	for (size_t i = 0; i < id_count; i++) {
-		char path[sizeof (*profiles)->path];
+		char path[sizeof(*profiles)->path];
 		int n = snprintf(path, sizeof path, "%s/%s.json", boards_dir, ids[i]);
 
 		if (n < 0 || (size_t)n >= sizeof path) {

@@ -29,8 +29,8 @@
 #include <unistd.h>
 
 #define SPAWN_MAX_CHILDREN 32
-#define SPAWN_GRACE_MS 300
-#define SPAWN_POLL_MS 5
+#define SPAWN_GRACE_MS	   300
+#define SPAWN_POLL_MS	   5
 
 /* A slot is live while pid > 0 and not reaped. spawn_stop_all() reaps
  * children behind their owners' backs, so it keeps the status in the slot
@@ -61,8 +61,8 @@ static int64_t now_ms(void)
 
 static void sleep_ms(int milliseconds)
 {
-	struct timespec pause = { .tv_sec = milliseconds / 1000,
-				  .tv_nsec = (long)(milliseconds % 1000) * 1000000L };
+	struct timespec pause = {.tv_sec = milliseconds / 1000,
+				 .tv_nsec = (long)(milliseconds % 1000) * 1000000L};
 	while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
 		;
 }
@@ -161,7 +161,7 @@ int spawn_find_program(const char *program, char *path, size_t capacity)
 /* Only async-signal-safe calls from here to exec: the parent may have threads. */
 static void report_and_exit(int pipe_fd, int stage)
 {
-	struct child_failure failure = { .stage = stage, .error_number = errno };
+	struct child_failure failure = {.stage = stage, .error_number = errno};
 	ssize_t ignored = write(pipe_fd, &failure, sizeof failure);
 	(void)ignored;
 	_exit(127);
@@ -228,13 +228,13 @@ static int describe_failure(const char *program, const struct spawn_options *opt
 		return hb_error(HB_ERR_IO, "cannot run '%s': cannot open /dev/null: %s", program,
 				reason);
 	case STAGE_WORKDIR:
-		return hb_error(HB_ERR_NOT_FOUND, "cannot run '%s': cannot enter directory '%s': %s",
-				program, options->workdir, reason);
+		return hb_error(HB_ERR_NOT_FOUND,
+				"cannot run '%s': cannot enter directory '%s': %s", program,
+				options->workdir, reason);
 	case STAGE_PARENT_GONE:
-		return hb_error(HB_ERR_INTERNAL, "cannot run '%s': hilbench ended while starting it",
-				program);
-	default:
-		return hb_error(HB_ERR_TOOL, "cannot run '%s': %s", program, reason);
+		return hb_error(HB_ERR_INTERNAL,
+				"cannot run '%s': hilbench ended while starting it", program);
+	default: return hb_error(HB_ERR_TOOL, "cannot run '%s': %s", program, reason);
 	}
 }
 
@@ -355,7 +355,7 @@ static int wait_for_exit_event(pid_t pid, int timeout_ms)
 #ifdef SYS_pidfd_open
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd >= 0) {
-		struct pollfd entry = { .fd = pidfd, .events = POLLIN };
+		struct pollfd entry = {.fd = pidfd, .events = POLLIN};
 		int ready = poll(&entry, 1, timeout_ms);
 		close(pidfd);
 		return ready;
@@ -468,7 +468,7 @@ static void on_fatal_signal(int signal_number)
 void spawn_install_cleanup(void)
 {
 	static bool installed;
-	static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+	static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
 
 	if (installed)
 		return;

@@ -4,8 +4,8 @@
 #include <string.h>
 
 static const struct transport_driver *const transport_table[] = {
-	&transport_serial,
-	&transport_tcp,
+    &transport_serial,
+    &transport_tcp,
 };
 
 #define TRANSPORT_COUNT (sizeof transport_table / sizeof transport_table[0])

@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 
 #define SERIAL_DEFAULT_BAUD 115200
-#define SERIAL_HINT "is the board plugged in? `hilbench boards` lists ports"
+#define SERIAL_HINT	    "is the board plugged in? `hilbench boards` lists ports"
 
 struct serial_transport {
 	struct transport base;
@@ -38,30 +38,33 @@ static int serial_error(enum sp_return result, const char *address, const char *
 
 	switch (result) {
 	case SP_ERR_MEM:
-		return hb_error(HB_ERR_NOMEM, "%s serial port '%s': out of memory", action, address);
+		return hb_error(HB_ERR_NOMEM, "%s serial port '%s': out of memory", action,
+				address);
 	case SP_ERR_SUPP:
-		return hb_error(HB_ERR_IO, "%s serial port '%s': not supported by this port or system",
-				action, address);
+		return hb_error(HB_ERR_IO,
+				"%s serial port '%s': not supported by this port or system", action,
+				address);
 	case SP_ERR_ARG:
 		return hb_error(HB_ERR_INTERNAL, "%s serial port '%s': invalid argument", action,
 				address);
-	case SP_ERR_FAIL:
-		break;
+	case SP_ERR_FAIL: break;
 	default:
 		return hb_error(HB_ERR_IO, "%s serial port '%s': failed (%d)", action, address,
 				(int)result);
 	}
 	os_error = sp_last_error_code();
 	if (os_error == EACCES || os_error == EPERM)
-		return hb_error(HB_ERR_IO,
-				"%s serial port '%s': permission denied (add yourself to the 'dialout' group: `sudo usermod -aG dialout $USER`, then log in again)",
-				action, address);
+		return hb_error(
+		    HB_ERR_IO,
+		    "%s serial port '%s': permission denied (add yourself to the 'dialout' group: "
+		    "`sudo usermod -aG dialout $USER`, then log in again)",
+		    action, address);
 	if (os_error == EBUSY)
 		return hb_error(HB_ERR_IO, "%s serial port '%s': in use by another program", action,
 				address);
 	if (os_error == ENOENT || os_error == ENODEV || os_error == ENXIO)
-		return hb_error(HB_ERR_NOT_FOUND, "%s serial port '%s': no such device (%s)", action,
-				address, SERIAL_HINT);
+		return hb_error(HB_ERR_NOT_FOUND, "%s serial port '%s': no such device (%s)",
+				action, address, SERIAL_HINT);
 	text = sp_last_error_message();
 	code = hb_error(HB_ERR_IO, "%s serial port '%s': %s", action, address,
 			text ? text : "unknown error");
@@ -119,7 +122,8 @@ static int serial_find_usb(const char *address, struct sp_port **out)
 
 	if (serial_parse_usb(address, &vid, &pid, &serial) != HB_OK)
 		return hb_error(HB_ERR_INPUT,
-				"cannot open serial port '%s': expected usb:VID:PID[:serial] with hex ids, e.g. usb:0483:374b",
+				"cannot open serial port '%s': expected usb:VID:PID[:serial] with "
+				"hex ids, e.g. usb:0483:374b",
 				address);
 	result = sp_list_ports(&ports);
 	if (result != SP_OK)
@@ -137,14 +141,16 @@ static int serial_find_usb(const char *address, struct sp_port **out)
 	if (status != HB_OK)
 		return status;
 	if (matches == 0)
-		return hb_error(HB_ERR_NOT_FOUND,
-				"cannot open serial port '%s': no USB serial device with that %s (%s)",
-				address, serial ? "VID:PID and serial number" : "VID:PID", SERIAL_HINT);
+		return hb_error(
+		    HB_ERR_NOT_FOUND,
+		    "cannot open serial port '%s': no USB serial device with that %s (%s)", address,
+		    serial ? "VID:PID and serial number" : "VID:PID", SERIAL_HINT);
 	if (matches > 1) {
 		sp_free_port(*out);
 		*out = NULL;
 		return hb_error(HB_ERR_INPUT,
-				"cannot open serial port '%s': %zu devices match; add the serial number (usb:%04x:%04x:SERIAL)",
+				"cannot open serial port '%s': %zu devices match; add the serial "
+				"number (usb:%04x:%04x:SERIAL)",
 				address, matches, vid, pid);
 	}
 	return HB_OK;
@@ -162,11 +168,13 @@ static int serial_find_path(const char *address, struct sp_port **out)
 	if (result == SP_ERR_ARG) {
 		if (stat(address, &info) != 0)
 			return hb_error(HB_ERR_NOT_FOUND,
-					"cannot open serial port '%s': no such device (%s)", address,
-					SERIAL_HINT);
-		return hb_error(HB_ERR_INPUT,
-				"cannot open serial port '%s': not a serial port listed under /sys/class/tty (pseudo-terminals are not supported; use the tcp transport for emulators)",
-				address);
+					"cannot open serial port '%s': no such device (%s)",
+					address, SERIAL_HINT);
+		return hb_error(
+		    HB_ERR_INPUT,
+		    "cannot open serial port '%s': not a serial port listed under /sys/class/tty "
+		    "(pseudo-terminals are not supported; use the tcp transport for emulators)",
+		    address);
 	}
 	return serial_error(result, address, "cannot open");
 }
@@ -178,8 +186,9 @@ static int serial_configure(struct sp_port *port, const char *address, uint32_t 
 	if (baud == 0)
 		baud = SERIAL_DEFAULT_BAUD;
 	if (baud > 0x7FFFFFFF)
-		return hb_error(HB_ERR_INPUT, "cannot configure serial port '%s': baud %u out of range",
-				address, baud);
+		return hb_error(HB_ERR_INPUT,
+				"cannot configure serial port '%s': baud %u out of range", address,
+				baud);
 	result = sp_set_baudrate(port, (int)baud);
 	if (result != SP_OK)
 		return serial_error(result, address, "cannot set the baud rate of");
@@ -223,8 +232,8 @@ static int serial_open(const char *address, const struct transport_options *opti
 	if (status == HB_OK) {
 		serial = calloc(1, sizeof *serial);
 		if (!serial)
-			status = hb_error(HB_ERR_NOMEM, "cannot open serial port '%s': out of memory",
-					  address);
+			status = hb_error(HB_ERR_NOMEM,
+					  "cannot open serial port '%s': out of memory", address);
 	}
 	if (status != HB_OK) {
 		sp_close(port);
@@ -302,10 +311,10 @@ static void serial_close(struct transport *transport)
 }
 
 const struct transport_driver transport_serial = {
-	.name = "serial",
-	.open = serial_open,
-	.write = serial_write,
-	.read = serial_read,
-	.flush_input = serial_flush_input,
-	.close = serial_close,
+    .name = "serial",
+    .open = serial_open,
+    .write = serial_write,
+    .read = serial_read,
+    .flush_input = serial_flush_input,
+    .close = serial_close,
 };

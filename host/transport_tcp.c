@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TCP_RETRY_MS 10
+#define TCP_RETRY_MS	 10
 #define TCP_HANDSHAKE_MS 1000
 
 struct tcp_transport {
@@ -45,7 +45,7 @@ static int64_t tcp_now_ms(void)
 static int tcp_poll(int fd, short events, int64_t deadline)
 {
 	for (;;) {
-		struct pollfd entry = { .fd = fd, .events = events };
+		struct pollfd entry = {.fd = fd, .events = events};
 		int wait = -1;
 		int ready;
 		if (deadline >= 0) {
@@ -71,7 +71,7 @@ static int64_t tcp_deadline(int timeout_ms)
 static void tcp_pause_until(int64_t deadline)
 {
 	int64_t left = deadline - tcp_now_ms();
-	struct timespec pause = { 0, 0 };
+	struct timespec pause = {0, 0};
 
 	if (left > TCP_RETRY_MS)
 		left = TCP_RETRY_MS;
@@ -116,29 +116,31 @@ static int tcp_try_connect(const struct sockaddr *address, socklen_t length, int
 /* Worth another try: the other side may simply not be listening yet. */
 static bool tcp_transient(int error)
 {
-	return error == ECONNREFUSED || error == ENOENT || error == EAGAIN ||
-	       error == ETIMEDOUT || error == ECONNRESET || error == EHOSTUNREACH ||
-	       error == ENETUNREACH;
+	return error == ECONNREFUSED || error == ENOENT || error == EAGAIN || error == ETIMEDOUT ||
+	       error == ECONNRESET || error == EHOSTUNREACH || error == ENETUNREACH;
 }
 
 static int tcp_connect_error(const char *address, bool is_unix, int error, int waited_ms)
 {
 	if (is_unix && error == ENOENT)
-		return hb_error(HB_ERR_NOT_FOUND,
-				"cannot connect to '%s': no such socket after %d ms (is the emulator running?)",
-				address, waited_ms);
+		return hb_error(
+		    HB_ERR_NOT_FOUND,
+		    "cannot connect to '%s': no such socket after %d ms (is the emulator running?)",
+		    address, waited_ms);
 	if (error == ECONNREFUSED)
 		return hb_error(HB_ERR_IO,
-				"cannot connect to '%s': connection refused after %d ms (%s)", address,
-				waited_ms,
+				"cannot connect to '%s': connection refused after %d ms (%s)",
+				address, waited_ms,
 				is_unix ? "is the emulator running?"
 					: "is the serial server running on that port?");
 	if (error == ETIMEDOUT)
-		return hb_error(HB_ERR_TIMEOUT,
-				"cannot connect to '%s': no answer within %d ms (check the host and port)",
-				address, waited_ms);
+		return hb_error(
+		    HB_ERR_TIMEOUT,
+		    "cannot connect to '%s': no answer within %d ms (check the host and port)",
+		    address, waited_ms);
 	if (error == EACCES || error == EPERM)
-		return hb_error(HB_ERR_IO, "cannot connect to '%s': %s (check the socket's permissions)",
+		return hb_error(HB_ERR_IO,
+				"cannot connect to '%s': %s (check the socket's permissions)",
 				address, strerror(error));
 	return hb_error(HB_ERR_IO, "cannot connect to '%s': %s", address, strerror(error));
 }
@@ -146,16 +148,17 @@ static int tcp_connect_error(const char *address, bool is_unix, int error, int w
 static int tcp_connect_unix(const char *address, int timeout_ms, int *out_fd)
 {
 	const char *path = address + strlen("unix:");
-	struct sockaddr_un socket_address = { .sun_family = AF_UNIX };
+	struct sockaddr_un socket_address = {.sun_family = AF_UNIX};
 	int64_t start = tcp_now_ms();
 	int64_t deadline = start + (timeout_ms > 0 ? timeout_ms : 0);
 
 	if (path[0] == '\0')
-		return hb_error(HB_ERR_INPUT, "cannot connect to '%s': expected unix:/path/to/socket",
-				address);
+		return hb_error(HB_ERR_INPUT,
+				"cannot connect to '%s': expected unix:/path/to/socket", address);
 	if (strlen(path) >= sizeof socket_address.sun_path)
 		return hb_error(HB_ERR_INPUT,
-				"cannot connect to '%s': socket path longer than %zu bytes (use a shorter run directory)",
+				"cannot connect to '%s': socket path longer than %zu bytes (use a "
+				"shorter run directory)",
 				address, sizeof socket_address.sun_path - 1);
 	memcpy(socket_address.sun_path, path, strlen(path) + 1);
 	for (;;) {
@@ -204,7 +207,7 @@ static int tcp_connect_inet(const char *address, int timeout_ms, int *out_fd)
 {
 	char host[256];
 	const char *port;
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
 	struct addrinfo *found;
 	int64_t start = tcp_now_ms();
 	int64_t deadline = start + (timeout_ms > 0 ? timeout_ms : 0);
@@ -212,10 +215,12 @@ static int tcp_connect_inet(const char *address, int timeout_ms, int *out_fd)
 
 	if (tcp_split(address, host, sizeof host, &port) != HB_OK)
 		return hb_error(HB_ERR_INPUT,
-				"cannot connect to '%s': expected host:port or unix:/path", address);
+				"cannot connect to '%s': expected host:port or unix:/path",
+				address);
 	lookup = getaddrinfo(host, port, &hints, &found);
 	if (lookup != 0)
-		return hb_error(HB_ERR_NOT_FOUND, "cannot connect to '%s': %s (check the host name and port)",
+		return hb_error(HB_ERR_NOT_FOUND,
+				"cannot connect to '%s': %s (check the host name and port)",
 				address, gai_strerror(lookup));
 	for (;;) {
 		int error = ECONNREFUSED;
@@ -223,9 +228,9 @@ static int tcp_connect_inet(const char *address, int timeout_ms, int *out_fd)
 			/* Without a connect timeout, the single attempt still
 			 * gets time for the handshake. */
 			int64_t attempt_deadline =
-				timeout_ms > 0 ? deadline : tcp_now_ms() + TCP_HANDSHAKE_MS;
-			int fd = tcp_try_connect(entry->ai_addr, entry->ai_addrlen, entry->ai_family,
-						 attempt_deadline);
+			    timeout_ms > 0 ? deadline : tcp_now_ms() + TCP_HANDSHAKE_MS;
+			int fd = tcp_try_connect(entry->ai_addr, entry->ai_addrlen,
+						 entry->ai_family, attempt_deadline);
 			if (fd >= 0) {
 				int on = 1;
 				/* Frames are small and latency is what we measure. */
@@ -238,7 +243,8 @@ static int tcp_connect_inet(const char *address, int timeout_ms, int *out_fd)
 		}
 		if (!tcp_transient(error) || tcp_now_ms() >= deadline) {
 			freeaddrinfo(found);
-			return tcp_connect_error(address, false, error, (int)(tcp_now_ms() - start));
+			return tcp_connect_error(address, false, error,
+						 (int)(tcp_now_ms() - start));
 		}
 		tcp_pause_until(deadline);
 	}
@@ -300,7 +306,8 @@ static int tcp_write(struct transport *transport, const uint8_t *data, size_t le
 		ready = tcp_poll(tcp->fd, POLLOUT, deadline);
 		if (ready == 0)
 			return hb_error(HB_ERR_TIMEOUT,
-					"writing to '%s': the board took no data for %d ms (%zu of %zu bytes sent)",
+					"writing to '%s': the board took no data for %d ms (%zu of "
+					"%zu bytes sent)",
 					transport->address, timeout_ms, sent, length);
 		if (ready < 0)
 			return hb_error(HB_ERR_IO, "writing to '%s': %s", transport->address,
@@ -359,7 +366,8 @@ static int tcp_flush_input(struct transport *transport)
 			return HB_OK;
 		if (errno == EINTR)
 			continue;
-		return hb_error(HB_ERR_IO, "flushing '%s': %s", transport->address, strerror(errno));
+		return hb_error(HB_ERR_IO, "flushing '%s': %s", transport->address,
+				strerror(errno));
 	}
 }
 
@@ -374,10 +382,10 @@ static void tcp_close(struct transport *transport)
 }
 
 const struct transport_driver transport_tcp = {
-	.name = "tcp",
-	.open = tcp_open,
-	.write = tcp_write,
-	.read = tcp_read,
-	.flush_input = tcp_flush_input,
-	.close = tcp_close,
+    .name = "tcp",
+    .open = tcp_open,
+    .write = tcp_write,
+    .read = tcp_read,
+    .flush_input = tcp_flush_input,
+    .close = tcp_close,
 };

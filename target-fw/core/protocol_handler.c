@@ -50,7 +50,7 @@ void protocol_init(void)
 
 static void reply_error(uint16_t code)
 {
-	struct msg_error_reply error = { .code = code, .request_type = request.type };
+	struct msg_error_reply error = {.code = code, .request_type = request.type};
 
 	reply.type = MSG_ERROR;
 	reply.length = (uint16_t)msg_error_encode(&error, reply.payload, sizeof reply.payload);
@@ -93,7 +93,8 @@ static void handle_hello(void)
 	copy_name(hello.port, port_name());
 	copy_name(hello.core, build_core());
 	reply.type = MSG_HELLO_REPLY;
-	reply.length = (uint16_t)msg_hello_reply_encode(&hello, reply.payload, sizeof reply.payload);
+	reply.length =
+	    (uint16_t)msg_hello_reply_encode(&hello, reply.payload, sizeof reply.payload);
 }
 
 static void handle_input_write(void)
@@ -147,8 +148,8 @@ static void handle_invoke(void)
 	invoke_reply.output_length = WORKLOAD_FC_OUTPUTS;
 	invoke_reply.stack_high_water = stack_high_water();
 	reply.type = MSG_INVOKE_REPLY;
-	reply.length = (uint16_t)msg_invoke_reply_encode(&invoke_reply, reply.payload,
-							 sizeof reply.payload);
+	reply.length =
+	    (uint16_t)msg_invoke_reply_encode(&invoke_reply, reply.payload, sizeof reply.payload);
 }
 
 static void handle_output_read(void)
@@ -185,18 +186,10 @@ static int execute_request(void)
 	reply.seq = request.seq;
 	reply.length = 0;
 	switch (request.type) {
-	case MSG_HELLO:
-		handle_hello();
-		return 0;
-	case MSG_INPUT_WRITE:
-		handle_input_write();
-		return 0;
-	case MSG_INVOKE:
-		handle_invoke();
-		return 0;
-	case MSG_OUTPUT_READ:
-		handle_output_read();
-		return 0;
+	case MSG_HELLO: handle_hello(); return 0;
+	case MSG_INPUT_WRITE: handle_input_write(); return 0;
+	case MSG_INVOKE: handle_invoke(); return 0;
+	case MSG_OUTPUT_READ: handle_output_read(); return 0;
 	case MSG_EXIT:
 		if (request.length != 1) {
 			reply_error(MSG_ERROR_BAD_LENGTH);
@@ -208,9 +201,7 @@ static int execute_request(void)
 		/* Deliberately silent so the host's timeout paths can be tested. */
 		for (;;) {
 		}
-	default:
-		reply_error(MSG_ERROR_UNKNOWN_TYPE);
-		return 0;
+	default: reply_error(MSG_ERROR_UNKNOWN_TYPE); return 0;
 	}
 }
 
@@ -249,13 +240,13 @@ static void answer_damaged_frame(void)
 {
 	static struct frame error_frame;
 	static uint8_t error_bytes[32];
-	struct msg_error_reply error = { .code = MSG_ERROR_BAD_FRAME, .request_type = 0 };
+	struct msg_error_reply error = {.code = MSG_ERROR_BAD_FRAME, .request_type = 0};
 	size_t length;
 
 	error_frame.seq = 0xFFFF;
 	error_frame.type = MSG_ERROR;
-	error_frame.length = (uint16_t)msg_error_encode(&error, error_frame.payload,
-							 sizeof error_frame.payload);
+	error_frame.length =
+	    (uint16_t)msg_error_encode(&error, error_frame.payload, sizeof error_frame.payload);
 	length = frame_encode(&error_frame, error_bytes, sizeof error_bytes);
 	port_uart_write(error_bytes, length);
 }

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#define PROTOCOL_INPUT_CAPACITY 1024u
+#define PROTOCOL_INPUT_CAPACITY	 1024u
 #define PROTOCOL_OUTPUT_CAPACITY 1024u
 
 /* Builds the workload's weights and resets the frame decoder. */

@@ -38,13 +38,13 @@ struct crc32_test_vector {
 Test(crc32, published_check_values)
 {
 	static const struct crc32_test_vector vectors[] = {
-		{ "", 0, 0x00000000u },
-		{ "a", 1, 0xE8B7BE43u },
-		{ "abc", 3, 0x352441C2u },
-		{ "123456789", 9, 0xCBF43926u },
-		{ "message digest", 14, 0x20159D7Fu },
-		{ "abcdefghijklmnopqrstuvwxyz", 26, 0x4C2750BDu },
-		{ "The quick brown fox jumps over the lazy dog", 43, 0x414FA339u },
+	    {"", 0, 0x00000000u},
+	    {"a", 1, 0xE8B7BE43u},
+	    {"abc", 3, 0x352441C2u},
+	    {"123456789", 9, 0xCBF43926u},
+	    {"message digest", 14, 0x20159D7Fu},
+	    {"abcdefghijklmnopqrstuvwxyz", 26, 0x4C2750BDu},
+	    {"The quick brown fox jumps over the lazy dog", 43, 0x414FA339u},
 	};
 
 	for (size_t i = 0; i < sizeof vectors / sizeof vectors[0]; i++) {

@@ -11,14 +11,14 @@
 #include "elf_size.h"
 #include "error.h"
 
-#define ELF_TEST_PROGBITS 1
-#define ELF_TEST_STRTAB 3
-#define ELF_TEST_NOBITS 8
+#define ELF_TEST_PROGBITS   1
+#define ELF_TEST_STRTAB	    3
+#define ELF_TEST_NOBITS	    8
 #define ELF_TEST_INIT_ARRAY 14
-#define ELF_TEST_ARM_EXIDX 0x70000001
-#define ELF_TEST_W 0x1
-#define ELF_TEST_A 0x2
-#define ELF_TEST_X 0x4
+#define ELF_TEST_ARM_EXIDX  0x70000001
+#define ELF_TEST_W	    0x1
+#define ELF_TEST_A	    0x2
+#define ELF_TEST_X	    0x4
 
 struct elf_test_section {
 	const char *name;
@@ -31,7 +31,7 @@ struct elf_test_image {
 	uint8_t *bytes;
 	size_t length;
 	uint32_t section_offset; /* where the section header table starts */
-	uint32_t string_offset;  /* where .shstrtab's bytes start */
+	uint32_t string_offset;	 /* where .shstrtab's bytes start */
 	uint32_t string_size;
 };
 
@@ -83,7 +83,7 @@ static void elf_test_section_header(uint8_t *p, uint32_t name, uint32_t type, ui
  * (null section, the given ones, .shstrtab last). */
 static struct elf_test_image elf_test_build(const struct elf_test_section *sections, size_t count)
 {
-	struct elf_test_image image = { 0 };
+	struct elf_test_image image = {0};
 	uint32_t strings_size = 1 + (uint32_t)sizeof ".shstrtab";
 	uint32_t contents_size = 0, offset, name_at, content_at;
 	uint8_t *p;
@@ -101,10 +101,13 @@ static struct elf_test_image elf_test_build(const struct elf_test_section *secti
 	cr_assert_not_null(image.bytes);
 	p = image.bytes;
 
-	memcpy(p, "\x7f" "ELF", 4);
-	p[4] = 1; /* ELFCLASS32 */
-	p[5] = 1; /* ELFDATA2LSB */
-	p[6] = 1; /* EV_CURRENT */
+	memcpy(p,
+	       "\x7f"
+	       "ELF",
+	       4);
+	p[4] = 1;		    /* ELFCLASS32 */
+	p[5] = 1;		    /* ELFDATA2LSB */
+	p[6] = 1;		    /* EV_CURRENT */
 	elf_test_put16(p + 16, 2);  /* ET_EXEC */
 	elf_test_put16(p + 18, 40); /* EM_ARM */
 	elf_test_put32(p + 20, 1);
@@ -133,16 +136,16 @@ static struct elf_test_image elf_test_build(const struct elf_test_section *secti
 }
 
 static const struct elf_test_section elf_test_firmware[] = {
-	{ ".text", ELF_TEST_PROGBITS, ELF_TEST_A | ELF_TEST_X, 0x100 },
-	{ ".rodata", ELF_TEST_PROGBITS, ELF_TEST_A, 0x40 },
-	{ ".ARM.exidx", ELF_TEST_ARM_EXIDX, ELF_TEST_A | 0x80, 0x8 },
-	{ ".data", ELF_TEST_PROGBITS, ELF_TEST_W | ELF_TEST_A, 0x10 },
-	{ ".init_array", ELF_TEST_INIT_ARRAY, ELF_TEST_W | ELF_TEST_A, 0x4 },
-	{ ".bss", ELF_TEST_NOBITS, ELF_TEST_W | ELF_TEST_A, 0x200 },
-	{ ".heap", ELF_TEST_NOBITS, ELF_TEST_W | ELF_TEST_A, 0x1000 },
-	{ ".stack", ELF_TEST_NOBITS, ELF_TEST_W | ELF_TEST_A, 0x800 },
-	{ ".comment", ELF_TEST_PROGBITS, 0x30, 0x20 },
-	{ ".ARM.attributes", 0x70000003, 0, 0x2e },
+    {".text", ELF_TEST_PROGBITS, ELF_TEST_A | ELF_TEST_X, 0x100},
+    {".rodata", ELF_TEST_PROGBITS, ELF_TEST_A, 0x40},
+    {".ARM.exidx", ELF_TEST_ARM_EXIDX, ELF_TEST_A | 0x80, 0x8},
+    {".data", ELF_TEST_PROGBITS, ELF_TEST_W | ELF_TEST_A, 0x10},
+    {".init_array", ELF_TEST_INIT_ARRAY, ELF_TEST_W | ELF_TEST_A, 0x4},
+    {".bss", ELF_TEST_NOBITS, ELF_TEST_W | ELF_TEST_A, 0x200},
+    {".heap", ELF_TEST_NOBITS, ELF_TEST_W | ELF_TEST_A, 0x1000},
+    {".stack", ELF_TEST_NOBITS, ELF_TEST_W | ELF_TEST_A, 0x800},
+    {".comment", ELF_TEST_PROGBITS, 0x30, 0x20},
+    {".ARM.attributes", 0x70000003, 0, 0x2e},
 };
 
 #define ELF_TEST_FIRMWARE_COUNT (sizeof elf_test_firmware / sizeof elf_test_firmware[0])
@@ -184,7 +187,7 @@ Test(elf_size, classifies_every_kind_of_section)
 Test(elf_size, no_allocated_sections_gives_zeros)
 {
 	const struct elf_test_section only_debug[] = {
-		{ ".debug_info", ELF_TEST_PROGBITS, 0, 0x30 },
+	    {".debug_info", ELF_TEST_PROGBITS, 0, 0x30},
 	};
 	struct elf_test_image image = elf_test_build(only_debug, 1);
 	struct elf_sizes sizes;
@@ -206,8 +209,8 @@ Test(elf_size, rejects_bad_magic)
 
 Test(elf_size, rejects_empty_input)
 {
-	struct elf_test_image image = { 0 };
-	uint8_t nothing[1] = { 0 };
+	struct elf_test_image image = {0};
+	uint8_t nothing[1] = {0};
 
 	image.bytes = nothing;
 	elf_test_expect_error(&image, 0, "not an ELF file (bad magic)");
@@ -253,8 +256,9 @@ Test(elf_size, rejects_other_machines)
 	struct elf_test_image image = elf_test_build(elf_test_firmware, ELF_TEST_FIRMWARE_COUNT);
 
 	elf_test_put16(image.bytes + 18, 62); /* x86-64 */
-	elf_test_expect_error(&image, image.length, "expected an ARM ELF file (machine 40), got "
-						    "machine 62");
+	elf_test_expect_error(&image, image.length,
+			      "expected an ARM ELF file (machine 40), got "
+			      "machine 62");
 	free(image.bytes);
 }
 
@@ -302,7 +306,8 @@ Test(elf_size, rejects_string_table_index_out_of_range)
 	struct elf_test_image image = elf_test_build(elf_test_firmware, ELF_TEST_FIRMWARE_COUNT);
 
 	elf_test_put16(image.bytes + 50, ELF_TEST_FIRMWARE_COUNT + 2);
-	elf_test_expect_error(&image, image.length, "section name string table index 12 out of range");
+	elf_test_expect_error(&image, image.length,
+			      "section name string table index 12 out of range");
 	free(image.bytes);
 }
 
@@ -311,7 +316,8 @@ Test(elf_size, rejects_undefined_string_table_index)
 	struct elf_test_image image = elf_test_build(elf_test_firmware, ELF_TEST_FIRMWARE_COUNT);
 
 	elf_test_put16(image.bytes + 50, 0);
-	elf_test_expect_error(&image, image.length, "section name string table index 0 out of range");
+	elf_test_expect_error(&image, image.length,
+			      "section name string table index 0 out of range");
 	free(image.bytes);
 }
 
@@ -363,8 +369,8 @@ Test(elf_size, rejects_section_contents_past_the_end)
 Test(elf_size, rejects_sizes_over_4_gib)
 {
 	const struct elf_test_section huge[] = {
-		{ ".bss", ELF_TEST_NOBITS, ELF_TEST_W | ELF_TEST_A, 0xfffffff0 },
-		{ ".noinit", ELF_TEST_NOBITS, ELF_TEST_W | ELF_TEST_A, 0x100 },
+	    {".bss", ELF_TEST_NOBITS, ELF_TEST_W | ELF_TEST_A, 0xfffffff0},
+	    {".noinit", ELF_TEST_NOBITS, ELF_TEST_W | ELF_TEST_A, 0x100},
 	};
 	struct elf_test_image image = elf_test_build(huge, 2);
 

@@ -38,18 +38,18 @@ Test(messages, hello_reply_layout)
 	messages_test_hello(&m);
 	memset(out, 0xEE, sizeof out);
 	cr_assert_eq(msg_hello_reply_encode(&m, out, sizeof out), MESSAGES_TEST_HELLO_LENGTH);
-	cr_expect_arr_eq(out, ((const uint8_t[]){ 0x02, 0x01, 0x00, 0x02 }), 4);
-	cr_expect_arr_eq(out + 4, ((const uint8_t[]){ 0xD4, 0xC3, 0xB2, 0xA1 }), 4);
+	cr_expect_arr_eq(out, ((const uint8_t[]){0x02, 0x01, 0x00, 0x02}), 4);
+	cr_expect_arr_eq(out + 4, ((const uint8_t[]){0xD4, 0xC3, 0xB2, 0xA1}), 4);
 	cr_expect_eq(msg_get_u32(out + 8), 25000000u);
 	cr_expect_eq(out[12], MSG_COUNTER_SYSTICK);
-	cr_expect_arr_eq(out + 13, ((const uint8_t[]){ 0x00, 0x00, 0x28, 0x00 }), 4);
-	cr_expect_arr_eq(out + 17, ((const uint8_t[]){ 0x44, 0x33, 0x22, 0x11 }), 4);
-	cr_expect_arr_eq(out + 21, ((const uint8_t[]){ 0x88, 0x77, 0x66, 0x55 }), 4);
+	cr_expect_arr_eq(out + 13, ((const uint8_t[]){0x00, 0x00, 0x28, 0x00}), 4);
+	cr_expect_arr_eq(out + 17, ((const uint8_t[]){0x44, 0x33, 0x22, 0x11}), 4);
+	cr_expect_arr_eq(out + 21, ((const uint8_t[]){0x88, 0x77, 0x66, 0x55}), 4);
 	cr_expect_eq(msg_get_u32(out + 25), 256u);
 	cr_expect_eq(msg_get_u32(out + 29), 64u);
 	cr_expect_eq(msg_get_u32(out + 33), 16384u);
-	cr_expect_arr_eq(out + 37, ((const uint8_t[]){ 0xCC, 0xBB, 0xAA, 0x99 }), 4);
-	cr_expect_arr_eq(out + 41, ((const uint8_t[]){ 0, 0, 0, 0 }), 4, "reserved must be zero");
+	cr_expect_arr_eq(out + 37, ((const uint8_t[]){0xCC, 0xBB, 0xAA, 0x99}), 4);
+	cr_expect_arr_eq(out + 41, ((const uint8_t[]){0, 0, 0, 0}), 4, "reserved must be zero");
 	cr_expect_str_eq((const char *)out + 45, "mps2");
 	cr_expect_eq(out[45 + 23], 0x00);
 	cr_expect_str_eq((const char *)out + 69, "cortex-m4");
@@ -114,7 +114,7 @@ Test(messages, hello_reply_names_terminated_after_hostile_bytes)
 
 Test(messages, invoke_reply_round_trips)
 {
-	static const uint16_t runs_cases[] = { 0, 1, 2, PROTO_MAX_RUNS };
+	static const uint16_t runs_cases[] = {0, 1, 2, PROTO_MAX_RUNS};
 	struct msg_invoke_reply in;
 	struct msg_invoke_reply out;
 	uint8_t buffer[FRAME_MAX_PAYLOAD];
@@ -133,10 +133,10 @@ Test(messages, invoke_reply_round_trips)
 		cr_expect_eq(msg_get_u32(buffer + 2), 0x01020304u);
 		cr_expect_eq(msg_get_u32(buffer + 6), 64u);
 		if (in.runs > 0)
-			cr_expect_arr_eq(buffer + 10,
-					 ((const uint8_t[]){ 0xEF, 0xCD, 0xAB, 0x89, 0x67, 0x45,
-							     0x23, 0x01 }),
-					 8, "ticks are u64 little-endian");
+			cr_expect_arr_eq(
+			    buffer + 10,
+			    ((const uint8_t[]){0xEF, 0xCD, 0xAB, 0x89, 0x67, 0x45, 0x23, 0x01}), 8,
+			    "ticks are u64 little-endian");
 		memset(&out, 0x5A, sizeof out);
 		cr_assert_eq(msg_invoke_reply_decode(buffer, length, &out), 0, "runs %u", in.runs);
 		cr_expect_eq(out.runs, in.runs);
@@ -189,12 +189,12 @@ Test(messages, invoke_reply_decode_rejects)
 
 Test(messages, error_round_trip_and_rejects)
 {
-	struct msg_error_reply in = { MSG_ERROR_TOO_MANY_RUNS, MSG_INVOKE };
-	struct msg_error_reply out = { 0, 0 };
-	uint8_t buffer[4] = { 0xEE, 0xEE, 0xEE, 0xEE };
+	struct msg_error_reply in = {MSG_ERROR_TOO_MANY_RUNS, MSG_INVOKE};
+	struct msg_error_reply out = {0, 0};
+	uint8_t buffer[4] = {0xEE, 0xEE, 0xEE, 0xEE};
 
 	cr_assert_eq(msg_error_encode(&in, buffer, sizeof buffer), 3u);
-	cr_expect_arr_eq(buffer, ((const uint8_t[]){ 0x06, 0x00, 0x03, 0xEE }), 4);
+	cr_expect_arr_eq(buffer, ((const uint8_t[]){0x06, 0x00, 0x03, 0xEE}), 4);
 	cr_assert_eq(msg_error_decode(buffer, 3, &out), 0);
 	cr_expect_eq(out.code, MSG_ERROR_TOO_MANY_RUNS);
 	cr_expect_eq(out.request_type, MSG_INVOKE);
@@ -204,7 +204,7 @@ Test(messages, error_round_trip_and_rejects)
 	cr_expect_eq(msg_error_decode(buffer, 4, &out), -1);
 	cr_expect_eq(msg_error_decode(buffer, 0, &out), -1);
 
-	const uint8_t wide[3] = { 0x34, 0x12, 0xFF };
+	const uint8_t wide[3] = {0x34, 0x12, 0xFF};
 	cr_assert_eq(msg_error_decode(wide, 3, &out), 0);
 	cr_expect_eq(out.code, 0x1234);
 	cr_expect_eq(out.request_type, 0xFF);
@@ -219,7 +219,7 @@ Test(messages, little_endian_helpers)
 	cr_expect_eq(bytes[1], 0xBE);
 	cr_expect_eq(msg_get_u16(bytes), 0xBEEF);
 	msg_put_u32(bytes, 0xFEEDF00Du);
-	cr_expect_arr_eq(bytes, ((const uint8_t[]){ 0x0D, 0xF0, 0xED, 0xFE }), 4);
+	cr_expect_arr_eq(bytes, ((const uint8_t[]){0x0D, 0xF0, 0xED, 0xFE}), 4);
 	cr_expect_eq(msg_get_u32(bytes), 0xFEEDF00Du);
 }
 

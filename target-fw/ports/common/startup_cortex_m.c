@@ -55,17 +55,17 @@ void PendSV_Handler(void) __attribute__((weak, alias("default_handler")));
 void SysTick_Handler(void) __attribute__((weak, alias("default_handler")));
 
 __attribute__((section(".vectors"), used)) static const struct cortex_m_vector_table vectors = {
-	.initial_stack_pointer = __stack_top,
-	.reset = Reset_Handler,
-	.nmi = NMI_Handler,
-	.hard_fault = HardFault_Handler,
-	.memory_management_fault = MemManage_Handler,
-	.bus_fault = BusFault_Handler,
-	.usage_fault = UsageFault_Handler,
-	.supervisor_call = SVC_Handler,
-	.debug_monitor = DebugMon_Handler,
-	.pend_supervisor_call = PendSV_Handler,
-	.systick = SysTick_Handler,
+    .initial_stack_pointer = __stack_top,
+    .reset = Reset_Handler,
+    .nmi = NMI_Handler,
+    .hard_fault = HardFault_Handler,
+    .memory_management_fault = MemManage_Handler,
+    .bus_fault = BusFault_Handler,
+    .usage_fault = UsageFault_Handler,
+    .supervisor_call = SVC_Handler,
+    .debug_monitor = DebugMon_Handler,
+    .pend_supervisor_call = PendSV_Handler,
+    .systick = SysTick_Handler,
 };
 
 void Reset_Handler(void)

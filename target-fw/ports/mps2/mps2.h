@@ -6,7 +6,7 @@
 #define FW_MPS2_H
 
 /* QEMU clocks the CPU and SysTick of AN385, AN386 and AN500 at 25 MHz. */
-#define MPS2_CLOCK_HZ 25000000u
+#define MPS2_CLOCK_HZ  25000000u
 #define MPS2_UART_BAUD 115200u
 
 void mps2_uart_init(void);

@@ -6,14 +6,14 @@
 #include "mps2.h"
 #include "port.h"
 
-#define UART0_BASE 0x40004000u
-#define UART_DATA CORTEX_M_REGISTER(UART0_BASE + 0x00u)
-#define UART_STATE CORTEX_M_REGISTER(UART0_BASE + 0x04u)
-#define UART_CTRL CORTEX_M_REGISTER(UART0_BASE + 0x08u)
+#define UART0_BASE   0x40004000u
+#define UART_DATA    CORTEX_M_REGISTER(UART0_BASE + 0x00u)
+#define UART_STATE   CORTEX_M_REGISTER(UART0_BASE + 0x04u)
+#define UART_CTRL    CORTEX_M_REGISTER(UART0_BASE + 0x08u)
 #define UART_BAUDDIV CORTEX_M_REGISTER(UART0_BASE + 0x10u)
 
-#define UART_STATE_TX_FULL (1u << 0)
-#define UART_STATE_RX_FULL (1u << 1)
+#define UART_STATE_TX_FULL  (1u << 0)
+#define UART_STATE_RX_FULL  (1u << 1)
 #define UART_CTRL_TX_ENABLE (1u << 0)
 #define UART_CTRL_RX_ENABLE (1u << 1)
 
@@ -21,9 +21,10 @@ void mps2_uart_init(void)
 {
 	UART_BAUDDIV = MPS2_CLOCK_HZ / MPS2_UART_BAUD;
 	UART_CTRL = UART_CTRL_TX_ENABLE | UART_CTRL_RX_ENABLE;
-	/* QEMU stops offering input while the receiver is disabled and only
-	 * asks its chardev again when the guest reads DATA: without this read
-	 * the first request waits about a second. */
+	/* Reading DATA once after enabling RX was seen to make QEMU 7.2 start
+	 * delivering input at once rather than after about a second (not
+	 * reproduced with a unix socket that holds the guest until the host
+	 * connects). On hardware it only clears a stale RX_FULL. */
 	(void)UART_DATA;
 }
 
@@ -46,6 +47,14 @@ int port_uart_read_byte(uint8_t *byte)
 
 void mps2_uart_drain(void)
 {
+	uint64_t start;
+
 	while (UART_STATE & UART_STATE_TX_FULL) {
+	}
+	/* TX_FULL clears when the last byte moves to the shift register; on
+	 * the FPGA board it still needs one character time (10 bits) on the
+	 * wire. QEMU hands the byte to its chardev at once. */
+	start = port_counter_read();
+	while (port_counter_read() - start < 10u * (MPS2_CLOCK_HZ / MPS2_UART_BAUD)) {
 	}
 }

@@ -1,0 +1,109 @@
+# Builds the benchmark firmware for one board. Run from the repository root:
+#
+#   make -f target-fw/firmware.mk BOARD=qemu-m4 PORT=mps2 CPU=cortex-m4 \
+#        FPU=fpv4-sp-d16 OUT=build/fw/qemu-m4
+#
+# PORT names a folder under target-fw/ports/, CPU is a -mcpu value, FPU a
+# -mfpu value or "none" (soft float). Produces $(OUT)/firmware.elf and
+# $(OUT)/firmware.map; objects go to $(OUT)/obj. STACK_SIZE (bytes, default
+# 8192) sizes the painted stack. CROSS selects another toolchain prefix.
+#
+# The firmware reports HB_BUILD_ID: the first 8 hex digits of the SHA-256 of
+# the concatenated contents of every source file of the build (C files,
+# headers, linker scripts and this file, in byte-wise sorted path order).
+
+FW_ROOT    := target-fw
+CROSS      ?= arm-none-eabi-
+FW_CC      := $(CROSS)gcc
+FPU        ?= none
+STACK_SIZE ?= 8192
+
+.DEFAULT_GOAL := all
+
+ifeq ($(wildcard $(FW_ROOT)/firmware.mk),)
+$(error firmware build: run from the repository root, '$(FW_ROOT)/firmware.mk' not found in '$(CURDIR)')
+endif
+ifeq ($(strip $(PORT)),)
+$(error firmware build: PORT is not set: expected a folder name under $(FW_ROOT)/ports, e.g. PORT=mps2)
+endif
+ifeq ($(strip $(CPU)),)
+$(error firmware build: CPU is not set: expected a -mcpu value, e.g. CPU=cortex-m4)
+endif
+ifeq ($(strip $(OUT)),)
+$(error firmware build: OUT is not set: expected an output folder, e.g. OUT=build/fw/qemu-m4)
+endif
+
+PORT_DIR := $(FW_ROOT)/ports/$(PORT)
+ifeq ($(wildcard $(PORT_DIR)/memory.ld),)
+$(error firmware build: unknown PORT '$(PORT)': expected a folder with memory.ld under $(FW_ROOT)/ports)
+endif
+
+ifeq ($(shell command -v $(FW_CC) 2>/dev/null),)
+$(error firmware build: cross compiler '$(FW_CC)' not found: install the Debian packages gcc-arm-none-eabi and libnewlib-arm-none-eabi (without recommends), or set CROSS to its prefix)
+endif
+ifeq ($(shell $(FW_CC) -print-file-name=nano.specs),nano.specs)
+$(error firmware build: newlib-nano (nano.specs) not found for '$(FW_CC)': install the Debian package libnewlib-arm-none-eabi)
+endif
+
+ifeq ($(FPU),none)
+FLOAT_FLAGS := -mfloat-abi=soft
+else
+FLOAT_FLAGS := -mfpu=$(FPU) -mfloat-abi=hard
+endif
+
+ARCH_FLAGS := -mthumb -mcpu=$(CPU) $(FLOAT_FLAGS)
+INCLUDES   := -I$(FW_ROOT)/core -I$(FW_ROOT)/proto -I$(FW_ROOT)/nn \
+              -I$(FW_ROOT)/ports/common -I$(PORT_DIR)
+CFLAGS     := $(ARCH_FLAGS) -O2 -g -std=c99 -pedantic -Wall -Wextra -Werror \
+              -ffunction-sections -fdata-sections $(INCLUDES)
+LDFLAGS    := $(ARCH_FLAGS) -nostartfiles --specs=nano.specs -Wl,--gc-sections \
+              -Wl,--fatal-warnings -Wl,--defsym=__stack_size=$(STACK_SIZE) \
+              -L$(FW_ROOT)/link -T$(PORT_DIR)/memory.ld -Wl,-Map=$(OUT)/firmware.map
+
+SOURCES := $(sort $(wildcard $(FW_ROOT)/core/*.c $(FW_ROOT)/proto/*.c $(FW_ROOT)/nn/*.c \
+                             $(FW_ROOT)/ports/common/*.c $(PORT_DIR)/*.c))
+OBJECTS := $(patsubst $(FW_ROOT)/%.c,$(OUT)/obj/%.o,$(SOURCES))
+LINKER_SCRIPTS := $(wildcard $(PORT_DIR)/*.ld $(FW_ROOT)/link/*.ld)
+
+# Everything that goes into the image, for the build id.
+ID_FILES := $(sort $(FW_ROOT)/firmware.mk $(LINKER_SCRIPTS) \
+              $(wildcard $(FW_ROOT)/core/*.[ch] $(FW_ROOT)/proto/*.[ch] $(FW_ROOT)/nn/*.[ch] \
+                         $(FW_ROOT)/ports/common/*.[ch] $(PORT_DIR)/*.[ch]))
+BUILD_ID := $(shell cat $(ID_FILES) | sha256sum | cut -c1-8)
+ifeq ($(BUILD_ID),)
+$(error firmware build: cannot hash the firmware sources (sha256sum missing?))
+endif
+
+# make does not notice changed flags by itself: keep them in stamp files
+# rewritten only when they differ, and make the affected targets depend on
+# them. The build id reaches only build_info.c, so a source change
+# recompiles that file and the changed one, not everything.
+FLAGS_STAMP := $(OUT)/obj/flags.txt
+ID_STAMP    := $(OUT)/obj/build_id.txt
+FLAGS_TEXT  := $(FW_CC) $(CFLAGS) | $(LDFLAGS)
+ID_TEXT     := $(BUILD_ID) $(CPU)
+$(shell mkdir -p $(OUT)/obj)
+ifneq ($(file <$(FLAGS_STAMP)),$(FLAGS_TEXT))
+$(file >$(FLAGS_STAMP),$(FLAGS_TEXT))
+endif
+ifneq ($(file <$(ID_STAMP)),$(ID_TEXT))
+$(file >$(ID_STAMP),$(ID_TEXT))
+endif
+
+BUILD_INFO_OBJECT := $(OUT)/obj/core/build_info.o
+$(BUILD_INFO_OBJECT): EXTRA_CFLAGS := -DHB_BUILD_ID=0x$(BUILD_ID)u -DHB_CORE='"$(CPU)"'
+$(BUILD_INFO_OBJECT): $(ID_STAMP)
+
+.PHONY: all
+all: $(OUT)/firmware.elf
+
+$(OUT)/obj/%.o: $(FW_ROOT)/%.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(FW_CC) $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUT)/firmware.elf: $(OBJECTS) $(LINKER_SCRIPTS) $(FLAGS_STAMP)
+	$(FW_CC) $(LDFLAGS) $(OBJECTS) -o $@
+
+$(OUT)/firmware.map: $(OUT)/firmware.elf
+
+-include $(OBJECTS:.o=.d)

@@ -1,0 +1,34 @@
+// FUZZ_DEPS: host/profile.c host/error.c
+/*
+ * profile_parse on arbitrary bytes: it must reject (never crash on, never
+ * read past) anything, and what it accepts must hold terminated strings.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "error.h"
+#include "profile.h"
+
+static void fuzz_profile_quiet(enum hb_level level, const char *message, void *context)
+{
+	(void)level;
+	(void)message;
+	(void)context;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct board_profile profile;
+
+	hb_log_set_sink(fuzz_profile_quiet, NULL);
+	if (profile_parse((const char *)data, size, "boards/fuzz.json", &profile) == HB_OK) {
+		/* Accepted profiles obey the rules the rest of the host relies on. */
+		if (strcmp(profile.id, "fuzz") != 0 || profile.clock_hz == 0 ||
+		    memchr(profile.name, '\0', sizeof profile.name) == NULL ||
+		    memchr(profile.console.device, '\0', sizeof profile.console.device) == NULL ||
+		    (uint64_t)profile.flash.origin + profile.flash.size > (uint64_t)1 << 32)
+			__builtin_trap();
+	}
+	return 0;
+}
