@@ -7,6 +7,7 @@
 #include "elf_size.h"
 
 #include "error.h"
+#include "fileio.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -187,42 +188,15 @@ int elf_sizes_parse(const uint8_t *image, size_t length, const char *name, struc
 
 int elf_sizes_read(const char *path, struct elf_sizes *out)
 {
-	FILE *file;
-	struct stat info;
 	uint8_t *image;
-	size_t got;
+	size_t length;
 	int status;
 
 	memset(out, 0, sizeof *out);
-	file = fopen(path, "rb");
-	if (!file) {
-		if (errno == ENOENT)
-			return hb_error(HB_ERR_NOT_FOUND, "'%s': no such file", path);
-		return hb_error(HB_ERR_IO, "'%s': cannot open: %s", path, strerror(errno));
-	}
-	if (fstat(fileno(file), &info) != 0 || !S_ISREG(info.st_mode)) {
-		fclose(file);
-		return hb_error(HB_ERR_INPUT, "'%s': not a regular file", path);
-	}
-	if (info.st_size > ELF_MAX_FILE_BYTES) {
-		fclose(file);
-		return hb_error(HB_ERR_INPUT,
-				"'%s': expected a firmware ELF under %ld bytes, got %lld", path,
-				ELF_MAX_FILE_BYTES, (long long)info.st_size);
-	}
-	image = malloc(info.st_size ? (size_t)info.st_size : 1);
-	if (!image) {
-		fclose(file);
-		return hb_error(HB_ERR_NOMEM, "'%s': out of memory", path);
-	}
-	got = fread(image, 1, (size_t)info.st_size, file);
-	if (ferror(file)) {
-		free(image);
-		fclose(file);
-		return hb_error(HB_ERR_IO, "'%s': read failed", path);
-	}
-	fclose(file);
-	status = elf_sizes_parse(image, got, path, out);
+	status = file_read_all(path, ELF_MAX_FILE_BYTES, "a firmware ELF", &image, &length);
+	if (status != HB_OK)
+		return status;
+	status = elf_sizes_parse(image, length, path, out);
 	free(image);
 	return status;
 }

@@ -10,42 +10,42 @@
 
 #include "error.h"
 
-int file_read_all(const char *path, uint8_t **data, size_t *length)
+int file_read_all(const char *path, size_t max_bytes, const char *what, uint8_t **data,
+		  size_t *length)
 {
 	FILE *file = fopen(path, "rb");
-	uint8_t *buffer = NULL;
-	size_t used = 0, capacity = 0;
+	struct stat info;
+	uint8_t *buffer;
+	size_t got;
 
+	if (!file && errno == ENOENT)
+		return hb_error(HB_ERR_NOT_FOUND, "'%s': no such file", path);
 	if (!file)
-		return hb_error(errno == ENOENT ? HB_ERR_NOT_FOUND : HB_ERR_IO,
-				"cannot open '%s': %s", path, strerror(errno));
-	for (;;) {
-		size_t got;
-		if (used + 1 >= capacity) {
-			size_t grown = capacity ? capacity * 2 : 65536;
-			uint8_t *bigger = realloc(buffer, grown);
-			if (!bigger) {
-				free(buffer);
-				fclose(file);
-				return hb_error(HB_ERR_NOMEM, "cannot read '%s': out of memory", path);
-			}
-			buffer = bigger;
-			capacity = grown;
-		}
-		got = fread(buffer + used, 1, capacity - used - 1, file);
-		used += got;
-		if (got == 0)
-			break;
+		return hb_error(HB_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+	if (fstat(fileno(file), &info) != 0 || !S_ISREG(info.st_mode)) {
+		fclose(file);
+		return hb_error(HB_ERR_INPUT, "'%s': not a regular file", path);
 	}
+	if ((uint64_t)info.st_size > max_bytes) {
+		fclose(file);
+		return hb_error(HB_ERR_INPUT, "'%s': expected %s of at most %zu bytes, got %lld", path,
+				what, max_bytes, (long long)info.st_size);
+	}
+	buffer = malloc((size_t)info.st_size + 1);
+	if (!buffer) {
+		fclose(file);
+		return hb_error(HB_ERR_NOMEM, "cannot read '%s': out of memory", path);
+	}
+	got = fread(buffer, 1, (size_t)info.st_size, file);
 	if (ferror(file)) {
 		free(buffer);
 		fclose(file);
 		return hb_error(HB_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
 	}
 	fclose(file);
-	buffer[used] = '\0';
+	buffer[got] = '\0';
 	*data = buffer;
-	*length = used;
+	*length = got;
 	return HB_OK;
 }
 

@@ -6,9 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Reads a whole file, NUL-terminated (the terminator is not counted).
- * Caller frees *data. Errors name the path. */
-int file_read_all(const char *path, uint8_t **data, size_t *length);
+/* Reads a whole regular file of at most max_bytes, NUL-terminated (the
+ * terminator is not counted); `what` names the expected content in the
+ * size error ("a board profile"). Caller frees *data. Errors name the path. */
+int file_read_all(const char *path, size_t max_bytes, const char *what, uint8_t **data,
+		  size_t *length);
 
 /* Writes via PATH.tmp-PID, fsync, rename. */
 int file_write_atomic(const char *path, const void *data, size_t length);

@@ -20,7 +20,7 @@ static void last_log_line(const char *path, char *line, size_t capacity)
 	char *end, *start;
 
 	line[0] = '\0';
-	if (file_read_all(path, &text, &length) != HB_OK)
+	if (file_read_all(path, 1 << 24, "a build log", &text, &length) != HB_OK)
 		return;
 	end = (char *)text + length;
 	while (end > (char *)text && (end[-1] == '\n' || end[-1] == '\r'))
@@ -59,7 +59,7 @@ static void read_compiler_version(const char *folder, char *out, size_t capacity
 	snprintf(log_path, sizeof log_path, "%s/compiler.txt", folder);
 	if (run_and_wait(argv, log_path, 10000) != 0)
 		return;
-	if (file_read_all(log_path, &text, &length) != HB_OK)
+	if (file_read_all(log_path, 1 << 16, "compiler output", &text, &length) != HB_OK)
 		return;
 	text[strcspn((char *)text, "\n")] = '\0';
 	snprintf(out, capacity, "%s", (char *)text);
@@ -70,7 +70,7 @@ int firmware_describe(const char *elf_path, struct firmware_image *image)
 {
 	uint8_t *bytes;
 	size_t length;
-	int status = file_read_all(elf_path, &bytes, &length);
+	int status = file_read_all(elf_path, 256u << 20, "a firmware ELF", &bytes, &length);
 
 	if (status != HB_OK)
 		return status;

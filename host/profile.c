@@ -7,6 +7,7 @@
 #include "profile.h"
 
 #include "error.h"
+#include "fileio.h"
 
 #include <cJSON.h>
 #include <dirent.h>
@@ -843,55 +844,17 @@ int profile_parse(const char *text, size_t length, const char *path, struct boar
 	return HB_OK;
 }
 
-static int read_whole_file(const char *path, char **text, size_t *length)
-{
-	FILE *file = fopen(path, "rb");
-	struct stat info;
-	size_t got;
-
-	if (!file) {
-		if (errno == ENOENT)
-			return hb_error(HB_ERR_NOT_FOUND, "'%s': no such file", path);
-		return hb_error(HB_ERR_IO, "'%s': cannot open: %s", path, strerror(errno));
-	}
-	if (fstat(fileno(file), &info) != 0 || !S_ISREG(info.st_mode)) {
-		fclose(file);
-		return hb_error(HB_ERR_INPUT, "'%s': not a regular file", path);
-	}
-	if (info.st_size > PROFILE_MAX_FILE_BYTES) {
-		fclose(file);
-		return hb_error(HB_ERR_INPUT,
-				"'%s': expected a board profile under %d bytes, got %lld", path,
-				PROFILE_MAX_FILE_BYTES, (long long)info.st_size);
-	}
-	*text = malloc((size_t)info.st_size + 1);
-	if (!*text) {
-		fclose(file);
-		return hb_error(HB_ERR_NOMEM, "'%s': out of memory", path);
-	}
-	got = fread(*text, 1, (size_t)info.st_size, file);
-	if (ferror(file)) {
-		free(*text);
-		fclose(file);
-		return hb_error(HB_ERR_IO, "'%s': read failed", path);
-	}
-	fclose(file);
-	(*text)[got] = '\0';
-	*length = got;
-	return HB_OK;
-}
-
 int profile_load(const char *path, struct board_profile *out)
 {
-	char *text = NULL;
+	uint8_t *text = NULL;
 	size_t length = 0;
 	int status;
 
 	memset(out, 0, sizeof *out);
-	status = read_whole_file(path, &text, &length);
+	status = file_read_all(path, PROFILE_MAX_FILE_BYTES, "a board profile", &text, &length);
 	if (status != HB_OK)
 		return status;
-	status = profile_parse(text, length, path, out);
+	status = profile_parse((const char *)text, length, path, out);
 	free(text);
 	return status;
 }

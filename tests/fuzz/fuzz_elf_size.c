@@ -1,4 +1,4 @@
-// FUZZ_DEPS: host/elf_size.c host/error.c
+// FUZZ_DEPS: host/elf_size.c host/error.c host/fileio.c
 /*
  * elf_sizes_parse on arbitrary bytes: every offset comes from the input, so
  * this is where an unchecked one would read out of bounds.
