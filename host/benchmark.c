@@ -243,7 +243,9 @@ int benchmark_run(const struct board_profile *board, const struct benchmark_opti
 		int stop_status = flasher->stop(&flash, status == HB_OK ? STOP_TIMEOUT_MS : 0);
 		if (stop_status >= 0)
 			result->target_exit_status = stop_status;
-		if (status == HB_OK && stop_status > 0)
+		if (status == HB_OK && stop_status < 0)
+			status = stop_status; /* the board had to be stopped: already reported */
+		else if (status == HB_OK && stop_status > 0)
 			status = hb_error(HB_ERR_TOOL, "board '%s' stopped with status %d (log: %s)",
 					  board->id, stop_status, flash.log_path);
 	}

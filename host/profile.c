@@ -244,6 +244,12 @@ static const cJSON *member(struct profile_reader *reader, const cJSON *object, c
 	char path[160];
 
 	if (!item && object && expected) {
+		const cJSON *child;
+		/* A misspelt key was already reported as "did you mean"; saying
+		 * the real one is missing too would be the same mistake twice. */
+		cJSON_ArrayForEach(child, object)
+			if (child->string && edit_distance(child->string, key) <= 2)
+				return NULL;
 		join_path(path, sizeof path, parent, key);
 		reader_fail(reader, "missing field '%s' (expected %s)", path, expected);
 	}

@@ -35,7 +35,7 @@ skip() {
 # True when no QEMU or OpenOCD started by hilbench is still running.
 no_stray_processes() {
 	local left
-	left=$(pgrep -af 'qemu-system-arm.*hilbench-run|openocd.*hilbench-run' || true)
+	left=$(pgrep -af "qemu-system-arm.*hilbench-run|openocd.*firmware.elf" || true)
 	if [ -n "$left" ]; then
 		echo "stray processes left behind: $left" >&2
 		pkill -9 -f 'qemu-system-arm.*hilbench-run' 2>/dev/null
@@ -48,6 +48,16 @@ no_stray_processes() {
 hb() {
 	set +e
 	"$HILBENCH" "$@" >stdout.txt 2>stderr.txt
+	rc=$?
+	set -e
+	out=$(cat stdout.txt)
+	err=$(cat stderr.txt)
+}
+
+# hb with an empty PATH: no qemu, no openocd, no make.
+hb_without_path() {
+	set +e
+	env PATH=/nonexistent "$HILBENCH" "$@" >stdout.txt 2>stderr.txt
 	rc=$?
 	set -e
 	out=$(cat stdout.txt)

@@ -54,7 +54,7 @@ test_qemu_missing_from_path() {
 	hb build --board qemu-m4
 	expect_rc 0
 	local elf="$ROOT/build/fw/qemu-m4/firmware.elf"
-	PATH=/nonexistent hb run --board qemu-m4 --firmware "$elf" --results results
+	hb_without_path run --board qemu-m4 --firmware "$elf" --results results
 	expect_rc 2
 	expect_one_error_line
 	expect_err_contains "qemu-system-arm"
