@@ -10,6 +10,8 @@
 #ifndef HB_FLASHER_H
 #define HB_FLASHER_H
 
+#include <stddef.h>
+
 #include "profile.h"
 #include "spawn.h"
 
@@ -39,6 +41,12 @@ struct flasher_driver {
 };
 
 const struct flasher_driver *flasher_find(const char *name);
+
+/* For the drivers: finds `program` in PATH into `path`. When it is missing,
+ * fills `why` if given (quiet, for `hilbench boards`), else reports
+ * "cannot run 'PROGRAM': not found in PATH (HINT)". */
+int flasher_find_tool(const char *program, const char *install_hint, char *path,
+		      size_t path_capacity, char *why, size_t why_capacity);
 
 extern const struct flasher_driver flasher_qemu;
 extern const struct flasher_driver flasher_openocd;

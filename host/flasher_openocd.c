@@ -152,12 +152,7 @@ static int openocd_available(const struct board_profile *board, char *why, size_
 	char path[4096];
 
 	(void)board;
-	if (spawn_find_program(OPENOCD_PROGRAM, path, sizeof path) == HB_OK)
-		return HB_OK;
-	if (why && why_capacity)
-		snprintf(why, why_capacity, "%s not found in PATH (%s)", OPENOCD_PROGRAM,
-			 OPENOCD_INSTALL_HINT);
-	return HB_ERR_NOT_FOUND;
+	return flasher_find_tool(OPENOCD_PROGRAM, OPENOCD_INSTALL_HINT, path, sizeof path, why, why_capacity);
 }
 
 /* The path goes into a Tcl word in braces; these would end or change it. */
@@ -199,9 +194,9 @@ static int openocd_start(const struct flash_request *request, struct flash_sessi
 	status = openocd_check_path(request);
 	if (status != HB_OK)
 		return status;
-	if (spawn_find_program(OPENOCD_PROGRAM, program_path, sizeof program_path) != HB_OK)
-		return hb_error(HB_ERR_NOT_FOUND, "cannot run '%s': not found in PATH (%s)",
-				OPENOCD_PROGRAM, OPENOCD_INSTALL_HINT);
+	status = flasher_find_tool(OPENOCD_PROGRAM, OPENOCD_INSTALL_HINT, program_path, sizeof program_path, NULL, 0);
+	if (status != HB_OK)
+		return status;
 	if (access(request->firmware_elf, R_OK) != 0)
 		return hb_error(HB_ERR_NOT_FOUND, "cannot flash board '%s': firmware '%s': %s",
 				board->id, request->firmware_elf, strerror(errno));

@@ -64,12 +64,7 @@ static int qemu_available(const struct board_profile *board, char *why, size_t w
 	char path[4096];
 
 	(void)board;
-	if (spawn_find_program(QEMU_PROGRAM, path, sizeof path) == HB_OK)
-		return HB_OK;
-	if (why && why_capacity)
-		snprintf(why, why_capacity, "%s not found in PATH (%s)", QEMU_PROGRAM,
-			 QEMU_INSTALL_HINT);
-	return HB_ERR_NOT_FOUND;
+	return flasher_find_tool(QEMU_PROGRAM, QEMU_INSTALL_HINT, path, sizeof path, why, why_capacity);
 }
 
 static bool is_socket(const char *path)
@@ -115,9 +110,9 @@ static int qemu_start(const struct flash_request *request, struct flash_session 
 	int status;
 
 	memset(session, 0, sizeof *session);
-	if (spawn_find_program(QEMU_PROGRAM, program_path, sizeof program_path) != HB_OK)
-		return hb_error(HB_ERR_NOT_FOUND, "cannot run '%s': not found in PATH (%s)",
-				QEMU_PROGRAM, QEMU_INSTALL_HINT);
+	status = flasher_find_tool(QEMU_PROGRAM, QEMU_INSTALL_HINT, program_path, sizeof program_path, NULL, 0);
+	if (status != HB_OK)
+		return status;
 	if (board->flasher.machine[0] == '\0')
 		return hb_error(HB_ERR_INPUT,
 				"%s: flasher.machine: expected a QEMU machine name (-M)",

@@ -174,7 +174,7 @@ int session_hello(struct session *session, struct msg_hello_reply *hello)
 	struct frame reply;
 	int status;
 
-	msg_put_u16(payload, PROTO_VERSION);
+	le_put_u16(payload, PROTO_VERSION);
 	status = session_request(session, MSG_HELLO, payload, sizeof payload, MSG_HELLO_REPLY, &reply);
 	if (status != HB_OK)
 		return status;
@@ -199,14 +199,14 @@ int session_write_input(struct session *session, const uint8_t *data, uint32_t l
 	for (uint32_t offset = 0; offset < length; offset += chunk) {
 		uint32_t part = length - offset < chunk ? length - offset : chunk;
 		int status;
-		msg_put_u32(payload, offset);
+		le_put_u32(payload, offset);
 		memcpy(payload + 4, data + offset, part);
 		status = session_request(session, MSG_INPUT_WRITE, payload, (uint16_t)(part + 4),
 					 MSG_INPUT_ACK, &reply);
 		if (status != HB_OK)
 			return status;
-		if (reply.length != 6 || msg_get_u32(reply.payload) != offset ||
-		    msg_get_u16(reply.payload + 4) != part)
+		if (reply.length != 6 || le_get_u32(reply.payload) != offset ||
+		    le_get_u16(reply.payload + 4) != part)
 			return hb_error(HB_ERR_PROTOCOL,
 					"board '%s' acknowledged the wrong input chunk (expected offset %u, %u bytes)",
 					session->board_id, offset, part);
@@ -221,8 +221,8 @@ int session_invoke(struct session *session, uint16_t runs, uint16_t warmups,
 	struct frame reply;
 	int status;
 
-	msg_put_u16(payload, runs);
-	msg_put_u16(payload + 2, warmups);
+	le_put_u16(payload, runs);
+	le_put_u16(payload + 2, warmups);
 	status = session_request(session, MSG_INVOKE, payload, sizeof payload, MSG_INVOKE_REPLY, &reply);
 	if (status != HB_OK)
 		return status;
@@ -242,13 +242,13 @@ int session_read_output(struct session *session, uint8_t *data, uint32_t length,
 	for (uint32_t offset = 0; offset < length; offset += chunk) {
 		uint32_t part = length - offset < chunk ? length - offset : chunk;
 		int status;
-		msg_put_u32(payload, offset);
-		msg_put_u16(payload + 4, (uint16_t)part);
+		le_put_u32(payload, offset);
+		le_put_u16(payload + 4, (uint16_t)part);
 		status = session_request(session, MSG_OUTPUT_READ, payload, sizeof payload,
 					 MSG_OUTPUT_DATA, &reply);
 		if (status != HB_OK)
 			return status;
-		if (reply.length != part + 4 || msg_get_u32(reply.payload) != offset)
+		if (reply.length != part + 4 || le_get_u32(reply.payload) != offset)
 			return hb_error(HB_ERR_PROTOCOL,
 					"board '%s' sent the wrong output chunk (expected offset %u, %u bytes)",
 					session->board_id, offset, part);

@@ -74,7 +74,7 @@ static void handle_hello(void)
 		reply_error(MSG_ERROR_BAD_LENGTH);
 		return;
 	}
-	if (msg_get_u16(request.payload) != PROTO_VERSION) {
+	if (le_get_u16(request.payload) != PROTO_VERSION) {
 		reply_error(MSG_ERROR_BAD_VERSION);
 		return;
 	}
@@ -106,7 +106,7 @@ static void handle_input_write(void)
 		reply_error(MSG_ERROR_BAD_LENGTH);
 		return;
 	}
-	offset = msg_get_u32(request.payload);
+	offset = le_get_u32(request.payload);
 	length = request.length - WRITE_HEADER_SIZE;
 	if (offset > PROTOCOL_INPUT_CAPACITY || length > PROTOCOL_INPUT_CAPACITY - offset) {
 		reply_error(MSG_ERROR_OUT_OF_RANGE);
@@ -114,8 +114,8 @@ static void handle_input_write(void)
 	}
 	memcpy(input_buffer + offset, request.payload + WRITE_HEADER_SIZE, length);
 	reply.type = MSG_INPUT_ACK;
-	msg_put_u32(reply.payload, offset);
-	msg_put_u16(reply.payload + 4, (uint16_t)length);
+	le_put_u32(reply.payload, offset);
+	le_put_u16(reply.payload + 4, (uint16_t)length);
 	reply.length = 6;
 }
 
@@ -130,8 +130,8 @@ static void handle_invoke(void)
 		reply_error(MSG_ERROR_BAD_LENGTH);
 		return;
 	}
-	runs = msg_get_u16(request.payload);
-	warmups = msg_get_u16(request.payload + 2);
+	runs = le_get_u16(request.payload);
+	warmups = le_get_u16(request.payload + 2);
 	if (runs == 0 || runs > PROTO_MAX_RUNS) {
 		reply_error(MSG_ERROR_TOO_MANY_RUNS);
 		return;
@@ -161,15 +161,15 @@ static void handle_output_read(void)
 		reply_error(MSG_ERROR_BAD_LENGTH);
 		return;
 	}
-	offset = msg_get_u32(request.payload);
-	length = msg_get_u16(request.payload + 4);
+	offset = le_get_u32(request.payload);
+	length = le_get_u16(request.payload + 4);
 	if (length > FRAME_MAX_PAYLOAD - WRITE_HEADER_SIZE || offset > PROTOCOL_OUTPUT_CAPACITY ||
 	    length > PROTOCOL_OUTPUT_CAPACITY - offset) {
 		reply_error(MSG_ERROR_OUT_OF_RANGE);
 		return;
 	}
 	reply.type = MSG_OUTPUT_DATA;
-	msg_put_u32(reply.payload, offset);
+	le_put_u32(reply.payload, offset);
 	memcpy(reply.payload + WRITE_HEADER_SIZE, output_buffer + offset, length);
 	reply.length = (uint16_t)(WRITE_HEADER_SIZE + length);
 }

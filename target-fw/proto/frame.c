@@ -2,24 +2,8 @@
 
 #include <string.h>
 
+#include "byte_order.h"
 #include "crc32.h"
-
-static void put_u16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 size_t frame_encode(const struct frame *frame, uint8_t *out, size_t capacity)
 {
@@ -29,11 +13,11 @@ size_t frame_encode(const struct frame *frame, uint8_t *out, size_t capacity)
 
 	if (frame->length > FRAME_MAX_PAYLOAD)
 		return 0;
-	put_u16(raw, frame->seq);
+	le_put_u16(raw, frame->seq);
 	raw[2] = frame->type;
 	memcpy(raw + FRAME_HEADER_SIZE, frame->payload, frame->length);
 	raw_length = FRAME_HEADER_SIZE + frame->length;
-	put_u32(raw + raw_length, crc32_compute(raw, raw_length));
+	le_put_u32(raw + raw_length, crc32_compute(raw, raw_length));
 	raw_length += FRAME_CRC_SIZE;
 
 	if (capacity < 1)
@@ -67,9 +51,9 @@ static enum frame_result decode_buffer(struct frame_decoder *decoder, struct fra
 	if (payload_length > FRAME_MAX_PAYLOAD)
 		return FRAME_ERROR_OVERFLOW;
 	if (crc32_compute(raw, (size_t)raw_length - FRAME_CRC_SIZE) !=
-	    get_u32(raw + raw_length - FRAME_CRC_SIZE))
+	    le_get_u32(raw + raw_length - FRAME_CRC_SIZE))
 		return FRAME_ERROR_CRC;
-	out->seq = (uint16_t)(raw[0] | raw[1] << 8);
+	out->seq = le_get_u16(raw);
 	out->type = raw[2];
 	out->length = (uint16_t)payload_length;
 	memcpy(out->payload, raw + FRAME_HEADER_SIZE, payload_length);

@@ -10,19 +10,19 @@ size_t msg_hello_reply_encode(const struct msg_hello_reply *m, uint8_t *out, siz
 {
 	if (capacity < HELLO_FIXED + 2 * PROTO_NAME_LENGTH)
 		return 0;
-	msg_put_u16(out + 0, m->protocol_version);
-	msg_put_u16(out + 2, m->max_payload);
-	msg_put_u32(out + 4, m->build_id);
-	msg_put_u32(out + 8, m->clock_hz);
+	le_put_u16(out + 0, m->protocol_version);
+	le_put_u16(out + 2, m->max_payload);
+	le_put_u32(out + 4, m->build_id);
+	le_put_u32(out + 8, m->clock_hz);
 	out[12] = m->counter_kind;
-	msg_put_u32(out + 13, m->counter_scale_q16);
-	msg_put_u32(out + 17, m->input_capacity);
-	msg_put_u32(out + 21, m->output_capacity);
-	msg_put_u32(out + 25, m->workload_input_length);
-	msg_put_u32(out + 29, m->workload_output_length);
-	msg_put_u32(out + 33, m->workload_macs);
-	msg_put_u32(out + 37, m->stack_size);
-	msg_put_u32(out + 41, 0); /* reserved */
+	le_put_u32(out + 13, m->counter_scale_q16);
+	le_put_u32(out + 17, m->input_capacity);
+	le_put_u32(out + 21, m->output_capacity);
+	le_put_u32(out + 25, m->workload_input_length);
+	le_put_u32(out + 29, m->workload_output_length);
+	le_put_u32(out + 33, m->workload_macs);
+	le_put_u32(out + 37, m->stack_size);
+	le_put_u32(out + 41, 0); /* reserved */
 	memcpy(out + HELLO_FIXED, m->port, PROTO_NAME_LENGTH);
 	memcpy(out + HELLO_FIXED + PROTO_NAME_LENGTH, m->core, PROTO_NAME_LENGTH);
 	return HELLO_FIXED + 2 * PROTO_NAME_LENGTH;
@@ -32,18 +32,18 @@ int msg_hello_reply_decode(const uint8_t *in, size_t length, struct msg_hello_re
 {
 	if (length != HELLO_FIXED + 2 * PROTO_NAME_LENGTH)
 		return -1;
-	m->protocol_version = msg_get_u16(in + 0);
-	m->max_payload = msg_get_u16(in + 2);
-	m->build_id = msg_get_u32(in + 4);
-	m->clock_hz = msg_get_u32(in + 8);
+	m->protocol_version = le_get_u16(in + 0);
+	m->max_payload = le_get_u16(in + 2);
+	m->build_id = le_get_u32(in + 4);
+	m->clock_hz = le_get_u32(in + 8);
 	m->counter_kind = in[12];
-	m->counter_scale_q16 = msg_get_u32(in + 13);
-	m->input_capacity = msg_get_u32(in + 17);
-	m->output_capacity = msg_get_u32(in + 21);
-	m->workload_input_length = msg_get_u32(in + 25);
-	m->workload_output_length = msg_get_u32(in + 29);
-	m->workload_macs = msg_get_u32(in + 33);
-	m->stack_size = msg_get_u32(in + 37);
+	m->counter_scale_q16 = le_get_u32(in + 13);
+	m->input_capacity = le_get_u32(in + 17);
+	m->output_capacity = le_get_u32(in + 21);
+	m->workload_input_length = le_get_u32(in + 25);
+	m->workload_output_length = le_get_u32(in + 29);
+	m->workload_macs = le_get_u32(in + 33);
+	m->stack_size = le_get_u32(in + 37);
 	memcpy(m->port, in + HELLO_FIXED, PROTO_NAME_LENGTH);
 	memcpy(m->core, in + HELLO_FIXED + PROTO_NAME_LENGTH, PROTO_NAME_LENGTH);
 	/* Names are untrusted bytes: force termination. */
@@ -57,12 +57,12 @@ size_t msg_invoke_reply_encode(const struct msg_invoke_reply *m, uint8_t *out, s
 	size_t length = INVOKE_FIXED + 8u * m->runs;
 	if (m->runs > PROTO_MAX_RUNS || capacity < length)
 		return 0;
-	msg_put_u16(out + 0, m->runs);
-	msg_put_u32(out + 2, m->stack_high_water);
-	msg_put_u32(out + 6, m->output_length);
+	le_put_u16(out + 0, m->runs);
+	le_put_u32(out + 2, m->stack_high_water);
+	le_put_u32(out + 6, m->output_length);
 	for (uint16_t i = 0; i < m->runs; i++) {
-		msg_put_u32(out + INVOKE_FIXED + 8u * i, (uint32_t)m->ticks[i]);
-		msg_put_u32(out + INVOKE_FIXED + 8u * i + 4, (uint32_t)(m->ticks[i] >> 32));
+		le_put_u32(out + INVOKE_FIXED + 8u * i, (uint32_t)m->ticks[i]);
+		le_put_u32(out + INVOKE_FIXED + 8u * i + 4, (uint32_t)(m->ticks[i] >> 32));
 	}
 	return length;
 }
@@ -71,14 +71,14 @@ int msg_invoke_reply_decode(const uint8_t *in, size_t length, struct msg_invoke_
 {
 	if (length < INVOKE_FIXED)
 		return -1;
-	m->runs = msg_get_u16(in);
+	m->runs = le_get_u16(in);
 	if (m->runs > PROTO_MAX_RUNS || length != INVOKE_FIXED + 8u * m->runs)
 		return -1;
-	m->stack_high_water = msg_get_u32(in + 2);
-	m->output_length = msg_get_u32(in + 6);
+	m->stack_high_water = le_get_u32(in + 2);
+	m->output_length = le_get_u32(in + 6);
 	for (uint16_t i = 0; i < m->runs; i++) {
 		const uint8_t *p = in + INVOKE_FIXED + 8u * i;
-		m->ticks[i] = (uint64_t)msg_get_u32(p) | (uint64_t)msg_get_u32(p + 4) << 32;
+		m->ticks[i] = (uint64_t)le_get_u32(p) | (uint64_t)le_get_u32(p + 4) << 32;
 	}
 	return 0;
 }
@@ -87,7 +87,7 @@ size_t msg_error_encode(const struct msg_error_reply *m, uint8_t *out, size_t ca
 {
 	if (capacity < 3)
 		return 0;
-	msg_put_u16(out, m->code);
+	le_put_u16(out, m->code);
 	out[2] = m->request_type;
 	return 3;
 }
@@ -96,7 +96,7 @@ int msg_error_decode(const uint8_t *in, size_t length, struct msg_error_reply *m
 {
 	if (length != 3)
 		return -1;
-	m->code = msg_get_u16(in);
+	m->code = le_get_u16(in);
 	m->request_type = in[2];
 	return 0;
 }

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "byte_order.h"
+
 #define PROTO_VERSION 1u
 #define PROTO_MAX_RUNS 48u        /* invocations timed per MSG_INVOKE */
 #define PROTO_NAME_LENGTH 24u     /* port and core names, NUL padded */
@@ -92,30 +94,5 @@ int msg_error_decode(const uint8_t *in, size_t length, struct msg_error_reply *m
 
 const char *msg_type_name(uint8_t type);
 const char *msg_error_name(uint16_t code);
-
-/* Little-endian field access shared by both sides. */
-static inline void msg_put_u16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static inline void msg_put_u32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static inline uint16_t msg_get_u16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static inline uint32_t msg_get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 #endif

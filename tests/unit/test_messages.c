@@ -40,14 +40,14 @@ Test(messages, hello_reply_layout)
 	cr_assert_eq(msg_hello_reply_encode(&m, out, sizeof out), MESSAGES_TEST_HELLO_LENGTH);
 	cr_expect_arr_eq(out, ((const uint8_t[]){0x02, 0x01, 0x00, 0x02}), 4);
 	cr_expect_arr_eq(out + 4, ((const uint8_t[]){0xD4, 0xC3, 0xB2, 0xA1}), 4);
-	cr_expect_eq(msg_get_u32(out + 8), 25000000u);
+	cr_expect_eq(le_get_u32(out + 8), 25000000u);
 	cr_expect_eq(out[12], MSG_COUNTER_SYSTICK);
 	cr_expect_arr_eq(out + 13, ((const uint8_t[]){0x00, 0x00, 0x28, 0x00}), 4);
 	cr_expect_arr_eq(out + 17, ((const uint8_t[]){0x44, 0x33, 0x22, 0x11}), 4);
 	cr_expect_arr_eq(out + 21, ((const uint8_t[]){0x88, 0x77, 0x66, 0x55}), 4);
-	cr_expect_eq(msg_get_u32(out + 25), 256u);
-	cr_expect_eq(msg_get_u32(out + 29), 64u);
-	cr_expect_eq(msg_get_u32(out + 33), 16384u);
+	cr_expect_eq(le_get_u32(out + 25), 256u);
+	cr_expect_eq(le_get_u32(out + 29), 64u);
+	cr_expect_eq(le_get_u32(out + 33), 16384u);
 	cr_expect_arr_eq(out + 37, ((const uint8_t[]){0xCC, 0xBB, 0xAA, 0x99}), 4);
 	cr_expect_arr_eq(out + 41, ((const uint8_t[]){0, 0, 0, 0}), 4, "reserved must be zero");
 	cr_expect_str_eq((const char *)out + 45, "mps2");
@@ -129,9 +129,9 @@ Test(messages, invoke_reply_round_trips)
 		size_t length = msg_invoke_reply_encode(&in, buffer, sizeof buffer);
 		cr_assert_eq(length, 10u + 8u * in.runs, "runs %u", in.runs);
 		cr_assert_leq(length, FRAME_MAX_PAYLOAD);
-		cr_expect_eq(msg_get_u16(buffer), in.runs);
-		cr_expect_eq(msg_get_u32(buffer + 2), 0x01020304u);
-		cr_expect_eq(msg_get_u32(buffer + 6), 64u);
+		cr_expect_eq(le_get_u16(buffer), in.runs);
+		cr_expect_eq(le_get_u32(buffer + 2), 0x01020304u);
+		cr_expect_eq(le_get_u32(buffer + 6), 64u);
 		if (in.runs > 0)
 			cr_expect_arr_eq(
 			    buffer + 10,
@@ -173,17 +173,17 @@ Test(messages, invoke_reply_decode_rejects)
 	cr_expect_eq(msg_invoke_reply_decode(buffer, 10, &out), 0, "zero runs is well formed");
 	cr_expect_eq(msg_invoke_reply_decode(buffer, 11, &out), -1);
 
-	msg_put_u16(buffer, 2);
+	le_put_u16(buffer, 2);
 	cr_expect_eq(msg_invoke_reply_decode(buffer, 10 + 8, &out), -1);
 	cr_expect_eq(msg_invoke_reply_decode(buffer, 10 + 24, &out), -1);
 	cr_expect_eq(msg_invoke_reply_decode(buffer, 10 + 16, &out), 0);
 
 	/* More runs than PROTO_MAX_RUNS, with a length that would match. */
-	msg_put_u16(buffer, PROTO_MAX_RUNS + 1);
+	le_put_u16(buffer, PROTO_MAX_RUNS + 1);
 	cr_expect_eq(msg_invoke_reply_decode(buffer, 10 + 8 * (PROTO_MAX_RUNS + 1), &out), -1);
-	msg_put_u16(buffer, 0xFFFF);
+	le_put_u16(buffer, 0xFFFF);
 	cr_expect_eq(msg_invoke_reply_decode(buffer, sizeof buffer, &out), -1);
-	msg_put_u16(buffer, PROTO_MAX_RUNS);
+	le_put_u16(buffer, PROTO_MAX_RUNS);
 	cr_expect_eq(msg_invoke_reply_decode(buffer, 10 + 8 * PROTO_MAX_RUNS, &out), 0);
 }
 
@@ -214,13 +214,13 @@ Test(messages, little_endian_helpers)
 {
 	uint8_t bytes[4];
 
-	msg_put_u16(bytes, 0xBEEF);
+	le_put_u16(bytes, 0xBEEF);
 	cr_expect_eq(bytes[0], 0xEF);
 	cr_expect_eq(bytes[1], 0xBE);
-	cr_expect_eq(msg_get_u16(bytes), 0xBEEF);
-	msg_put_u32(bytes, 0xFEEDF00Du);
+	cr_expect_eq(le_get_u16(bytes), 0xBEEF);
+	le_put_u32(bytes, 0xFEEDF00Du);
 	cr_expect_arr_eq(bytes, ((const uint8_t[]){0x0D, 0xF0, 0xED, 0xFE}), 4);
-	cr_expect_eq(msg_get_u32(bytes), 0xFEEDF00Du);
+	cr_expect_eq(le_get_u32(bytes), 0xFEEDF00Du);
 }
 
 Test(messages, type_names)

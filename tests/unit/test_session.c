@@ -65,11 +65,11 @@ static void answer(struct fake_board *board, const struct frame *request, int da
 	}
 	case MSG_INPUT_WRITE:
 		memcpy(payload, request->payload, 4);
-		msg_put_u16(payload + 4, (uint16_t)(request->length - 4));
+		le_put_u16(payload + 4, (uint16_t)(request->length - 4));
 		length = 6;
 		break;
 	case MSG_INVOKE: {
-		struct msg_invoke_reply invoke = { .runs = msg_get_u16(request->payload),
+		struct msg_invoke_reply invoke = { .runs = le_get_u16(request->payload),
 						   .stack_high_water = 512 };
 		for (int i = 0; i < invoke.runs; i++)
 			invoke.ticks[i] = 1000 + (uint64_t)i;
@@ -77,8 +77,8 @@ static void answer(struct fake_board *board, const struct frame *request, int da
 		break;
 	}
 	case MSG_OUTPUT_READ: {
-		uint32_t offset = msg_get_u32(request->payload);
-		uint16_t count = msg_get_u16(request->payload + 4);
+		uint32_t offset = le_get_u32(request->payload);
+		uint16_t count = le_get_u16(request->payload + 4);
 		memcpy(payload, request->payload, 4);
 		for (uint16_t i = 0; i < count; i++)
 			payload[4 + i] = (uint8_t)(offset + i);
