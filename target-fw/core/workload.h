@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "nn_fully_connected_s8.h"
+#include "nn.h"
 
 #define WORKLOAD_FC_INPUTS 256
 #define WORKLOAD_FC_OUTPUTS 64

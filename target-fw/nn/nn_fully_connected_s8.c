@@ -1,4 +1,4 @@
-#include "nn_fully_connected_s8.h"
+#include "nn.h"
 
 #include "nn_requantize.h"
 

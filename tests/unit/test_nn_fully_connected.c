@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "nn_fully_connected_s8.h"
+#include "nn.h"
 #include "nn_requantize.h"
 #include "workload.h"
 
