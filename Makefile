@@ -25,7 +25,7 @@ SANITIZE   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-f
 ASAN_CFLAGS := $(CFLAGS_ALL) -O1 -g $(SANITIZE)
 
 # Portable code shared with the firmware, compiled into the host as well.
-SHARED_SRCS := $(wildcard target-fw/proto/*.c) $(wildcard target-fw/nn/*.c) target-fw/core/workload.c
+SHARED_SRCS := $(wildcard target-fw/proto/*.c) $(wildcard target-fw/nn/*.c)
 HOST_LIB_SRCS := $(filter-out host/main.c,$(wildcard host/*.c)) $(SHARED_SRCS)
 HOST_SRCS  := host/main.c $(HOST_LIB_SRCS)
 UNIT_SRCS  := $(wildcard tests/unit/*.c)

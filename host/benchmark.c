@@ -9,14 +9,12 @@
 #include "error.h"
 #include "fileio.h"
 #include "flasher.h"
+#include "model_image.h"
+#include "reference.h"
 #include "transport.h"
-#include "workload.h"
 
 #define CONNECT_TIMEOUT_MS 5000
 #define STOP_TIMEOUT_MS 3000
-
-/* The host's copy of the layer, for the reference output. */
-static struct workload_fc reference_layer;
 
 static double seconds_since(const struct timespec *start)
 {
@@ -25,31 +23,45 @@ static double seconds_since(const struct timespec *start)
 	return (double)(now.tv_sec - start->tv_sec) + (now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-static void make_input(uint32_t seed, int8_t *input, size_t length)
+void benchmark_make_input(uint32_t dtype, uint32_t seed, uint8_t *input, size_t bytes)
 {
 	uint32_t state = seed ? seed : 1;
-	for (size_t i = 0; i < length; i++) {
+	size_t step = dtype == MODEL_DTYPE_FLOAT32 ? 4 : 1;
+
+	for (size_t i = 0; i + step <= bytes; i += step) {
 		state ^= state << 13;
 		state ^= state >> 17;
 		state ^= state << 5;
-		input[i] = (int8_t)(state >> 24);
+		if (step == 4) {
+			float value = (float)(state >> 8) / 8388608.0f - 1.0f;
+			memcpy(input + i, &value, 4);
+		} else {
+			input[i] = (uint8_t)(state >> 24);
+		}
 	}
 }
 
-/* The board must be the firmware we think it is. */
-static int check_hello(const struct board_profile *board, const struct msg_hello_reply *hello)
+/* The board must run the image we just gave it. */
+static int check_hello(const struct board_profile *board, const struct loaded_model *model,
+		       const struct msg_hello_reply *hello)
 {
-	if (hello->workload_input_length != WORKLOAD_FC_INPUTS ||
-	    hello->workload_output_length != WORKLOAD_FC_OUTPUTS ||
-	    hello->workload_macs != workload_fc_macs())
+	const struct model_image_header *header = (const void *)model->compiled.image;
+
+	if (hello->model_status != MODEL_CHECK_OK)
 		return hb_error(HB_ERR_PROTOCOL,
-				"board '%s' runs a different built-in workload (%u in, %u out, %u MACs; expected %d, %d, %u): rebuild the firmware",
-				board->id, hello->workload_input_length, hello->workload_output_length,
-				hello->workload_macs, WORKLOAD_FC_INPUTS, WORKLOAD_FC_OUTPUTS,
-				workload_fc_macs());
-	if (hello->input_capacity < WORKLOAD_FC_INPUTS || hello->output_capacity < WORKLOAD_FC_OUTPUTS)
-		return hb_error(HB_ERR_PROTOCOL, "board '%s' reports buffers too small for the workload",
-				board->id);
+				"board '%s' refused the model image at 0x%08x: %s",
+				board->id, hello->model_region_origin,
+				model_check_name((enum model_check)hello->model_status));
+	if (hello->model_crc32 != header->crc32)
+		return hb_error(HB_ERR_PROTOCOL,
+				"board '%s' runs model image %08x, expected %08x (was the model flashed?)",
+				board->id, hello->model_crc32, header->crc32);
+	if (hello->model_input_length != model->compiled.input_bytes ||
+	    hello->model_output_length != model->compiled.output_bytes)
+		return hb_error(HB_ERR_PROTOCOL,
+				"board '%s' reports %u input and %u output bytes, the model has %u and %u",
+				board->id, hello->model_input_length, hello->model_output_length,
+				model->compiled.input_bytes, model->compiled.output_bytes);
 	if (hello->counter_scale_q16 == 0)
 		return hb_error(HB_ERR_PROTOCOL, "board '%s' reports a counter scale of 0", board->id);
 	if (hello->clock_hz != board->clock_hz)
@@ -58,16 +70,29 @@ static int check_hello(const struct board_profile *board, const struct msg_hello
 	return HB_OK;
 }
 
-static int check_fits(const struct board_profile *board, const struct elf_sizes *sizes)
+/* Refused before anything is flashed, with the sizes. */
+static int check_fits(const struct board_profile *board, const struct loaded_model *model,
+		      const struct elf_sizes *sizes)
 {
-	if (sizes->flash > board->flash.size)
-		return hb_error(HB_ERR_INPUT, "firmware needs %u bytes of flash, board '%s' has %u",
-				sizes->flash, board->id, board->flash.size);
-	if ((uint64_t)sizes->static_ram + sizes->stack > board->ram.size)
+	const uint32_t firmware_room = board->model.origin - board->flash.origin;
+	const uint64_t ram_used = (uint64_t)sizes->static_ram + sizes->stack;
+	const uint64_t ram_left = board->ram.size > ram_used ? board->ram.size - ram_used : 0;
+	const uint64_t arena_need = model_ram_need(&model->compiled);
+
+	if (sizes->flash > firmware_room)
 		return hb_error(HB_ERR_INPUT,
-				"firmware needs %u bytes of RAM (static %u + stack %u), board '%s' has %u",
-				sizes->static_ram + sizes->stack, sizes->static_ram, sizes->stack,
-				board->id, board->ram.size);
+				"firmware needs %u bytes of flash, board '%s' has %u before its model region",
+				sizes->flash, board->id, firmware_room);
+	if (model->compiled.image_size > board->model.size)
+		return hb_error(HB_ERR_INPUT,
+				"model '%s' needs a %zu-byte image, board '%s' has a %u-byte model region",
+				model->name, model->compiled.image_size, board->id, board->model.size);
+	if (arena_need > ram_left)
+		return hb_error(HB_ERR_INPUT,
+				"model '%s' needs %llu bytes of RAM (arena %u + input copy %u), board '%s' has %llu left after the firmware (static %u + stack %u of %u)",
+				model->name, (unsigned long long)arena_need, model->compiled.arena_size,
+				model->compiled.input_bytes, board->id, (unsigned long long)ram_left,
+				sizes->static_ram, sizes->stack, board->ram.size);
 	return HB_OK;
 }
 
@@ -78,19 +103,29 @@ static int save(struct run_result *result)
 	return result_write(result);
 }
 
-static int measure(struct session *session, const struct benchmark_options *options,
-		   struct run_result *result)
+static int measure(struct session *session, const struct loaded_model *model,
+		   const struct benchmark_options *options, struct run_result *result)
 {
-	int8_t input[WORKLOAD_FC_INPUTS];
-	int8_t expected[WORKLOAD_FC_OUTPUTS];
-	uint8_t output[WORKLOAD_FC_OUTPUTS];
+	const struct compiled_model *compiled = &model->compiled;
+	uint8_t *input = malloc(compiled->input_bytes);
+	uint8_t *board_output = malloc(compiled->output_bytes);
+	uint8_t *host_output = malloc(compiled->output_bytes);
+	struct output_comparison comparison;
 	uint32_t done = 0;
-	int status;
+	int status = HB_OK;
 
-	make_input(options->input_seed, input, sizeof input);
-	status = session_write_input(session, (const uint8_t *)input, sizeof input, 0);
+	if (!input || !board_output || !host_output) {
+		status = hb_error(HB_ERR_NOMEM, "out of memory for model '%s' buffers", model->name);
+		goto out;
+	}
+	if (options->input)
+		memcpy(input, options->input, compiled->input_bytes);
+	else
+		benchmark_make_input(compiled->input_dtype, options->input_seed, input,
+				     compiled->input_bytes);
+	status = session_write_input(session, input, compiled->input_bytes, 0);
 	if (status != HB_OK)
-		return status;
+		goto out;
 
 	result->warmups = options->warmups;
 	while (done < options->runs) {
@@ -98,16 +133,18 @@ static int measure(struct session *session, const struct benchmark_options *opti
 		uint32_t batch = options->runs - done;
 		if (batch > PROTO_MAX_RUNS)
 			batch = PROTO_MAX_RUNS;
-		hb_info("  invoking %u runs (%u/%u done)", batch, done, options->runs);
+		hb_info("  %s: invoking %u runs (%u/%u done)", model->name, batch, done, options->runs);
 		status = session_invoke(session, (uint16_t)batch,
 					(uint16_t)(done == 0 ? options->warmups : 0), &reply);
 		if (status != HB_OK)
-			return status;
+			goto out;
 		status = result_add_runs(result, reply.ticks, reply.runs);
 		if (status != HB_OK)
-			return status;
+			goto out;
 		result->have_stack = true;
 		result->stack_high_water = reply.stack_high_water;
+		if (reply.arena_used > result->arena_used)
+			result->arena_used = reply.arena_used;
 		done += batch;
 		result->counters = session->counters;
 		save(result);
@@ -115,27 +152,35 @@ static int measure(struct session *session, const struct benchmark_options *opti
 			hb_info("  debug: asking the board to hang");
 			status = session_send_only(session, MSG_DEBUG_HANG, NULL, 0);
 			if (status != HB_OK)
-				return status;
+				goto out;
 		}
 	}
 
-	status = session_read_output(session, output, sizeof output, 0);
+	status = session_read_output(session, board_output, compiled->output_bytes, 0);
+	if (status == HB_OK)
+		status = reference_run(compiled, input, host_output);
 	if (status != HB_OK)
-		return status;
-	workload_fc_init(&reference_layer);
-	workload_fc_run(&reference_layer, input, expected);
+		goto out;
+	if (options->board_output)
+		memcpy(options->board_output, board_output, compiled->output_bytes);
+	reference_compare(compiled->output_dtype, board_output, host_output, compiled->output_bytes,
+			  &comparison);
 	result->output_checked = true;
 	result->outputs_compared = 1;
-	for (size_t i = 0; i < sizeof output; i++) {
-		if ((int8_t)output[i] != expected[i]) {
-			result->output_mismatches = 1;
-			result->first_mismatch_byte = (int32_t)i;
-			return hb_error(HB_ERR_MISMATCH,
-					"board output differs from the host reference at byte %zu: board %d, host %d",
-					i, (int8_t)output[i], expected[i]);
-		}
-	}
-	return HB_OK;
+	result->output_mismatches = comparison.mismatched ? 1 : 0;
+	result->first_mismatch_element = comparison.first_mismatch;
+	result->max_abs_error = comparison.max_abs_error;
+	result->tolerance = comparison.tolerance;
+	if (comparison.mismatched)
+		status = hb_error(HB_ERR_MISMATCH,
+				  "model '%s': board output differs from the host reference in %u elements, first at element %lld (max abs error %g)",
+				  model->name, comparison.mismatched,
+				  (long long)comparison.first_mismatch, comparison.max_abs_error);
+out:
+	free(input);
+	free(board_output);
+	free(host_output);
+	return status;
 }
 
 /* Real boards: the UART is opened before flashing, so a missing port fails
@@ -154,8 +199,9 @@ static int open_console(const struct board_profile *board, const char *transport
 	return driver->open(address, &options, transport);
 }
 
-static int talk(const struct board_profile *board, const struct benchmark_options *options,
-		struct transport *transport, struct run_result *result)
+static int talk(const struct board_profile *board, const struct loaded_model *model,
+		const struct benchmark_options *options, struct transport *transport,
+		struct run_result *result)
 {
 	struct session session;
 	int status;
@@ -163,14 +209,14 @@ static int talk(const struct board_profile *board, const struct benchmark_option
 	session_init(&session, transport, board->id, options->timeout_ms, options->attempts);
 	status = session_hello(&session, &result->hello);
 	if (status == HB_OK)
-		status = check_hello(board, &result->hello);
+		status = check_hello(board, model, &result->hello);
 	if (status == HB_OK) {
 		result->have_hello = true;
 		hb_info("  board says: port %s, core %s, %u Hz, %.2f counter units per tick",
 			result->hello.port, result->hello.core, result->hello.clock_hz,
 			result->hello.counter_scale_q16 / 65536.0);
 		save(result);
-		status = measure(&session, options, result);
+		status = measure(&session, model, options, result);
 	}
 	/* Stop the board through the protocol whenever it is still answering. */
 	if (status == HB_OK || status == HB_ERR_MISMATCH) {
@@ -182,8 +228,8 @@ static int talk(const struct board_profile *board, const struct benchmark_option
 	return status;
 }
 
-int benchmark_run(const struct board_profile *board, const struct benchmark_options *options,
-		  struct run_result *result)
+int benchmark_run(const struct board_profile *board, const struct loaded_model *model,
+		  const struct benchmark_options *options, struct run_result *result)
 {
 	const struct flasher_driver *flasher = flasher_find(board->flasher.driver);
 	struct flash_session flash;
@@ -195,7 +241,7 @@ int benchmark_run(const struct board_profile *board, const struct benchmark_opti
 	int status;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	result_init(result, board, WORKLOAD_NAME, options->results_dir);
+	result_init(result, board, model, options->results_dir);
 	result->input_seed = options->input_seed;
 
 	status = file_make_dirs(options->results_dir);
@@ -210,7 +256,7 @@ int benchmark_run(const struct board_profile *board, const struct benchmark_opti
 		status = elf_sizes_read(result->firmware.elf_path, &result->sizes);
 	if (status == HB_OK) {
 		result->have_sizes = true;
-		status = check_fits(board, &result->sizes);
+		status = check_fits(board, model, &result->sizes);
 	}
 	if (status != HB_OK) {
 		result_fail(result, status);
@@ -223,6 +269,8 @@ int benchmark_run(const struct board_profile *board, const struct benchmark_opti
 		return hb_error(HB_ERR_IO, "cannot create a run folder in /tmp");
 	request = (struct flash_request){ .board = board,
 					  .firmware_elf = result->firmware.elf_path,
+					  .model_image = model->image_path,
+					  .model_address = board->model.origin,
 					  .run_dir = run_dir,
 					  .timeout_ms = 60000 };
 	memset(&flash, 0, sizeof flash);
@@ -236,7 +284,7 @@ int benchmark_run(const struct board_profile *board, const struct benchmark_opti
 	if (status == HB_OK && !console)
 		status = open_console(board, flash.console_transport, flash.console_address, &console);
 	if (status == HB_OK)
-		status = talk(board, options, console, result);
+		status = talk(board, model, options, console, result);
 	if (console)
 		console->driver->close(console);
 	if (started) {

@@ -1,8 +1,9 @@
 /*
- * One benchmark run of the built-in workload on one board: build the
- * firmware, check it fits, flash/start it, talk to it, measure, check the
- * output against the host reference, stop the board, record. The record on
- * disk is updated after each step that measured something.
+ * One benchmark run of one compiled model on one board: build the firmware,
+ * check firmware and model fit, flash/start both, talk to the board,
+ * measure, check the board's output against the host's execution of the
+ * same image, stop the board, record. The record on disk is updated after
+ * each step that measured something.
  */
 #ifndef HB_BENCHMARK_H
 #define HB_BENCHMARK_H
@@ -10,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "model_load.h"
 #include "profile.h"
 #include "result.h"
 
@@ -22,11 +24,17 @@ struct benchmark_options {
 	const char *firmware;   /* prebuilt ELF, or NULL to build */
 	const char *results_dir;
 	bool debug_hang;        /* test hook: make the board hang after the first batch */
+	const uint8_t *input;   /* the input tensor's bytes, or NULL for a seeded random one */
+	uint8_t *board_output;  /* if not NULL, receives the board's output bytes */
 };
 
 /* Runs and records. Returns HB_OK or the first error; *result is filled
  * either way (the caller releases it). */
-int benchmark_run(const struct board_profile *board, const struct benchmark_options *options,
-		  struct run_result *result);
+int benchmark_run(const struct board_profile *board, const struct loaded_model *model,
+		  const struct benchmark_options *options, struct run_result *result);
+
+/* Fills an input tensor with seeded pseudo-random values of its type
+ * (int8: the whole range; float: uniform in [-1, 1)). */
+void benchmark_make_input(uint32_t dtype, uint32_t seed, uint8_t *input, size_t bytes);
 
 #endif

@@ -8,17 +8,22 @@
 #include "cli.h"
 #include "commands.h"
 #include "error.h"
+#include "model_image.h"
+#include "model_load.h"
 #include "stats.h"
 
 static void print_help(void)
 {
-	printf("usage: hilbench run [--board ID] [options]\n\n"
-	       "Builds the benchmark firmware for the board (if needed), starts the board\n"
-	       "(QEMU for emulated boards, OpenOCD for real ones), uploads an input, times\n"
-	       "the workload, checks the board's output against the host's own execution\n"
-	       "of the same kernel, and writes results/<UTC>_<board>_<workload>.json and .md.\n\n"
+	printf("usage: hilbench run [--board ID] [--model FILE.tflite]... [options]\n\n"
+	       "Compiles each model into a device image, builds the benchmark firmware for\n"
+	       "the board (once; models do not need a rebuild), puts firmware and image on\n"
+	       "the board (QEMU for emulated boards, OpenOCD for real ones), uploads an\n"
+	       "input, times the model, checks the board's output against the host's own\n"
+	       "execution of the same image, and writes results/<UTC>_<board>_<model>.json\n"
+	       "and .md per model. Without --model it runs a built-in int8 layer.\n\n"
 	       "options:\n"
 	       "  --board ID        board profile from boards/ (default qemu-m4; see 'hilbench boards')\n"
+	       "  --model FILE      a .tflite model (int8 or float32); repeat for several\n"
 	       "  --runs N          timed invocations (default 20)\n"
 	       "  --warmup N        untimed invocations first (default 2)\n"
 	       "  --seed N          seed of the generated input (default 1)\n"
@@ -33,7 +38,8 @@ static void print_help(void)
 	       "cycles: they are deterministic, and latency derived from them assumes one\n"
 	       "instruction per cycle. Every figure in the output names its source.\n\n"
 	       "examples:\n"
-	       "  hilbench run                      # built-in workload on qemu-m4\n"
+	       "  hilbench run                      # built-in layer on qemu-m4\n"
+	       "  hilbench run --model kws_int8.tflite --model kws_float32.tflite\n"
 	       "  hilbench run --board qemu-m7 --runs 48 --json > m7.json\n");
 }
 
@@ -44,8 +50,11 @@ static void print_table(const struct run_result *result)
 	const char *unit = result_count_unit(result);
 	const char *source = result_count_source(result);
 
-	printf("%s on %s (%s, verified: %s)\n", result->workload, result->board->id,
-	       result->board->core, profile_verified_name(result->board->verified));
+	const struct compiled_model *compiled = &result->model->compiled;
+
+	printf("%s (%s) on %s (%s, verified: %s)\n", result->model->name, result->model->variant,
+	       result->board->id, result->board->core,
+	       profile_verified_name(result->board->verified));
 	printf("  %-22s %-30s %s\n", "metric", "value", "source");
 	if (result->run_count > 0) {
 		char value[64];
@@ -54,10 +63,11 @@ static void print_table(const struct run_result *result)
 			 stats.median * scale, stats.max * scale);
 		printf("  %-22s %-30s %s, min/median/max of %zu runs\n", unit, value, source,
 		       result->run_count);
-		if (result->have_hello && result->hello.workload_macs) {
-			snprintf(value, sizeof value, "%.3f", stats.median * scale / result->hello.workload_macs);
-			printf("  %-22s %-30s derived (%u MACs)\n", strcmp(unit, "cycles") ? "instructions/MAC" : "cycles/MAC",
-			       value, result->hello.workload_macs);
+		if (compiled->macs) {
+			snprintf(value, sizeof value, "%.3f", stats.median * scale / (double)compiled->macs);
+			printf("  %-22s %-30s derived (%llu MACs)\n",
+			       strcmp(unit, "cycles") ? "instructions/MAC" : "cycles/MAC", value,
+			       (unsigned long long)compiled->macs);
 		}
 		snprintf(value, sizeof value, "%.1f us", stats.median * scale * 1e6 / result->board->clock_hz);
 		printf("  %-22s %-30s derived (%s / %.1f MHz%s)\n", "latency (median)", value, unit,
@@ -69,22 +79,34 @@ static void print_table(const struct run_result *result)
 		snprintf(value, sizeof value, "%u B", result->stack_high_water);
 		printf("  %-22s %-30s %s (painted)\n", "stack high-water", value, source);
 	}
+	if (result->have_stack) {
+		char value[64];
+		snprintf(value, sizeof value, "%u B (planned %u)", result->arena_used, compiled->arena_size);
+		printf("  %-22s %-30s %s (painted); activation floor %u B\n", "arena used", value, source,
+		       compiled->activation_floor);
+	}
 	if (result->have_sizes) {
 		char value[64];
 		snprintf(value, sizeof value, "%u B", result->sizes.static_ram);
 		printf("  %-22s %-30s elf (.data %u + .bss %u)\n", "static RAM", value, result->sizes.data,
 		       result->sizes.bss);
 		if (result->have_stack) {
-			snprintf(value, sizeof value, "%u B", result->sizes.static_ram + result->stack_high_water);
-			printf("  %-22s %-30s derived (static RAM + stack)\n", "peak RAM", value);
+			snprintf(value, sizeof value, "%u B", result_peak_ram(result));
+			printf("  %-22s %-30s derived (static + planned arena + stack)\n", "peak RAM", value);
 		}
-		snprintf(value, sizeof value, "%u B", result->sizes.flash);
-		printf("  %-22s %-30s elf (.text %u + .rodata %u + .data %u)\n", "flash", value,
-		       result->sizes.text, result->sizes.rodata, result->sizes.data);
+		snprintf(value, sizeof value, "%u B", result_flash(result));
+		printf("  %-22s %-30s derived (firmware %u + model image %zu)\n", "flash", value,
+		       result->sizes.flash, compiled->image_size);
 	}
-	if (result->output_checked)
-		printf("  %-22s %-30s host reference, bit-exact\n", "output check",
-		       result->output_mismatches ? "MISMATCH" : "equal");
+	if (result->output_checked) {
+		if (compiled->output_dtype == MODEL_DTYPE_INT8)
+			printf("  %-22s %-30s host reference, bit-exact\n", "output check",
+			       result->output_mismatches ? "MISMATCH" : "equal");
+		else
+			printf("  %-22s %-30s host reference, max abs error %.3g\n", "output check",
+			       result->output_mismatches ? "MISMATCH" : "within tolerance",
+			       result->max_abs_error);
+	}
 	if (strcmp(result->status, "ok"))
 		printf("  %-22s %s\n", "status", result->status);
 	printf("results: %s\n", result->json_path);
@@ -94,6 +116,7 @@ int cmd_run(int argc, char **argv)
 {
 	static const struct option long_options[] = {
 		{ "board", required_argument, NULL, 'b' },
+		{ "model", required_argument, NULL, 'm' },
 		{ "runs", required_argument, NULL, 'n' },
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "seed", required_argument, NULL, 's' },
@@ -112,6 +135,9 @@ int cmd_run(int argc, char **argv)
 		.results_dir = "results",
 	};
 	const char *board_id = "qemu-m4";
+	const char *models[32];
+	size_t model_count = 0;
+	size_t printed = 0;
 	const char *boards_dir = NULL;
 	struct board_profile board;
 	struct run_result result;
@@ -125,6 +151,12 @@ int cmd_run(int argc, char **argv)
 	while (status == HB_OK && (option = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
 		switch (option) {
 		case 'b': board_id = optarg; break;
+		case 'm':
+			if (model_count == sizeof models / sizeof models[0])
+				return hb_error(HB_ERR_USAGE, "at most %zu --model options",
+						sizeof models / sizeof models[0]);
+			models[model_count++] = optarg;
+			break;
 		case 'n': status = cli_parse_u32("--runs", optarg, 1, 100000, &options.runs); break;
 		case 'w': status = cli_parse_u32("--warmup", optarg, 0, 1000, &options.warmups); break;
 		case 's': status = cli_parse_u32("--seed", optarg, 0, UINT32_MAX, &options.input_seed); break;
@@ -149,17 +181,40 @@ int cmd_run(int argc, char **argv)
 	status = profile_find(cli_boards_dir(boards_dir), board_id, &board);
 	if (status != HB_OK)
 		return status;
-	status = benchmark_run(&board, &options, &result);
-	if (json) {
-		cJSON *root = result_to_json(&result);
-		char *text = cJSON_Print(root);
-		if (text)
-			printf("%s\n", text);
-		free(text);
-		cJSON_Delete(root);
-	} else if (result.run_count > 0 || result.have_sizes) {
-		print_table(&result);
+	if (model_count == 0)
+		models[model_count++] = NULL; /* the built-in model */
+	if (json)
+		printf("[\n");
+	for (size_t i = 0; i < model_count; i++) {
+		struct loaded_model model;
+		int model_status = model_load(models[i], &model);
+		if (model_status != HB_OK) {
+			status = status == HB_OK ? model_status : status;
+			continue;
+		}
+		hb_info("model '%s': %s, %llu MACs, image %zu B, arena %u B", model.name, model.variant,
+			(unsigned long long)model.compiled.macs, model.compiled.image_size,
+			model.compiled.arena_size);
+		model_status = benchmark_run(&board, &model, &options, &result);
+		if (json) {
+			cJSON *root = result_to_json(&result);
+			char *text = cJSON_Print(root);
+			if (text)
+				printf("%s%s\n", printed++ ? ",\n" : "", text);
+			free(text);
+			cJSON_Delete(root);
+		} else if (result.run_count > 0 || result.have_sizes) {
+			print_table(&result);
+		}
+		result_release(&result);
+		model_unload(&model);
+		if (status == HB_OK)
+			status = model_status;
+		/* A timeout means the board is gone; the next model would only wait again. */
+		if (model_status == HB_ERR_TIMEOUT)
+			break;
 	}
-	result_release(&result);
+	if (json)
+		printf("]\n");
 	return status;
 }

@@ -1,16 +1,19 @@
 /*
  * Flashers put firmware on a board and start it. One driver per tool, in an
  * explicit table (flasher.c):
- *   qemu     spawns qemu-system-arm with the firmware as -kernel, -icount for
+ *   qemu     spawns qemu-system-arm with the firmware as -kernel (and the model
+ *            image through -device loader at the model region), -icount for
  *            deterministic instruction counts, the UART on a unix socket in
  *            the run directory; stop() waits for the semihosting exit, then kills
  *   openocd  spawns `openocd -f IF -f TARGET -c "program FILE verify reset exit"`
+ *            (the model image first, as a second program command at its address)
  *            and waits for it; the board then runs on its own
  */
 #ifndef HB_FLASHER_H
 #define HB_FLASHER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "profile.h"
 #include "spawn.h"
@@ -18,6 +21,8 @@
 struct flash_request {
 	const struct board_profile *board;
 	const char *firmware_elf;
+	const char *model_image; /* raw device model image, or NULL */
+	uint32_t model_address;  /* where it goes: the profile's memory.model origin */
 	const char *run_dir;    /* scratch: sockets, tool logs */
 	int timeout_ms;         /* for programming (openocd) */
 };

@@ -156,16 +156,16 @@ static int openocd_available(const struct board_profile *board, char *why, size_
 }
 
 /* The path goes into a Tcl word in braces; these would end or change it. */
-static int openocd_check_path(const struct flash_request *request)
+static int openocd_check_path(const struct board_profile *board, const char *what, const char *path)
 {
-	for (const char *cursor = request->firmware_elf; *cursor; cursor++) {
+	for (const char *cursor = path; *cursor; cursor++) {
 		unsigned char c = (unsigned char)*cursor;
 		if (c < 0x20 || c == 0x7F || strchr("\"{}[]$\\", c))
 			return hb_error(HB_ERR_INPUT,
-					"cannot flash board '%s': firmware path '%s' contains a "
+					"cannot flash board '%s': %s path '%s' contains a "
 					"character OpenOCD's Tcl cannot take (one of \" { } [ ] $ "
 					"\\ or a control character); use a plainer path",
-					request->board->id, request->firmware_elf);
+					board->id, what, path);
 	}
 	return HB_OK;
 }
@@ -174,9 +174,10 @@ static int openocd_start(const struct flash_request *request, struct flash_sessi
 {
 	const struct board_profile *board = request->board;
 	struct spawn_options options = {0};
-	const char *argv[8];
+	const char *argv[10];
 	char program_path[4096];
 	char command[4200];
+	char model_command[4200];
 	size_t count = 0;
 	int timeout_ms = request->timeout_ms > 0 ? request->timeout_ms : OPENOCD_DEFAULT_TIMEOUT_MS;
 	int status;
@@ -191,7 +192,9 @@ static int openocd_start(const struct flash_request *request, struct flash_sessi
 		    HB_ERR_INPUT,
 		    "%s: flasher.target_cfg: expected an OpenOCD target or board script",
 		    board->path[0] ? board->path : board->id);
-	status = openocd_check_path(request);
+	status = openocd_check_path(board, "firmware", request->firmware_elf);
+	if (status == HB_OK && request->model_image)
+		status = openocd_check_path(board, "model image", request->model_image);
 	if (status != HB_OK)
 		return status;
 	status = flasher_find_tool(OPENOCD_PROGRAM, OPENOCD_INSTALL_HINT, program_path, sizeof program_path, NULL, 0);
@@ -200,6 +203,11 @@ static int openocd_start(const struct flash_request *request, struct flash_sessi
 	if (access(request->firmware_elf, R_OK) != 0)
 		return hb_error(HB_ERR_NOT_FOUND, "cannot flash board '%s': firmware '%s': %s",
 				board->id, request->firmware_elf, strerror(errno));
+	if (request->model_image &&
+	    (size_t)snprintf(model_command, sizeof model_command, "program {%s} verify 0x%08x",
+			     request->model_image, request->model_address) >= sizeof model_command)
+		return hb_error(HB_ERR_INPUT, "cannot flash board '%s': model image path too long",
+				board->id);
 	if ((size_t)snprintf(command, sizeof command, "program {%s} verify reset exit",
 			     request->firmware_elf) >= sizeof command ||
 	    (size_t)snprintf(session->log_path, sizeof session->log_path, "%s/openocd.log",
@@ -216,6 +224,11 @@ static int openocd_start(const struct flash_request *request, struct flash_sessi
 	}
 	argv[count++] = "-f";
 	argv[count++] = board->flasher.target_cfg;
+	/* The model first: the firmware's program command resets and exits. */
+	if (request->model_image) {
+		argv[count++] = "-c";
+		argv[count++] = model_command;
+	}
 	argv[count++] = "-c";
 	argv[count++] = command;
 	argv[count] = NULL;

@@ -107,6 +107,7 @@ static int qemu_start(const struct flash_request *request, struct flash_session 
 	char program_path[4096];
 	char socket_path[sizeof unix_address.sun_path + 16];
 	char chardev[600];
+	char loader[4200];
 	int status;
 
 	memset(session, 0, sizeof *session);
@@ -138,6 +139,19 @@ static int qemu_start(const struct flash_request *request, struct flash_session 
 		return hb_error(HB_ERR_IO, "cannot start board '%s': cannot remove stale '%s': %s",
 				board->id, socket_path, strerror(errno));
 
+	if (request->model_image) {
+		if (access(request->model_image, R_OK) != 0)
+			return hb_error(HB_ERR_NOT_FOUND, "cannot start board '%s': model image '%s': %s",
+					board->id, request->model_image, strerror(errno));
+		/* QEMU splits -device options at commas: a path with one cannot be passed. */
+		if (strchr(request->model_image, ',') ||
+		    (size_t)snprintf(loader, sizeof loader, "loader,file=%s,addr=0x%08x",
+				     request->model_image, request->model_address) >= sizeof loader)
+			return hb_error(HB_ERR_INPUT,
+					"cannot start board '%s': model image path '%s' is too long or has a comma",
+					board->id, request->model_image);
+	}
+
 	const char *const argv[] = {
 	    QEMU_PROGRAM,
 	    "-M",
@@ -156,6 +170,8 @@ static int qemu_start(const struct flash_request *request, struct flash_session 
 	    chardev,
 	    "-serial",
 	    "chardev:uart0",
+	    request->model_image ? "-device" : NULL,
+	    loader,
 	    NULL,
 	};
 	options.log_path = session->log_path;

@@ -10,16 +10,19 @@
 static const struct command commands[] = {
 	{ "boards", cmd_boards, "list board profiles and whether each can run here" },
 	{ "build", cmd_build, "build the benchmark firmware for a board" },
-	{ "run", cmd_run, "run the benchmark on a board and record the results" },
+	{ "infer", cmd_infer, "run one input through a model on a board, save the output" },
+	{ "inspect", cmd_inspect, "show a model's operators, MACs, weights, arena and fit" },
+	{ "run", cmd_run, "benchmark models on a board and record the results" },
 };
 
 static void print_usage(FILE *out)
 {
 	fprintf(out, "usage: hilbench [--version] [-v|-q] <command> [<options>]\n\n"
 		     "hilbench builds benchmark firmware for a microcontroller board, runs it\n"
-		     "(on real hardware through OpenOCD, or emulated in QEMU), and records\n"
-		     "instruction/cycle counts, latency, stack, RAM and flash, with each\n"
-		     "figure labelled by where it came from.\n\ncommands:\n");
+		     "(on real hardware through OpenOCD, or emulated in QEMU), runs .tflite\n"
+		     "models on it and records instruction/cycle counts, latency, stack, arena,\n"
+		     "RAM and flash, each figure labelled by where it came from, and checks\n"
+		     "every output against the host's execution of the same model.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n'hilbench <command> --help' explains a command.\n\n"

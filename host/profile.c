@@ -31,7 +31,7 @@ static const char *const root_fields[] = {
     "schema", "id",	  "name",    "core",	"fpu",		 "dsp",	     "clock_hz",
     "memory", "firmware", "flasher", "console", "cycle_counter", "verified", NULL,
 };
-static const char *const memory_fields[] = {"flash", "ram", NULL};
+static const char *const memory_fields[] = {"flash", "ram", "model", NULL};
 static const char *const region_fields[] = {"origin", "size", NULL};
 static const char *const firmware_fields[] = {"port", NULL};
 static const char *const flasher_fields[] = {"driver", "machine", "interface", "target", NULL};
@@ -723,6 +723,18 @@ static void read_root(struct profile_reader *reader, const cJSON *root, const ch
 	memory = read_object(reader, root, "", "memory", memory_fields);
 	regions_valid = read_region(reader, memory, "flash", &out->flash);
 	regions_valid = read_region(reader, memory, "ram", &out->ram) && regions_valid;
+	if (read_region(reader, memory, "model", &out->model) && regions_valid &&
+	    (out->model.origin < out->flash.origin ||
+	     (uint64_t)out->model.origin + out->model.size >
+		 (uint64_t)out->flash.origin + out->flash.size ||
+	     out->model.origin == out->flash.origin))
+		reader_fail(reader,
+			    "field 'memory.model': expected a region inside flash after the firmware "
+			    "(flash 0x%08x-0x%08llx), got 0x%08x-0x%08llx",
+			    out->flash.origin,
+			    (unsigned long long)out->flash.origin + out->flash.size - 1,
+			    out->model.origin,
+			    (unsigned long long)out->model.origin + out->model.size - 1);
 	if (regions_valid && regions_overlap(&out->flash, &out->ram))
 		reader_fail(
 		    reader,

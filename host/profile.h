@@ -42,6 +42,7 @@ struct board_profile {
 	uint32_t clock_hz;
 	struct profile_region flash;
 	struct profile_region ram;
+	struct profile_region model; /* inside flash: where model images are loaded */
 	char port[32];      /* folder under target-fw/ports/ */
 	struct {
 		char driver[16];        /* "qemu" or "openocd" */

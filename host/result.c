@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "fileio.h"
+#include "model_image.h"
 #include "stats.h"
 
 static void utc_now(char *out, size_t capacity, const char *format)
@@ -18,22 +19,22 @@ static void utc_now(char *out, size_t capacity, const char *format)
 }
 
 void result_init(struct run_result *result, const struct board_profile *board,
-		 const char *workload, const char *results_dir)
+		 const struct loaded_model *model, const char *results_dir)
 {
 	char stamp[32];
 
 	memset(result, 0, sizeof *result);
 	result->status = "running";
 	result->board = board;
-	result->workload = workload;
-	result->first_mismatch_byte = -1;
+	result->model = model;
+	result->first_mismatch_element = -1;
 	result->target_exit_status = -1;
 	utc_now(result->started_utc, sizeof result->started_utc, "%Y-%m-%dT%H:%M:%SZ");
 	utc_now(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ");
 	snprintf(result->json_path, sizeof result->json_path, "%s/%s_%s_%s.json", results_dir, stamp,
-		 board->id, workload);
+		 board->id, model->name);
 	snprintf(result->markdown_path, sizeof result->markdown_path, "%s/%s_%s_%s.md", results_dir,
-		 stamp, board->id, workload);
+		 stamp, board->id, model->name);
 }
 
 void result_release(struct run_result *result)
@@ -73,6 +74,19 @@ void result_finish(struct run_result *result, int code, double wall_seconds)
 		result->status = "ok";
 	result->wall_seconds = wall_seconds;
 	utc_now(result->finished_utc, sizeof result->finished_utc, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+uint32_t result_peak_ram(const struct run_result *result)
+{
+	if (!result->have_sizes || !result->have_stack)
+		return 0;
+	return result->sizes.static_ram + result->model->compiled.arena_size +
+	       result->stack_high_water;
+}
+
+uint32_t result_flash(const struct run_result *result)
+{
+	return result->sizes.flash + (uint32_t)result->model->compiled.image_size;
 }
 
 double result_counter_scale(const struct run_result *result)
@@ -200,7 +214,7 @@ static cJSON *measurements_json(const struct run_result *result)
 	const char *source = result_count_source(result);
 
 	if (result->run_count > 0) {
-		double macs = result->have_hello ? result->hello.workload_macs : 0;
+		double macs = (double)result->model->compiled.macs;
 		cJSON_AddItemToObject(object, "count_per_inference", counts_json(result, &stats));
 		cJSON_AddItemToObject(object, "latency", latency_json(result, &stats));
 		if (macs > 0) {
@@ -208,28 +222,35 @@ static cJSON *measurements_json(const struct run_result *result)
 			snprintf(unit, sizeof unit, "%s per MAC", result_count_unit(result));
 			cJSON_AddItemToObject(object, "count_per_mac",
 					      value_object(stats.median * result_counter_scale(result) / macs,
-							   unit, "derived", "median count / MACs of the workload"));
+							   unit, "derived", "median count / MACs of the model"));
 		}
 	}
 	if (result->have_stack)
 		cJSON_AddItemToObject(object, "stack_high_water",
 				      value_object(result->stack_high_water, "bytes", source,
 						   "stack painted at boot, deepest overwritten word after the runs"));
+	if (result->have_stack)
+		cJSON_AddItemToObject(object, "arena_used",
+				      value_object(result->arena_used, "bytes", source,
+						   "arena painted before the runs, highest overwritten word after"));
 	if (result->have_sizes) {
 		const struct elf_sizes *sizes = &result->sizes;
 		cJSON *ram = value_object(sizes->static_ram, "bytes", "elf", ".data + .bss from section headers");
-		cJSON *flash = value_object(sizes->flash, "bytes", "elf", ".text + .rodata + .data from section headers");
+		cJSON *flash = value_object(result_flash(result), "bytes", "derived",
+					    "firmware .text + .rodata + .data (ELF) + model image");
 		cJSON_AddNumberToObject(ram, "data", sizes->data);
 		cJSON_AddNumberToObject(ram, "bss", sizes->bss);
+		cJSON_AddNumberToObject(flash, "firmware", sizes->flash);
 		cJSON_AddNumberToObject(flash, "text", sizes->text);
 		cJSON_AddNumberToObject(flash, "rodata", sizes->rodata);
 		cJSON_AddNumberToObject(flash, "data", sizes->data);
+		cJSON_AddNumberToObject(flash, "model_image", (double)result->model->compiled.image_size);
 		cJSON_AddItemToObject(object, "static_ram", ram);
 		cJSON_AddItemToObject(object, "flash", flash);
 		if (result->have_stack)
 			cJSON_AddItemToObject(object, "peak_ram",
-					      value_object((double)sizes->static_ram + result->stack_high_water,
-							   "bytes", "derived", "static_ram + stack_high_water"));
+					      value_object(result_peak_ram(result), "bytes", "derived",
+							   "static_ram + planned arena + stack_high_water"));
 	}
 	return object;
 }
@@ -237,7 +258,7 @@ static cJSON *measurements_json(const struct run_result *result)
 cJSON *result_to_json(const struct run_result *result)
 {
 	cJSON *root = cJSON_CreateObject();
-	cJSON *workload = cJSON_CreateObject();
+	cJSON *model_json = cJSON_CreateObject();
 	cJSON *check = cJSON_CreateObject();
 	cJSON *link = cJSON_CreateObject();
 
@@ -259,22 +280,40 @@ cJSON *result_to_json(const struct run_result *result)
 	cJSON_AddItemToObject(root, "board", board_json(result));
 	cJSON_AddItemToObject(root, "firmware", firmware_json(result));
 
-	cJSON_AddStringToObject(workload, "name", result->workload);
-	cJSON_AddNumberToObject(workload, "input_seed", result->input_seed);
-	if (result->have_hello) {
-		cJSON_AddNumberToObject(workload, "input_bytes", result->hello.workload_input_length);
-		cJSON_AddNumberToObject(workload, "output_bytes", result->hello.workload_output_length);
-		cJSON_AddNumberToObject(workload, "macs", result->hello.workload_macs);
+	{
+		const struct loaded_model *model = result->model;
+		const struct compiled_model *compiled = &model->compiled;
+		char hex[16];
+		cJSON_AddStringToObject(model_json, "name", model->name);
+		cJSON_AddStringToObject(model_json, "path", model->path);
+		snprintf(hex, sizeof hex, "%08x", model->source_crc32);
+		cJSON_AddStringToObject(model_json, "source_crc32", hex);
+		cJSON_AddStringToObject(model_json, "variant", model->variant);
+		cJSON_AddNumberToObject(model_json, "operators", model->operator_count);
+		cJSON_AddNumberToObject(model_json, "macs", (double)compiled->macs);
+		cJSON_AddNumberToObject(model_json, "weight_bytes", compiled->weight_bytes);
+		cJSON_AddNumberToObject(model_json, "image_bytes", (double)compiled->image_size);
+		cJSON_AddNumberToObject(model_json, "arena_planned", compiled->arena_size);
+		cJSON_AddNumberToObject(model_json, "activation_floor", compiled->activation_floor);
+		cJSON_AddNumberToObject(model_json, "input_bytes", compiled->input_bytes);
+		cJSON_AddNumberToObject(model_json, "output_bytes", compiled->output_bytes);
+		cJSON_AddNumberToObject(model_json, "input_seed", result->input_seed);
 	}
-	cJSON_AddItemToObject(root, "workload", workload);
+	cJSON_AddItemToObject(root, "model", model_json);
 	cJSON_AddItemToObject(root, "measurements", measurements_json(result));
 
 	cJSON_AddBoolToObject(check, "performed", result->output_checked);
-	cJSON_AddStringToObject(check, "reference", "host execution of the same kernel (bit-exact)");
+	cJSON_AddStringToObject(check, "reference",
+				result->model->compiled.output_dtype == MODEL_DTYPE_INT8
+					? "host execution of the same image and kernels, bit-exact"
+					: "host execution of the same image and kernels, within tolerance (relative to max(1, |host|))");
 	cJSON_AddNumberToObject(check, "samples_compared", result->outputs_compared);
 	cJSON_AddNumberToObject(check, "mismatches", result->output_mismatches);
-	if (result->first_mismatch_byte >= 0)
-		cJSON_AddNumberToObject(check, "first_mismatch_byte", result->first_mismatch_byte);
+	cJSON_AddNumberToObject(check, "max_abs_error", result->max_abs_error);
+	cJSON_AddNumberToObject(check, "tolerance", result->tolerance);
+	if (result->first_mismatch_element >= 0)
+		cJSON_AddNumberToObject(check, "first_mismatch_element",
+					(double)result->first_mismatch_element);
 	cJSON_AddItemToObject(root, "output_check", check);
 
 	cJSON_AddNumberToObject(link, "requests", result->counters.requests);
@@ -299,7 +338,11 @@ static int write_markdown(const struct run_result *result)
 
 	if (!out)
 		return hb_error(HB_ERR_NOMEM, "out of memory writing '%s'", result->markdown_path);
-	fprintf(out, "# %s on %s\n\n", result->workload, result->board->id);
+	fprintf(out, "# %s on %s\n\n", result->model->name, result->board->id);
+	fprintf(out, "- model: `%s` (%s, %llu MACs, image %zu bytes, arena %u bytes planned)\n",
+		result->model->path, result->model->variant,
+		(unsigned long long)result->model->compiled.macs, result->model->compiled.image_size,
+		result->model->compiled.arena_size);
 	fprintf(out, "- status: **%s**%s%s\n", result->status, result->error_code ? ": " : "",
 		result->error_code ? result->error_message : "");
 	fprintf(out, "- board: %s (%s, verified: %s)\n", result->board->name, result->board->core,
@@ -323,9 +366,17 @@ static int write_markdown(const struct run_result *result)
 	if (result->have_stack)
 		fprintf(out, "| stack high-water | %u | bytes | %s (painted) |\n",
 			result->stack_high_water, result_count_source(result));
+	if (result->have_stack)
+		fprintf(out, "| arena used | %u of %u planned | bytes | %s (painted) |\n",
+			result->arena_used, result->model->compiled.arena_size,
+			result_count_source(result));
 	if (result->have_sizes) {
 		fprintf(out, "| static RAM (.data + .bss) | %u | bytes | elf |\n", result->sizes.static_ram);
-		fprintf(out, "| flash (.text + .rodata + .data) | %u | bytes | elf |\n", result->sizes.flash);
+		if (result->have_stack)
+			fprintf(out, "| peak RAM (static + arena + stack) | %u | bytes | derived |\n",
+				result_peak_ram(result));
+		fprintf(out, "| flash (firmware + model image) | %u | bytes | derived |\n",
+			result_flash(result));
 	}
 	if (result->output_checked)
 		fprintf(out, "| output vs host reference | %s | | checked |\n",

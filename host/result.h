@@ -1,5 +1,5 @@
 /*
- * One benchmark run as recorded on disk: results/<UTC>_<board>_<workload>.json
+ * One benchmark run as recorded on disk: results/<UTC>_<board>_<model>.json
  * (schema in docs/results.md) and a Markdown summary beside it. The record
  * is rewritten atomically after every step that measured something, so an
  * interrupted or failed run keeps what it had.
@@ -16,6 +16,7 @@
 #include "elf_size.h"
 #include "firmware_build.h"
 #include "messages.h"
+#include "model_load.h"
 #include "profile.h"
 #include "session.h"
 
@@ -36,7 +37,7 @@ struct run_result {
 	bool have_hello;
 	struct msg_hello_reply hello;
 
-	const char *workload;
+	const struct loaded_model *model;
 	uint32_t input_seed;
 	uint32_t warmups;
 	uint64_t *ticks; /* per timed run, as the board's counter reported them */
@@ -44,11 +45,14 @@ struct run_result {
 	size_t run_capacity;
 	bool have_stack;
 	uint32_t stack_high_water;
+	uint32_t arena_used; /* painted on the board */
 
 	bool output_checked;
 	uint32_t outputs_compared; /* samples whose output was compared */
-	uint32_t output_mismatches;
-	int32_t first_mismatch_byte; /* -1 when all equal */
+	uint32_t output_mismatches; /* samples whose output differed */
+	int64_t first_mismatch_element; /* -1 when all equal */
+	double max_abs_error;
+	double tolerance;
 
 	struct session_counters counters;
 	int target_exit_status; /* -1 when unknown */
@@ -58,7 +62,7 @@ struct run_result {
 };
 
 void result_init(struct run_result *result, const struct board_profile *board,
-		 const char *workload, const char *results_dir);
+		 const struct loaded_model *model, const char *results_dir);
 void result_release(struct run_result *result);
 
 int result_add_runs(struct run_result *result, const uint64_t *ticks, size_t count);
@@ -74,6 +78,11 @@ cJSON *result_to_json(const struct run_result *result);
 
 /* Writes the JSON (atomically) and the Markdown summary. */
 int result_write(const struct run_result *result);
+
+/* peak RAM = static + planned arena + stack high-water (0 if unknown). */
+uint32_t result_peak_ram(const struct run_result *result);
+/* flash = firmware (.text + .rodata + .data) + model image. */
+uint32_t result_flash(const struct run_result *result);
 
 /* Counter units per tick and what the units are, from the profile and hello. */
 double result_counter_scale(const struct run_result *result);

@@ -8,22 +8,15 @@
 #include "frame.h"
 #include "messages.h"
 #include "port.h"
+#include "model_runner.h"
 #include "stack_paint.h"
-#include "workload.h"
-
-#if PROTOCOL_INPUT_CAPACITY < WORKLOAD_FC_INPUTS || PROTOCOL_OUTPUT_CAPACITY < WORKLOAD_FC_OUTPUTS
-#error "the protocol buffers must hold the workload's input and output"
-#endif
 
 /* Bytes of the request header in front of written or read data. */
 #define WRITE_HEADER_SIZE 4u /* u32 offset */
 #define READ_REQUEST_SIZE 6u /* u32 offset, u16 length */
 
 /* Everything large is static: the stack high-water mark then measures the
- * handler and the workload, not buffers that happen to live on the stack. */
-static struct workload_fc layer;
-static uint8_t input_buffer[PROTOCOL_INPUT_CAPACITY];
-static uint8_t output_buffer[PROTOCOL_OUTPUT_CAPACITY];
+ * handler and the model, not buffers that happen to live on the stack. */
 static struct frame_decoder decoder;
 static struct frame request;
 static struct frame reply;
@@ -43,7 +36,7 @@ static struct {
 
 void protocol_init(void)
 {
-	workload_fc_init(&layer);
+	model_runner_init();
 	frame_decoder_init(&decoder);
 	last_request.valid = 0;
 }
@@ -69,6 +62,7 @@ static void copy_name(char *field, const char *name)
 static void handle_hello(void)
 {
 	struct msg_hello_reply hello;
+	const struct model_image_header *model = model_runner_header();
 
 	if (request.length != 2) {
 		reply_error(MSG_ERROR_BAD_LENGTH);
@@ -78,18 +72,27 @@ static void handle_hello(void)
 		reply_error(MSG_ERROR_BAD_VERSION);
 		return;
 	}
+	memset(&hello, 0, sizeof hello);
 	hello.protocol_version = PROTO_VERSION;
 	hello.max_payload = FRAME_MAX_PAYLOAD;
 	hello.build_id = build_id();
 	hello.clock_hz = port_clock_hz();
 	hello.counter_kind = port_counter_kind();
 	hello.counter_scale_q16 = port_counter_scale_q16();
-	hello.input_capacity = PROTOCOL_INPUT_CAPACITY;
-	hello.output_capacity = PROTOCOL_OUTPUT_CAPACITY;
-	hello.workload_input_length = WORKLOAD_FC_INPUTS;
-	hello.workload_output_length = WORKLOAD_FC_OUTPUTS;
-	hello.workload_macs = workload_fc_macs();
+	hello.input_capacity = model_runner_input_length();
+	hello.arena_capacity = model_runner_arena_capacity();
+	hello.model_input_length = model_runner_input_length();
+	hello.model_output_length = model_runner_output_length();
 	hello.stack_size = stack_size();
+	hello.model_status = (uint8_t)model_runner_status();
+	hello.model_region_origin = model_runner_region_origin();
+	hello.model_region_size = model_runner_region_size();
+	if (model) {
+		hello.model_crc32 = model->crc32;
+		hello.model_arena_size = model->arena_size;
+		hello.model_macs = model->macs_low;
+		hello.model_macs_high = model->macs_high;
+	}
 	copy_name(hello.port, port_name());
 	copy_name(hello.core, build_core());
 	reply.type = MSG_HELLO_REPLY;
@@ -108,11 +111,15 @@ static void handle_input_write(void)
 	}
 	offset = le_get_u32(request.payload);
 	length = request.length - WRITE_HEADER_SIZE;
-	if (offset > PROTOCOL_INPUT_CAPACITY || length > PROTOCOL_INPUT_CAPACITY - offset) {
+	if (!model_runner_header()) {
+		reply_error(MSG_ERROR_NO_MODEL);
+		return;
+	}
+	if (offset > model_runner_input_length() || length > model_runner_input_length() - offset) {
 		reply_error(MSG_ERROR_OUT_OF_RANGE);
 		return;
 	}
-	memcpy(input_buffer + offset, request.payload + WRITE_HEADER_SIZE, length);
+	memcpy(model_runner_input() + offset, request.payload + WRITE_HEADER_SIZE, length);
 	reply.type = MSG_INPUT_ACK;
 	le_put_u32(reply.payload, offset);
 	le_put_u16(reply.payload + 4, (uint16_t)length);
@@ -123,8 +130,6 @@ static void handle_invoke(void)
 {
 	uint16_t runs;
 	uint16_t warmups;
-	const int8_t *input = (const int8_t *)input_buffer;
-	int8_t *output = (int8_t *)output_buffer;
 
 	if (request.length != 4) {
 		reply_error(MSG_ERROR_BAD_LENGTH);
@@ -136,16 +141,19 @@ static void handle_invoke(void)
 		reply_error(MSG_ERROR_TOO_MANY_RUNS);
 		return;
 	}
+	if (!model_runner_header()) {
+		reply_error(MSG_ERROR_NO_MODEL);
+		return;
+	}
+	model_runner_paint_arena();
 	/* Warm-ups settle caches and flash prefetch on real parts; untimed. */
 	for (uint16_t i = 0; i < warmups; i++)
-		workload_fc_run(&layer, input, output);
-	for (uint16_t i = 0; i < runs; i++) {
-		uint64_t start = port_counter_read();
-		workload_fc_run(&layer, input, output);
-		invoke_reply.ticks[i] = port_counter_read() - start;
-	}
+		(void)model_runner_invoke();
+	for (uint16_t i = 0; i < runs; i++)
+		invoke_reply.ticks[i] = model_runner_invoke();
 	invoke_reply.runs = runs;
-	invoke_reply.output_length = WORKLOAD_FC_OUTPUTS;
+	invoke_reply.output_length = model_runner_output_length();
+	invoke_reply.arena_used = model_runner_arena_used();
 	invoke_reply.stack_high_water = stack_high_water();
 	reply.type = MSG_INVOKE_REPLY;
 	reply.length =
@@ -163,14 +171,18 @@ static void handle_output_read(void)
 	}
 	offset = le_get_u32(request.payload);
 	length = le_get_u16(request.payload + 4);
-	if (length > FRAME_MAX_PAYLOAD - WRITE_HEADER_SIZE || offset > PROTOCOL_OUTPUT_CAPACITY ||
-	    length > PROTOCOL_OUTPUT_CAPACITY - offset) {
+	if (!model_runner_header()) {
+		reply_error(MSG_ERROR_NO_MODEL);
+		return;
+	}
+	if (length > FRAME_MAX_PAYLOAD - WRITE_HEADER_SIZE || offset > model_runner_output_length() ||
+	    length > model_runner_output_length() - offset) {
 		reply_error(MSG_ERROR_OUT_OF_RANGE);
 		return;
 	}
 	reply.type = MSG_OUTPUT_DATA;
 	le_put_u32(reply.payload, offset);
-	memcpy(reply.payload + WRITE_HEADER_SIZE, output_buffer + offset, length);
+	memcpy(reply.payload + WRITE_HEADER_SIZE, model_runner_output() + offset, length);
 	reply.length = (uint16_t)(WRITE_HEADER_SIZE + length);
 }
 

@@ -3,8 +3,8 @@
 #include <string.h>
 
 /* Fixed part of MSG_HELLO_REPLY before the two names. */
-#define HELLO_FIXED 45u
-#define INVOKE_FIXED 10u
+#define HELLO_FIXED 62u
+#define INVOKE_FIXED 14u
 
 size_t msg_hello_reply_encode(const struct msg_hello_reply *m, uint8_t *out, size_t capacity)
 {
@@ -17,12 +17,17 @@ size_t msg_hello_reply_encode(const struct msg_hello_reply *m, uint8_t *out, siz
 	out[12] = m->counter_kind;
 	le_put_u32(out + 13, m->counter_scale_q16);
 	le_put_u32(out + 17, m->input_capacity);
-	le_put_u32(out + 21, m->output_capacity);
-	le_put_u32(out + 25, m->workload_input_length);
-	le_put_u32(out + 29, m->workload_output_length);
-	le_put_u32(out + 33, m->workload_macs);
+	le_put_u32(out + 21, m->arena_capacity);
+	le_put_u32(out + 25, m->model_input_length);
+	le_put_u32(out + 29, m->model_output_length);
+	le_put_u32(out + 33, m->model_macs);
 	le_put_u32(out + 37, m->stack_size);
-	le_put_u32(out + 41, 0); /* reserved */
+	out[41] = m->model_status;
+	le_put_u32(out + 42, m->model_crc32);
+	le_put_u32(out + 46, m->model_arena_size);
+	le_put_u32(out + 50, m->model_region_origin);
+	le_put_u32(out + 54, m->model_region_size);
+	le_put_u32(out + 58, m->model_macs_high);
 	memcpy(out + HELLO_FIXED, m->port, PROTO_NAME_LENGTH);
 	memcpy(out + HELLO_FIXED + PROTO_NAME_LENGTH, m->core, PROTO_NAME_LENGTH);
 	return HELLO_FIXED + 2 * PROTO_NAME_LENGTH;
@@ -39,11 +44,17 @@ int msg_hello_reply_decode(const uint8_t *in, size_t length, struct msg_hello_re
 	m->counter_kind = in[12];
 	m->counter_scale_q16 = le_get_u32(in + 13);
 	m->input_capacity = le_get_u32(in + 17);
-	m->output_capacity = le_get_u32(in + 21);
-	m->workload_input_length = le_get_u32(in + 25);
-	m->workload_output_length = le_get_u32(in + 29);
-	m->workload_macs = le_get_u32(in + 33);
+	m->arena_capacity = le_get_u32(in + 21);
+	m->model_input_length = le_get_u32(in + 25);
+	m->model_output_length = le_get_u32(in + 29);
+	m->model_macs = le_get_u32(in + 33);
 	m->stack_size = le_get_u32(in + 37);
+	m->model_status = in[41];
+	m->model_crc32 = le_get_u32(in + 42);
+	m->model_arena_size = le_get_u32(in + 46);
+	m->model_region_origin = le_get_u32(in + 50);
+	m->model_region_size = le_get_u32(in + 54);
+	m->model_macs_high = le_get_u32(in + 58);
 	memcpy(m->port, in + HELLO_FIXED, PROTO_NAME_LENGTH);
 	memcpy(m->core, in + HELLO_FIXED + PROTO_NAME_LENGTH, PROTO_NAME_LENGTH);
 	/* Names are untrusted bytes: force termination. */
@@ -60,6 +71,7 @@ size_t msg_invoke_reply_encode(const struct msg_invoke_reply *m, uint8_t *out, s
 	le_put_u16(out + 0, m->runs);
 	le_put_u32(out + 2, m->stack_high_water);
 	le_put_u32(out + 6, m->output_length);
+	le_put_u32(out + 10, m->arena_used);
 	for (uint16_t i = 0; i < m->runs; i++) {
 		le_put_u32(out + INVOKE_FIXED + 8u * i, (uint32_t)m->ticks[i]);
 		le_put_u32(out + INVOKE_FIXED + 8u * i + 4, (uint32_t)(m->ticks[i] >> 32));
@@ -76,6 +88,7 @@ int msg_invoke_reply_decode(const uint8_t *in, size_t length, struct msg_invoke_
 		return -1;
 	m->stack_high_water = le_get_u32(in + 2);
 	m->output_length = le_get_u32(in + 6);
+	m->arena_used = le_get_u32(in + 10);
 	for (uint16_t i = 0; i < m->runs; i++) {
 		const uint8_t *p = in + INVOKE_FIXED + 8u * i;
 		m->ticks[i] = (uint64_t)le_get_u32(p) | (uint64_t)le_get_u32(p + 4) << 32;
@@ -129,7 +142,7 @@ const char *msg_error_name(uint16_t code)
 	case MSG_ERROR_OUT_OF_RANGE: return "offset or length out of range";
 	case MSG_ERROR_BAD_VERSION: return "protocol version mismatch";
 	case MSG_ERROR_TOO_MANY_RUNS: return "too many runs in one request";
-	case MSG_ERROR_NO_WORKLOAD: return "no workload";
+	case MSG_ERROR_NO_MODEL: return "no valid model image";
 	default: return "unknown error";
 	}
 }

@@ -16,7 +16,7 @@
 
 #include "byte_order.h"
 
-#define PROTO_VERSION 1u
+#define PROTO_VERSION 2u
 #define PROTO_MAX_RUNS 48u        /* invocations timed per MSG_INVOKE */
 #define PROTO_NAME_LENGTH 24u     /* port and core names, NUL padded */
 
@@ -44,7 +44,7 @@ enum msg_error {
 	MSG_ERROR_OUT_OF_RANGE = 4, /* offset/length outside the buffer */
 	MSG_ERROR_BAD_VERSION = 5,
 	MSG_ERROR_TOO_MANY_RUNS = 6,
-	MSG_ERROR_NO_WORKLOAD = 7,
+	MSG_ERROR_NO_MODEL = 7,   /* no valid model image in the model region */
 };
 
 enum msg_counter_kind {
@@ -61,12 +61,18 @@ struct msg_hello_reply {
 	/* Counter units per tick, 16.16 fixed point: 1.0 for a cycle counter;
 	 * on QEMU the instructions per SysTick tick, calibrated at boot. */
 	uint32_t counter_scale_q16;
-	uint32_t input_capacity;  /* bytes of the input buffer */
-	uint32_t output_capacity;
-	uint32_t workload_input_length;  /* bytes the built-in workload reads */
-	uint32_t workload_output_length;
-	uint32_t workload_macs;
+	uint32_t input_capacity;  /* bytes MSG_INPUT_WRITE may fill (the model's input) */
+	uint32_t arena_capacity;  /* bytes of RAM for the arena and the input copy */
+	uint32_t model_input_length;  /* bytes of the model's input tensor */
+	uint32_t model_output_length; /* bytes of its output tensor */
+	uint32_t model_macs;      /* multiply-accumulates per inference (low 32 bits) */
 	uint32_t stack_size;      /* bytes reserved for the stack */
+	uint8_t model_status;     /* enum model_check of the image in the model region */
+	uint32_t model_crc32;     /* the image header's CRC field, identifies the image */
+	uint32_t model_arena_size; /* arena the image was planned for */
+	uint32_t model_region_origin; /* where the firmware looks for the image */
+	uint32_t model_region_size;
+	uint32_t model_macs_high;
 	char port[PROTO_NAME_LENGTH];
 	char core[PROTO_NAME_LENGTH];
 };
@@ -75,6 +81,7 @@ struct msg_invoke_reply {
 	uint16_t runs;
 	uint32_t stack_high_water; /* bytes of stack ever touched (painted) */
 	uint32_t output_length;
+	uint32_t arena_used;       /* bytes of the arena written (painted) */
 	uint64_t ticks[PROTO_MAX_RUNS]; /* counter ticks of each timed run */
 };
 

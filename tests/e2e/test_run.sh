@@ -16,9 +16,10 @@ test_run_writes_result_and_summary() {
 	[ "$(json "$file" 'd["measurements"]["latency"]["source"]')" = "derived" ] || fail "latency source"
 	[ "$(json "$file" 'd["output_check"]["mismatches"] == 0 and d["output_check"]["samples_compared"] == 1')" = "True" ] || fail "output check"
 	[ "$(json "$file" '0 < d["measurements"]["stack_high_water"]["value"] < d["firmware"]["stack_size"]')" = "True" ] || fail "stack high-water implausible"
-	[ "$(json "$file" 'd["measurements"]["flash"]["value"] > 1000 and d["measurements"]["static_ram"]["value"] > 16384')" = "True" ] || fail "sizes"
-	[ "$(json "$file" 'd["measurements"]["count_per_inference"]["min"] > d["workload"]["macs"]')" = "True" ] || fail "fewer instructions than MACs"
+	[ "$(json "$file" 'd["measurements"]["flash"]["value"] > 1000 and d["measurements"]["static_ram"]["value"] > 0 and d["measurements"]["flash"]["model_image"] == d["model"]["image_bytes"]')" = "True" ] || fail "sizes"
+	[ "$(json "$file" 'd["measurements"]["count_per_inference"]["min"] > d["model"]["macs"]')" = "True" ] || fail "fewer instructions than MACs"
 	[ "$(json "$file" 'd["link"]["target_exit_status"]')" = "0" ] || fail "QEMU did not exit cleanly"
+	[ "$(json "$file" '0 < d["measurements"]["arena_used"]["value"] <= d["model"]["arena_planned"]')" = "True" ] || fail "arena used not within the plan"
 	[ -n "$(json "$file" 'd["tool"]["git_revision"]')" ] || fail "git revision"
 	grep -q "instructions" "${file%.json}.md" || fail "summary lacks the unit"
 }
@@ -31,10 +32,10 @@ test_counts_are_deterministic() {
 	expect_rc 0
 	echo "$out" > b.json
 	local first second
-	first=$(json a.json 'd["measurements"]["count_per_inference"]["runs"]')
-	second=$(json b.json 'd["measurements"]["count_per_inference"]["runs"]')
+	first=$(json a.json 'd[0]["measurements"]["count_per_inference"]["runs"]')
+	second=$(json b.json 'd[0]["measurements"]["count_per_inference"]["runs"]')
 	[ "$first" = "$second" ] || fail "counts differ between runs: $first vs $second"
-	[ "$(json a.json 'len(set(d["measurements"]["count_per_inference"]["runs"]))')" = "1" ] \
+	[ "$(json a.json 'len(set(d[0]["measurements"]["count_per_inference"]["runs"]))')" = "1" ] \
 		|| fail "counts differ between invocations of one run: $first"
 }
 

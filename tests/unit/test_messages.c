@@ -9,7 +9,7 @@
 #include "frame.h"
 #include "messages.h"
 
-#define MESSAGES_TEST_HELLO_LENGTH 93u /* 45 fixed bytes + two 24-byte names */
+#define MESSAGES_TEST_HELLO_LENGTH 110u /* 62 fixed bytes + two 24-byte names */
 
 static void messages_test_hello(struct msg_hello_reply *m)
 {
@@ -21,11 +21,17 @@ static void messages_test_hello(struct msg_hello_reply *m)
 	m->counter_kind = MSG_COUNTER_SYSTICK;
 	m->counter_scale_q16 = 40u << 16;
 	m->input_capacity = 0x11223344u;
-	m->output_capacity = 0x55667788u;
-	m->workload_input_length = 256;
-	m->workload_output_length = 64;
-	m->workload_macs = 16384;
+	m->arena_capacity = 0x55667788u;
+	m->model_input_length = 256;
+	m->model_output_length = 64;
+	m->model_macs = 16384;
 	m->stack_size = 0x99AABBCCu;
+	m->model_status = 5;
+	m->model_crc32 = 0xDEADBEEFu;
+	m->model_arena_size = 0x1000u;
+	m->model_region_origin = 0x00100000u;
+	m->model_region_size = 0x00300000u;
+	m->model_macs_high = 7;
 	strcpy(m->port, "mps2");
 	strcpy(m->core, "cortex-m4");
 }
@@ -49,12 +55,17 @@ Test(messages, hello_reply_layout)
 	cr_expect_eq(le_get_u32(out + 29), 64u);
 	cr_expect_eq(le_get_u32(out + 33), 16384u);
 	cr_expect_arr_eq(out + 37, ((const uint8_t[]){0xCC, 0xBB, 0xAA, 0x99}), 4);
-	cr_expect_arr_eq(out + 41, ((const uint8_t[]){0, 0, 0, 0}), 4, "reserved must be zero");
-	cr_expect_str_eq((const char *)out + 45, "mps2");
-	cr_expect_eq(out[45 + 23], 0x00);
-	cr_expect_str_eq((const char *)out + 69, "cortex-m4");
-	cr_expect_eq(out[69 + 23], 0x00);
-	cr_expect_eq(out[93], 0xEE, "wrote past the payload");
+	cr_expect_eq(out[41], 5);
+	cr_expect_arr_eq(out + 42, ((const uint8_t[]){0xEF, 0xBE, 0xAD, 0xDE}), 4);
+	cr_expect_eq(le_get_u32(out + 46), 0x1000u);
+	cr_expect_eq(le_get_u32(out + 50), 0x00100000u);
+	cr_expect_eq(le_get_u32(out + 54), 0x00300000u);
+	cr_expect_eq(le_get_u32(out + 58), 7u);
+	cr_expect_str_eq((const char *)out + 62, "mps2");
+	cr_expect_eq(out[62 + 23], 0x00);
+	cr_expect_str_eq((const char *)out + 86, "cortex-m4");
+	cr_expect_eq(out[86 + 23], 0x00);
+	cr_expect_eq(out[110], 0xEE, "wrote past the payload");
 }
 
 Test(messages, hello_reply_round_trip)
@@ -74,11 +85,17 @@ Test(messages, hello_reply_round_trip)
 	cr_expect_eq(out.counter_kind, in.counter_kind);
 	cr_expect_eq(out.counter_scale_q16, in.counter_scale_q16);
 	cr_expect_eq(out.input_capacity, in.input_capacity);
-	cr_expect_eq(out.output_capacity, in.output_capacity);
-	cr_expect_eq(out.workload_input_length, in.workload_input_length);
-	cr_expect_eq(out.workload_output_length, in.workload_output_length);
-	cr_expect_eq(out.workload_macs, in.workload_macs);
+	cr_expect_eq(out.arena_capacity, in.arena_capacity);
+	cr_expect_eq(out.model_input_length, in.model_input_length);
+	cr_expect_eq(out.model_output_length, in.model_output_length);
+	cr_expect_eq(out.model_macs, in.model_macs);
 	cr_expect_eq(out.stack_size, in.stack_size);
+	cr_expect_eq(out.model_status, in.model_status);
+	cr_expect_eq(out.model_crc32, in.model_crc32);
+	cr_expect_eq(out.model_arena_size, in.model_arena_size);
+	cr_expect_eq(out.model_region_origin, in.model_region_origin);
+	cr_expect_eq(out.model_region_size, in.model_region_size);
+	cr_expect_eq(out.model_macs_high, in.model_macs_high);
 	cr_expect_str_eq(out.port, "mps2");
 	cr_expect_str_eq(out.core, "cortex-m4");
 }
@@ -95,7 +112,7 @@ Test(messages, hello_reply_sizes)
 	cr_expect_eq(msg_hello_reply_decode(buffer, MESSAGES_TEST_HELLO_LENGTH - 1, &m), -1);
 	cr_expect_eq(msg_hello_reply_decode(buffer, MESSAGES_TEST_HELLO_LENGTH + 1, &m), -1);
 	cr_expect_eq(msg_hello_reply_decode(buffer, 0, &m), -1);
-	cr_expect_eq(msg_hello_reply_decode(buffer, 45, &m), -1);
+	cr_expect_eq(msg_hello_reply_decode(buffer, 62, &m), -1);
 }
 
 Test(messages, hello_reply_names_terminated_after_hostile_bytes)
@@ -124,17 +141,19 @@ Test(messages, invoke_reply_round_trips)
 		in.runs = runs_cases[c];
 		in.stack_high_water = 0x01020304u;
 		in.output_length = 64;
+		in.arena_used = 0x0A0B0C0Du;
 		for (uint16_t i = 0; i < in.runs; i++)
 			in.ticks[i] = 0x0123456789ABCDEFull + 0x100000001ull * i;
 		size_t length = msg_invoke_reply_encode(&in, buffer, sizeof buffer);
-		cr_assert_eq(length, 10u + 8u * in.runs, "runs %u", in.runs);
+		cr_assert_eq(length, 14u + 8u * in.runs, "runs %u", in.runs);
 		cr_assert_leq(length, FRAME_MAX_PAYLOAD);
 		cr_expect_eq(le_get_u16(buffer), in.runs);
 		cr_expect_eq(le_get_u32(buffer + 2), 0x01020304u);
 		cr_expect_eq(le_get_u32(buffer + 6), 64u);
+		cr_expect_eq(le_get_u32(buffer + 10), 0x0A0B0C0Du);
 		if (in.runs > 0)
 			cr_expect_arr_eq(
-			    buffer + 10,
+			    buffer + 14,
 			    ((const uint8_t[]){0xEF, 0xCD, 0xAB, 0x89, 0x67, 0x45, 0x23, 0x01}), 8,
 			    "ticks are u64 little-endian");
 		memset(&out, 0x5A, sizeof out);
@@ -142,6 +161,7 @@ Test(messages, invoke_reply_round_trips)
 		cr_expect_eq(out.runs, in.runs);
 		cr_expect_eq(out.stack_high_water, in.stack_high_water);
 		cr_expect_eq(out.output_length, in.output_length);
+		cr_expect_eq(out.arena_used, in.arena_used);
 		for (uint16_t i = 0; i < in.runs; i++)
 			cr_expect_eq(out.ticks[i], in.ticks[i], "run %u", i);
 	}
@@ -158,8 +178,8 @@ Test(messages, invoke_reply_encode_refuses)
 	in.runs = 0xFFFF;
 	cr_expect_eq(msg_invoke_reply_encode(&in, buffer, sizeof buffer), 0u);
 	in.runs = 3;
-	cr_expect_eq(msg_invoke_reply_encode(&in, buffer, 33), 0u);
-	cr_expect_eq(msg_invoke_reply_encode(&in, buffer, 34), 34u);
+	cr_expect_eq(msg_invoke_reply_encode(&in, buffer, 37), 0u);
+	cr_expect_eq(msg_invoke_reply_encode(&in, buffer, 38), 38u);
 }
 
 Test(messages, invoke_reply_decode_rejects)
@@ -169,22 +189,22 @@ Test(messages, invoke_reply_decode_rejects)
 
 	memset(buffer, 0, sizeof buffer);
 	cr_expect_eq(msg_invoke_reply_decode(buffer, 0, &out), -1);
-	cr_expect_eq(msg_invoke_reply_decode(buffer, 9, &out), -1);
-	cr_expect_eq(msg_invoke_reply_decode(buffer, 10, &out), 0, "zero runs is well formed");
-	cr_expect_eq(msg_invoke_reply_decode(buffer, 11, &out), -1);
+	cr_expect_eq(msg_invoke_reply_decode(buffer, 13, &out), -1);
+	cr_expect_eq(msg_invoke_reply_decode(buffer, 14, &out), 0, "zero runs is well formed");
+	cr_expect_eq(msg_invoke_reply_decode(buffer, 15, &out), -1);
 
 	le_put_u16(buffer, 2);
-	cr_expect_eq(msg_invoke_reply_decode(buffer, 10 + 8, &out), -1);
-	cr_expect_eq(msg_invoke_reply_decode(buffer, 10 + 24, &out), -1);
-	cr_expect_eq(msg_invoke_reply_decode(buffer, 10 + 16, &out), 0);
+	cr_expect_eq(msg_invoke_reply_decode(buffer, 14 + 8, &out), -1);
+	cr_expect_eq(msg_invoke_reply_decode(buffer, 14 + 24, &out), -1);
+	cr_expect_eq(msg_invoke_reply_decode(buffer, 14 + 16, &out), 0);
 
 	/* More runs than PROTO_MAX_RUNS, with a length that would match. */
 	le_put_u16(buffer, PROTO_MAX_RUNS + 1);
-	cr_expect_eq(msg_invoke_reply_decode(buffer, 10 + 8 * (PROTO_MAX_RUNS + 1), &out), -1);
+	cr_expect_eq(msg_invoke_reply_decode(buffer, 14 + 8 * (PROTO_MAX_RUNS + 1), &out), -1);
 	le_put_u16(buffer, 0xFFFF);
 	cr_expect_eq(msg_invoke_reply_decode(buffer, sizeof buffer, &out), -1);
 	le_put_u16(buffer, PROTO_MAX_RUNS);
-	cr_expect_eq(msg_invoke_reply_decode(buffer, 10 + 8 * PROTO_MAX_RUNS, &out), 0);
+	cr_expect_eq(msg_invoke_reply_decode(buffer, 14 + 8 * PROTO_MAX_RUNS, &out), 0);
 }
 
 Test(messages, error_round_trip_and_rejects)
@@ -251,7 +271,7 @@ Test(messages, error_names)
 	cr_expect_str_eq(msg_error_name(MSG_ERROR_OUT_OF_RANGE), "offset or length out of range");
 	cr_expect_str_eq(msg_error_name(MSG_ERROR_BAD_VERSION), "protocol version mismatch");
 	cr_expect_str_eq(msg_error_name(MSG_ERROR_TOO_MANY_RUNS), "too many runs in one request");
-	cr_expect_str_eq(msg_error_name(MSG_ERROR_NO_WORKLOAD), "no workload");
+	cr_expect_str_eq(msg_error_name(MSG_ERROR_NO_MODEL), "no valid model image");
 	cr_expect_str_eq(msg_error_name(0), "unknown error");
 	cr_expect_str_eq(msg_error_name(8), "unknown error");
 	cr_expect_str_eq(msg_error_name(0xFFFF), "unknown error");
@@ -260,7 +280,7 @@ Test(messages, error_names)
 Test(messages, replies_fit_one_frame)
 {
 	cr_expect_leq(MESSAGES_TEST_HELLO_LENGTH, FRAME_MAX_PAYLOAD);
-	cr_expect_leq(10u + 8u * PROTO_MAX_RUNS, FRAME_MAX_PAYLOAD);
+	cr_expect_leq(14u + 8u * PROTO_MAX_RUNS, FRAME_MAX_PAYLOAD);
 	/* Every reply type is its request type with the reply flag set. */
 	cr_expect_eq(MSG_HELLO | MSG_REPLY_FLAG, MSG_HELLO_REPLY);
 	cr_expect_eq(MSG_INVOKE | MSG_REPLY_FLAG, MSG_INVOKE_REPLY);

@@ -1,7 +1,7 @@
 /*
  * int8 fully-connected kernel and its requantizer (target-fw/nn/), checked
  * against values worked out by hand with TFLite's rounding rules, and the
- * built-in workload (target-fw/core/workload.c) against an independent
+ * random layer against an independent
  * reference written here from the rules, not from the kernel's code.
  *
  * The two rounding steps of TFLite's MultiplyByQuantizedMultiplier:
@@ -18,7 +18,6 @@
 
 #include "nn.h"
 #include "nn_requantize.h"
-#include "workload.h"
 
 #define NN_TEST_HALF (1 << 30) /* 0.5 as a Q31 multiplier */
 
@@ -252,7 +251,7 @@ Test(nn_fully_connected, two_batches_without_bias)
 		    (const int8_t[]){9, -1, 11, 9});
 }
 
-/* ---- the built-in workload against an independent reference ---- */
+/* ---- a random layer against an independent reference ---- */
 
 static int64_t nn_test_floor_div(int64_t numerator, int64_t denominator)
 {
@@ -271,9 +270,9 @@ static int32_t nn_test_reference_requantize(int32_t acc, int32_t multiplier, int
 	const int64_t scaled = (int64_t)acc * ((int64_t)1 << left);
 	int64_t high;
 
-	/* The workload never needs the saturation, so the reference does not model it. */
+	/* The test layer never needs the saturation, so the reference does not model it. */
 	cr_assert(scaled >= INT32_MIN && scaled <= INT32_MAX, "left shift overflows");
-	cr_assert(multiplier >= (1 << 30), "workload multipliers are in [0.5, 1)");
+	cr_assert(multiplier >= (1 << 30), "test multipliers are in [0.5, 1)");
 	/* Step 1: round half up. */
 	high = nn_test_floor_div(scaled * multiplier + ((int64_t)1 << 30), (int64_t)1 << 31);
 	/* Cross-check step 1 against real arithmetic: within half a unit. */
@@ -288,14 +287,57 @@ static int32_t nn_test_reference_requantize(int32_t acc, int32_t multiplier, int
 	return (int32_t)(high < 0 ? -rounded : rounded);
 }
 
-static void nn_test_reference_layer(const struct workload_fc *layer, const int8_t *input,
+#define NN_TEST_INPUTS 256
+#define NN_TEST_OUTPUTS 64
+
+struct nn_test_layer {
+	int8_t weights[NN_TEST_OUTPUTS * NN_TEST_INPUTS];
+	int32_t bias[NN_TEST_OUTPUTS];
+	int32_t multiplier[NN_TEST_OUTPUTS];
+	int32_t shift[NN_TEST_OUTPUTS];
+	struct nn_fc_params params;
+};
+
+static uint32_t nn_test_xorshift32(uint32_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 17;
+	*state ^= *state << 5;
+	return *state;
+}
+
+/* A random layer whose multipliers lie in [0.5, 1) with shifts of both signs. */
+static void nn_test_make_layer(struct nn_test_layer *layer)
+{
+	uint32_t state = 0x48494C42u;
+
+	for (int i = 0; i < NN_TEST_OUTPUTS * NN_TEST_INPUTS; i++)
+		layer->weights[i] = (int8_t)(nn_test_xorshift32(&state) & 0xFF);
+	for (int o = 0; o < NN_TEST_OUTPUTS; o++) {
+		layer->bias[o] = (int32_t)(nn_test_xorshift32(&state) % 200001u) - 100000;
+		layer->multiplier[o] =
+		    (int32_t)(0x40000000u + (nn_test_xorshift32(&state) & 0x3FFFFFFFu));
+		layer->shift[o] =
+		    -(int32_t)(8 + nn_test_xorshift32(&state) % 6) + (o % 16 == 0 ? 9 : 0);
+	}
+	memset(&layer->params, 0, sizeof layer->params);
+	layer->params.input_count = NN_TEST_INPUTS;
+	layer->params.output_count = NN_TEST_OUTPUTS;
+	layer->params.batches = 1;
+	layer->params.input_offset = 3;
+	layer->params.output_offset = -5;
+	layer->params.activation_min = -128;
+	layer->params.activation_max = 127;
+}
+
+static void nn_test_reference_layer(const struct nn_test_layer *layer, const int8_t *input,
 				    int8_t *output, int *saturated)
 {
-	for (int o = 0; o < WORKLOAD_FC_OUTPUTS; o++) {
+	for (int o = 0; o < NN_TEST_OUTPUTS; o++) {
 		int64_t acc = layer->bias[o];
-		for (int i = 0; i < WORKLOAD_FC_INPUTS; i++)
+		for (int i = 0; i < NN_TEST_INPUTS; i++)
 			acc += (int64_t)(input[i] + layer->params.input_offset) *
-			       layer->weights[o * WORKLOAD_FC_INPUTS + i];
+			       layer->weights[o * NN_TEST_INPUTS + i];
 		cr_assert(acc >= INT32_MIN && acc <= INT32_MAX);
 		int64_t value = nn_test_reference_requantize((int32_t)acc, layer->multiplier[o],
 							     layer->shift[o]) +
@@ -306,70 +348,19 @@ static void nn_test_reference_layer(const struct workload_fc *layer, const int8_
 	}
 }
 
-static uint32_t nn_test_xorshift32(uint32_t *state)
+Test(nn_fully_connected, random_layer_matches_independent_reference)
 {
-	*state ^= *state << 13;
-	*state ^= *state >> 17;
-	*state ^= *state << 5;
-	return *state;
-}
-
-Test(workload, init_is_deterministic)
-{
-	static struct workload_fc first;
-	static struct workload_fc second;
-
-	memset(&first, 0x11, sizeof first);
-	memset(&second, 0x22, sizeof second);
-	workload_fc_init(&first);
-	workload_fc_init(&second);
-	cr_assert_arr_eq(first.weights, second.weights, sizeof first.weights);
-	cr_assert_arr_eq(first.bias, second.bias, sizeof first.bias);
-	cr_assert_arr_eq(first.multiplier, second.multiplier, sizeof first.multiplier);
-	cr_assert_arr_eq(first.shift, second.shift, sizeof first.shift);
-	cr_assert_eq(memcmp(&first.params, &second.params, sizeof first.params), 0);
-	cr_expect_eq(workload_fc_macs(), (uint32_t)WORKLOAD_FC_INPUTS * WORKLOAD_FC_OUTPUTS);
-}
-
-Test(workload, layer_comes_from_the_documented_generator)
-{
-	static struct workload_fc layer;
-	uint32_t state = WORKLOAD_FC_SEED;
-	int negative_shifts = 0;
-	int positive_shifts = 0;
-
-	workload_fc_init(&layer);
-	/* The weights are the low bytes of xorshift32 (13, 17, 5) from the seed. */
-	for (int i = 0; i < WORKLOAD_FC_OUTPUTS * WORKLOAD_FC_INPUTS; i++)
-		cr_assert_eq(layer.weights[i], (int8_t)(nn_test_xorshift32(&state) & 0xFF),
-			     "weight %d", i);
-	for (int o = 0; o < WORKLOAD_FC_OUTPUTS; o++) {
-		cr_expect(layer.bias[o] >= -100000 && layer.bias[o] <= 100000);
-		cr_expect(layer.multiplier[o] >= (1 << 30), "multiplier %d below 0.5", o);
-		cr_expect(layer.shift[o] >= -13 && layer.shift[o] <= 1, "shift %d", o);
-		negative_shifts += layer.shift[o] < 0;
-		positive_shifts += layer.shift[o] > 0;
-	}
-	cr_expect_gt(negative_shifts, 0);
-	cr_expect_gt(positive_shifts, 0, "the left-shift path must be exercised");
-	cr_expect_eq(layer.params.input_count, WORKLOAD_FC_INPUTS);
-	cr_expect_eq(layer.params.output_count, WORKLOAD_FC_OUTPUTS);
-	cr_expect_eq(layer.params.batches, 1);
-}
-
-Test(workload, output_matches_independent_reference)
-{
-	static struct workload_fc layer;
-	int8_t input[WORKLOAD_FC_INPUTS];
-	int8_t got[WORKLOAD_FC_OUTPUTS];
-	int8_t expected[WORKLOAD_FC_OUTPUTS];
+	static struct nn_test_layer layer;
+	int8_t input[NN_TEST_INPUTS];
+	int8_t got[NN_TEST_OUTPUTS];
+	int8_t expected[NN_TEST_OUTPUTS];
 	uint32_t state = 0x12345678u;
 	int saturated = 0;
 	int distinct = 0;
 
-	workload_fc_init(&layer);
+	nn_test_make_layer(&layer);
 	for (int pattern = 0; pattern < 6; pattern++) {
-		for (int i = 0; i < WORKLOAD_FC_INPUTS; i++) {
+		for (int i = 0; i < NN_TEST_INPUTS; i++) {
 			switch (pattern) {
 			case 0: input[i] = (int8_t)((i * 7) % 256 - 128); break;
 			case 1: input[i] = -128; break;
@@ -379,15 +370,16 @@ Test(workload, output_matches_independent_reference)
 			}
 		}
 		memset(got, 0x5A, sizeof got);
-		workload_fc_run(&layer, input, got);
+		nn_fully_connected_s8(&layer.params, input, layer.weights, layer.bias,
+				      layer.multiplier, layer.shift, got);
 		nn_test_reference_layer(&layer, input, expected, &saturated);
-		for (int o = 0; o < WORKLOAD_FC_OUTPUTS; o++)
+		for (int o = 0; o < NN_TEST_OUTPUTS; o++)
 			cr_expect_eq(got[o], expected[o],
 				     "pattern %d output %d: expected %d, got %d", pattern, o,
 				     expected[o], got[o]);
 		if (pattern == 0) {
 			int seen[256] = {0};
-			for (int o = 0; o < WORKLOAD_FC_OUTPUTS; o++)
+			for (int o = 0; o < NN_TEST_OUTPUTS; o++)
 				distinct += !seen[got[o] + 128]++;
 		}
 	}

@@ -44,7 +44,8 @@ static const char profile_test_qemu[] =
     "  \"clock_hz\": 25000000,\n"
     "  \"memory\": {\n"
     "    \"flash\": { \"origin\": \"0x00000000\", \"size\": \"4M\" },\n"
-    "    \"ram\": { \"origin\": \"0x20000000\", \"size\": \"4M\" }\n"
+    "    \"ram\": { \"origin\": \"0x20000000\", \"size\": \"4M\" },\n"
+    "    \"model\": { \"origin\": \"0x00100000\", \"size\": \"3M\" }\n"
     "  },\n"
     "  \"firmware\": { \"port\": \"mps2\" },\n"
     "  \"flasher\": { \"driver\": \"qemu\", \"machine\": \"mps2-an386\" },\n"
@@ -58,7 +59,8 @@ static const char profile_test_openocd[] =
     "{\"schema\": 1, \"id\": \"nucleo-test\", \"name\": \"Test Nucleo\", \"core\": \"cortex-m4\","
     " \"fpu\": \"fpv4-sp-d16\", \"dsp\": true, \"clock_hz\": 16000000,"
     " \"memory\": {\"flash\": {\"origin\": \"0x08000000\", \"size\": \"512K\"},"
-    "  \"ram\": {\"origin\": \"0x20000000\", \"size\": \"128K\"}},"
+    "  \"ram\": {\"origin\": \"0x20000000\", \"size\": \"128K\"},"
+    "  \"model\": {\"origin\": \"0x08040000\", \"size\": \"256K\"}},"
     " \"firmware\": {\"port\": \"stm32f4\"},"
     " \"flasher\": {\"driver\": \"openocd\", \"interface\": \"interface/stlink.cfg\","
     "  \"target\": \"target/stm32f4x.cfg\"},"
@@ -1022,4 +1024,11 @@ Test(profile, list_missing_folder_is_not_found)
 	cr_assert_not_null(strstr(profile_test_log, "'/nonexistent/hilbench-boards': no such "
 						    "folder"),
 			   "%s", profile_test_log);
+}
+
+Test(profile, model_region_must_lie_inside_flash)
+{
+	profile_test_expect_error(
+	    profile_test_edit(profile_test_qemu, "memory.model.origin", "\"0x00400000\""),
+	    PROFILE_TEST_QEMU_PATH, "field 'memory.model': expected a region inside flash after the firmware", NULL);
 }

@@ -58,7 +58,7 @@ static void answer(struct fake_board *board, const struct frame *request, int da
 						 .max_payload = FRAME_MAX_PAYLOAD,
 						 .clock_hz = 25000000,
 						 .counter_scale_q16 = 40u << 16,
-						 .workload_macs = 16384 };
+						 .model_macs = 16384 };
 		strcpy(hello.port, "fake");
 		length = msg_hello_reply_encode(&hello, payload, sizeof payload);
 		break;

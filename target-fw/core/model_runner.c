@@ -1,0 +1,117 @@
+#include "model_runner.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "port.h"
+
+#define ARENA_PAINT_PATTERN 0xA5C3F00Du
+
+extern uint8_t __model_start[];
+extern uint8_t __model_end[];
+extern uint8_t __arena_start[];
+extern uint8_t __arena_end[];
+
+static enum model_check status = MODEL_CHECK_TOO_SMALL;
+static const struct model_image_header *header;
+static uint8_t *input_copy;
+
+static uint32_t align4(uint32_t value)
+{
+	return (value + 3u) & ~3u;
+}
+
+uint32_t model_runner_arena_capacity(void)
+{
+	return (uint32_t)(__arena_end - __arena_start);
+}
+
+uint32_t model_runner_region_origin(void)
+{
+	return (uint32_t)(uintptr_t)__model_start;
+}
+
+uint32_t model_runner_region_size(void)
+{
+	return (uint32_t)(__model_end - __model_start);
+}
+
+enum model_check model_runner_init(void)
+{
+	const struct model_image_header *candidate = (const void *)__model_start;
+	const uint32_t capacity = model_runner_arena_capacity();
+
+	status = model_image_check(candidate, model_runner_region_size(), capacity);
+	if (status == MODEL_CHECK_OK) {
+		const struct model_tensor *input = &model_tensors(candidate)[candidate->input_tensor];
+		/* The input copy sits above the planned arena. */
+		if ((uint64_t)align4(candidate->arena_size) + input->size > capacity)
+			status = MODEL_CHECK_ARENA_TOO_SMALL;
+	}
+	if (status != MODEL_CHECK_OK)
+		return status;
+	header = candidate;
+	input_copy = __arena_start + align4(header->arena_size);
+	return status;
+}
+
+enum model_check model_runner_status(void)
+{
+	return status;
+}
+
+const struct model_image_header *model_runner_header(void)
+{
+	return header;
+}
+
+uint8_t *model_runner_input(void)
+{
+	return input_copy;
+}
+
+uint32_t model_runner_input_length(void)
+{
+	return header ? model_tensors(header)[header->input_tensor].size : 0;
+}
+
+const uint8_t *model_runner_output(void)
+{
+	return header ? model_tensor_data(header, __arena_start,
+					  &model_tensors(header)[header->output_tensor])
+		      : NULL;
+}
+
+uint32_t model_runner_output_length(void)
+{
+	return header ? model_tensors(header)[header->output_tensor].size : 0;
+}
+
+void model_runner_paint_arena(void)
+{
+	uint32_t *word = (uint32_t *)(void *)__arena_start;
+	for (uint32_t i = 0; header && i < header->arena_size / 4; i++)
+		word[i] = ARENA_PAINT_PATTERN;
+}
+
+uint32_t model_runner_arena_used(void)
+{
+	const uint32_t *word = (const uint32_t *)(const void *)__arena_start;
+	uint32_t words = header ? header->arena_size / 4 : 0;
+
+	/* Tensors are placed from offset 0 up: the highest written word bounds the use. */
+	while (words > 0 && word[words - 1] == ARENA_PAINT_PATTERN)
+		words--;
+	return words * 4;
+}
+
+uint64_t model_runner_invoke(void)
+{
+	const struct model_tensor *input = &model_tensors(header)[header->input_tensor];
+	uint64_t start;
+
+	memcpy(__arena_start + input->offset, input_copy, input->size);
+	start = port_counter_read();
+	model_invoke(header, __arena_start);
+	return port_counter_read() - start;
+}

@@ -1,0 +1,40 @@
+/*
+ * The model the firmware runs: the device image in the board's model region
+ * (linker symbols __model_start/__model_end), checked once at boot, and the
+ * RAM after .bss (__arena_start to __arena_end) split into the planned arena
+ * and a copy of the input that each run starts from.
+ */
+#ifndef FW_MODEL_RUNNER_H
+#define FW_MODEL_RUNNER_H
+
+#include <stdint.h>
+
+#include "model_image.h"
+
+/* Checks the image; returns the enum model_check result (also kept). */
+enum model_check model_runner_init(void);
+
+enum model_check model_runner_status(void);
+const struct model_image_header *model_runner_header(void); /* NULL unless OK */
+
+/* Where MSG_INPUT_WRITE bytes go, and how many fit. */
+uint8_t *model_runner_input(void);
+uint32_t model_runner_input_length(void);
+const uint8_t *model_runner_output(void);
+uint32_t model_runner_output_length(void);
+
+/* Bytes of RAM for the arena plus the input copy. */
+uint32_t model_runner_arena_capacity(void);
+uint32_t model_runner_region_origin(void);
+uint32_t model_runner_region_size(void);
+
+/* Fills the arena with a known word so model_runner_arena_used() can find
+ * how much of it the runs wrote. */
+void model_runner_paint_arena(void);
+uint32_t model_runner_arena_used(void);
+
+/* Copies the input into the arena (untimed), then runs the graph; returns
+ * the counter ticks the graph took. */
+uint64_t model_runner_invoke(void);
+
+#endif
