@@ -19,7 +19,7 @@ INCLUDES   := -Ihost -Itarget-fw/proto -Itarget-fw/nn -Itarget-fw/core
 DEFINES    := -D_GNU_SOURCE -DHB_VERSION='"$(VERSION)"' -DHB_GIT_REV='"$(GIT_REV)"' \
               -DHB_SOURCE_ROOT='"$(CURDIR)"'
 WARNINGS   := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
-CFLAGS_ALL := -std=c11 $(WARNINGS) $(INCLUDES) $(DEFINES) $(PKG_CFLAGS) -MMD -MP
+CFLAGS_ALL := -std=c11 -ffp-contract=off $(WARNINGS) $(INCLUDES) $(DEFINES) $(PKG_CFLAGS) -MMD -MP
 RELEASE_CFLAGS := $(CFLAGS_ALL) -O2 -g
 SANITIZE   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 ASAN_CFLAGS := $(CFLAGS_ALL) -O1 -g $(SANITIZE)
@@ -68,7 +68,7 @@ $(BUILD)/asan/unit_tests: $(call asan_obj,$(HOST_LIB_SRCS) $(UNIT_SRCS))
 # Fuzz targets link only what they need (listed in each file's FUZZ_DEPS line).
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(HOST_LIB_SRCS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(INCLUDES) $(DEFINES) \
+	$(FUZZ_CC) -std=c11 -ffp-contract=off -g -O1 -fsanitize=fuzzer,address,undefined $(INCLUDES) $(DEFINES) \
 		$(PKG_CFLAGS) $< $(shell sed -n 's/^.*FUZZ_DEPS: *\([^*]*\).*$$/\1/p' $<) -o $@ $(PKG_LIBS) -lm
 
 run: deps $(BUILD)/hilbench

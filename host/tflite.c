@@ -44,11 +44,23 @@ enum {
 	TENSOR_VARIANT_TENSORS,
 	TENSOR_EXTERNAL_BUFFER,
 };
-enum { QUANT_MIN, QUANT_MAX, QUANT_SCALE, QUANT_ZERO_POINT, QUANT_DETAILS_TYPE, QUANT_DETAILS,
-       QUANT_DIMENSION };
+enum {
+	QUANT_MIN,
+	QUANT_MAX,
+	QUANT_SCALE,
+	QUANT_ZERO_POINT,
+	QUANT_DETAILS_TYPE,
+	QUANT_DETAILS,
+	QUANT_DIMENSION
+};
 enum { OPCODE_DEPRECATED_BUILTIN, OPCODE_CUSTOM_CODE, OPCODE_VERSION, OPCODE_BUILTIN };
-enum { OPERATOR_OPCODE_INDEX, OPERATOR_INPUTS, OPERATOR_OUTPUTS, OPERATOR_OPTIONS_TYPE,
-       OPERATOR_OPTIONS };
+enum {
+	OPERATOR_OPCODE_INDEX,
+	OPERATOR_INPUTS,
+	OPERATOR_OUTPUTS,
+	OPERATOR_OPTIONS_TYPE,
+	OPERATOR_OPTIONS
+};
 enum { BUFFER_DATA, BUFFER_OFFSET, BUFFER_SIZE };
 
 /* BuiltinOptions union member numbers (position in the union, NONE = 0). */
@@ -132,8 +144,9 @@ static int fb_check_span(const struct fb_file *file, uint64_t position, uint64_t
 			 const char *kind, const char *what)
 {
 	if (position > file->size || length > file->size - position)
-		return fb_fail(file, "truncated: %s %s at offset %" PRIu64
-				     " runs past the end (file is %zu bytes)",
+		return fb_fail(file,
+			       "truncated: %s %s at offset %" PRIu64
+			       " runs past the end (file is %zu bytes)",
 			       kind, what, position, file->size);
 	return HB_OK;
 }
@@ -199,7 +212,7 @@ static int fb_field(const struct fb_file *file, const struct fb_table *table, un
 static int fb_u8(const struct fb_file *file, const struct fb_table *table, unsigned slot,
 		 const char *what, uint8_t fallback, uint8_t *value)
 {
-	size_t position;
+	size_t position = 0;
 	int found = fb_field(file, table, slot, 1, what, &position);
 	if (found < 0)
 		return found;
@@ -210,7 +223,7 @@ static int fb_u8(const struct fb_file *file, const struct fb_table *table, unsig
 static int fb_u32(const struct fb_file *file, const struct fb_table *table, unsigned slot,
 		  const char *what, uint32_t fallback, uint32_t *value)
 {
-	size_t position;
+	size_t position = 0;
 	int found = fb_field(file, table, slot, 4, what, &position);
 	if (found < 0)
 		return found;
@@ -231,7 +244,7 @@ static int fb_i32(const struct fb_file *file, const struct fb_table *table, unsi
 static int fb_u64(const struct fb_file *file, const struct fb_table *table, unsigned slot,
 		  const char *what, uint64_t *value)
 {
-	size_t position;
+	size_t position = 0;
 	int found = fb_field(file, table, slot, 8, what, &position);
 	if (found < 0)
 		return found;
@@ -243,7 +256,7 @@ static int fb_u64(const struct fb_file *file, const struct fb_table *table, unsi
 static int fb_follow(const struct fb_file *file, const struct fb_table *table, unsigned slot,
 		     const char *what, uint64_t *target)
 {
-	size_t position;
+	size_t position = 0;
 	int found = fb_field(file, table, slot, 4, what, &position);
 	if (found <= 0)
 		return found;
@@ -251,8 +264,8 @@ static int fb_follow(const struct fb_file *file, const struct fb_table *table, u
 	return 1;
 }
 
-static int fb_table_field(const struct fb_file *file, const struct fb_table *table,
-			  unsigned slot, const char *what, struct fb_table *child)
+static int fb_table_field(const struct fb_file *file, const struct fb_table *table, unsigned slot,
+			  const char *what, struct fb_table *child)
 {
 	uint64_t target;
 	int found = fb_follow(file, table, slot, what, &target);
@@ -264,9 +277,8 @@ static int fb_table_field(const struct fb_file *file, const struct fb_table *tab
 }
 
 /* An absent vector reads as an empty one. */
-static int fb_vector_field(const struct fb_file *file, const struct fb_table *table,
-			   unsigned slot, unsigned element_size, const char *what,
-			   struct fb_vector *vector)
+static int fb_vector_field(const struct fb_file *file, const struct fb_table *table, unsigned slot,
+			   unsigned element_size, const char *what, struct fb_vector *vector)
 {
 	uint64_t target;
 	int found = fb_follow(file, table, slot, what, &target);
@@ -303,8 +315,8 @@ static int32_t fb_vector_i32(const struct fb_file *file, const struct fb_vector 
 	return (int32_t)load_u32(file->bytes + vector->position + (size_t)index * 4);
 }
 
-static int fb_string_field(const struct fb_file *file, const struct fb_table *table,
-			   unsigned slot, const char *what, char *out, size_t out_size)
+static int fb_string_field(const struct fb_file *file, const struct fb_table *table, unsigned slot,
+			   const char *what, char *out, size_t out_size)
 {
 	struct fb_vector text;
 	int found = fb_vector_field(file, table, slot, 1, what, &text);
@@ -314,6 +326,7 @@ static int fb_string_field(const struct fb_file *file, const struct fb_table *ta
 	return HB_OK;
 }
 
+/* clang-format off */
 static const char *const builtin_names[] = {
 	"ADD", "AVERAGE_POOL_2D", "CONCATENATION", "CONV_2D", "DEPTHWISE_CONV_2D", "DEPTH_TO_SPACE",
 	"DEQUANTIZE", "EMBEDDING_LOOKUP", "FLOOR", "FULLY_CONNECTED", "HASHTABLE_LOOKUP",
@@ -356,6 +369,7 @@ static const char *const builtin_names[] = {
 	"STABLEHLO_RNG_BIT_GENERATOR", "REDUCE_WINDOW", "STABLEHLO_COMPOSITE",
 	"STABLEHLO_SHIFT_LEFT", "STABLEHLO_CBRT", "STABLEHLO_CASE",
 };
+/* clang-format on */
 
 const char *tflite_builtin_name(int32_t builtin)
 {
@@ -364,12 +378,13 @@ const char *tflite_builtin_name(int32_t builtin)
 	return builtin_names[builtin];
 }
 
+/* clang-format off */
 static const char *const type_names[] = {
-	"FLOAT32", "FLOAT16",   "INT32",    "UINT8",    "INT64",    "STRING",
-	"BOOL",    "INT16",     "COMPLEX64", "INT8",    "FLOAT64",  "COMPLEX128",
-	"UINT64",  "RESOURCE",  "VARIANT",  "UINT32",   "UINT16",   "INT4",
-	"BFLOAT16", "INT2",     "UINT4",    "FLOAT8_E4M3FN", "FLOAT8_E5M2",
+	"FLOAT32", "FLOAT16", "INT32", "UINT8", "INT64", "STRING", "BOOL", "INT16", "COMPLEX64",
+	"INT8", "FLOAT64", "COMPLEX128", "UINT64", "RESOURCE", "VARIANT", "UINT32", "UINT16",
+	"INT4", "BFLOAT16", "INT2", "UINT4", "FLOAT8_E4M3FN", "FLOAT8_E5M2",
 };
+/* clang-format on */
 
 const char *tflite_type_name(int32_t type)
 {
@@ -427,8 +442,9 @@ static int parse_tensor_data(struct parse_state *state, uint32_t index,
 	if (state->buffers.count == 0 && tensor->buffer == 0)
 		return HB_OK; /* buffer 0 is the empty sentinel, even when left out */
 	if (tensor->buffer >= state->buffers.count)
-		return fb_fail(file, "tensor %" PRIu32 " '%s': refers to buffer %" PRIu32
-				     ", the model has %" PRIu32 " buffers",
+		return fb_fail(file,
+			       "tensor %" PRIu32 " '%s': refers to buffer %" PRIu32
+			       ", the model has %" PRIu32 " buffers",
 			       index, tensor->name, tensor->buffer, state->buffers.count);
 	status = fb_vector_table(file, &state->buffers, tensor->buffer, "Buffer", &buffer);
 	if (status != HB_OK)
@@ -461,7 +477,8 @@ static int parse_tensor_data(struct parse_state *state, uint32_t index,
 	expected = tflite_tensor_elements(tensor) * type_size(tensor->type);
 	if (tensor->data_size != expected)
 		return fb_fail(file,
-			       "tensor %" PRIu32 " '%s': constant data is %zu bytes, expected %" PRIu64
+			       "tensor %" PRIu32
+			       " '%s': constant data is %zu bytes, expected %" PRIu64
 			       " for its shape and type %s",
 			       index, tensor->name, tensor->data_size, expected,
 			       tflite_type_name(tensor->type));
@@ -475,13 +492,13 @@ static int parse_quantization(struct parse_state *state, const struct fb_table *
 	struct fb_table quant;
 	struct fb_vector scales, zero_points;
 	uint32_t i;
-	int status = fb_table_field(file, table, TENSOR_QUANTIZATION, "QuantizationParameters",
-				    &quant);
+	int status =
+	    fb_table_field(file, table, TENSOR_QUANTIZATION, "QuantizationParameters", &quant);
 	if (status <= 0)
 		return status;
 	/* min/max are only for importing back into TensorFlow; details are ignored. */
-	status = fb_vector_field(file, &quant, QUANT_SCALE, 4, "QuantizationParameters.scale",
-				 &scales);
+	status =
+	    fb_vector_field(file, &quant, QUANT_SCALE, 4, "QuantizationParameters.scale", &scales);
 	if (status >= 0)
 		status = fb_vector_field(file, &quant, QUANT_ZERO_POINT, 8,
 					 "QuantizationParameters.zero_point", &zero_points);
@@ -547,27 +564,30 @@ static int parse_tensor(struct parse_state *state, const struct fb_table *table,
 	if (status < 0)
 		return status;
 	if (shape.count > TFLITE_MAX_RANK)
-		return fb_fail(file,
-			       "tensor %" PRIu32 " '%s': rank %" PRIu32
-			       " is more than the %d supported",
-			       index, tensor->name, shape.count, TFLITE_MAX_RANK);
+		return fb_fail(
+		    file, "tensor %" PRIu32 " '%s': rank %" PRIu32 " is more than the %d supported",
+		    index, tensor->name, shape.count, TFLITE_MAX_RANK);
 	tensor->rank = (int32_t)shape.count;
 	for (i = 0; i < shape.count; i++) {
 		tensor->shape[i] = fb_vector_i32(file, &shape, i);
 		if (tensor->shape[i] < 0)
 			return fb_fail(file,
-				       "tensor %" PRIu32 " '%s': dimension %" PRIu32
-				       " is %" PRId32 ", expected a fixed size",
+				       "tensor %" PRIu32 " '%s': dimension %" PRIu32 " is %" PRId32
+				       ", expected a fixed size",
 				       index, tensor->name, i, tensor->shape[i]);
 	}
 	status = fb_u8(file, table, TENSOR_TYPE, "Tensor", 0, &type);
 	if (status != HB_OK)
 		return status;
 	tensor->type = (int8_t)type;
-	if (type_size(tensor->type) == 0)
+	if (type_size(tensor->type) == 0 && tensor->type >= 0 &&
+	    (size_t)tensor->type < sizeof type_names / sizeof type_names[0])
 		return fb_fail(file,
 			       "tensor %" PRIu32 " '%s': type %s (%" PRId32 ") is not supported",
 			       index, tensor->name, tflite_type_name(tensor->type), tensor->type);
+	if (type_size(tensor->type) == 0)
+		return fb_fail(file, "tensor %" PRIu32 " '%s': unknown type %" PRId32, index,
+			       tensor->name, tensor->type);
 	if (tflite_tensor_elements(tensor) > (uint64_t)INT32_MAX / type_size(tensor->type))
 		return fb_fail(file, "tensor %" PRIu32 " '%s': is larger than 2 GiB", index,
 			       tensor->name);
@@ -661,7 +681,7 @@ static int read_option_fields(const struct fb_file *file, const struct fb_table 
 	for (i = 0; i < count; i++) {
 		int status;
 		if (fields[i].width == 1) {
-			uint8_t byte;
+			uint8_t byte = 0;
 			status = fb_u8(file, table, fields[i].slot, what, (uint8_t)*fields[i].value,
 				       &byte);
 			*fields[i].value = (int8_t)byte;
@@ -701,28 +721,26 @@ static int parse_options(struct parse_state *state, const struct fb_table *op_ta
 	switch (type) {
 	case OPTIONS_CONV_2D: {
 		const struct option_field fields[] = {
-			{ 0, &o->padding, 1 },        { 1, &o->stride_width, 4 },
-			{ 2, &o->stride_height, 4 },  { 3, &o->activation, 1 },
-			{ 4, &o->dilation_width, 4 }, { 5, &o->dilation_height, 4 },
+		    {0, &o->padding, 1},    {1, &o->stride_width, 4},	{2, &o->stride_height, 4},
+		    {3, &o->activation, 1}, {4, &o->dilation_width, 4}, {5, &o->dilation_height, 4},
 		};
 		return read_option_fields(file, &table, "Conv2DOptions", fields,
 					  sizeof fields / sizeof fields[0]);
 	}
 	case OPTIONS_DEPTHWISE_CONV_2D: {
 		const struct option_field fields[] = {
-			{ 0, &o->padding, 1 },          { 1, &o->stride_width, 4 },
-			{ 2, &o->stride_height, 4 },    { 3, &o->depth_multiplier, 4 },
-			{ 4, &o->activation, 1 },       { 5, &o->dilation_width, 4 },
-			{ 6, &o->dilation_height, 4 },
+		    {0, &o->padding, 1},	 {1, &o->stride_width, 4},
+		    {2, &o->stride_height, 4},	 {3, &o->depth_multiplier, 4},
+		    {4, &o->activation, 1},	 {5, &o->dilation_width, 4},
+		    {6, &o->dilation_height, 4},
 		};
 		return read_option_fields(file, &table, "DepthwiseConv2DOptions", fields,
 					  sizeof fields / sizeof fields[0]);
 	}
 	case OPTIONS_POOL_2D: {
 		const struct option_field fields[] = {
-			{ 0, &o->padding, 1 },       { 1, &o->stride_width, 4 },
-			{ 2, &o->stride_height, 4 }, { 3, &o->filter_width, 4 },
-			{ 4, &o->filter_height, 4 }, { 5, &o->activation, 1 },
+		    {0, &o->padding, 1},      {1, &o->stride_width, 4},	 {2, &o->stride_height, 4},
+		    {3, &o->filter_width, 4}, {4, &o->filter_height, 4}, {5, &o->activation, 1},
 		};
 		return read_option_fields(file, &table, "Pool2DOptions", fields,
 					  sizeof fields / sizeof fields[0]);
@@ -730,9 +748,9 @@ static int parse_options(struct parse_state *state, const struct fb_table *op_ta
 	case OPTIONS_FULLY_CONNECTED: {
 		int32_t keep_num_dims = 0;
 		const struct option_field fields[] = {
-			{ 0, &o->activation, 1 },
-			{ 1, &o->weights_format, 1 },
-			{ 2, &keep_num_dims, 1 },
+		    {0, &o->activation, 1},
+		    {1, &o->weights_format, 1},
+		    {2, &keep_num_dims, 1},
 		};
 		status = read_option_fields(file, &table, "FullyConnectedOptions", fields,
 					    sizeof fields / sizeof fields[0]);
@@ -746,7 +764,7 @@ static int parse_options(struct parse_state *state, const struct fb_table *op_ta
 		return status;
 	}
 	case OPTIONS_ADD: {
-		const struct option_field fields[] = { { 0, &o->activation, 1 } };
+		const struct option_field fields[] = {{0, &o->activation, 1}};
 		return read_option_fields(file, &table, "AddOptions", fields, 1);
 	}
 	case OPTIONS_RESHAPE: {
@@ -770,8 +788,7 @@ static int parse_options(struct parse_state *state, const struct fb_table *op_ta
 }
 
 /* Resolves an operator code; the larger of the two fields is the real one. */
-static int resolve_opcode(struct parse_state *state, uint32_t op_index,
-			  struct tflite_operator *op)
+static int resolve_opcode(struct parse_state *state, uint32_t op_index, struct tflite_operator *op)
 {
 	const struct fb_file *file = &state->file;
 	struct fb_table code;
@@ -784,11 +801,11 @@ static int resolve_opcode(struct parse_state *state, uint32_t op_index,
 			       "operator %" PRIu32 ": opcode index %" PRIu32
 			       " is out of range, the model has %" PRIu32 " operator codes",
 			       op_index, op->opcode_index, state->operator_codes.count);
-	status = fb_vector_table(file, &state->operator_codes, op->opcode_index, "OperatorCode",
-				 &code);
+	status =
+	    fb_vector_table(file, &state->operator_codes, op->opcode_index, "OperatorCode", &code);
 	if (status == HB_OK)
-		status = fb_u8(file, &code, OPCODE_DEPRECATED_BUILTIN, "OperatorCode", 0,
-			       &deprecated);
+		status =
+		    fb_u8(file, &code, OPCODE_DEPRECATED_BUILTIN, "OperatorCode", 0, &deprecated);
 	if (status == HB_OK)
 		status = fb_i32(file, &code, OPCODE_BUILTIN, "OperatorCode", 0, &extended);
 	if (status == HB_OK)
@@ -798,24 +815,24 @@ static int resolve_opcode(struct parse_state *state, uint32_t op_index,
 	op->builtin = (int8_t)deprecated > extended ? (int8_t)deprecated : extended;
 	if (op->builtin < 0)
 		return fb_fail(file,
-			       "operator %" PRIu32 ": operator code %" PRIu32 " has builtin code %" PRId32
-			       ", expected a non-negative value",
+			       "operator %" PRIu32 ": operator code %" PRIu32
+			       " has builtin code %" PRId32 ", expected a non-negative value",
 			       op_index, op->opcode_index, op->builtin);
 	if (op->builtin == TFLITE_BUILTIN_CUSTOM) {
 		char custom[64];
-		status = fb_string_field(file, &code, OPCODE_CUSTOM_CODE, "OperatorCode.custom_code",
-					 custom, sizeof custom);
+		status = fb_string_field(file, &code, OPCODE_CUSTOM_CODE,
+					 "OperatorCode.custom_code", custom, sizeof custom);
 		if (status != HB_OK)
 			return status;
-		return fb_fail(file,
-			       "operator %" PRIu32 " uses custom operator '%s', which is not supported",
-			       op_index, custom);
+		return fb_fail(
+		    file, "operator %" PRIu32 " uses custom operator '%s', which is not supported",
+		    op_index, custom);
 	}
 	return HB_OK;
 }
 
-static int parse_operator(struct parse_state *state, const struct fb_table *table,
-			  uint32_t index, struct tflite_operator *op)
+static int parse_operator(struct parse_state *state, const struct fb_table *table, uint32_t index,
+			  struct tflite_operator *op)
 {
 	const struct fb_file *file = &state->file;
 	char context[96];
@@ -873,9 +890,9 @@ static int parse_subgraph(struct parse_state *state, const struct fb_table *subg
 		if (status != HB_OK)
 			return status;
 	}
-	status = parse_indices(state, subgraph, SUBGRAPH_INPUTS, "SubGraph.inputs", "the graph",
-			       "input", TFLITE_MAX_GRAPH_IO, false, model->inputs,
-			       &model->input_count);
+	status =
+	    parse_indices(state, subgraph, SUBGRAPH_INPUTS, "SubGraph.inputs", "the graph", "input",
+			  TFLITE_MAX_GRAPH_IO, false, model->inputs, &model->input_count);
 	if (status == HB_OK)
 		status = parse_indices(state, subgraph, SUBGRAPH_OUTPUTS, "SubGraph.outputs",
 				       "the graph", "output", TFLITE_MAX_GRAPH_IO, false,
@@ -911,7 +928,8 @@ static int parse_model(struct parse_state *state)
 	int status;
 
 	if (file->size < 8)
-		return fb_fail(file, "not a TFLite model (file is %zu bytes, too short for a header)",
+		return fb_fail(file,
+			       "not a TFLite model (file is %zu bytes, too short for a header)",
 			       file->size);
 	if (memcmp(file->bytes + 4, "TFL3", 4) != 0) {
 		copy_printable(identifier, sizeof identifier, file->bytes + 4, 4);
@@ -936,8 +954,8 @@ static int parse_model(struct parse_state *state)
 		status = fb_vector_field(file, &root, MODEL_BUFFERS, 4, "Model.buffers",
 					 &state->buffers);
 	if (status >= 0)
-		status = fb_vector_field(file, &root, MODEL_SUBGRAPHS, 4, "Model.subgraphs",
-					 &subgraphs);
+		status =
+		    fb_vector_field(file, &root, MODEL_SUBGRAPHS, 4, "Model.subgraphs", &subgraphs);
 	if (status < 0)
 		return status;
 	if (subgraphs.count == 0)

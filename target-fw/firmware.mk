@@ -54,7 +54,7 @@ endif
 ARCH_FLAGS := -mthumb -mcpu=$(CPU) $(FLOAT_FLAGS)
 INCLUDES   := -I$(FW_ROOT)/core -I$(FW_ROOT)/proto -I$(FW_ROOT)/nn \
               -I$(FW_ROOT)/ports/common -I$(PORT_DIR)
-CFLAGS     := $(ARCH_FLAGS) -O2 -g -std=c99 -pedantic -Wall -Wextra -Werror \
+CFLAGS     := $(ARCH_FLAGS) -O2 -g -ffp-contract=off -std=c99 -pedantic -Wall -Wextra -Werror \
               -ffunction-sections -fdata-sections $(INCLUDES)
 LDFLAGS    := $(ARCH_FLAGS) -nostartfiles --specs=nano.specs -Wl,--gc-sections \
               -Wl,--fatal-warnings -Wl,--defsym=__stack_size=$(STACK_SIZE) \
@@ -102,7 +102,7 @@ $(OUT)/obj/%.o: $(FW_ROOT)/%.c $(FLAGS_STAMP)
 	$(FW_CC) $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
 
 $(OUT)/firmware.elf: $(OBJECTS) $(LINKER_SCRIPTS) $(FLAGS_STAMP)
-	$(FW_CC) $(LDFLAGS) $(OBJECTS) -o $@
+	$(FW_CC) $(LDFLAGS) $(OBJECTS) -lm -o $@
 
 $(OUT)/firmware.map: $(OUT)/firmware.elf
 

@@ -44,8 +44,8 @@ void nn_softmax_s8(const struct nn_softmax_params *params, const int8_t *input, 
 				continue;
 			term = nn_fixed_multiply_by_pot(softmax_exp(params, in[i] - max),
 							-SOFTMAX_ACCUMULATION_INTEGER_BITS);
-			/* Saturates where TFLite would overflow (rows of more
-			 * than 4095 cells); the outputs are then all -128. */
+			/* Saturates where TFLite's sum overflows (4096 or more
+			 * cells at the maximum); the outputs are then all -128. */
 			sum = sum > INT32_MAX - term ? INT32_MAX : sum + term;
 		}
 		if (sum > 0) {
@@ -60,7 +60,7 @@ void nn_softmax_s8(const struct nn_softmax_params *params, const int8_t *input, 
 			if (in[i] - max >= params->diff_min) {
 				const int32_t probability =
 				    nn_doubling_high_mul(scale, softmax_exp(params, in[i] - max));
-				/* TFLite rejects exponents above 31 (sums of 256 or
+				/* TFLite rejects exponents above 31 (sums of 512 or
 				 * more); every quotient is then below one half. */
 				value = (exponent > 31 ? 0
 						       : nn_rounding_divide_by_pot(probability, exponent)) +
