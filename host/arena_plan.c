@@ -67,8 +67,8 @@ static uint64_t plan_floor(const struct plan_buffer *buffers, const struct plan_
 	return best;
 }
 
-int plan_arena(struct plan_buffer *buffers, size_t count, uint32_t alignment,
-	       uint32_t *arena_size, uint32_t *activation_floor)
+int plan_arena(struct plan_buffer *buffers, size_t count, uint32_t alignment, uint32_t *arena_size,
+	       uint32_t *activation_floor)
 {
 	struct plan_entry *entries;
 	const struct plan_buffer **placed;
@@ -97,8 +97,9 @@ int plan_arena(struct plan_buffer *buffers, size_t count, uint32_t alignment,
 			free(entries);
 			free(placed);
 			return hb_error(HB_ERR_INTERNAL,
-					"arena plan: buffer %zu: bad lifetime [%d, %d] or size %u", i,
-					buffers[i].first_step, buffers[i].last_step, buffers[i].size);
+					"arena plan: buffer %zu: bad lifetime [%d, %d] or size %u",
+					i, buffers[i].first_step, buffers[i].last_step,
+					buffers[i].size);
 		}
 		entries[i].size = (uint32_t)aligned;
 		entries[i].first_step = buffers[i].first_step;
@@ -117,8 +118,8 @@ int plan_arena(struct plan_buffer *buffers, size_t count, uint32_t alignment,
 				conflicts[conflict_count++] = placed[j];
 		qsort(conflicts, conflict_count, sizeof *conflicts, plan_compare_offset);
 		for (size_t j = 0; j < conflict_count; j++) {
-			uint64_t end = conflicts[j]->offset +
-				       plan_align(conflicts[j]->size, alignment);
+			uint64_t end =
+			    conflicts[j]->offset + plan_align(conflicts[j]->size, alignment);
 			if (conflicts[j]->offset >= candidate + entries[i].size)
 				break;
 			if (end > candidate)
@@ -127,7 +128,8 @@ int plan_arena(struct plan_buffer *buffers, size_t count, uint32_t alignment,
 		if (candidate + entries[i].size > UINT32_MAX) {
 			free(entries);
 			free(placed);
-			return hb_error(HB_ERR_INPUT, "arena plan: activations need more than 4 GiB");
+			return hb_error(HB_ERR_INPUT,
+					"arena plan: activations need more than 4 GiB");
 		}
 		buffer->offset = (uint32_t)candidate;
 		placed[placed_count++] = buffer;

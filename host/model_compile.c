@@ -30,11 +30,11 @@
 #define COMPILE_ADD_LEFT_SHIFT 20
 
 struct compile_tensor {
-	int32_t alias;        /* the tensor this one is a view of (RESHAPE), -1 if none */
-	int32_t buffer;       /* plan buffer once written (activations), -1 before */
+	int32_t alias;	      /* the tensor this one is a view of (RESHAPE), -1 if none */
+	int32_t buffer;	      /* plan buffer once written (activations), -1 before */
 	uint32_t image_index; /* entry in the tensor table, MODEL_NO_TENSOR until used */
 	uint32_t image_dtype;
-	const float *folded;  /* a constant computed here (folded DEQUANTIZE) */
+	const float *folded; /* a constant computed here (folded DEQUANTIZE) */
 	size_t folded_size;
 };
 
@@ -51,7 +51,7 @@ struct compile_context {
 };
 
 static int compile_refuse(struct compile_context *ctx, const char *format, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static int compile_refuse(struct compile_context *ctx, const char *format, ...)
 {
@@ -82,7 +82,7 @@ static void compile_format_shape(const struct tflite_tensor *tensor, char *text,
 
 static void compile_format_dims(const int32_t *dims, int32_t rank, char *text, size_t size)
 {
-	struct tflite_tensor shape = { .rank = rank };
+	struct tflite_tensor shape = {.rank = rank};
 
 	for (int32_t i = 0; i < rank && i < TFLITE_MAX_RANK; i++)
 		shape.shape[i] = dims[i];
@@ -159,13 +159,14 @@ static int compile_dims4(struct compile_context *ctx, int32_t index, int32_t dim
 
 	compile_format_shape(tensor, shape, sizeof shape);
 	if (tensor->rank < 0 || tensor->rank > TFLITE_MAX_RANK || compile_elements(tensor) == 0)
-		return compile_refuse(ctx, "tensor '%s' (tensor %d): shape %s is empty or too large",
+		return compile_refuse(ctx,
+				      "tensor '%s' (tensor %d): shape %s is empty or too large",
 				      tensor->name, index, shape);
 	for (int32_t i = 0; i < tensor->rank - 4; i++)
 		if (tensor->shape[i] != 1)
-			return compile_refuse(ctx,
-					      "tensor '%s' (tensor %d): shape %s has more than 4 dimensions",
-					      tensor->name, index, shape);
+			return compile_refuse(
+			    ctx, "tensor '%s' (tensor %d): shape %s has more than 4 dimensions",
+			    tensor->name, index, shape);
 	for (int32_t i = 0; i < 4; i++) {
 		int32_t source = tensor->rank - 4 + i;
 		dims[i] = source >= 0 ? tensor->shape[source] : 1;
@@ -212,9 +213,9 @@ static int compile_expect_elements(struct compile_context *ctx, int32_t index, c
 	if (compile_elements(tensor) == expected)
 		return HB_OK;
 	compile_format_shape(tensor, shape, sizeof shape);
-	return compile_refuse(ctx,
-			      "shape mismatch: %s '%s' (tensor %d): expected %llu elements, found shape %s",
-			      role, tensor->name, index, (unsigned long long)expected, shape);
+	return compile_refuse(
+	    ctx, "shape mismatch: %s '%s' (tensor %d): expected %llu elements, found shape %s",
+	    role, tensor->name, index, (unsigned long long)expected, shape);
 }
 
 /* Per-tensor quantisation of an int8 activation. */
@@ -224,13 +225,14 @@ static int compile_activation_quant(struct compile_context *ctx, int32_t index, 
 	const struct tflite_tensor *tensor = compile_tensor(ctx, index);
 
 	if (tensor->quant_count != 1 || !tensor->scales || !tensor->zero_points)
-		return compile_refuse(ctx,
-				      "%s '%s' (tensor %d): expected one quantisation scale, found %u",
-				      role, tensor->name, index, tensor->quant_count);
+		return compile_refuse(
+		    ctx, "%s '%s' (tensor %d): expected one quantisation scale, found %u", role,
+		    tensor->name, index, tensor->quant_count);
 	if (!(tensor->scales[0] > 0.0f) || isinf(tensor->scales[0]) ||
 	    tensor->zero_points[0] < -128 || tensor->zero_points[0] > 127)
 		return compile_refuse(ctx,
-				      "%s '%s' (tensor %d): quantisation scale %g zero point %lld is not valid for int8",
+				      "%s '%s' (tensor %d): quantisation scale %g zero point %lld "
+				      "is not valid for int8",
 				      role, tensor->name, index, (double)tensor->scales[0],
 				      (long long)tensor->zero_points[0]);
 	*scale = tensor->scales[0];
@@ -247,21 +249,24 @@ static int compile_filter_quant(struct compile_context *ctx, int32_t index, int3
 	if (tensor->quant_count == 0 || !tensor->scales || !tensor->zero_points)
 		return compile_refuse(ctx, "weights '%s' (tensor %d) are int8 without a scale",
 				      tensor->name, index);
-	if (tensor->quant_count != 1 &&
-	    (tensor->quant_count != (uint32_t)channels || tensor->quantized_dimension != channel_dim))
+	if (tensor->quant_count != 1 && (tensor->quant_count != (uint32_t)channels ||
+					 tensor->quantized_dimension != channel_dim))
 		return compile_refuse(ctx,
-				      "weights '%s' (tensor %d): expected 1 or %d scales along dimension %d, found %u along dimension %d",
+				      "weights '%s' (tensor %d): expected 1 or %d scales along "
+				      "dimension %d, found %u along dimension %d",
 				      tensor->name, index, channels, channel_dim,
 				      tensor->quant_count, tensor->quantized_dimension);
 	for (uint32_t i = 0; i < tensor->quant_count; i++) {
 		if (tensor->zero_points[i] != 0)
 			return compile_refuse(ctx,
-					      "weights '%s' (tensor %d): zero point %lld at channel %u, expected 0 (symmetric)",
-					      tensor->name, index, (long long)tensor->zero_points[i], i);
+					      "weights '%s' (tensor %d): zero point %lld at "
+					      "channel %u, expected 0 (symmetric)",
+					      tensor->name, index,
+					      (long long)tensor->zero_points[i], i);
 		if (!(tensor->scales[i] > 0.0f) || isinf(tensor->scales[i]))
-			return compile_refuse(ctx,
-					      "weights '%s' (tensor %d): scale %g at channel %u is not positive",
-					      tensor->name, index, (double)tensor->scales[i], i);
+			return compile_refuse(
+			    ctx, "weights '%s' (tensor %d): scale %g at channel %u is not positive",
+			    tensor->name, index, (double)tensor->scales[i], i);
 	}
 	return HB_OK;
 }
@@ -323,9 +328,8 @@ static int compile_add_buffer(struct compile_context *ctx, uint32_t size, int32_
 		ctx->buffers = bigger;
 		ctx->buffer_capacity = grown;
 	}
-	ctx->buffers[ctx->buffer_count] = (struct plan_buffer){
-		.size = size, .first_step = first_step, .last_step = first_step
-	};
+	ctx->buffers[ctx->buffer_count] =
+	    (struct plan_buffer){.size = size, .first_step = first_step, .last_step = first_step};
 	*buffer = (int32_t)ctx->buffer_count++;
 	return HB_OK;
 }
@@ -347,8 +351,9 @@ static int compile_arena_entry(struct compile_context *ctx, int32_t index, uint3
 	if (status != HB_OK)
 		return status;
 	if (dtype == MODEL_DTYPE_INT32)
-		return compile_refuse(ctx, "tensor '%s' (tensor %d): int32 activations are not supported",
-				      tensor->name, index);
+		return compile_refuse(
+		    ctx, "tensor '%s' (tensor %d): int32 activations are not supported",
+		    tensor->name, index);
 	status = compile_record(ctx, index, dtype, &record);
 	if (status != HB_OK)
 		return status;
@@ -378,7 +383,8 @@ static int compile_constant(struct compile_context *ctx, int32_t index, const ch
 
 	if (!compile_is_constant(ctx, index))
 		return compile_refuse(ctx,
-				      "%s '%s' (tensor %d) is not a constant (weights computed at run time are not supported)",
+				      "%s '%s' (tensor %d) is not a constant (weights computed at "
+				      "run time are not supported)",
 				      role, tensor->name, index);
 	if (data) {
 		dtype = MODEL_DTYPE_FLOAT32;
@@ -440,41 +446,44 @@ static int compile_dequantize_data(struct compile_context *ctx, int32_t index, c
 				      tensor->name, root);
 	if (tensor->type == TFLITE_TYPE_INT8) {
 		if (tensor->data_size != elements)
-			return compile_refuse(ctx, "%s '%s' (tensor %d): %zu bytes of data, expected %llu",
-					      role, tensor->name, root, tensor->data_size,
-					      (unsigned long long)elements);
+			return compile_refuse(
+			    ctx, "%s '%s' (tensor %d): %zu bytes of data, expected %llu", role,
+			    tensor->name, root, tensor->data_size, (unsigned long long)elements);
 		if (tensor->quant_count == 0 || !tensor->scales || !tensor->zero_points)
-			return compile_refuse(ctx, "%s '%s' (tensor %d) is int8 without a scale", role,
-					      tensor->name, root);
+			return compile_refuse(ctx, "%s '%s' (tensor %d) is int8 without a scale",
+					      role, tensor->name, root);
 		if (tensor->quant_count > 1) {
 			int32_t dim = tensor->quantized_dimension;
 			if (dim < 0 || dim >= tensor->rank ||
 			    (uint32_t)tensor->shape[dim] != tensor->quant_count)
-				return compile_refuse(ctx,
-						      "%s '%s' (tensor %d): %u scales do not match dimension %d",
-						      role, tensor->name, root, tensor->quant_count, dim);
+				return compile_refuse(
+				    ctx, "%s '%s' (tensor %d): %u scales do not match dimension %d",
+				    role, tensor->name, root, tensor->quant_count, dim);
 			channels = tensor->shape[dim];
 			for (int32_t i = dim + 1; i < tensor->rank; i++)
 				inner *= (uint64_t)tensor->shape[i];
 		}
 	} else if (tensor->type == TFLITE_TYPE_FLOAT16) {
 		if (tensor->data_size != elements * 2)
-			return compile_refuse(ctx, "%s '%s' (tensor %d): %zu bytes of data, expected %llu",
-					      role, tensor->name, root, tensor->data_size,
-					      (unsigned long long)elements * 2);
+			return compile_refuse(
+			    ctx, "%s '%s' (tensor %d): %zu bytes of data, expected %llu", role,
+			    tensor->name, root, tensor->data_size,
+			    (unsigned long long)elements * 2);
 	} else {
-		return compile_refuse(ctx, "%s '%s' (tensor %d): cannot convert %s to float32", role,
-				      tensor->name, root, tflite_type_name(tensor->type));
+		return compile_refuse(ctx, "%s '%s' (tensor %d): cannot convert %s to float32",
+				      role, tensor->name, root, tflite_type_name(tensor->type));
 	}
 	out = model_layout_alloc(&ctx->layout, (size_t)elements * sizeof *out);
 	if (!out)
 		return hb_error(HB_ERR_NOMEM, "%s: out of memory", ctx->model->name);
 	for (uint64_t i = 0; i < elements; i++) {
 		if (tensor->type == TFLITE_TYPE_FLOAT16) {
-			uint16_t half = (uint16_t)(tensor->data[2 * i] | tensor->data[2 * i + 1] << 8);
+			uint16_t half =
+			    (uint16_t)(tensor->data[2 * i] | tensor->data[2 * i + 1] << 8);
 			out[i] = compile_half_to_float(half);
 		} else {
-			size_t channel = channels > 1 ? (size_t)((i / inner) % (uint64_t)channels) : 0;
+			size_t channel =
+			    channels > 1 ? (size_t)((i / inner) % (uint64_t)channels) : 0;
 			int32_t quantized = (int8_t)tensor->data[i];
 			/* Exact in double, rounded once to float, as TFLite's Dequantize. */
 			out[i] = (float)((double)tensor->scales[channel] *
@@ -595,9 +604,9 @@ static int compile_channel_quant(struct compile_context *ctx, float input_scale,
 	const struct tflite_tensor *filter = compile_tensor(ctx, filter_index);
 	int32_t *values = model_layout_alloc(&ctx->layout, (size_t)channels * 2 * sizeof *values);
 	struct model_tensor record = {
-		.dtype = MODEL_DTYPE_INT32,
-		.dims = { 1, 1, 2, channels },
-		.size = (uint32_t)channels * 2 * sizeof *values,
+	    .dtype = MODEL_DTYPE_INT32,
+	    .dims = {1, 1, 2, channels},
+	    .size = (uint32_t)channels * 2 * sizeof *values,
 	};
 
 	if (!values)
@@ -606,7 +615,8 @@ static int compile_channel_quant(struct compile_context *ctx, float input_scale,
 		float filter_scale = filter->scales[filter->quant_count == 1 ? 0 : c];
 		double real = (double)input_scale * (double)filter_scale / (double)output_scale;
 		if (quantize_multiplier(real, &values[c], &values[channels + c]) != HB_OK)
-			return compile_refuse(ctx, "channel %d: rescale %g cannot be quantised", c, real);
+			return compile_refuse(ctx, "channel %d: rescale %g cannot be quantised", c,
+					      real);
 	}
 	return model_layout_add_tensor(&ctx->layout, &record, -1, values, image_index);
 }
@@ -623,9 +633,8 @@ static int compile_weighted_types(struct compile_context *ctx, int32_t input, in
 	const struct tflite_tensor *bias_tensor = bias >= 0 ? compile_tensor(ctx, bias) : NULL;
 	const struct tflite_tensor *out = compile_tensor(ctx, output);
 	int32_t bias_type = bias_tensor ? bias_tensor->type : -1;
-	int32_t weights_type = ctx->tensors[compile_root(ctx, filter)].folded
-				       ? TFLITE_TYPE_FLOAT32
-				       : weights->type;
+	int32_t weights_type =
+	    ctx->tensors[compile_root(ctx, filter)].folded ? TFLITE_TYPE_FLOAT32 : weights->type;
 
 	if (in->type == TFLITE_TYPE_INT8 && weights_type == TFLITE_TYPE_INT8 &&
 	    out->type == TFLITE_TYPE_INT8 && (bias_type < 0 || bias_type == TFLITE_TYPE_INT32)) {
@@ -639,10 +648,12 @@ static int compile_weighted_types(struct compile_context *ctx, int32_t input, in
 		*types = COMPILE_TYPES_F32;
 		return HB_OK;
 	}
-	return compile_refuse(ctx,
-			      "unsupported type combination: input %s, weights %s, bias %s, output %s (expected int8 with int32 bias, or float32 with float32 or int8 weights)",
-			      compile_type_label(in), compile_type_label(weights),
-			      compile_type_label(bias_tensor), compile_type_label(out));
+	return compile_refuse(
+	    ctx,
+	    "unsupported type combination: input %s, weights %s, bias %s, output %s (expected int8 "
+	    "with int32 bias, or float32 with float32 or int8 weights)",
+	    compile_type_label(in), compile_type_label(weights), compile_type_label(bias_tensor),
+	    compile_type_label(out));
 }
 
 static int compile_fused_s8(struct compile_context *ctx, int32_t activation, float scale,
@@ -667,7 +678,8 @@ static int compile_window(struct compile_context *ctx, int32_t padding, int32_t 
 {
 	if (window_output_size(padding, input, filter, stride, dilation, output, pad) != HB_OK)
 		return compile_refuse(ctx,
-				      "%s: a window of %d (stride %d, dilation %d, padding %d) does not fit an input of %d",
+				      "%s: a window of %d (stride %d, dilation %d, padding %d) "
+				      "does not fit an input of %d",
 				      axis, filter, stride, dilation, padding, input);
 	return HB_OK;
 }
@@ -694,12 +706,13 @@ static int compile_weighted_operands(struct compile_context *ctx, const struct t
 }
 
 /* Registers input, weights, bias (and quant) and output, then emits. */
-static int compile_weighted_emit(struct compile_context *ctx, const struct compile_operands *operands,
-				 enum compile_types types, uint32_t kind, const void *params,
-				 uint32_t params_size, float input_scale, float output_scale,
-				 int32_t channels, uint64_t macs)
+static int compile_weighted_emit(struct compile_context *ctx,
+				 const struct compile_operands *operands, enum compile_types types,
+				 uint32_t kind, const void *params, uint32_t params_size,
+				 float input_scale, float output_scale, int32_t channels,
+				 uint64_t macs)
 {
-	uint32_t inputs[4] = { MODEL_NO_TENSOR, MODEL_NO_TENSOR, MODEL_NO_TENSOR, MODEL_NO_TENSOR };
+	uint32_t inputs[4] = {MODEL_NO_TENSOR, MODEL_NO_TENSOR, MODEL_NO_TENSOR, MODEL_NO_TENSOR};
 	uint32_t output;
 	int status;
 
@@ -758,23 +771,26 @@ static int compile_conv(struct compile_context *ctx, const struct tflite_operato
 		if (filter->shape[0] != 1 || params.input_channels <= 0 ||
 		    params.output_channels % params.input_channels != 0)
 			return compile_refuse(ctx,
-					      "weights '%s' (tensor %d): expected [1, height, width, a multiple of %d channels]",
+					      "weights '%s' (tensor %d): expected [1, height, "
+					      "width, a multiple of %d channels]",
 					      filter->name, operands.filter, params.input_channels);
 		params.depth_multiplier = params.output_channels / params.input_channels;
 		if (options->depth_multiplier != 0 &&
 		    options->depth_multiplier != params.depth_multiplier)
 			return compile_refuse(ctx,
-					      "depth multiplier %d does not match %d output channels for %d input channels",
+					      "depth multiplier %d does not match %d output "
+					      "channels for %d input channels",
 					      options->depth_multiplier, params.output_channels,
 					      params.input_channels);
 	} else {
 		params.output_channels = filter->shape[0];
 		params.depth_multiplier = 1;
 		if (filter->shape[3] != params.input_channels)
-			return compile_refuse(ctx,
-					      "weights '%s' (tensor %d) take %d input channels, the input has %d (grouped convolution is not supported)",
-					      filter->name, operands.filter, filter->shape[3],
-					      params.input_channels);
+			return compile_refuse(
+			    ctx,
+			    "weights '%s' (tensor %d) take %d input channels, the input has %d "
+			    "(grouped convolution is not supported)",
+			    filter->name, operands.filter, filter->shape[3], params.input_channels);
 	}
 	params.stride_height = options->stride_height;
 	params.stride_width = options->stride_width;
@@ -784,10 +800,10 @@ static int compile_conv(struct compile_context *ctx, const struct tflite_operato
 				params.stride_height, params.dilation_height, "height",
 				&params.output_height, &params.pad_top);
 	if (status == HB_OK)
-		status = compile_window(ctx, options->padding, params.input_width,
-					params.filter_width, params.stride_width,
-					params.dilation_width, "width", &params.output_width,
-					&params.pad_left);
+		status =
+		    compile_window(ctx, options->padding, params.input_width, params.filter_width,
+				   params.stride_width, params.dilation_width, "width",
+				   &params.output_width, &params.pad_left);
 	if (status != HB_OK)
 		return status;
 	expected[0] = params.batches;
@@ -830,11 +846,11 @@ static int compile_conv(struct compile_context *ctx, const struct tflite_operato
 	       (uint64_t)params.filter_height * (uint64_t)params.filter_width *
 	       (uint64_t)(depthwise ? 1 : params.input_channels);
 	return compile_weighted_emit(
-		ctx, &operands, types,
-		depthwise ? (types == COMPILE_TYPES_S8 ? MODEL_OP_DEPTHWISE_CONV2D_S8
-						       : MODEL_OP_DEPTHWISE_CONV2D_F32)
-			  : (types == COMPILE_TYPES_S8 ? MODEL_OP_CONV2D_S8 : MODEL_OP_CONV2D_F32),
-		&params, sizeof params, input_scale, output_scale, params.output_channels, macs);
+	    ctx, &operands, types,
+	    depthwise ? (types == COMPILE_TYPES_S8 ? MODEL_OP_DEPTHWISE_CONV2D_S8
+						   : MODEL_OP_DEPTHWISE_CONV2D_F32)
+		      : (types == COMPILE_TYPES_S8 ? MODEL_OP_CONV2D_S8 : MODEL_OP_CONV2D_F32),
+	    &params, sizeof params, input_scale, output_scale, params.output_channels, macs);
 }
 
 static int compile_fully_connected(struct compile_context *ctx, const struct tflite_operator *op)
@@ -867,7 +883,8 @@ static int compile_fully_connected(struct compile_context *ctx, const struct tfl
 	    input_elements % (uint64_t)params.input_count != 0) {
 		compile_format_shape(input, shape, sizeof shape);
 		return compile_refuse(ctx,
-				      "shape mismatch: input '%s' (tensor %d) of shape %s does not split into rows of %d (the depth of the weights)",
+				      "shape mismatch: input '%s' (tensor %d) of shape %s does not "
+				      "split into rows of %d (the depth of the weights)",
 				      input->name, operands.input, shape, params.input_count);
 	}
 	params.batches = (int32_t)(input_elements / (uint64_t)params.input_count);
@@ -875,7 +892,8 @@ static int compile_fully_connected(struct compile_context *ctx, const struct tfl
 	    output->rank < 1 || output->shape[output->rank - 1] != params.output_count) {
 		compile_format_shape(output, shape, sizeof shape);
 		return compile_refuse(ctx,
-				      "shape mismatch: output '%s' (tensor %d): expected %d rows of %d, found shape %s",
+				      "shape mismatch: output '%s' (tensor %d): expected %d rows "
+				      "of %d, found shape %s",
 				      output->name, operands.output, params.batches,
 				      params.output_count, shape);
 	}
@@ -908,11 +926,11 @@ static int compile_fully_connected(struct compile_context *ctx, const struct tfl
 	if (status != HB_OK)
 		return status;
 	return compile_weighted_emit(
-		ctx, &operands, types,
-		types == COMPILE_TYPES_S8 ? MODEL_OP_FULLY_CONNECTED_S8 : MODEL_OP_FULLY_CONNECTED_F32,
-		&params, sizeof params, input_scale, output_scale, params.output_count,
-		(uint64_t)params.batches * (uint64_t)params.input_count *
-			(uint64_t)params.output_count);
+	    ctx, &operands, types,
+	    types == COMPILE_TYPES_S8 ? MODEL_OP_FULLY_CONNECTED_S8 : MODEL_OP_FULLY_CONNECTED_F32,
+	    &params, sizeof params, input_scale, output_scale, params.output_count,
+	    (uint64_t)params.batches * (uint64_t)params.input_count *
+		(uint64_t)params.output_count);
 }
 
 /* Both int8 or both float32; anything else is refused naming the types. */
@@ -933,9 +951,8 @@ static int compile_same_types(struct compile_context *ctx, const int32_t *indice
 	for (size_t i = 0; i < count && used < sizeof found; i++)
 		used += (size_t)snprintf(found + used, sizeof found - used, "%s%s", i ? ", " : "",
 					 tflite_type_name(compile_tensor(ctx, indices[i])->type));
-	return compile_refuse(ctx,
-			      "unsupported type combination: %s (expected all int8 or all float32)",
-			      found);
+	return compile_refuse(
+	    ctx, "unsupported type combination: %s (expected all int8 or all float32)", found);
 }
 
 /* One-input ops: reads the input, writes the output, emits. */
@@ -1001,8 +1018,8 @@ static int compile_pool(struct compile_context *ctx, const struct tflite_operato
 	if (types == COMPILE_TYPES_S8) {
 		float input_scale, output_scale;
 		int32_t input_zero, output_zero;
-		status = compile_activation_quant(ctx, operands[0], "input", &input_scale,
-						  &input_zero);
+		status =
+		    compile_activation_quant(ctx, operands[0], "input", &input_scale, &input_zero);
 		if (status == HB_OK)
 			status = compile_activation_quant(ctx, operands[1], "output", &output_scale,
 							  &output_zero);
@@ -1012,7 +1029,8 @@ static int compile_pool(struct compile_context *ctx, const struct tflite_operato
 		if (fabs((double)input_scale - (double)output_scale) > 1e-6 ||
 		    input_zero != output_zero)
 			return compile_refuse(ctx,
-					      "input scale %g zero point %d and output scale %g zero point %d differ (pooling does not rescale)",
+					      "input scale %g zero point %d and output scale %g "
+					      "zero point %d differ (pooling does not rescale)",
 					      (double)input_scale, input_zero, (double)output_scale,
 					      output_zero);
 		status = compile_fused_s8(ctx, options->activation, output_scale, output_zero,
@@ -1024,10 +1042,10 @@ static int compile_pool(struct compile_context *ctx, const struct tflite_operato
 	if (status != HB_OK)
 		return status;
 	return compile_unary_emit(
-		ctx, operands[0], operands[1],
-		max ? (types == COMPILE_TYPES_S8 ? MODEL_OP_MAX_POOL2D_S8 : MODEL_OP_MAX_POOL2D_F32)
-		    : (types == COMPILE_TYPES_S8 ? MODEL_OP_AVG_POOL2D_S8 : MODEL_OP_AVG_POOL2D_F32),
-		&params, sizeof params);
+	    ctx, operands[0], operands[1],
+	    max ? (types == COMPILE_TYPES_S8 ? MODEL_OP_MAX_POOL2D_S8 : MODEL_OP_MAX_POOL2D_F32)
+		: (types == COMPILE_TYPES_S8 ? MODEL_OP_AVG_POOL2D_S8 : MODEL_OP_AVG_POOL2D_F32),
+	    &params, sizeof params);
 }
 
 static int compile_add_quant(struct compile_context *ctx, const int32_t *operands,
@@ -1035,7 +1053,7 @@ static int compile_add_quant(struct compile_context *ctx, const int32_t *operand
 {
 	float scales[3];
 	int32_t zero_points[3];
-	static const char *const roles[3] = { "input 1", "input 2", "output" };
+	static const char *const roles[3] = {"input 1", "input 2", "output"};
 	double twice_max;
 	int status = HB_OK;
 
@@ -1054,11 +1072,11 @@ static int compile_add_quant(struct compile_context *ctx, const int32_t *operand
 	    quantize_multiplier_below_one((double)scales[1] / twice_max, &params->input2_multiplier,
 					  &params->input2_shift) != HB_OK ||
 	    quantize_multiplier_below_one(
-		    twice_max / ((double)(1 << COMPILE_ADD_LEFT_SHIFT) * (double)scales[2]),
-		    &params->output_multiplier, &params->output_shift) != HB_OK)
-		return compile_refuse(ctx,
-				      "input scales %g and %g cannot be rescaled to output scale %g",
-				      (double)scales[0], (double)scales[1], (double)scales[2]);
+		twice_max / ((double)(1 << COMPILE_ADD_LEFT_SHIFT) * (double)scales[2]),
+		&params->output_multiplier, &params->output_shift) != HB_OK)
+		return compile_refuse(
+		    ctx, "input scales %g and %g cannot be rescaled to output scale %g",
+		    (double)scales[0], (double)scales[1], (double)scales[2]);
 	return compile_fused_s8(ctx, ctx->model->operators[ctx->op_index].options.activation,
 				scales[2], zero_points[2], &params->activation_min,
 				&params->activation_max);
@@ -1091,7 +1109,8 @@ static int compile_add(struct compile_context *ctx, const struct tflite_operator
 		compile_format_shape(first, first_shape, sizeof first_shape);
 		compile_format_shape(second, second_shape, sizeof second_shape);
 		return compile_refuse(ctx,
-				      "broadcasting is not supported: input 1 '%s' (tensor %d) has shape %s, input 2 '%s' (tensor %d) has shape %s",
+				      "broadcasting is not supported: input 1 '%s' (tensor %d) has "
+				      "shape %s, input 2 '%s' (tensor %d) has shape %s",
 				      first->name, operands[0], first_shape, second->name,
 				      operands[1], second_shape);
 	}
@@ -1149,8 +1168,8 @@ static int compile_softmax(struct compile_context *ctx, const struct tflite_oper
 	if (types == COMPILE_TYPES_S8) {
 		float input_scale, output_scale;
 		int32_t input_zero, output_zero;
-		status = compile_activation_quant(ctx, operands[0], "input", &input_scale,
-						  &input_zero);
+		status =
+		    compile_activation_quant(ctx, operands[0], "input", &input_scale, &input_zero);
 		if (status == HB_OK)
 			status = compile_activation_quant(ctx, operands[1], "output", &output_scale,
 							  &output_zero);
@@ -1158,20 +1177,22 @@ static int compile_softmax(struct compile_context *ctx, const struct tflite_oper
 			return status;
 		if (fabs((double)output_scale - 1.0 / 256) > 0.001 / 256 || output_zero != -128)
 			return compile_refuse(ctx,
-					      "output '%s' (tensor %d): expected scale 1/256 and zero point -128, found scale %g zero point %d",
+					      "output '%s' (tensor %d): expected scale 1/256 and "
+					      "zero point -128, found scale %g zero point %d",
 					      output->name, operands[1], (double)output_scale,
 					      output_zero);
 		if (softmax_input_scaling((double)op->options.beta, (double)input_scale,
 					  COMPILE_SOFTMAX_INTEGER_BITS, &params.input_multiplier,
 					  &params.input_left_shift) != HB_OK)
-			return compile_refuse(ctx,
-					      "beta %g times input scale %g is too small for int8 softmax",
-					      (double)op->options.beta, (double)input_scale);
+			return compile_refuse(
+			    ctx, "beta %g times input scale %g is too small for int8 softmax",
+			    (double)op->options.beta, (double)input_scale);
 		params.diff_min = -softmax_input_radius(COMPILE_SOFTMAX_INTEGER_BITS,
 							params.input_left_shift, 31);
 	}
 	return compile_unary_emit(ctx, operands[0], operands[1],
-				  types == COMPILE_TYPES_S8 ? MODEL_OP_SOFTMAX_S8 : MODEL_OP_SOFTMAX_F32,
+				  types == COMPILE_TYPES_S8 ? MODEL_OP_SOFTMAX_S8
+							    : MODEL_OP_SOFTMAX_F32,
 				  &params, sizeof params);
 }
 
@@ -1190,16 +1211,16 @@ static int compile_quantize(struct compile_context *ctx, const struct tflite_ope
 	input = compile_tensor(ctx, operands[0]);
 	output = compile_tensor(ctx, operands[1]);
 	if (input->type != TFLITE_TYPE_FLOAT32 || output->type != TFLITE_TYPE_INT8)
-		return compile_refuse(ctx,
-				      "unsupported type combination: %s to %s (only float32 to int8)",
-				      tflite_type_name(input->type), tflite_type_name(output->type));
+		return compile_refuse(
+		    ctx, "unsupported type combination: %s to %s (only float32 to int8)",
+		    tflite_type_name(input->type), tflite_type_name(output->type));
 	status = compile_expect_shape(ctx, operands[1], "output", input->shape, input->rank);
 	if (status != HB_OK)
 		return status;
 	memset(&params, 0, sizeof params);
 	params.size = (int32_t)compile_elements(input);
-	status = compile_activation_quant(ctx, operands[1], "output", &params.scale,
-					  &params.zero_point);
+	status =
+	    compile_activation_quant(ctx, operands[1], "output", &params.scale, &params.zero_point);
 	if (status != HB_OK)
 		return status;
 	return compile_unary_emit(ctx, operands[0], operands[1], MODEL_OP_QUANTIZE_F32_S8, &params,
@@ -1222,9 +1243,9 @@ static int compile_dequantize(struct compile_context *ctx, const struct tflite_o
 	output = compile_tensor(ctx, operands[1]);
 	if ((input->type != TFLITE_TYPE_INT8 && input->type != TFLITE_TYPE_FLOAT16) ||
 	    output->type != TFLITE_TYPE_FLOAT32)
-		return compile_refuse(ctx,
-				      "unsupported type combination: %s to %s (only int8 or float16 to float32)",
-				      tflite_type_name(input->type), tflite_type_name(output->type));
+		return compile_refuse(
+		    ctx, "unsupported type combination: %s to %s (only int8 or float16 to float32)",
+		    tflite_type_name(input->type), tflite_type_name(output->type));
 	status = compile_expect_shape(ctx, operands[1], "output", input->shape, input->rank);
 	if (status != HB_OK)
 		return status;
@@ -1233,7 +1254,8 @@ static int compile_dequantize(struct compile_context *ctx, const struct tflite_o
 		struct compile_tensor *state = &ctx->tensors[operands[1]];
 		float *values;
 		if (state->buffer >= 0 || state->alias >= 0 || state->folded)
-			return compile_refuse(ctx, "output '%s' (tensor %d) is written a second time",
+			return compile_refuse(ctx,
+					      "output '%s' (tensor %d) is written a second time",
 					      output->name, operands[1]);
 		status = compile_dequantize_data(ctx, operands[0], "input", &values,
 						 &state->folded_size);
@@ -1248,8 +1270,8 @@ static int compile_dequantize(struct compile_context *ctx, const struct tflite_o
 				      input->name, operands[0]);
 	memset(&params, 0, sizeof params);
 	params.size = (int32_t)compile_elements(input);
-	status = compile_activation_quant(ctx, operands[0], "input", &params.scale,
-					  &params.zero_point);
+	status =
+	    compile_activation_quant(ctx, operands[0], "input", &params.scale, &params.zero_point);
 	if (status != HB_OK)
 		return status;
 	return compile_unary_emit(ctx, operands[0], operands[1], MODEL_OP_DEQUANTIZE_S8_F32,
@@ -1274,22 +1296,24 @@ static int compile_reshape(struct compile_context *ctx, const struct tflite_oper
 	state = &ctx->tensors[operands[1]];
 	if (input->type != output->type)
 		return compile_refuse(ctx, "unsupported type combination: %s to %s",
-				      tflite_type_name(input->type), tflite_type_name(output->type));
+				      tflite_type_name(input->type),
+				      tflite_type_name(output->type));
 	status = compile_expect_elements(ctx, operands[1], "output", compile_elements(input));
 	if (status != HB_OK)
 		return status;
-	if (input->type == TFLITE_TYPE_INT8 && input->quant_count == 1 && output->quant_count == 1 &&
+	if (input->type == TFLITE_TYPE_INT8 && input->quant_count == 1 &&
+	    output->quant_count == 1 &&
 	    (input->scales[0] != output->scales[0] ||
 	     input->zero_points[0] != output->zero_points[0]))
-		return compile_refuse(ctx,
-				      "input and output quantisation differ (scale %g/%g, zero point %lld/%lld)",
-				      (double)input->scales[0], (double)output->scales[0],
-				      (long long)input->zero_points[0],
-				      (long long)output->zero_points[0]);
+		return compile_refuse(
+		    ctx, "input and output quantisation differ (scale %g/%g, zero point %lld/%lld)",
+		    (double)input->scales[0], (double)output->scales[0],
+		    (long long)input->zero_points[0], (long long)output->zero_points[0]);
 	if (!compile_is_constant(ctx, operands[0]) &&
 	    ctx->tensors[compile_root(ctx, operands[0])].buffer < 0)
-		return compile_refuse(ctx, "input '%s' (tensor %d) is read before any operator writes it",
-				      input->name, operands[0]);
+		return compile_refuse(
+		    ctx, "input '%s' (tensor %d) is read before any operator writes it",
+		    input->name, operands[0]);
 	if (state->buffer >= 0 || state->alias >= 0 || state->folded || output->data)
 		return compile_refuse(ctx, "output '%s' (tensor %d) is written a second time",
 				      output->name, operands[1]);
@@ -1302,29 +1326,21 @@ static int compile_operator(struct compile_context *ctx, const struct tflite_ope
 	if (op->output_count != 1)
 		return compile_refuse(ctx, "expected one output, found %d", op->output_count);
 	switch (op->builtin) {
-	case TFLITE_OP_CONV_2D:
-		return compile_conv(ctx, op, false);
-	case TFLITE_OP_DEPTHWISE_CONV_2D:
-		return compile_conv(ctx, op, true);
-	case TFLITE_OP_FULLY_CONNECTED:
-		return compile_fully_connected(ctx, op);
-	case TFLITE_OP_AVERAGE_POOL_2D:
-		return compile_pool(ctx, op, false);
-	case TFLITE_OP_MAX_POOL_2D:
-		return compile_pool(ctx, op, true);
-	case TFLITE_OP_ADD:
-		return compile_add(ctx, op);
-	case TFLITE_OP_SOFTMAX:
-		return compile_softmax(ctx, op);
-	case TFLITE_OP_QUANTIZE:
-		return compile_quantize(ctx, op);
-	case TFLITE_OP_DEQUANTIZE:
-		return compile_dequantize(ctx, op);
-	case TFLITE_OP_RESHAPE:
-		return compile_reshape(ctx, op);
+	case TFLITE_OP_CONV_2D: return compile_conv(ctx, op, false);
+	case TFLITE_OP_DEPTHWISE_CONV_2D: return compile_conv(ctx, op, true);
+	case TFLITE_OP_FULLY_CONNECTED: return compile_fully_connected(ctx, op);
+	case TFLITE_OP_AVERAGE_POOL_2D: return compile_pool(ctx, op, false);
+	case TFLITE_OP_MAX_POOL_2D: return compile_pool(ctx, op, true);
+	case TFLITE_OP_ADD: return compile_add(ctx, op);
+	case TFLITE_OP_SOFTMAX: return compile_softmax(ctx, op);
+	case TFLITE_OP_QUANTIZE: return compile_quantize(ctx, op);
+	case TFLITE_OP_DEQUANTIZE: return compile_dequantize(ctx, op);
+	case TFLITE_OP_RESHAPE: return compile_reshape(ctx, op);
 	default:
 		return compile_refuse(ctx,
-				      "unsupported operator (supported: ADD, AVERAGE_POOL_2D, CONV_2D, DEPTHWISE_CONV_2D, DEQUANTIZE, FULLY_CONNECTED, MAX_POOL_2D, QUANTIZE, RESHAPE, SOFTMAX)");
+				      "unsupported operator (supported: ADD, AVERAGE_POOL_2D, "
+				      "CONV_2D, DEPTHWISE_CONV_2D, DEQUANTIZE, FULLY_CONNECTED, "
+				      "MAX_POOL_2D, QUANTIZE, RESHAPE, SOFTMAX)");
 	}
 }
 
@@ -1350,11 +1366,12 @@ static int compile_graph_tensor(struct compile_context *ctx, bool output, uint32
 		uint32_t dtype, element_size;
 		status = compile_dtype(ctx, index, &dtype, &element_size);
 		if (status == HB_OK)
-			status = compile_dims4(ctx, index, (int32_t[4]){ 0 });
+			status = compile_dims4(ctx, index, (int32_t[4]){0});
 		if (status == HB_OK)
 			status = compile_add_buffer(
-				ctx, (uint32_t)(compile_elements(compile_tensor(ctx, index)) * element_size),
-				-1, &ctx->tensors[index].buffer);
+			    ctx,
+			    (uint32_t)(compile_elements(compile_tensor(ctx, index)) * element_size),
+			    -1, &ctx->tensors[index].buffer);
 		if (status != HB_OK)
 			return status;
 		return compile_arena_entry(ctx, index, image_index);
@@ -1389,8 +1406,8 @@ static uint32_t compile_live_bytes(const struct compile_context *ctx, int32_t st
 	return total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
 }
 
-static void compile_describe_io(const struct model_tensor *record, uint32_t *dtype,
-				uint32_t *bytes, int32_t shape[4])
+static void compile_describe_io(const struct model_tensor *record, uint32_t *dtype, uint32_t *bytes,
+				int32_t shape[4])
 {
 	*dtype = record->dtype;
 	*bytes = record->size;
@@ -1466,8 +1483,8 @@ int model_compile(const struct tflite_model *model, uint32_t source_crc32,
 	ctx.op_index = UINT32_MAX;
 	model_layout_init(&ctx.layout);
 	ctx.tensors = calloc(model->tensor_count ? model->tensor_count : 1, sizeof *ctx.tensors);
-	out->layers = calloc(model->operator_count ? model->operator_count : 1,
-			     sizeof *out->layers);
+	out->layers =
+	    calloc(model->operator_count ? model->operator_count : 1, sizeof *out->layers);
 	if (!ctx.tensors || !out->layers) {
 		status = hb_error(HB_ERR_NOMEM, "%s: out of memory", model->name);
 		goto done;

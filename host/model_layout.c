@@ -104,7 +104,7 @@ void model_layout_place(struct model_layout *layout, const struct plan_buffer *b
 	for (size_t i = 0; i < layout->tensor_count; i++)
 		if (layout->tensors[i].buffer >= 0)
 			layout->tensors[i].record.offset =
-				buffers[layout->tensors[i].buffer].offset;
+			    buffers[layout->tensors[i].buffer].offset;
 }
 
 uint32_t model_layout_constant_bytes(const struct model_layout *layout)

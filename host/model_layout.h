@@ -27,8 +27,8 @@ union layout_params {
 
 struct layout_tensor {
 	struct model_tensor record; /* offset set by placing (arena) or writing (image) */
-	int32_t buffer;             /* arena: the plan buffer it lives in; -1 for constants */
-	const void *data;           /* constants: record.size bytes to copy */
+	int32_t buffer;		    /* arena: the plan buffer it lives in; -1 for constants */
+	const void *data;	    /* constants: record.size bytes to copy */
 };
 
 struct layout_op {

@@ -43,8 +43,8 @@ int quantize_multiplier_below_one(double real, int32_t *multiplier, int32_t *shi
 	return quantize_multiplier(real, multiplier, shift);
 }
 
-int softmax_input_scaling(double beta, double input_scale, int integer_bits,
-			  int32_t *multiplier, int32_t *left_shift)
+int softmax_input_scaling(double beta, double input_scale, int integer_bits, int32_t *multiplier,
+			  int32_t *left_shift)
 {
 	const double cap = 2147483647.0;
 	double real = beta * input_scale * (double)(1ll << (31 - integer_bits));
@@ -79,11 +79,8 @@ int activation_range_s8(int32_t activation, float scale, int32_t zero_point,
 	int32_t high = 127;
 
 	switch (activation) {
-	case TFLITE_ACTIVATION_NONE:
-		break;
-	case TFLITE_ACTIVATION_RELU:
-		low = quant_math_quantize(0.0f, scale, zero_point);
-		break;
+	case TFLITE_ACTIVATION_NONE: break;
+	case TFLITE_ACTIVATION_RELU: low = quant_math_quantize(0.0f, scale, zero_point); break;
 	case TFLITE_ACTIVATION_RELU6:
 		low = quant_math_quantize(0.0f, scale, zero_point);
 		high = quant_math_quantize(6.0f, scale, zero_point);
@@ -92,8 +89,7 @@ int activation_range_s8(int32_t activation, float scale, int32_t zero_point,
 		low = quant_math_quantize(-1.0f, scale, zero_point);
 		high = quant_math_quantize(1.0f, scale, zero_point);
 		break;
-	default:
-		return HB_ERR_INPUT;
+	default: return HB_ERR_INPUT;
 	}
 	*activation_min = low > -128 ? low : -128;
 	*activation_max = high < 127 ? high : 127;
@@ -119,14 +115,12 @@ int activation_range_f32(int32_t activation, float *activation_min, float *activ
 		*activation_min = -1.0f;
 		*activation_max = 1.0f;
 		return HB_OK;
-	default:
-		return HB_ERR_INPUT;
+	default: return HB_ERR_INPUT;
 	}
 }
 
-int window_output_size(int32_t padding, int32_t input_size, int32_t filter_size,
-		       int32_t stride, int32_t dilation, int32_t *output_size,
-		       int32_t *pad_before)
+int window_output_size(int32_t padding, int32_t input_size, int32_t filter_size, int32_t stride,
+		       int32_t dilation, int32_t *output_size, int32_t *pad_before)
 {
 	int64_t effective_filter;
 	int64_t output;
@@ -141,8 +135,8 @@ int window_output_size(int32_t padding, int32_t input_size, int32_t filter_size,
 		output = ((int64_t)input_size + stride - 1) / stride;
 	else if (padding == TFLITE_PADDING_VALID)
 		output = input_size >= effective_filter
-				 ? ((int64_t)input_size - effective_filter + stride) / stride
-				 : 0;
+			     ? ((int64_t)input_size - effective_filter + stride) / stride
+			     : 0;
 	else
 		return HB_ERR_INPUT;
 	if (output <= 0)

@@ -24,8 +24,8 @@ int quantize_multiplier_below_one(double real, int32_t *multiplier, int32_t *shi
 /* TFLite's PreprocessSoftmaxScaling: beta * input_scale in
  * Q(integer_bits).(31 - integer_bits), capped at 2^31 - 1; refuses a
  * product that does not exceed 1 (TFLite asserts on it). */
-int softmax_input_scaling(double beta, double input_scale, int integer_bits,
-			  int32_t *multiplier, int32_t *left_shift);
+int softmax_input_scaling(double beta, double input_scale, int integer_bits, int32_t *multiplier,
+			  int32_t *left_shift);
 
 /* TFLite's CalculateInputRadius: the largest input difference whose
  * rescaled value still fits; softmax's diff_min is minus this. */
@@ -42,8 +42,7 @@ int activation_range_f32(int32_t activation, float *activation_min, float *activ
  * op (enum tflite_padding). SAME pads ceil(in / stride) outputs with the
  * odd extra row or column at the end; VALID pads nothing. Refuses a
  * non-positive stride, filter or dilation and an empty output. */
-int window_output_size(int32_t padding, int32_t input_size, int32_t filter_size,
-		       int32_t stride, int32_t dilation, int32_t *output_size,
-		       int32_t *pad_before);
+int window_output_size(int32_t padding, int32_t input_size, int32_t filter_size, int32_t stride,
+		       int32_t dilation, int32_t *output_size, int32_t *pad_before);
 
 #endif

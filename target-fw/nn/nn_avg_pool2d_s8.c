@@ -28,19 +28,20 @@ void nn_avg_pool2d_s8(const struct nn_pool_params *params, const int8_t *input, 
 			const int32_t y_end =
 			    pool_min32(params->input_height, origin_y + params->filter_height);
 			for (int32_t out_x = 0; out_x < params->output_width; out_x++) {
-				const int32_t origin_x = out_x * params->stride_width - params->pad_left;
+				const int32_t origin_x =
+				    out_x * params->stride_width - params->pad_left;
 				const int32_t x_start = pool_max32(0, origin_x);
-				const int32_t x_end =
-				    pool_min32(params->input_width, origin_x + params->filter_width);
-				const int32_t count = pool_max32(0, y_end - y_start) *
-						      pool_max32(0, x_end - x_start);
+				const int32_t x_end = pool_min32(params->input_width,
+								 origin_x + params->filter_width);
+				const int32_t count =
+				    pool_max32(0, y_end - y_start) * pool_max32(0, x_end - x_start);
 				for (int32_t c = 0; c < channels; c++) {
 					int32_t sum = 0;
 					int32_t value = 0;
 					for (int32_t y = y_start; y < y_end; y++)
 						for (int32_t x = x_start; x < x_end; x++)
 							sum += image[(y * params->input_width + x) *
-									     channels +
+									 channels +
 								     c];
 					/* Rounds half away from zero. TFLite rejects an
 					 * empty window; here it averages to zero. */

@@ -38,7 +38,8 @@ void nn_conv2d_s8(const struct nn_conv_params *params, const int8_t *input, cons
 		  const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
 		  int8_t *output)
 {
-	const int32_t image_size = params->input_height * params->input_width * params->input_channels;
+	const int32_t image_size =
+	    params->input_height * params->input_width * params->input_channels;
 	const int32_t filter_size =
 	    params->filter_height * params->filter_width * params->input_channels;
 
@@ -47,7 +48,8 @@ void nn_conv2d_s8(const struct nn_conv_params *params, const int8_t *input, cons
 		for (int32_t out_y = 0; out_y < params->output_height; out_y++) {
 			const int32_t origin_y = out_y * params->stride_height - params->pad_top;
 			for (int32_t out_x = 0; out_x < params->output_width; out_x++) {
-				const int32_t origin_x = out_x * params->stride_width - params->pad_left;
+				const int32_t origin_x =
+				    out_x * params->stride_width - params->pad_left;
 				for (int32_t out_c = 0; out_c < params->output_channels; out_c++) {
 					int32_t acc = conv_accumulate(params, image,
 								      filter + out_c * filter_size,
@@ -55,8 +57,9 @@ void nn_conv2d_s8(const struct nn_conv_params *params, const int8_t *input, cons
 					int32_t value;
 					if (bias)
 						acc += bias[out_c];
-					value = nn_requantize(acc, multiplier[out_c], shift[out_c]) +
-						params->output_offset;
+					value =
+					    nn_requantize(acc, multiplier[out_c], shift[out_c]) +
+					    params->output_offset;
 					if (value < params->activation_min)
 						value = params->activation_min;
 					if (value > params->activation_max)

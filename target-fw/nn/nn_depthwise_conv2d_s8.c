@@ -39,24 +39,23 @@ void nn_depthwise_conv2d_s8(const struct nn_conv_params *params, const int8_t *i
 			    const int8_t *filter, const int32_t *bias, const int32_t *multiplier,
 			    const int32_t *shift, int8_t *output)
 {
-	const int32_t image_size = params->input_height * params->input_width * params->input_channels;
+	const int32_t image_size =
+	    params->input_height * params->input_width * params->input_channels;
 
 	for (int32_t batch = 0; batch < params->batches; batch++) {
 		const int8_t *image = input + batch * image_size;
 		for (int32_t out_y = 0; out_y < params->output_height; out_y++) {
 			const int32_t origin_y = out_y * params->stride_height - params->pad_top;
 			for (int32_t out_x = 0; out_x < params->output_width; out_x++) {
-				const int32_t origin_x = out_x * params->stride_width - params->pad_left;
-				int8_t *cell = output + ((batch * params->output_height + out_y) *
-								 params->output_width +
-							 out_x) *
-								params->output_channels;
+				const int32_t origin_x =
+				    out_x * params->stride_width - params->pad_left;
 				for (int32_t in_c = 0; in_c < params->input_channels; in_c++) {
 					for (int32_t m = 0; m < params->depth_multiplier; m++) {
-						const int32_t out_c = in_c * params->depth_multiplier + m;
-						int32_t acc = depthwise_accumulate(params, image, filter,
-										   in_c, out_c, origin_y,
-										   origin_x);
+						const int32_t out_c =
+						    in_c * params->depth_multiplier + m;
+						int32_t acc = depthwise_accumulate(
+						    params, image, filter, in_c, out_c, origin_y,
+						    origin_x);
 						int32_t value;
 						if (bias)
 							acc += bias[out_c];
@@ -67,7 +66,8 @@ void nn_depthwise_conv2d_s8(const struct nn_conv_params *params, const int8_t *i
 							value = params->activation_min;
 						if (value > params->activation_max)
 							value = params->activation_max;
-						cell[out_c] = (int8_t)value;
+						/* out_c counts up from 0: NHWC order. */
+						*output++ = (int8_t)value;
 					}
 				}
 			}

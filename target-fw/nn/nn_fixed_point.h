@@ -61,11 +61,10 @@ static inline int32_t nn_fixed_exp_on_quarter(int32_t a)
 	const int32_t x4 = nn_doubling_high_mul(x2, x2);
 	const int32_t x4_over_4 = nn_rounding_divide_by_pot(x4, 2);
 	/* x^4/24 + x^3/6 + x^2/2 */
-	const int32_t higher_terms = nn_rounding_divide_by_pot(
-	    nn_doubling_high_mul(x4_over_4 + x3, one_third) + x2, 1);
+	const int32_t higher_terms =
+	    nn_rounding_divide_by_pot(nn_doubling_high_mul(x4_over_4 + x3, one_third) + x2, 1);
 
-	return exp_minus_one_eighth +
-	       nn_doubling_high_mul(exp_minus_one_eighth, x + higher_terms);
+	return exp_minus_one_eighth + nn_doubling_high_mul(exp_minus_one_eighth, x + higher_terms);
 }
 
 /* exp(a) for a <= 0, a in Q5, result in Q0 (exp(0) gives the largest Q0
@@ -81,7 +80,8 @@ static inline int32_t nn_fixed_exp_on_negative_values_q5(int32_t a)
 	const int32_t quarter = (int32_t)1 << (fraction_bits - 2);
 	const int32_t fraction_minus_quarter = (a & (quarter - 1)) - quarter;
 	const int32_t remainder = fraction_minus_quarter - a;
-	int32_t result = nn_fixed_exp_on_quarter(nn_fixed_multiply_by_pot(fraction_minus_quarter, 5));
+	int32_t result =
+	    nn_fixed_exp_on_quarter(nn_fixed_multiply_by_pot(fraction_minus_quarter, 5));
 
 	for (int32_t bit = 0; bit < 7; bit++)
 		if (remainder & ((int32_t)1 << (fraction_bits - 2 + bit)))

@@ -52,7 +52,8 @@ void nn_softmax_s8(const struct nn_softmax_params *params, const int8_t *input, 
 			int32_t bits_over_unit;
 			scale = nn_fixed_reciprocal(sum, SOFTMAX_ACCUMULATION_INTEGER_BITS,
 						    &bits_over_unit);
-			/* From Q0 probability to units of 1/256. */
+			/* scale * exp is the probability times 2^bits_over_unit
+			 * in Q0; this divisor turns it into steps of 1/256. */
 			exponent = bits_over_unit + 31 - 8;
 		}
 		for (int32_t i = 0; i < size; i++) {
@@ -62,9 +63,10 @@ void nn_softmax_s8(const struct nn_softmax_params *params, const int8_t *input, 
 				    nn_doubling_high_mul(scale, softmax_exp(params, in[i] - max));
 				/* TFLite rejects exponents above 31 (sums of 512 or
 				 * more); every quotient is then below one half. */
-				value = (exponent > 31 ? 0
-						       : nn_rounding_divide_by_pot(probability, exponent)) +
-					INT8_MIN;
+				int32_t steps = 0;
+				if (exponent <= 31)
+					steps = nn_rounding_divide_by_pot(probability, exponent);
+				value = steps + INT8_MIN;
 			}
 			if (value > INT8_MAX)
 				value = INT8_MAX;

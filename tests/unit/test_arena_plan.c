@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "arena_plan.h"
 #include "error.h"
@@ -22,9 +23,9 @@ Test(arena_plan, chain_reuses_memory)
 {
 	/* input -> A -> B -> output: each buffer overlaps only its neighbours. */
 	struct plan_buffer buffers[] = {
-		{ .size = 100, .first_step = -1, .last_step = 0 },       /* input */
-		{ .size = 200, .first_step = 0, .last_step = 1 },        /* A */
-		{ .size = 50, .first_step = 1, .last_step = INT32_MAX }, /* output */
+	    {.size = 100, .first_step = -1, .last_step = 0},	   /* input */
+	    {.size = 200, .first_step = 0, .last_step = 1},	   /* A */
+	    {.size = 50, .first_step = 1, .last_step = INT32_MAX}, /* output */
 	};
 	uint32_t arena = 0, floor_bytes = 0;
 
@@ -41,8 +42,8 @@ Test(arena_plan, chain_reuses_memory)
 Test(arena_plan, buffers_alive_together_do_not_share)
 {
 	struct plan_buffer buffers[] = {
-		{ .size = 64, .first_step = 0, .last_step = 3 },
-		{ .size = 64, .first_step = 2, .last_step = 5 },
+	    {.size = 64, .first_step = 0, .last_step = 3},
+	    {.size = 64, .first_step = 2, .last_step = 5},
 	};
 	uint32_t arena = 0, floor_bytes = 0;
 
@@ -58,10 +59,10 @@ Test(arena_plan, output_stays_alive_to_the_end)
 	/* The output is written at step 1 and must survive the buffers of
 	 * steps 2 and 3, which may reuse only the input's memory. */
 	struct plan_buffer buffers[] = {
-		{ .size = 32, .first_step = -1, .last_step = 1 },
-		{ .size = 32, .first_step = 1, .last_step = INT32_MAX },
-		{ .size = 16, .first_step = 2, .last_step = 3 },
-		{ .size = 16, .first_step = 3, .last_step = 3 },
+	    {.size = 32, .first_step = -1, .last_step = 1},
+	    {.size = 32, .first_step = 1, .last_step = INT32_MAX},
+	    {.size = 16, .first_step = 2, .last_step = 3},
+	    {.size = 16, .first_step = 3, .last_step = 3},
 	};
 	uint32_t arena = 0, floor_bytes = 0;
 
@@ -81,10 +82,10 @@ Test(arena_plan, greedy_can_miss_the_floor)
 	 * The floor, 128 at step 2, is reachable (48@0, 64@48, 48@48, 32@96),
 	 * so here greedy is not optimal. */
 	struct plan_buffer buffers[] = {
-		{ .size = 32, .first_step = 2, .last_step = 4 },
-		{ .size = 48, .first_step = 2, .last_step = 2 },
-		{ .size = 48, .first_step = 1, .last_step = 2 },
-		{ .size = 64, .first_step = 1, .last_step = 1 },
+	    {.size = 32, .first_step = 2, .last_step = 4},
+	    {.size = 48, .first_step = 2, .last_step = 2},
+	    {.size = 48, .first_step = 1, .last_step = 2},
+	    {.size = 64, .first_step = 1, .last_step = 1},
 	};
 	uint32_t arena = 0, floor_bytes = 0;
 
@@ -100,9 +101,9 @@ Test(arena_plan, greedy_can_miss_the_floor)
 Test(arena_plan, alignment_rounds_sizes_and_offsets)
 {
 	struct plan_buffer buffers[] = {
-		{ .size = 5, .first_step = 0, .last_step = 1 },
-		{ .size = 3, .first_step = 1, .last_step = 2 },
-		{ .size = 0, .first_step = 1, .last_step = 1 },
+	    {.size = 5, .first_step = 0, .last_step = 1},
+	    {.size = 3, .first_step = 1, .last_step = 2},
+	    {.size = 0, .first_step = 1, .last_step = 1},
 	};
 	uint32_t arena = 0, floor_bytes = 0;
 
@@ -113,15 +114,28 @@ Test(arena_plan, alignment_rounds_sizes_and_offsets)
 	cr_expect_eq(floor_bytes, 16);
 }
 
-Test(arena_plan, empty_and_bad_arguments)
+static void arena_test_discard(enum hb_level level, const char *message, void *context)
 {
-	struct plan_buffer bad = { .size = 4, .first_step = 3, .last_step = 2 };
+	(void)level;
+	(void)message;
+	(void)context;
+}
+
+static void arena_test_quiet(void)
+{
+	hb_log_set_sink(arena_test_discard, NULL);
+}
+
+Test(arena_plan, empty_and_bad_arguments, .init = arena_test_quiet)
+{
+	struct plan_buffer bad = {.size = 4, .first_step = 3, .last_step = 2};
 	uint32_t arena = 7, floor_bytes = 7;
 
 	cr_expect_eq(plan_arena(NULL, 0, 16, &arena, &floor_bytes), HB_OK);
 	cr_expect_eq(arena, 0);
 	cr_expect_eq(floor_bytes, 0);
 	cr_expect_eq(plan_arena(&bad, 1, 16, &arena, &floor_bytes), HB_ERR_INTERNAL);
+	cr_expect(strstr(hb_last_error(), "buffer 0: bad lifetime [3, 2]"), "%s", hb_last_error());
 	bad.first_step = 0;
 	cr_expect_eq(plan_arena(&bad, 1, 12, &arena, &floor_bytes), HB_ERR_INTERNAL,
 		     "12 is not a power of two");
@@ -154,8 +168,8 @@ Test(arena_plan, random_lifetimes_keep_invariants)
 			int32_t length = (int32_t)(arena_test_random(&state) % 6);
 			buffers[i].size = 1 + arena_test_random(&state) % 3000;
 			buffers[i].first_step = first;
-			buffers[i].last_step = arena_test_random(&state) % 10 == 0 ? INT32_MAX
-										   : first + length;
+			buffers[i].last_step =
+			    arena_test_random(&state) % 10 == 0 ? INT32_MAX : first + length;
 			buffers[i].offset = 0xFFFFFFFFu;
 		}
 		cr_assert_eq(plan_arena(buffers, count, alignment, &arena, &floor_bytes), HB_OK);
@@ -164,8 +178,10 @@ Test(arena_plan, random_lifetimes_keep_invariants)
 		for (size_t i = 0; i < count; i++) {
 			uint32_t end = buffers[i].offset +
 				       ((buffers[i].size + alignment - 1) & ~(alignment - 1));
-			cr_assert_eq(buffers[i].offset % alignment, 0, "round %d buffer %zu", round, i);
-			cr_assert_leq(end, arena, "round %d buffer %zu ends past the arena", round, i);
+			cr_assert_eq(buffers[i].offset % alignment, 0, "round %d buffer %zu", round,
+				     i);
+			cr_assert_leq(end, arena, "round %d buffer %zu ends past the arena", round,
+				      i);
 			if (end > largest_end)
 				largest_end = end;
 			for (size_t j = i + 1; j < count; j++)

@@ -42,9 +42,9 @@ static void compile_test_init(struct compile_test_graph *graph)
 	graph->model.output_count = 1;
 }
 
-static int32_t compile_test_tensor(struct compile_test_graph *graph, const char *name,
-				   int32_t type, int32_t rank, const int32_t *shape,
-				   const void *data, size_t data_size)
+static int32_t compile_test_tensor(struct compile_test_graph *graph, const char *name, int32_t type,
+				   int32_t rank, const int32_t *shape, const void *data,
+				   size_t data_size)
 {
 	int32_t index = (int32_t)graph->model.tensor_count++;
 	struct tflite_tensor *tensor = &graph->tensors[index];
@@ -133,21 +133,21 @@ static void compile_test_expect_dims(const int32_t *dims, int32_t d0, int32_t d1
 /* input [1,4,4,2] -> CONV_2D 3x3 stride 2 SAME, 3 channels, RELU6 -> [1,2,2,3]
  *       -> FULLY_CONNECTED 12 -> 5 (the rank-4 input flattened) -> [1,5] */
 static int8_t compile_test_conv_weights[54];
-static const int32_t compile_test_conv_bias[3] = { 100, -200, 300 };
+static const int32_t compile_test_conv_bias[3] = {100, -200, 300};
 static int8_t compile_test_fc_weights[60];
-static const int32_t compile_test_fc_bias[5] = { 1, -2, 3, -4, 5 };
+static const int32_t compile_test_fc_bias[5] = {1, -2, 3, -4, 5};
 
 static void compile_test_conv_fc(struct compile_test_graph *graph)
 {
-	static const int32_t input_shape[4] = { 1, 4, 4, 2 };
-	static const int32_t conv_weights_shape[4] = { 3, 3, 3, 2 };
-	static const int32_t conv_bias_shape[1] = { 3 };
-	static const int32_t conv_out_shape[4] = { 1, 2, 2, 3 };
-	static const int32_t fc_weights_shape[2] = { 5, 12 };
-	static const int32_t fc_bias_shape[1] = { 5 };
-	static const int32_t fc_out_shape[2] = { 1, 5 };
-	static const float channel_scales[3] = { 0.25f, 0.375f, 0.0625f };
-	static const int64_t zeros[3] = { 0, 0, 0 };
+	static const int32_t input_shape[4] = {1, 4, 4, 2};
+	static const int32_t conv_weights_shape[4] = {3, 3, 3, 2};
+	static const int32_t conv_bias_shape[1] = {3};
+	static const int32_t conv_out_shape[4] = {1, 2, 2, 3};
+	static const int32_t fc_weights_shape[2] = {5, 12};
+	static const int32_t fc_bias_shape[1] = {5};
+	static const int32_t fc_out_shape[2] = {1, 5};
+	static const float channel_scales[3] = {0.25f, 0.375f, 0.0625f};
+	static const int64_t zeros[3] = {0, 0, 0};
 	struct tflite_operator *op;
 	int32_t input, conv_weights, conv_bias, conv_out, fc_weights, fc_bias, fc_out;
 
@@ -163,11 +163,11 @@ static void compile_test_conv_fc(struct compile_test_graph *graph)
 	compile_test_quant(graph, conv_weights, 3, channel_scales, zeros, 0);
 	conv_bias = compile_test_tensor(graph, "conv/bias", TFLITE_TYPE_INT32, 1, conv_bias_shape,
 					compile_test_conv_bias, sizeof compile_test_conv_bias);
-	conv_out = compile_test_tensor(graph, "conv_out", TFLITE_TYPE_INT8, 4, conv_out_shape,
-				       NULL, 0);
+	conv_out =
+	    compile_test_tensor(graph, "conv_out", TFLITE_TYPE_INT8, 4, conv_out_shape, NULL, 0);
 	compile_test_quant1(graph, conv_out, 0.25f, 3);
-	fc_weights = compile_test_tensor(graph, "fc/weights", TFLITE_TYPE_INT8, 2,
-					 fc_weights_shape, compile_test_fc_weights, 60);
+	fc_weights = compile_test_tensor(graph, "fc/weights", TFLITE_TYPE_INT8, 2, fc_weights_shape,
+					 compile_test_fc_weights, 60);
 	compile_test_quant1(graph, fc_weights, 0.1f, 0);
 	fc_bias = compile_test_tensor(graph, "fc/bias", TFLITE_TYPE_INT32, 1, fc_bias_shape,
 				      compile_test_fc_bias, sizeof compile_test_fc_bias);
@@ -175,13 +175,13 @@ static void compile_test_conv_fc(struct compile_test_graph *graph)
 	compile_test_quant1(graph, fc_out, 0.125f, -2);
 
 	op = compile_test_op(graph, TFLITE_OP_CONV_2D, 3,
-			     (int32_t[]){ input, conv_weights, conv_bias }, conv_out);
+			     (int32_t[]){input, conv_weights, conv_bias}, conv_out);
 	op->options.padding = TFLITE_PADDING_SAME;
 	op->options.stride_height = 2;
 	op->options.stride_width = 2;
 	op->options.activation = TFLITE_ACTIVATION_RELU6;
 	compile_test_op(graph, TFLITE_OP_FULLY_CONNECTED, 3,
-			(int32_t[]){ conv_out, fc_weights, fc_bias }, fc_out);
+			(int32_t[]){conv_out, fc_weights, fc_bias}, fc_out);
 	graph->model.inputs[0] = input;
 	graph->model.outputs[0] = fc_out;
 }
@@ -404,10 +404,10 @@ Test(model_compile, conv_fc_summary)
 /* input [1,2,2,3] -> RESHAPE [1,12] -> FULLY_CONNECTED -> [1,4], float32 */
 Test(model_compile, reshape_is_an_alias)
 {
-	static const int32_t input_shape[4] = { 1, 2, 2, 3 };
-	static const int32_t flat_shape[2] = { 1, 12 };
-	static const int32_t weights_shape[2] = { 4, 12 };
-	static const int32_t out_shape[2] = { 1, 4 };
+	static const int32_t input_shape[4] = {1, 2, 2, 3};
+	static const int32_t flat_shape[2] = {1, 12};
+	static const int32_t weights_shape[2] = {4, 12};
+	static const int32_t out_shape[2] = {1, 4};
 	static float weights[48];
 	struct compile_test_graph graph;
 	struct compiled_model compiled;
@@ -421,8 +421,8 @@ Test(model_compile, reshape_is_an_alias)
 	w = compile_test_tensor(&graph, "w", TFLITE_TYPE_FLOAT32, 2, weights_shape, weights,
 				sizeof weights);
 	out = compile_test_tensor(&graph, "out", TFLITE_TYPE_FLOAT32, 2, out_shape, NULL, 0);
-	compile_test_op(&graph, TFLITE_OP_RESHAPE, 1, (int32_t[]){ in }, reshaped);
-	compile_test_op(&graph, TFLITE_OP_FULLY_CONNECTED, 3, (int32_t[]){ reshaped, w, -1 }, out);
+	compile_test_op(&graph, TFLITE_OP_RESHAPE, 1, (int32_t[]){in}, reshaped);
+	compile_test_op(&graph, TFLITE_OP_FULLY_CONNECTED, 3, (int32_t[]){reshaped, w, -1}, out);
 	graph.model.inputs[0] = in;
 	graph.model.outputs[0] = out;
 	cr_assert_eq(model_compile(&graph.model, 0, &compiled), HB_OK, "%s", hb_last_error());
@@ -454,12 +454,13 @@ Test(model_compile, reshape_is_an_alias)
  * per channel -> [1,2,2,4]: the weights become float constants */
 Test(model_compile, hybrid_depthwise_dequantizes_weights)
 {
-	static const int32_t input_shape[4] = { 1, 3, 3, 2 };
-	static const int32_t weights_shape[4] = { 1, 2, 2, 4 };
-	static const int32_t out_shape[4] = { 1, 2, 2, 4 };
-	static const int8_t weights[16] = { 1, 2, 3, 4, -1, -2, -3, -4, 10, 20, 30, 40, -128, 127, 0, 64 };
-	static const float scales[4] = { 0.5f, 0.25f, 2.0f, 0.125f };
-	static const int64_t zeros[4] = { 0, 0, 0, 0 };
+	static const int32_t input_shape[4] = {1, 3, 3, 2};
+	static const int32_t weights_shape[4] = {1, 2, 2, 4};
+	static const int32_t out_shape[4] = {1, 2, 2, 4};
+	static const int8_t weights[16] = {1,  2,  3,  4,  -1,	 -2,  -3, -4,
+					   10, 20, 30, 40, -128, 127, 0,  64};
+	static const float scales[4] = {0.5f, 0.25f, 2.0f, 0.125f};
+	static const int64_t zeros[4] = {0, 0, 0, 0};
 	struct compile_test_graph graph;
 	struct compiled_model compiled;
 	struct model_op op;
@@ -473,8 +474,8 @@ Test(model_compile, hybrid_depthwise_dequantizes_weights)
 	w = compile_test_tensor(&graph, "w", TFLITE_TYPE_INT8, 4, weights_shape, weights, 16);
 	compile_test_quant(&graph, w, 4, scales, zeros, 3);
 	out = compile_test_tensor(&graph, "out", TFLITE_TYPE_FLOAT32, 4, out_shape, NULL, 0);
-	depthwise = compile_test_op(&graph, TFLITE_OP_DEPTHWISE_CONV_2D, 3,
-				    (int32_t[]){ in, w, -1 }, out);
+	depthwise =
+	    compile_test_op(&graph, TFLITE_OP_DEPTHWISE_CONV_2D, 3, (int32_t[]){in, w, -1}, out);
 	depthwise->options.padding = TFLITE_PADDING_VALID;
 	depthwise->options.depth_multiplier = 2;
 	depthwise->options.activation = TFLITE_ACTIVATION_RELU;
@@ -514,10 +515,10 @@ Test(model_compile, hybrid_depthwise_dequantizes_weights)
 /* A DEQUANTIZE of constant int8 weights is folded: FC reads floats. */
 Test(model_compile, constant_dequantize_is_folded)
 {
-	static const int32_t in_shape[2] = { 1, 2 };
-	static const int32_t weights_shape[2] = { 3, 2 };
-	static const int32_t out_shape[2] = { 1, 3 };
-	static const int8_t weights[6] = { 10, -10, 0, 127, -128, 3 };
+	static const int32_t in_shape[2] = {1, 2};
+	static const int32_t weights_shape[2] = {3, 2};
+	static const int32_t out_shape[2] = {1, 3};
+	static const int8_t weights[6] = {10, -10, 0, 127, -128, 3};
 	struct compile_test_graph graph;
 	struct compiled_model compiled;
 	struct model_op op;
@@ -530,8 +531,8 @@ Test(model_compile, constant_dequantize_is_folded)
 	compile_test_quant1(&graph, q, 0.5f, 2);
 	w = compile_test_tensor(&graph, "w", TFLITE_TYPE_FLOAT32, 2, weights_shape, NULL, 0);
 	out = compile_test_tensor(&graph, "out", TFLITE_TYPE_FLOAT32, 2, out_shape, NULL, 0);
-	compile_test_op(&graph, TFLITE_OP_DEQUANTIZE, 1, (int32_t[]){ q }, w);
-	compile_test_op(&graph, TFLITE_OP_FULLY_CONNECTED, 3, (int32_t[]){ in, w, -1 }, out);
+	compile_test_op(&graph, TFLITE_OP_DEQUANTIZE, 1, (int32_t[]){q}, w);
+	compile_test_op(&graph, TFLITE_OP_FULLY_CONNECTED, 3, (int32_t[]){in, w, -1}, out);
 	graph.model.inputs[0] = in;
 	graph.model.outputs[0] = out;
 	cr_assert_eq(model_compile(&graph.model, 0, &compiled), HB_OK, "%s", hb_last_error());
@@ -556,13 +557,14 @@ Test(model_compile, constant_dequantize_is_folded)
 /* a, b int8 [1,4] -> ADD (RELU) -> [1,4] -> SOFTMAX -> [1,4] */
 Test(model_compile, add_and_softmax_params)
 {
-	static const int32_t shape[2] = { 1, 4 };
+	static const int32_t shape[2] = {1, 4};
+	static const int8_t b_data[4] = {1, 2, 3, 4};
 	struct compile_test_graph graph;
 	struct compiled_model compiled;
 	struct nn_add_params add;
 	struct nn_softmax_params softmax;
 	struct tflite_operator *op;
-	int32_t a, sum, probabilities;
+	int32_t a, b, sum, probabilities;
 
 	compile_test_init(&graph);
 	a = compile_test_tensor(&graph, "a", TFLITE_TYPE_INT8, 2, shape, NULL, 0);
@@ -571,15 +573,12 @@ Test(model_compile, add_and_softmax_params)
 	compile_test_quant1(&graph, sum, 0.0625f, 5);
 	probabilities = compile_test_tensor(&graph, "p", TFLITE_TYPE_INT8, 2, shape, NULL, 0);
 	compile_test_quant1(&graph, probabilities, 1.0f / 256, -128);
-	/* a + a would hide a swapped multiplier: use a second input of another scale. */
-	{
-		int32_t b = compile_test_tensor(&graph, "b", TFLITE_TYPE_INT8, 2, shape,
-						(const int8_t[4]){ 1, 2, 3, 4 }, 4);
-		compile_test_quant1(&graph, b, 0.25f, -3);
-		op = compile_test_op(&graph, TFLITE_OP_ADD, 2, (int32_t[]){ a, b }, sum);
-	}
+	/* a + a would hide a swapped multiplier: the second input has another scale. */
+	b = compile_test_tensor(&graph, "b", TFLITE_TYPE_INT8, 2, shape, b_data, sizeof b_data);
+	compile_test_quant1(&graph, b, 0.25f, -3);
+	op = compile_test_op(&graph, TFLITE_OP_ADD, 2, (int32_t[]){a, b}, sum);
 	op->options.activation = TFLITE_ACTIVATION_RELU;
-	op = compile_test_op(&graph, TFLITE_OP_SOFTMAX, 1, (int32_t[]){ sum }, probabilities);
+	op = compile_test_op(&graph, TFLITE_OP_SOFTMAX, 1, (int32_t[]){sum}, probabilities);
 	op->options.beta = 1.0f;
 	graph.model.inputs[0] = a;
 	graph.model.outputs[0] = probabilities;
@@ -603,9 +602,9 @@ Test(model_compile, add_and_softmax_params)
 	cr_expect_eq(add.activation_min, 5);
 	cr_expect_eq(add.activation_max, 127);
 	/* The constant second input lives in the image. */
-	cr_expect_eq(compile_test_tensor_at(&compiled, compile_test_op_at(&compiled, 0).inputs[1])
-			     .location,
-		     MODEL_LOCATION_IMAGE);
+	cr_expect_eq(
+	    compile_test_tensor_at(&compiled, compile_test_op_at(&compiled, 0).inputs[1]).location,
+	    MODEL_LOCATION_IMAGE);
 
 	cr_assert_eq(compile_test_op_at(&compiled, 1).kind, MODEL_OP_SOFTMAX_S8);
 	memcpy(&softmax, compiled.image + compile_test_op_at(&compiled, 1).params_offset,
@@ -624,8 +623,8 @@ Test(model_compile, add_and_softmax_params)
 /* float [1,5,5,1] -> MAX_POOL 2x2 stride 2 SAME -> [1,3,3,1] */
 Test(model_compile, pool_params)
 {
-	static const int32_t in_shape[4] = { 1, 5, 5, 1 };
-	static const int32_t out_shape[4] = { 1, 3, 3, 1 };
+	static const int32_t in_shape[4] = {1, 5, 5, 1};
+	static const int32_t out_shape[4] = {1, 3, 3, 1};
 	struct compile_test_graph graph;
 	struct compiled_model compiled;
 	struct nn_pool_params pool;
@@ -635,7 +634,7 @@ Test(model_compile, pool_params)
 	compile_test_init(&graph);
 	in = compile_test_tensor(&graph, "in", TFLITE_TYPE_FLOAT32, 4, in_shape, NULL, 0);
 	out = compile_test_tensor(&graph, "out", TFLITE_TYPE_FLOAT32, 4, out_shape, NULL, 0);
-	op = compile_test_op(&graph, TFLITE_OP_MAX_POOL_2D, 1, (int32_t[]){ in }, out);
+	op = compile_test_op(&graph, TFLITE_OP_MAX_POOL_2D, 1, (int32_t[]){in}, out);
 	op->options.padding = TFLITE_PADDING_SAME;
 	op->options.stride_height = 2;
 	op->options.stride_width = 2;
@@ -694,26 +693,27 @@ Test(model_compile_errors, unsupported_operator, .init = compile_test_quiet)
 
 	compile_test_conv_fc(&graph);
 	graph.operators[1].builtin = TFLITE_OP_CONCATENATION;
-	compile_test_expect_refusal(&graph, "test.tflite: operator 1 (CONCATENATION): ",
-				    "unsupported operator");
+	compile_test_expect_refusal(
+	    &graph, "test.tflite: operator 1 (CONCATENATION): ", "unsupported operator");
 }
 
 Test(model_compile_errors, broadcasting_add, .init = compile_test_quiet)
 {
-	static const int32_t full[2] = { 1, 4 };
-	static const int32_t one[2] = { 1, 1 };
+	static const int32_t full[2] = {1, 4};
+	static const int32_t one[2] = {1, 1};
 	struct compile_test_graph graph;
 	int32_t a, b, sum;
 
 	compile_test_init(&graph);
 	a = compile_test_tensor(&graph, "a", TFLITE_TYPE_FLOAT32, 2, full, NULL, 0);
-	b = compile_test_tensor(&graph, "b", TFLITE_TYPE_FLOAT32, 2, one, (const float[1]){ 1 }, 4);
+	b = compile_test_tensor(&graph, "b", TFLITE_TYPE_FLOAT32, 2, one, (const float[1]){1}, 4);
 	sum = compile_test_tensor(&graph, "sum", TFLITE_TYPE_FLOAT32, 2, full, NULL, 0);
-	compile_test_op(&graph, TFLITE_OP_ADD, 2, (int32_t[]){ a, b }, sum);
+	compile_test_op(&graph, TFLITE_OP_ADD, 2, (int32_t[]){a, b}, sum);
 	graph.model.inputs[0] = a;
 	graph.model.outputs[0] = sum;
-	compile_test_expect_refusal(&graph, "operator 0 (ADD): broadcasting is not supported",
-				    "input 1 'a' (tensor 0) has shape [1, 4], input 2 'b' (tensor 1) has shape [1, 1]");
+	compile_test_expect_refusal(
+	    &graph, "operator 0 (ADD): broadcasting is not supported",
+	    "input 1 'a' (tensor 0) has shape [1, 4], input 2 'b' (tensor 1) has shape [1, 1]");
 }
 
 Test(model_compile_errors, conv_output_shape_mismatch, .init = compile_test_quiet)
@@ -722,8 +722,9 @@ Test(model_compile_errors, conv_output_shape_mismatch, .init = compile_test_quie
 
 	compile_test_conv_fc(&graph);
 	graph.tensors[3].shape[1] = 3; /* conv_out [1,3,2,3]; SAME stride 2 gives 2 */
-	compile_test_expect_refusal(&graph, "operator 0 (CONV_2D): shape mismatch",
-				    "output 'conv_out' (tensor 3): expected [1, 2, 2, 3], found [1, 3, 2, 3]");
+	compile_test_expect_refusal(
+	    &graph, "operator 0 (CONV_2D): shape mismatch",
+	    "output 'conv_out' (tensor 3): expected [1, 2, 2, 3], found [1, 3, 2, 3]");
 }
 
 Test(model_compile_errors, fully_connected_depth_mismatch, .init = compile_test_quiet)
@@ -744,8 +745,8 @@ Test(model_compile_errors, two_graph_inputs, .init = compile_test_quiet)
 	compile_test_conv_fc(&graph);
 	graph.model.input_count = 2;
 	graph.model.inputs[1] = 3;
-	compile_test_expect_refusal(&graph, "test.tflite: expected exactly one graph input, found 2",
-				    NULL);
+	compile_test_expect_refusal(&graph,
+				    "test.tflite: expected exactly one graph input, found 2", NULL);
 }
 
 Test(model_compile_errors, unsupported_type_combination, .init = compile_test_quiet)
@@ -760,7 +761,7 @@ Test(model_compile_errors, unsupported_type_combination, .init = compile_test_qu
 
 Test(model_compile_errors, softmax_output_quantisation, .init = compile_test_quiet)
 {
-	static const int32_t shape[2] = { 1, 4 };
+	static const int32_t shape[2] = {1, 4};
 	struct compile_test_graph graph;
 	struct tflite_operator *op;
 	int32_t in, out;
@@ -770,7 +771,7 @@ Test(model_compile_errors, softmax_output_quantisation, .init = compile_test_qui
 	compile_test_quant1(&graph, in, 0.1f, 0);
 	out = compile_test_tensor(&graph, "p", TFLITE_TYPE_INT8, 2, shape, NULL, 0);
 	compile_test_quant1(&graph, out, 1.0f / 128, 0);
-	op = compile_test_op(&graph, TFLITE_OP_SOFTMAX, 1, (int32_t[]){ in }, out);
+	op = compile_test_op(&graph, TFLITE_OP_SOFTMAX, 1, (int32_t[]){in}, out);
 	op->options.beta = 1.0f;
 	graph.model.inputs[0] = in;
 	graph.model.outputs[0] = out;
@@ -790,8 +791,9 @@ Test(model_compile_errors, tensor_read_before_written, .init = compile_test_quie
 				     NULL, 0);
 	compile_test_quant1(&graph, orphan, 0.5f, -1);
 	graph.operators[0].inputs[0] = orphan;
-	compile_test_expect_refusal(&graph, "operator 0 (CONV_2D)",
-				    "input 'orphan' (tensor 7) is read before any operator writes it");
+	compile_test_expect_refusal(
+	    &graph, "operator 0 (CONV_2D)",
+	    "input 'orphan' (tensor 7) is read before any operator writes it");
 }
 
 Test(model_compile_errors, asymmetric_weights, .init = compile_test_quiet)
@@ -823,12 +825,12 @@ struct compile_test_mlperf {
 };
 
 static const struct compile_test_mlperf compile_test_mlperf_models[] = {
-	{ "ad01_int8.tflite", 264192, 640 + 128, 10, false },
-	{ "ad01_fp32.tflite", 264192, 4 * (640 + 128), 10, false },
-	{ "kws_ref_model.tflite", 2656768, 2 * 8000, 12, false },
-	{ "kws_ref_model_float32.tflite", 2656768, 4 * 2 * 8000, 12, true },
-	{ "pretrainedResnet_quant.tflite", 12501632, 3 * 16384, 15, false },
-	{ "pretrainedResnet.tflite", 12501632, 4 * 3 * 16384, 15, false },
+    {"ad01_int8.tflite", 264192, 640 + 128, 10, false},
+    {"ad01_fp32.tflite", 264192, 4 * (640 + 128), 10, false},
+    {"kws_ref_model.tflite", 2656768, 2 * 8000, 12, false},
+    {"kws_ref_model_float32.tflite", 2656768, 4 * 2 * 8000, 12, true},
+    {"pretrainedResnet_quant.tflite", 12501632, 3 * 16384, 15, false},
+    {"pretrainedResnet.tflite", 12501632, 4 * 3 * 16384, 15, false},
 };
 
 static void compile_test_mlperf_compile(const char *file, struct tflite_model *model,
@@ -848,8 +850,8 @@ static void compile_test_mlperf_compile(const char *file, struct tflite_model *m
 
 Test(model_compile_mlperf, reference_models_compile)
 {
-	for (size_t i = 0; i < sizeof compile_test_mlperf_models / sizeof compile_test_mlperf_models[0];
-	     i++) {
+	for (size_t i = 0;
+	     i < sizeof compile_test_mlperf_models / sizeof compile_test_mlperf_models[0]; i++) {
 		const struct compile_test_mlperf *expected = &compile_test_mlperf_models[i];
 		struct tflite_model model;
 		struct compiled_model compiled;
@@ -859,9 +861,9 @@ Test(model_compile_mlperf, reference_models_compile)
 
 		compile_test_mlperf_compile(expected->file, &model, &compiled);
 		header = compile_test_header(&compiled);
-		cr_expect_eq(model_image_check(compiled.image, compiled.image_size,
-					       compiled.arena_size),
-			     MODEL_CHECK_OK, "%s", expected->file);
+		cr_expect_eq(
+		    model_image_check(compiled.image, compiled.image_size, compiled.arena_size),
+		    MODEL_CHECK_OK, "%s", expected->file);
 		cr_expect_eq(compiled.macs, expected->macs, "%s: %llu MACs", expected->file,
 			     (unsigned long long)compiled.macs);
 		cr_expect_eq(compiled.arena_size, expected->arena, "%s: arena %u", expected->file,
@@ -921,8 +923,11 @@ static void compile_test_run_ad(const char *file, const float *features, float *
 		if (input_tensor->dtype == MODEL_DTYPE_FLOAT32) {
 			memcpy(arena + input_tensor->offset + 4 * i, &features[i], 4);
 		} else {
-			long q = lroundf(features[i] / input_tensor->scale) + input_tensor->zero_point;
-			arena[input_tensor->offset + i] = (uint8_t)(int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);
+			long q =
+			    lroundf(features[i] / input_tensor->scale) + input_tensor->zero_point;
+			arena[input_tensor->offset + i] = (uint8_t)(int8_t)(q < -128  ? -128
+									    : q > 127 ? 127
+										      : q);
 		}
 	}
 	model_invoke(header, arena);
@@ -952,7 +957,8 @@ Test(model_compile_mlperf, ad_float_and_int8_agree)
 	compile_test_run_ad("ad01_fp32.tflite", clip, float_out);
 	compile_test_run_ad("ad01_int8.tflite", clip, int8_out);
 	for (int i = 0; i < 640; i++) {
-		error += ((double)float_out[i] - int8_out[i]) * ((double)float_out[i] - int8_out[i]);
+		error +=
+		    ((double)float_out[i] - int8_out[i]) * ((double)float_out[i] - int8_out[i]);
 		magnitude += (double)float_out[i] * float_out[i];
 	}
 	cr_expect_gt(magnitude, 0.0);

@@ -62,10 +62,9 @@ Test(nn_add_s8, prepare_matches_hand_derivation)
 	 * input multipliers are 0.5 (2^30, shift 0) and 0.25 (2^30, shift -1);
 	 * the output one is 1 / (0.75 * 2^20) = (2/3) * 2^-19:
 	 * round(2/3 * 2^31) = 1431655765, shift -19. */
-	const struct nn_add_params params =
-	    add_test_prepare((struct add_test_quantization){0.5, -10},
-			     (struct add_test_quantization){0.25, 20},
-			     (struct add_test_quantization){0.75, 3}, 1);
+	const struct nn_add_params params = add_test_prepare(
+	    (struct add_test_quantization){0.5, -10}, (struct add_test_quantization){0.25, 20},
+	    (struct add_test_quantization){0.75, 3}, 1);
 
 	cr_expect_eq(params.input1_multiplier, 1 << 30);
 	cr_expect_eq(params.input1_shift, 0);
@@ -93,10 +92,9 @@ Test(nn_add_s8, different_scales_by_hand)
 	 * In fixed point, e.g. q1 = -12: (-12 + 10) * 2^20 = -2097152, x0.5 =
 	 * -1048576 exactly; q2 adds 0; x1431655765 / 2^31 = -699050.67 ->
 	 * -699051; / 2^19 = -1.33 -> -1; + 3 = 2. */
-	const struct nn_add_params params =
-	    add_test_prepare((struct add_test_quantization){0.5, -10},
-			     (struct add_test_quantization){0.25, 20},
-			     (struct add_test_quantization){0.75, 3}, 8);
+	const struct nn_add_params params = add_test_prepare(
+	    (struct add_test_quantization){0.5, -10}, (struct add_test_quantization){0.25, 20},
+	    (struct add_test_quantization){0.75, 3}, 8);
 	const int8_t input1[8] = {0, 10, -10, -11, -12, -128, 127, 100};
 	const int8_t input2[8] = {0, 20, 22, 21, 20, -128, 127, -128};
 	const int8_t expected[8] = {3, 16, 4, 3, 2, -125, 127, 27};
@@ -118,10 +116,9 @@ Test(nn_add_s8, exact_ties_round_away_from_zero)
 	 * (q1 + q2) / 2 with ties away from zero.
 	 * 1 + 0 = 0.5 -> 1; -1 + 0 -> -1; 3 + 0 -> 2; -3 + 0 -> -2;
 	 * 127 + 127 -> 127; -128 + -128 -> -128; 5 + -2 = 1.5 -> 2 */
-	const struct nn_add_params params =
-	    add_test_prepare((struct add_test_quantization){0.5, 0},
-			     (struct add_test_quantization){0.5, 0},
-			     (struct add_test_quantization){1.0, 0}, 7);
+	const struct nn_add_params params = add_test_prepare(
+	    (struct add_test_quantization){0.5, 0}, (struct add_test_quantization){0.5, 0},
+	    (struct add_test_quantization){1.0, 0}, 7);
 	const int8_t input1[7] = {1, -1, 3, -3, 127, -128, 5};
 	const int8_t input2[7] = {0, 0, 0, 0, 127, -128, -2};
 	const int8_t expected[7] = {1, -1, 2, -2, 127, -128, 2};
@@ -139,10 +136,9 @@ Test(nn_add_s8, relu_clamp)
 {
 	/* Same quantisation as the hand case, output zero point 3: RELU keeps
 	 * outputs at or above 3, and a max of 20 caps them. */
-	struct nn_add_params params =
-	    add_test_prepare((struct add_test_quantization){0.5, -10},
-			     (struct add_test_quantization){0.25, 20},
-			     (struct add_test_quantization){0.75, 3}, 4);
+	struct nn_add_params params = add_test_prepare((struct add_test_quantization){0.5, -10},
+						       (struct add_test_quantization){0.25, 20},
+						       (struct add_test_quantization){0.75, 3}, 4);
 	const int8_t input1[4] = {-12, -128, 10, 127};
 	const int8_t input2[4] = {20, -128, 20, 127};
 	int8_t output[4];
@@ -171,8 +167,7 @@ Test(nn_add_s8, relu_clamp)
  * half-integer; only those pairs are compared, and the test insists that
  * almost all of them are.
  */
-static void add_test_exhaustive(struct add_test_quantization in1,
-				struct add_test_quantization in2,
+static void add_test_exhaustive(struct add_test_quantization in1, struct add_test_quantization in2,
 				struct add_test_quantization out)
 {
 	static int8_t input1[256 * 256];

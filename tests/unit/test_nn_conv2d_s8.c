@@ -16,11 +16,11 @@
 
 #include "nn.h"
 
-#define CONV_TEST_HALF (1 << 30)
+#define CONV_TEST_HALF	     (1 << 30)
 #define CONV_TEST_MAX_OUTPUT 64
 
 static const int32_t conv_test_half[4] = {CONV_TEST_HALF, CONV_TEST_HALF, CONV_TEST_HALF,
-					   CONV_TEST_HALF};
+					  CONV_TEST_HALF};
 static const int32_t conv_test_unit_shift[4] = {1, 1, 1, 1};
 static const int32_t conv_test_zero_shift[4] = {0, 0, 0, 0};
 
@@ -279,7 +279,7 @@ static int64_t conv_test_input_at(const struct nn_conv_params *params, const int
 	if (y < 0 || y >= params->input_height || x < 0 || x >= params->input_width)
 		return 0;
 	return (int64_t)input[((batch * params->input_height + y) * params->input_width + x) *
-				      params->input_channels +
+				  params->input_channels +
 			      c] +
 	       params->input_offset;
 }
@@ -299,8 +299,8 @@ static int64_t conv_test_cell(const struct nn_conv_params *params, const int8_t 
 	int64_t acc = 0;
 
 	for (int32_t ky = 0; ky < params->filter_height; ky++) {
-		const int32_t y = oy * params->stride_height - params->pad_top +
-				  ky * params->dilation_height;
+		const int32_t y =
+		    oy * params->stride_height - params->pad_top + ky * params->dilation_height;
 		for (int32_t kx = 0; kx < params->filter_width; kx++) {
 			const int32_t x = ox * params->stride_width - params->pad_left +
 					  kx * params->dilation_width;
@@ -324,9 +324,9 @@ static void conv_test_reference(const struct nn_conv_params *params, const int8_
 					const int64_t acc =
 					    conv_test_cell(params, input, filter, b, oy, ox, oc) +
 					    (bias ? bias[oc] : 0);
-					int64_t value = conv_test_requantize(acc, multiplier[oc],
-									     shift[oc]) +
-							params->output_offset;
+					int64_t value =
+					    conv_test_requantize(acc, multiplier[oc], shift[oc]) +
+					    params->output_offset;
 					if (value > params->activation_min &&
 					    value < params->activation_max)
 						(*unclamped)++;
@@ -387,7 +387,8 @@ Test(nn_conv2d_s8, random_shapes_match_naive_reference)
 		params.output_offset = conv_test_between(&state, -128, 127);
 		if (conv_test_between(&state, 0, 3) == 0) {
 			params.activation_min = params.output_offset;
-			params.activation_max = conv_test_between(&state, params.output_offset, 127);
+			params.activation_max =
+			    conv_test_between(&state, params.output_offset, 127);
 		}
 		padded_cases += params.pad_top > 0 || params.pad_left > 0;
 		dilated_cases += params.dilation_height > 1 || params.dilation_width > 1;
@@ -401,8 +402,8 @@ Test(nn_conv2d_s8, random_shapes_match_naive_reference)
 		     i++)
 			filter[i] = (int8_t)conv_test_random(&state);
 		for (int32_t oc = 0; oc < params.output_channels; oc++) {
-			int32_t depth = params.filter_height * params.filter_width *
-					params.input_channels;
+			int32_t depth =
+			    params.filter_height * params.filter_width * params.input_channels;
 			bias[oc] = conv_test_between(&state, -2000, 2000);
 			multiplier[oc] = conv_test_between(&state, 1 << 30, INT32_MAX);
 			/* A sum of depth products of ~74 x ~74 spreads like
@@ -423,9 +424,8 @@ Test(nn_conv2d_s8, random_shapes_match_naive_reference)
 		conv_test_reference(&params, input, filter, round % 5 ? bias : NULL, multiplier,
 				    shift, expected, &unclamped);
 		for (int32_t i = 0; i < count; i++)
-			cr_assert_eq(got[i], expected[i],
-				     "round %d output %d: expected %d, got %d", round, (int)i,
-				     expected[i], got[i]);
+			cr_assert_eq(got[i], expected[i], "round %d output %d: expected %d, got %d",
+				     round, (int)i, expected[i], got[i]);
 		for (int32_t i = count; i < count + 4; i++)
 			cr_assert_eq(got[i], 0x5A, "round %d: wrote past the output", round);
 		total += count;

@@ -12,7 +12,7 @@
 
 #include "nn.h"
 
-#define DW_TEST_HALF (1 << 30)
+#define DW_TEST_HALF	   (1 << 30)
 #define DW_TEST_MAX_OUTPUT 32
 
 static const int32_t dw_test_half[4] = {DW_TEST_HALF, DW_TEST_HALF, DW_TEST_HALF, DW_TEST_HALF};
@@ -206,13 +206,15 @@ static int64_t dw_test_cell(const struct nn_conv_params *params, const int8_t *i
 					  kx * params->dilation_width;
 			int64_t value = 0;
 			if (y >= 0 && y < params->input_height && x >= 0 && x < params->input_width)
-				value = input[((b * params->input_height + y) * params->input_width +
-					       x) * params->input_channels +
-					      ic] +
-					params->input_offset;
-			acc += value * filter[(ky * params->filter_width + kx) *
-						      params->output_channels +
-					      oc];
+				value =
+				    input[((b * params->input_height + y) * params->input_width +
+					   x) *
+					      params->input_channels +
+					  ic] +
+				    params->input_offset;
+			acc +=
+			    value *
+			    filter[(ky * params->filter_width + kx) * params->output_channels + oc];
 		}
 	return acc;
 }
@@ -250,10 +252,10 @@ Test(nn_depthwise_conv2d_s8, random_shapes_match_naive_reference)
 		extent_x = (params.filter_width - 1) * params.dilation_width + 1;
 		params.pad_top = dw_test_between(&state, 0, extent_y - 1);
 		params.pad_left = dw_test_between(&state, 0, extent_x - 1);
-		padded_height = params.input_height + params.pad_top +
-				dw_test_between(&state, 0, extent_y - 1);
-		padded_width = params.input_width + params.pad_left +
-			       dw_test_between(&state, 0, extent_x - 1);
+		padded_height =
+		    params.input_height + params.pad_top + dw_test_between(&state, 0, extent_y - 1);
+		padded_width =
+		    params.input_width + params.pad_left + dw_test_between(&state, 0, extent_x - 1);
 		if (padded_height < extent_y || padded_width < extent_x)
 			continue;
 		params.output_height = (padded_height - extent_y) / params.stride_height + 1;
@@ -261,8 +263,8 @@ Test(nn_depthwise_conv2d_s8, random_shapes_match_naive_reference)
 		params.input_offset = dw_test_between(&state, -127, 128);
 		params.output_offset = dw_test_between(&state, -128, 127);
 
-		for (int32_t k = 0; k < params.batches * params.input_height *
-					    params.input_width * params.input_channels;
+		for (int32_t k = 0; k < params.batches * params.input_height * params.input_width *
+					    params.input_channels;
 		     k++)
 			input[k] = (int8_t)dw_test_random(&state);
 		for (int32_t k = 0;
@@ -283,23 +285,29 @@ Test(nn_depthwise_conv2d_s8, random_shapes_match_naive_reference)
 		count = params.batches * params.output_height * params.output_width *
 			params.output_channels;
 		memset(got, 0x5A, sizeof got);
-		nn_depthwise_conv2d_s8(&params, input, filter, round % 4 ? bias : NULL,
-				       multiplier, shift, got);
+		nn_depthwise_conv2d_s8(&params, input, filter, round % 4 ? bias : NULL, multiplier,
+				       shift, got);
 		for (int32_t b = 0; b < params.batches; b++)
 			for (int32_t oy = 0; oy < params.output_height; oy++)
 				for (int32_t ox = 0; ox < params.output_width; ox++)
-					for (int32_t oc = 0; oc < params.output_channels; oc++, i++) {
+					for (int32_t oc = 0; oc < params.output_channels;
+					     oc++, i++) {
 						const int64_t acc =
-						    dw_test_cell(&params, input, filter, b, oy, ox, oc) +
+						    dw_test_cell(&params, input, filter, b, oy, ox,
+								 oc) +
 						    (round % 4 ? bias[oc] : 0);
-						int64_t value = dw_test_requantize(acc, multiplier[oc],
-										   shift[oc]) +
-								params.output_offset;
+						int64_t value =
+						    dw_test_requantize(acc, multiplier[oc],
+								       shift[oc]) +
+						    params.output_offset;
 						unclamped += value > -128 && value < 127;
-						value = value < -128 ? -128 : value > 127 ? 127 : value;
-						cr_assert_eq(got[i], value,
-							     "round %d output %d: expected %d, got %d",
-							     round, (int)i, (int)value, got[i]);
+						value = value < -128  ? -128
+							: value > 127 ? 127
+								      : value;
+						cr_assert_eq(
+						    got[i], value,
+						    "round %d output %d: expected %d, got %d",
+						    round, (int)i, (int)value, got[i]);
 					}
 		for (int32_t k = count; k < count + 4; k++)
 			cr_assert_eq(got[k], 0x5A, "round %d: wrote past the output", round);

@@ -126,8 +126,8 @@ Test(nn_avg_pool2d_s8, stride_two_windows_clipped_bottom_right)
 	params.stride_height = 2;
 	params.stride_width = 2;
 	pool_test_run(POOL_TEST_AVERAGE, &params, input,
-		      (const int8_t[]){30, -30, 45, -45, 75, -75, 91, -91,
-				       31, -29, 46, -44, 76, -74, 92, -90});
+		      (const int8_t[]){30, -30, 45, -45, 75, -75, 91, -91, 31, -29, 46, -44, 76,
+				       -74, 92, -90});
 }
 
 Test(nn_avg_pool2d_s8, rounding_of_negative_sums_with_odd_counts)
@@ -186,14 +186,14 @@ Test(nn_max_pool2d_s8, stride_two_batches_channels_and_clamp)
 	params.stride_height = 2;
 	params.stride_width = 2;
 	pool_test_run(POOL_TEST_MAX, &params, input,
-		      (const int8_t[]){50, -10, 60, -30, 80, -70, 91, -91,
-				       -128, -128, -128, -128, -128, -128, -128, -128});
+		      (const int8_t[]){50, -10, 60, -30, 80, -70, 91, -91, -128, -128, -128, -128,
+				       -128, -128, -128, -128});
 	/* RELU6-like clamp [-20, 70] applies after the maximum. */
 	params.activation_min = -20;
 	params.activation_max = 70;
 	pool_test_run(POOL_TEST_MAX, &params, input,
-		      (const int8_t[]){50, -10, 60, -20, 70, -20, 70, -20,
-				       -20, -20, -20, -20, -20, -20, -20, -20});
+		      (const int8_t[]){50, -10, 60, -20, 70, -20, 70, -20, -20, -20, -20, -20, -20,
+				       -20, -20, -20});
 }
 
 Test(nn_max_pool2d_s8, window_larger_than_stride_overlaps)

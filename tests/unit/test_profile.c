@@ -328,7 +328,7 @@ Test(profile, trailing_garbage_is_invalid_json)
 	cr_assert_not_null(text);
 	snprintf(text, sizeof profile_test_qemu + 8, "%sxyz", profile_test_qemu);
 	profile_test_expect_error(text, PROFILE_TEST_QEMU_PATH,
-				  "boards/qemu-m4.json:19:1: invalid JSON", NULL);
+				  "boards/qemu-m4.json:20:1: invalid JSON", NULL);
 }
 
 Test(profile, nul_byte_is_invalid_json)

@@ -149,9 +149,9 @@ static void quant_test_window(int32_t padding, int32_t input, int32_t filter, in
 {
 	int32_t got_output = -1, got_pad = -1;
 
-	cr_assert_eq(window_output_size(padding, input, filter, stride, dilation, &got_output,
-					&got_pad),
-		     HB_OK, "in %d filter %d stride %d", input, filter, stride);
+	cr_assert_eq(
+	    window_output_size(padding, input, filter, stride, dilation, &got_output, &got_pad),
+	    HB_OK, "in %d filter %d stride %d", input, filter, stride);
 	cr_expect_eq(got_output, output, "in %d filter %d stride %d: output %d, expected %d", input,
 		     filter, stride, got_output, output);
 	cr_expect_eq(got_pad, pad, "in %d filter %d stride %d: pad %d, expected %d", input, filter,
@@ -162,9 +162,9 @@ Test(quant_math, padding_same)
 {
 	/* out = ceil(in / stride); total = (out - 1) * stride + f - in; before = total / 2 */
 	quant_test_window(TFLITE_PADDING_SAME, 5, 3, 1, 1, 5, 1);
-	quant_test_window(TFLITE_PADDING_SAME, 4, 2, 1, 1, 4, 0);  /* total 1: all at the end */
-	quant_test_window(TFLITE_PADDING_SAME, 5, 3, 2, 1, 3, 1);  /* odd input: total 2 */
-	quant_test_window(TFLITE_PADDING_SAME, 6, 3, 2, 1, 3, 0);  /* even input: total 1 */
+	quant_test_window(TFLITE_PADDING_SAME, 4, 2, 1, 1, 4, 0);    /* total 1: all at the end */
+	quant_test_window(TFLITE_PADDING_SAME, 5, 3, 2, 1, 3, 1);    /* odd input: total 2 */
+	quant_test_window(TFLITE_PADDING_SAME, 6, 3, 2, 1, 3, 0);    /* even input: total 1 */
 	quant_test_window(TFLITE_PADDING_SAME, 49, 10, 2, 1, 25, 4); /* KWS first conv: total 9 */
 	quant_test_window(TFLITE_PADDING_SAME, 10, 4, 2, 1, 5, 1);   /* total 2 */
 	quant_test_window(TFLITE_PADDING_SAME, 32, 1, 2, 1, 16, 0);  /* 1x1: total < 0 -> 0 */
