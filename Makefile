@@ -6,7 +6,7 @@
 # itself (`hilbench build`), so `make` here only needs the host.
 
 BUILD      := build
-PKGS       := libserialport libcjson libusb-1.0
+PKGS       := libserialport libcjson libusb-1.0 zlib
 CC         ?= gcc
 FUZZ_CC    := clang
 VERSION    := 0.1.0

@@ -103,8 +103,8 @@ static int save(struct run_result *result)
 	return result_write(result);
 }
 
-static int measure(struct session *session, const struct loaded_model *model,
-		   const struct benchmark_options *options, struct run_result *result)
+int benchmark_measure_one(struct session *session, const struct loaded_model *model,
+			  const struct benchmark_options *options, struct run_result *result)
 {
 	const struct compiled_model *compiled = &model->compiled;
 	uint8_t *input = malloc(compiled->input_bytes);
@@ -216,7 +216,8 @@ static int talk(const struct board_profile *board, const struct loaded_model *mo
 			result->hello.port, result->hello.core, result->hello.clock_hz,
 			result->hello.counter_scale_q16 / 65536.0);
 		save(result);
-		status = measure(&session, model, options, result);
+		status = (options->measure ? options->measure : benchmark_measure_one)(
+			&session, model, options, result);
 	}
 	/* Stop the board through the protocol whenever it is still answering. */
 	if (status == HB_OK || status == HB_ERR_MISMATCH) {
@@ -244,7 +245,7 @@ int benchmark_run(const struct board_profile *board, const struct loaded_model *
 	result_init(result, board, model, options->results_dir);
 	result->input_seed = options->input_seed;
 
-	status = file_make_dirs(options->results_dir);
+	status = options->results_dir ? file_make_dirs(options->results_dir) : HB_OK;
 	if (status != HB_OK)
 		return status;
 	if (!flasher)

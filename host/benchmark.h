@@ -14,6 +14,7 @@
 #include "model_load.h"
 #include "profile.h"
 #include "result.h"
+#include "session.h"
 
 struct benchmark_options {
 	uint32_t runs;          /* timed invocations */
@@ -26,7 +27,18 @@ struct benchmark_options {
 	bool debug_hang;        /* test hook: make the board hang after the first batch */
 	const uint8_t *input;   /* the input tensor's bytes, or NULL for a seeded random one */
 	uint8_t *board_output;  /* if not NULL, receives the board's output bytes */
+	/* What to do once the board answers HELLO; NULL: time `runs` invocations
+	 * of one input and check its output (benchmark_measure_one). A suite
+	 * streams its samples here instead. */
+	int (*measure)(struct session *session, const struct loaded_model *model,
+		       const struct benchmark_options *options, struct run_result *result);
+	void *measure_context;
 };
+
+/* The default measurement: one input, `runs` timed invocations in batches,
+ * output checked against the host reference. */
+int benchmark_measure_one(struct session *session, const struct loaded_model *model,
+			  const struct benchmark_options *options, struct run_result *result);
 
 /* Runs and records. Returns HB_OK or the first error; *result is filled
  * either way (the caller releases it). */

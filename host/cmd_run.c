@@ -11,22 +11,34 @@
 #include "model_image.h"
 #include "model_load.h"
 #include "stats.h"
+#include "suite.h"
+#include "suite_run.h"
 
 static void print_help(void)
 {
-	printf("usage: hilbench run [--board ID] [--model FILE.tflite]... [options]\n\n"
+	printf("usage: hilbench run [--board ID] [--model FILE.tflite]... [options]\n"
+	       "       hilbench run [--board ID] --suite DIR [--limit N | --all] [--resume JOURNAL]\n\n"
 	       "Compiles each model into a device image, builds the benchmark firmware for\n"
 	       "the board (once; models do not need a rebuild), puts firmware and image on\n"
 	       "the board (QEMU for emulated boards, OpenOCD for real ones), uploads an\n"
 	       "input, times the model, checks the board's output against the host's own\n"
 	       "execution of the same image, and writes results/<UTC>_<board>_<model>.json\n"
 	       "and .md per model. Without --model it runs a built-in int8 layer.\n\n"
+	       "With --suite it runs every model variant of the suite (e.g. float32 and int8)\n"
+	       "on the suite's labelled samples, one by one, checks each output against the\n"
+	       "host, appends each sample to results/<UTC>_<board>_<suite>.jsonl as it\n"
+	       "arrives, and reports the suite's metric per variant and int8 against float\n"
+	       "on the same samples (top-1 agreement, RMSE, cosine, ...).\n\n"
 	       "options:\n"
 	       "  --board ID        board profile from boards/ (default qemu-m4; see 'hilbench boards')\n"
 	       "  --model FILE      a .tflite model (int8 or float32); repeat for several\n"
+	       "  --suite DIR       a suite folder (suites/<name>) or its suite.json\n"
+	       "  --limit N         suite samples to run (default: the suite's 'samples')\n"
+	       "  --all             run every sample of the suite\n"
+	       "  --resume JOURNAL  continue an interrupted suite run from its .jsonl journal\n"
 	       "  --runs N          timed invocations (default 20)\n"
 	       "  --warmup N        untimed invocations first (default 2)\n"
-	       "  --seed N          seed of the generated input (default 1)\n"
+	       "  --seed N          seed of the generated input, or of a suite's sample order\n"
 	       "  --timeout S       seconds the board may take to answer one request (default 30)\n"
 	       "  --retries N       resends of a request after a damaged frame or silence (default 3)\n"
 	       "  --firmware ELF    use this prebuilt firmware instead of building one\n"
@@ -117,6 +129,10 @@ int cmd_run(int argc, char **argv)
 	static const struct option long_options[] = {
 		{ "board", required_argument, NULL, 'b' },
 		{ "model", required_argument, NULL, 'm' },
+		{ "suite", required_argument, NULL, 'S' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "all", no_argument, NULL, 'A' },
+		{ "resume", required_argument, NULL, 'R' },
 		{ "runs", required_argument, NULL, 'n' },
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "seed", required_argument, NULL, 's' },
@@ -138,6 +154,9 @@ int cmd_run(int argc, char **argv)
 	const char *models[32];
 	size_t model_count = 0;
 	size_t printed = 0;
+	const char *suite_path = NULL;
+	struct suite_run_options suite_options = { .limit = 0 };
+	bool seed_given = false;
 	const char *boards_dir = NULL;
 	struct board_profile board;
 	struct run_result result;
@@ -159,7 +178,14 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'n': status = cli_parse_u32("--runs", optarg, 1, 100000, &options.runs); break;
 		case 'w': status = cli_parse_u32("--warmup", optarg, 0, 1000, &options.warmups); break;
-		case 's': status = cli_parse_u32("--seed", optarg, 0, UINT32_MAX, &options.input_seed); break;
+		case 's':
+			status = cli_parse_u32("--seed", optarg, 0, UINT32_MAX, &options.input_seed);
+			seed_given = true;
+			break;
+		case 'S': suite_path = optarg; break;
+		case 'l': status = cli_parse_u32("--limit", optarg, 1, UINT32_MAX - 1, &suite_options.limit); break;
+		case 'A': suite_options.limit = UINT32_MAX; break;
+		case 'R': suite_options.resume = optarg; break;
 		case 't': status = cli_parse_seconds("--timeout", optarg, &options.timeout_ms); break;
 		case 'r': status = cli_parse_u32("--retries", optarg, 0, 20, &retries); break;
 		case 'f': options.firmware = optarg; break;
@@ -181,6 +207,20 @@ int cmd_run(int argc, char **argv)
 	status = profile_find(cli_boards_dir(boards_dir), board_id, &board);
 	if (status != HB_OK)
 		return status;
+	if ((suite_options.resume || suite_options.limit) && !suite_path)
+		return hb_error(HB_ERR_USAGE, "--limit, --all and --resume go with --suite");
+	if (suite_path) {
+		struct suite suite;
+		if (model_count)
+			return hb_error(HB_ERR_USAGE, "--suite takes its models from the suite; drop --model");
+		status = suite_load(suite_path, &suite);
+		if (status != HB_OK)
+			return status;
+		suite_options.benchmark = options;
+		suite_options.seed = seed_given ? options.input_seed : 0;
+		suite_options.json = json;
+		return suite_run(&board, &suite, &suite_options);
+	}
 	if (model_count == 0)
 		models[model_count++] = NULL; /* the built-in model */
 	if (json)

@@ -31,6 +31,8 @@ void result_init(struct run_result *result, const struct board_profile *board,
 	result->target_exit_status = -1;
 	utc_now(result->started_utc, sizeof result->started_utc, "%Y-%m-%dT%H:%M:%SZ");
 	utc_now(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ");
+	if (!results_dir)
+		return;
 	snprintf(result->json_path, sizeof result->json_path, "%s/%s_%s_%s.json", results_dir, stamp,
 		 board->id, model->name);
 	snprintf(result->markdown_path, sizeof result->markdown_path, "%s/%s_%s_%s.md", results_dir,
@@ -391,10 +393,14 @@ static int write_markdown(const struct run_result *result)
 
 int result_write(const struct run_result *result)
 {
-	cJSON *root = result_to_json(result);
-	char *text = cJSON_Print(root);
+	cJSON *root;
+	char *text;
 	int status;
 
+	if (!result->json_path[0])
+		return HB_OK; /* kept in memory: a suite writes one record for all variants */
+	root = result_to_json(result);
+	text = cJSON_Print(root);
 	cJSON_Delete(root);
 	if (!text)
 		return hb_error(HB_ERR_NOMEM, "out of memory writing '%s'", result->json_path);

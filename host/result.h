@@ -61,6 +61,7 @@ struct run_result {
 	char markdown_path[768];
 };
 
+/* results_dir NULL: the record stays in memory (a suite writes its own). */
 void result_init(struct run_result *result, const struct board_profile *board,
 		 const struct loaded_model *model, const char *results_dir);
 void result_release(struct run_result *result);

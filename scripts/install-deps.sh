@@ -17,7 +17,11 @@ packages=(
 	libusb-1.0-0-dev
 	libcjson-dev
 	libcriterion-dev
-	python3               # e2e helpers (stdlib only)
+	zlib1g-dev            # gzip-compressed test vectors (IDX)
+	dataset-fashion-mnist # the shipped suite's data, read at run time
+	python3               # e2e helpers
+	python3-numpy         # the ArmNN golden check (with /usr/bin/python3)
+	python3-pyarmnn
 )
 
 missing=()
