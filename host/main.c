@@ -12,7 +12,8 @@ static const struct command commands[] = {
 	{ "build", cmd_build, "build the benchmark firmware for a board" },
 	{ "infer", cmd_infer, "run one input through a model on a board, save the output" },
 	{ "inspect", cmd_inspect, "show a model's operators, MACs, weights, arena and fit" },
-	{ "run", cmd_run, "benchmark models on a board and record the results" },
+	{ "quantize", cmd_quantize, "post-training int8 quantisation of a float .tflite on a suite's data" },
+	{ "run", cmd_run, "benchmark models or suites on a board and record the results" },
 };
 
 static void print_usage(FILE *out)

@@ -31,12 +31,17 @@
 #include "tflite_write.h"
 
 #define PTQ_HISTOGRAM_BINS 2048
-#define PTQ_WEIGHT_LIMIT 127
+#define PTQ_WEIGHT_LIMIT   127
 /* Bias is kept below 2^30 in its own units so the accumulator still has room. */
 #define PTQ_BIAS_LIMIT 1073741824.0
 
-enum ptq_role { PTQ_ROLE_NONE, PTQ_ROLE_ACTIVATION, PTQ_ROLE_WEIGHTS, PTQ_ROLE_BIAS,
-		PTQ_ROLE_CONSTANT };
+enum ptq_role {
+	PTQ_ROLE_NONE,
+	PTQ_ROLE_ACTIVATION,
+	PTQ_ROLE_WEIGHTS,
+	PTQ_ROLE_BIAS,
+	PTQ_ROLE_CONSTANT
+};
 
 struct ptq_range {
 	bool observed;
@@ -66,9 +71,8 @@ struct ptq_context {
 	struct quantize_summary summary;
 };
 
-__attribute__((format(printf, 3, 4))) static int ptq_refuse(const struct ptq_context *ctx,
-							    int64_t op_index, const char *format,
-							    ...)
+__attribute__((format(printf, 3, 4))) static int
+ptq_refuse(const struct ptq_context *ctx, int64_t op_index, const char *format, ...)
 {
 	char reason[512];
 	va_list args;
@@ -147,17 +151,47 @@ static bool ptq_is_constant(const struct tflite_tensor *tensor)
 	return tensor->data && tensor->data_size > 0;
 }
 
+/* Inputs that must be present: the activation, and weights or a second operand. */
+static int32_t ptq_required_inputs(int32_t builtin)
+{
+	switch (builtin) {
+	case TFLITE_OP_CONV_2D:
+	case TFLITE_OP_DEPTHWISE_CONV_2D:
+	case TFLITE_OP_FULLY_CONNECTED:
+	case TFLITE_OP_ADD: return 2;
+	default: return 1;
+	}
+}
+
 static int ptq_check_model(const struct ptq_context *ctx)
 {
 	const struct tflite_model *model = ctx->model;
 	const struct tflite_tensor *input;
 
 	if (model->input_count != 1 || model->output_count != 1)
-		return ptq_refuse(ctx, -1, "expected one graph input and one output, found %d and %d",
+		return ptq_refuse(ctx, -1,
+				  "expected one graph input and one output, found %d and %d",
 				  model->input_count, model->output_count);
+	/* tflite_parse checks indices; a graph built by hand may not have. */
+	if (model->inputs[0] < 0 || (uint32_t)model->inputs[0] >= model->tensor_count ||
+	    model->outputs[0] < 0 || (uint32_t)model->outputs[0] >= model->tensor_count)
+		return ptq_refuse(ctx, -1, "graph input or output index is out of range");
+	for (uint32_t i = 0; i < model->operator_count; i++) {
+		const struct tflite_operator *op = &model->operators[i];
+		if (op->input_count > TFLITE_MAX_OP_INPUTS ||
+		    op->output_count > TFLITE_MAX_OP_OUTPUTS)
+			return ptq_refuse(ctx, i, "too many inputs or outputs");
+		for (int32_t k = 0; k < op->input_count + op->output_count; k++) {
+			int32_t index =
+			    k < op->input_count ? op->inputs[k] : op->outputs[k - op->input_count];
+			if (index < -1 || index >= (int64_t)model->tensor_count)
+				return ptq_refuse(ctx, i, "tensor index %d is out of range", index);
+		}
+	}
 	input = &model->tensors[model->inputs[0]];
 	if (input->type != TFLITE_TYPE_FLOAT32)
-		return ptq_refuse(ctx, -1, "graph input '%s' (tensor %d) is %s, expected FLOAT32 "
+		return ptq_refuse(ctx, -1,
+				  "graph input '%s' (tensor %d) is %s, expected FLOAT32 "
 				  "(the model is quantised already?)",
 				  input->name, model->inputs[0], tflite_type_name(input->type));
 	for (uint32_t i = 0; i < model->operator_count; i++) {
@@ -174,16 +208,13 @@ static int ptq_check_model(const struct ptq_context *ctx)
 		case TFLITE_OP_RESHAPE:
 		case TFLITE_OP_SOFTMAX: break;
 		default:
-			return ptq_refuse(ctx, i,
-					  "not supported (supported: ADD, AVERAGE_POOL_2D, CONV_2D, "
-					  "DEPTHWISE_CONV_2D, FULLY_CONNECTED, MAX_POOL_2D, RESHAPE, "
-					  "SOFTMAX)");
+			return ptq_refuse(
+			    ctx, i,
+			    "not supported (supported: ADD, AVERAGE_POOL_2D, CONV_2D, "
+			    "DEPTHWISE_CONV_2D, FULLY_CONNECTED, MAX_POOL_2D, RESHAPE, "
+			    "SOFTMAX)");
 		}
-		required = op->builtin == TFLITE_OP_AVERAGE_POOL_2D ||
-				   op->builtin == TFLITE_OP_MAX_POOL_2D ||
-				   op->builtin == TFLITE_OP_SOFTMAX || op->builtin == TFLITE_OP_RESHAPE
-			       ? 1
-			       : 2;
+		required = ptq_required_inputs(op->builtin);
 		if (op->output_count != 1 || op->input_count < required)
 			return ptq_refuse(ctx, i, "expected at least %d inputs and one output",
 					  required);
@@ -196,9 +227,10 @@ static int ptq_check_model(const struct ptq_context *ctx)
 					  output->name, op->outputs[0],
 					  tflite_type_name(output->type));
 		if (op->builtin != TFLITE_OP_ADD && ptq_is_constant(&model->tensors[op->inputs[0]]))
-			return ptq_refuse(ctx, i, "input '%s' (tensor %d) is a constant, expected "
-					  "an activation", model->tensors[op->inputs[0]].name,
-					  op->inputs[0]);
+			return ptq_refuse(ctx, i,
+					  "input '%s' (tensor %d) is a constant, expected "
+					  "an activation",
+					  model->tensors[op->inputs[0]].name, op->inputs[0]);
 	}
 	return HB_OK;
 }
@@ -212,8 +244,8 @@ static int ptq_map_ops(struct ptq_context *ctx)
 	const struct model_tensor *tensors = model_tensors(ctx->header);
 	uint32_t next = 0;
 
-	ctx->op_outputs = calloc(ctx->header->op_count ? ctx->header->op_count : 1,
-				 sizeof *ctx->op_outputs);
+	ctx->op_outputs =
+	    calloc(ctx->header->op_count ? ctx->header->op_count : 1, sizeof *ctx->op_outputs);
 	if (!ctx->op_outputs)
 		return ptq_out_of_memory(ctx);
 	for (size_t i = 0; i < ctx->compiled.layer_count; i++) {
@@ -242,8 +274,8 @@ static int ptq_map_ops(struct ptq_context *ctx)
 }
 
 /* Adds one tensor's values: min/max on the first pass, the histogram on the second. */
-static int ptq_record(struct ptq_context *ctx, int32_t index, const float *values,
-		      uint64_t count, bool histogram_pass, uint32_t sample)
+static int ptq_record(struct ptq_context *ctx, int32_t index, const float *values, uint64_t count,
+		      bool histogram_pass, uint32_t sample)
 {
 	struct ptq_range *range = &ctx->ranges[index];
 
@@ -251,7 +283,8 @@ static int ptq_record(struct ptq_context *ctx, int32_t index, const float *value
 		float value = values[i];
 		float magnitude = fabsf(value);
 		if (!isfinite(value))
-			return ptq_refuse(ctx, -1, "calibration sample %u: tensor '%s' (tensor %d) "
+			return ptq_refuse(ctx, -1,
+					  "calibration sample %u: tensor '%s' (tensor %d) "
 					  "holds a non-finite value",
 					  sample, ctx->model->tensors[index].name, index);
 		if (histogram_pass) {
@@ -278,8 +311,8 @@ static int ptq_record(struct ptq_context *ctx, int32_t index, const float *value
 }
 
 /* Runs every sample through the float model, one op at a time. */
-static int ptq_calibrate_pass(struct ptq_context *ctx, const float *calibration,
-			      uint32_t samples, bool histogram_pass)
+static int ptq_calibrate_pass(struct ptq_context *ctx, const float *calibration, uint32_t samples,
+			      bool histogram_pass)
 {
 	const struct model_tensor *tensors = model_tensors(ctx->header);
 	const struct model_tensor *input = &tensors[ctx->header->input_tensor];
@@ -290,8 +323,8 @@ static int ptq_calibrate_pass(struct ptq_context *ctx, const float *calibration,
 	for (uint32_t s = 0; s < samples; s++) {
 		const float *sample = calibration + (size_t)s * ctx->input_elements;
 		memcpy(model_tensor_data(ctx->header, ctx->arena, input), sample, input->size);
-		status = ptq_record(ctx, input_index, sample, ctx->input_elements, histogram_pass,
-				    s);
+		status =
+		    ptq_record(ctx, input_index, sample, ctx->input_elements, histogram_pass, s);
 		for (uint32_t k = 0; k < ctx->header->op_count && status == HB_OK; k++) {
 			const struct model_tensor *output = &tensors[ops[k].output];
 			model_invoke_op(ctx->header, ctx->arena, &ops[k]);
@@ -318,8 +351,10 @@ static int ptq_calibrate(struct ptq_context *ctx, const float *calibration, uint
 	check = model_image_check(ctx->compiled.image, ctx->compiled.image_size,
 				  ctx->compiled.arena_size);
 	if (check != MODEL_CHECK_OK)
-		return hb_error(HB_ERR_INTERNAL, "cannot quantise '%s': compiled image fails its "
-				"check: %s", model->name, model_check_name(check));
+		return hb_error(HB_ERR_INTERNAL,
+				"cannot quantise '%s': compiled image fails its "
+				"check: %s",
+				model->name, model_check_name(check));
 	status = ptq_map_ops(ctx);
 	if (status != HB_OK)
 		return status;
@@ -385,7 +420,8 @@ static int ptq_activation_from_range(struct ptq_context *ctx, int32_t index)
 	int64_t zero;
 
 	if (!range->observed)
-		return hb_error(HB_ERR_INTERNAL, "cannot quantise '%s': tensor '%s' (tensor %d) "
+		return hb_error(HB_ERR_INTERNAL,
+				"cannot quantise '%s': tensor '%s' (tensor %d) "
 				"was never written during calibration",
 				ctx->model->name, ctx->model->tensors[index].name, index);
 	if (ctx->options->percentile > 0.0 && range->histogram) {
@@ -399,9 +435,11 @@ static int ptq_activation_from_range(struct ptq_context *ctx, int32_t index)
 		}
 	}
 	if (quantize_choose_params(low, high, &scale, &zero_point) != HB_OK)
-		return ptq_refuse(ctx, -1, "tensor '%s' (tensor %d): range [%g, %g] cannot be "
-				  "quantised", ctx->model->tensors[index].name, index,
-				  (double)low, (double)high);
+		return ptq_refuse(ctx, -1,
+				  "tensor '%s' (tensor %d): range [%g, %g] cannot be "
+				  "quantised",
+				  ctx->model->tensors[index].name, index, (double)low,
+				  (double)high);
 	zero = zero_point;
 	ctx->summary.calibrated_tensors++;
 	return ptq_set_quant(ctx, index, 1, &scale, &zero, 0);
@@ -443,19 +481,22 @@ static int ptq_constant_values(struct ptq_context *ctx, int64_t op_index, int32_
 			inner *= (uint64_t)tensor->shape[d];
 		for (uint64_t i = 0; i < elements; i++) {
 			uint32_t c = channels > 1 ? (uint32_t)((i / inner) % channels) : 0;
-			out[i] = (float)((double)tensor->scales[c] *
-					 (double)((int8_t)tensor->data[i] - tensor->zero_points[c]));
+			out[i] =
+			    (float)((double)tensor->scales[c] *
+				    (double)((int8_t)tensor->data[i] - tensor->zero_points[c]));
 		}
 	} else {
-		return ptq_refuse(ctx, op_index, "%s '%s' (tensor %d) is %s, expected FLOAT32 or "
-				  "INT8 with scales", role, tensor->name, index,
-				  tflite_type_name(tensor->type));
+		return ptq_refuse(ctx, op_index,
+				  "%s '%s' (tensor %d) is %s, expected FLOAT32 or "
+				  "INT8 with scales",
+				  role, tensor->name, index, tflite_type_name(tensor->type));
 	}
 	for (uint64_t i = 0; i < elements; i++)
 		if (!isfinite(out[i]))
-			return ptq_refuse(ctx, op_index, "%s '%s' (tensor %d): value %llu is not "
-					  "a finite number", role, tensor->name, index,
-					  (unsigned long long)i);
+			return ptq_refuse(ctx, op_index,
+					  "%s '%s' (tensor %d): value %llu is not "
+					  "a finite number",
+					  role, tensor->name, index, (unsigned long long)i);
 	*values = out;
 	return HB_OK;
 }
@@ -485,17 +526,22 @@ static int ptq_weights(struct ptq_context *ctx, uint32_t op_index, int32_t chann
 				  weights);
 	if (ctx->roles[weights] != PTQ_ROLE_NONE &&
 	    (ctx->roles[weights] != PTQ_ROLE_WEIGHTS || target->quantized_dimension != channel_dim))
-		return ptq_refuse(ctx, op_index, "weights '%s' (tensor %d) are also used in "
-				  "another role", source->name, weights);
+		return ptq_refuse(ctx, op_index,
+				  "weights '%s' (tensor %d) are also used in "
+				  "another role",
+				  source->name, weights);
 	if (bias >= 0) {
 		status = ptq_constant_values(ctx, op_index, bias, "bias", &bias_values);
 		if (status != HB_OK)
 			return status;
 		if (tflite_tensor_elements(&ctx->model->tensors[bias]) != (uint64_t)channels)
-			return ptq_refuse(ctx, op_index, "bias '%s' (tensor %d) has %llu values for "
-					  "%d channels", ctx->model->tensors[bias].name, bias,
-					  (unsigned long long)tflite_tensor_elements(
-					      &ctx->model->tensors[bias]), channels);
+			return ptq_refuse(
+			    ctx, op_index,
+			    "bias '%s' (tensor %d) has %llu values for "
+			    "%d channels",
+			    ctx->model->tensors[bias].name, bias,
+			    (unsigned long long)tflite_tensor_elements(&ctx->model->tensors[bias]),
+			    channels);
 	}
 
 	if (ctx->roles[weights] == PTQ_ROLE_NONE) {
@@ -529,10 +575,10 @@ static int ptq_weights(struct ptq_context *ctx, uint32_t op_index, int32_t chann
 			double q = round((double)values[i] / (double)scales[c]);
 			quantized[i] = (int8_t)(q < -PTQ_WEIGHT_LIMIT  ? -PTQ_WEIGHT_LIMIT
 						: q > PTQ_WEIGHT_LIMIT ? PTQ_WEIGHT_LIMIT
-									: q);
+								       : q);
 		}
-		status = ptq_set_quant(ctx, weights, (uint32_t)channels, scales, zeros,
-				       channel_dim);
+		status =
+		    ptq_set_quant(ctx, weights, (uint32_t)channels, scales, zeros, channel_dim);
 		if (status != HB_OK)
 			return status;
 		target->type = TFLITE_TYPE_INT8;
@@ -553,15 +599,19 @@ static int ptq_weights(struct ptq_context *ctx, uint32_t op_index, int32_t chann
 					 (double)target->scales[target->quant_count == 1 ? 0 : c]);
 	if (ctx->roles[bias] == PTQ_ROLE_BIAS) {
 		/* Shared bias: fine only if every user gives it the same scales. */
-		if (memcmp(ctx->tensors[bias].scales, bias_scales, (size_t)channels * sizeof(float)))
-			return ptq_refuse(ctx, op_index, "bias '%s' (tensor %d) is shared by "
+		if (memcmp(ctx->tensors[bias].scales, bias_scales,
+			   (size_t)channels * sizeof(float)))
+			return ptq_refuse(ctx, op_index,
+					  "bias '%s' (tensor %d) is shared by "
 					  "operators with different input scales",
 					  ctx->model->tensors[bias].name, bias);
 		return HB_OK;
 	}
 	if (ctx->roles[bias] != PTQ_ROLE_NONE)
-		return ptq_refuse(ctx, op_index, "bias '%s' (tensor %d) is also used in another "
-				  "role", ctx->model->tensors[bias].name, bias);
+		return ptq_refuse(ctx, op_index,
+				  "bias '%s' (tensor %d) is also used in another "
+				  "role",
+				  ctx->model->tensors[bias].name, bias);
 	{
 		int32_t *quantized = ptq_alloc(ctx, (size_t)channels * sizeof *quantized);
 		if (!quantized)
@@ -570,7 +620,7 @@ static int ptq_weights(struct ptq_context *ctx, uint32_t op_index, int32_t chann
 			double q = round((double)bias_values[c] / (double)bias_scales[c]);
 			quantized[c] = (int32_t)(q < -2147483647.0  ? -2147483647.0
 						 : q > 2147483647.0 ? 2147483647.0
-								     : q);
+								    : q);
 		}
 		status = ptq_set_quant(ctx, bias, (uint32_t)channels, bias_scales, zeros, 0);
 		if (status != HB_OK)
@@ -599,8 +649,10 @@ static int ptq_constant_operand(struct ptq_context *ctx, uint32_t op_index, int3
 	if (ctx->roles[index] == PTQ_ROLE_CONSTANT)
 		return HB_OK;
 	if (ctx->roles[index] != PTQ_ROLE_NONE)
-		return ptq_refuse(ctx, op_index, "constant '%s' (tensor %d) is also used in "
-				  "another role", source->name, index);
+		return ptq_refuse(ctx, op_index,
+				  "constant '%s' (tensor %d) is also used in "
+				  "another role",
+				  source->name, index);
 	status = ptq_constant_values(ctx, op_index, index, "constant", &values);
 	if (status != HB_OK)
 		return status;
@@ -672,7 +724,8 @@ static int ptq_assign(struct ptq_context *ctx)
 			if (ptq_is_constant(&model->tensors[operand]))
 				status = ptq_constant_operand(ctx, i, operand);
 			else if (ctx->roles[operand] != PTQ_ROLE_ACTIVATION)
-				status = ptq_refuse(ctx, i, "input '%s' (tensor %d) is read before "
+				status = ptq_refuse(ctx, i,
+						    "input '%s' (tensor %d) is read before "
 						    "any operator writes it",
 						    model->tensors[operand].name, operand);
 		}
@@ -809,9 +862,8 @@ int quantize_model(const struct tflite_model *float_model, const float *calibrat
 	ctx.input_elements = tflite_tensor_elements(&float_model->tensors[float_model->inputs[0]]);
 	ctx.ranges = calloc(tensor_count, sizeof *ctx.ranges);
 	ctx.tensors = calloc(tensor_count, sizeof *ctx.tensors);
-	ctx.operators =
-	    calloc(float_model->operator_count ? float_model->operator_count : 1,
-		   sizeof *ctx.operators);
+	ctx.operators = calloc(float_model->operator_count ? float_model->operator_count : 1,
+			       sizeof *ctx.operators);
 	ctx.roles = calloc(tensor_count, sizeof *ctx.roles);
 	if (!ctx.ranges || !ctx.tensors || !ctx.operators || !ctx.roles) {
 		status = ptq_out_of_memory(&ctx);

@@ -42,7 +42,7 @@ struct quantize_summary {
 	uint32_t clipped_tensors;    /* of those, ranges the percentile narrowed */
 	uint32_t inherited_tensors;  /* took their input's parameters, or softmax's fixed ones */
 	uint32_t weight_tensors;     /* per-channel int8 */
-	uint32_t bias_tensors;       /* int32 */
+	uint32_t bias_tensors;	     /* int32 */
 	uint32_t other_constants;    /* float constants quantised per tensor */
 };
 

@@ -28,7 +28,7 @@
 #define WRITE_BUILTIN_CUSTOM 32
 #define WRITE_DATA_ALIGNMENT 16u
 /* FlatBuffers offsets are 32-bit and vtable distances signed. */
-#define WRITE_MAX_BYTES ((size_t)INT32_MAX)
+#define WRITE_MAX_BYTES	       ((size_t)INT32_MAX)
 #define WRITE_MAX_TABLE_FIELDS 12
 
 /* Vtable slots from schema.fbs; a union takes two (type, then value). */
@@ -117,8 +117,8 @@ static size_t builder_extend(struct builder *b, size_t size)
 	if (b->status != HB_OK)
 		return 0;
 	if (size > WRITE_MAX_BYTES) {
-		b->status = hb_error(HB_ERR_INPUT,
-				     "model is too large for a FlatBuffer (more than 2 GiB)");
+		b->status =
+		    hb_error(HB_ERR_INPUT, "model is too large for a FlatBuffer (more than 2 GiB)");
 		return 0;
 	}
 	if (size > b->capacity) {
@@ -128,8 +128,8 @@ static size_t builder_extend(struct builder *b, size_t size)
 			capacity *= 2;
 		bigger = realloc(b->bytes, capacity);
 		if (!bigger) {
-			b->status = hb_error(HB_ERR_NOMEM, "out of memory for a %zu-byte model",
-					     size);
+			b->status =
+			    hb_error(HB_ERR_NOMEM, "out of memory for a %zu-byte model", size);
 			return 0;
 		}
 		b->bytes = bigger;
@@ -147,9 +147,10 @@ static void builder_patch(struct builder *b, size_t field, size_t target)
 	if (b->status != HB_OK)
 		return;
 	if (target <= field || target - field > UINT32_MAX) {
-		b->status = hb_error(HB_ERR_INTERNAL,
-				     "flatbuffer writer: offset at %zu to %zu does not point forward",
-				     field, target);
+		b->status =
+		    hb_error(HB_ERR_INTERNAL,
+			     "flatbuffer writer: offset at %zu to %zu does not point forward",
+			     field, target);
 		return;
 	}
 	store_u32(b->bytes + field, (uint32_t)(target - field));
@@ -215,8 +216,7 @@ static size_t table_end(struct builder *b, struct table *t)
 
 /* Starts a vector: its length, then room for count elements aligned to
  * `alignment`; returns the position of the first element. */
-static size_t vector_begin(struct builder *b, uint32_t count, size_t element_size,
-			   size_t alignment)
+static size_t vector_begin(struct builder *b, uint32_t count, size_t element_size, size_t alignment)
 {
 	size_t elements, length;
 
@@ -346,41 +346,48 @@ static int write_check_tensor(const struct write_state *state, uint32_t index)
 	unsigned element_size = write_type_size(tensor->type);
 
 	if (tensor->rank < 0 || tensor->rank > TFLITE_MAX_RANK)
-		return write_refuse(state, "tensor %" PRIu32 " '%s': rank %" PRId32
-				    " is outside 0..%d", index, tensor->name, tensor->rank,
-				    TFLITE_MAX_RANK);
+		return write_refuse(state,
+				    "tensor %" PRIu32 " '%s': rank %" PRId32 " is outside 0..%d",
+				    index, tensor->name, tensor->rank, TFLITE_MAX_RANK);
 	for (int32_t d = 0; d < tensor->rank; d++)
 		if (tensor->shape[d] < 0)
-			return write_refuse(state, "tensor %" PRIu32 " '%s': dimension %" PRId32
+			return write_refuse(state,
+					    "tensor %" PRIu32 " '%s': dimension %" PRId32
 					    " is %" PRId32 ", expected a fixed size",
 					    index, tensor->name, d, tensor->shape[d]);
 	if (element_size == 0)
-		return write_refuse(state, "tensor %" PRIu32 " '%s': type %s (%" PRId32
-				    ") is not supported", index, tensor->name,
-				    tflite_type_name(tensor->type), tensor->type);
+		return write_refuse(
+		    state, "tensor %" PRIu32 " '%s': type %s (%" PRId32 ") is not supported", index,
+		    tensor->name, tflite_type_name(tensor->type), tensor->type);
 	if (tensor->data && tensor->data_size > 0 &&
 	    tensor->data_size != tflite_tensor_elements(tensor) * element_size)
-		return write_refuse(state, "tensor %" PRIu32 " '%s': %zu bytes of data, expected %"
-				    PRIu64 " for its shape and type %s", index, tensor->name,
-				    tensor->data_size, tflite_tensor_elements(tensor) * element_size,
+		return write_refuse(state,
+				    "tensor %" PRIu32 " '%s': %zu bytes of data, expected %" PRIu64
+				    " for its shape and type %s",
+				    index, tensor->name, tensor->data_size,
+				    tflite_tensor_elements(tensor) * element_size,
 				    tflite_type_name(tensor->type));
 	if (tensor->quant_count == 0)
 		return HB_OK;
 	if (!tensor->scales || !tensor->zero_points)
-		return write_refuse(state, "tensor %" PRIu32 " '%s': %" PRIu32
+		return write_refuse(state,
+				    "tensor %" PRIu32 " '%s': %" PRIu32
 				    " quantisation parameters without their arrays",
 				    index, tensor->name, tensor->quant_count);
 	if (tensor->quant_count > 1 &&
 	    (tensor->quantized_dimension < 0 || tensor->quantized_dimension >= tensor->rank ||
 	     (uint32_t)tensor->shape[tensor->quantized_dimension] != tensor->quant_count))
-		return write_refuse(state, "tensor %" PRIu32 " '%s': %" PRIu32
+		return write_refuse(state,
+				    "tensor %" PRIu32 " '%s': %" PRIu32
 				    " per-channel scales do not match quantized dimension %" PRId32,
 				    index, tensor->name, tensor->quant_count,
 				    tensor->quantized_dimension);
 	for (uint32_t i = 0; i < tensor->quant_count; i++)
 		if (!isfinite(tensor->scales[i]))
-			return write_refuse(state, "tensor %" PRIu32 " '%s': scale %" PRIu32
-					    " is not a finite number", index, tensor->name, i);
+			return write_refuse(state,
+					    "tensor %" PRIu32 " '%s': scale %" PRIu32
+					    " is not a finite number",
+					    index, tensor->name, i);
 	return HB_OK;
 }
 
@@ -395,9 +402,11 @@ static int write_check_indices(const struct write_state *state, const char *cont
 		if (indices[i] == -1 && allow_absent)
 			continue;
 		if (indices[i] < 0 || (uint32_t)indices[i] >= state->model->tensor_count)
-			return write_refuse(state, "%s: %s %" PRId32 " refers to tensor %" PRId32
-					    ", the model has %" PRIu32 " tensors", context, role, i,
-					    indices[i], state->model->tensor_count);
+			return write_refuse(state,
+					    "%s: %s %" PRId32 " refers to tensor %" PRId32
+					    ", the model has %" PRIu32 " tensors",
+					    context, role, i, indices[i],
+					    state->model->tensor_count);
 	}
 	return HB_OK;
 }
@@ -427,20 +436,22 @@ static int write_check_model(const struct write_state *state)
 		snprintf(context, sizeof context, "operator %" PRIu32 " (%s)", i,
 			 tflite_builtin_name(op->builtin));
 		if (op->builtin < 0 || op->builtin == WRITE_BUILTIN_CUSTOM)
-			return write_refuse(state, "%s: builtin code %" PRId32
-					    " cannot be written (custom operators are not supported)",
-					    context, op->builtin);
+			return write_refuse(
+			    state,
+			    "%s: builtin code %" PRId32
+			    " cannot be written (custom operators are not supported)",
+			    context, op->builtin);
 		status = write_check_indices(state, context, "input", op->inputs, op->input_count,
 					     TFLITE_MAX_OP_INPUTS, true);
 		if (status == HB_OK)
-			status = write_check_indices(state, context, "output", op->outputs,
-						     op->output_count, TFLITE_MAX_OP_OUTPUTS,
-						     false);
+			status =
+			    write_check_indices(state, context, "output", op->outputs,
+						op->output_count, TFLITE_MAX_OP_OUTPUTS, false);
 		if (status == HB_OK && op->builtin == TFLITE_OP_RESHAPE &&
 		    op->options.new_shape_count > TFLITE_MAX_RANK)
-			return write_refuse(state, "%s: new shape has %" PRId32
-					    " dimensions, at most %d", context,
-					    op->options.new_shape_count, TFLITE_MAX_RANK);
+			return write_refuse(state,
+					    "%s: new shape has %" PRId32 " dimensions, at most %d",
+					    context, op->options.new_shape_count, TFLITE_MAX_RANK);
 	}
 	return status;
 }
@@ -496,8 +507,9 @@ static int write_plan_buffers(struct write_state *state)
 			count++;
 	}
 	if (count > (uint64_t)model->tensor_count + 1 + (1u << 20))
-		return write_refuse(state, "buffer indices up to %" PRIu64
-				    " for %" PRIu32 " tensors, expected at most one buffer per tensor",
+		return write_refuse(state,
+				    "buffer indices up to %" PRIu64 " for %" PRIu32
+				    " tensors, expected at most one buffer per tensor",
 				    count - 1, model->tensor_count);
 	state->buffer_data = calloc((size_t)count, sizeof *state->buffer_data);
 	state->buffer_sizes = calloc((size_t)count, sizeof *state->buffer_sizes);
@@ -531,13 +543,15 @@ static int write_plan_buffers(struct write_state *state)
 			continue;
 		}
 		/* A second tensor on the same buffer must read the same bytes. */
-		if (state->buffer_sizes[buffer] != (write_has_data(tensor) ? tensor->data_size : 0) ||
+		if (state->buffer_sizes[buffer] !=
+			(write_has_data(tensor) ? tensor->data_size : 0) ||
 		    (write_has_data(tensor) &&
 		     memcmp(state->buffer_data[buffer], tensor->data, tensor->data_size) != 0))
-			return write_refuse(state, "tensors %" PRId64 " '%s' and %" PRIu32
-					    " '%s' share buffer %" PRIu32 " but hold different data",
-					    owner, model->tensors[owner].name, i, tensor->name,
-					    buffer);
+			return write_refuse(
+			    state,
+			    "tensors %" PRId64 " '%s' and %" PRIu32 " '%s' share buffer %" PRIu32
+			    " but hold different data",
+			    owner, model->tensors[owner].name, i, tensor->name, buffer);
 	}
 	return HB_OK;
 }
@@ -674,7 +688,8 @@ static void write_operator(struct write_state *state, uint32_t index, size_t fie
 	unsigned outputs = table_reference(&table, OPERATOR_OUTPUTS);
 	unsigned options = 0;
 
-	/* A RESHAPE without new_shape reads its shape tensor: no options, as converters write it. */
+	/* A RESHAPE without new_shape reads its shape tensor: no options, as converters write it.
+	 */
 	if (type == OPTIONS_RESHAPE && op->options.new_shape_count < 0)
 		type = OPTIONS_NONE;
 	table_scalar(&table, OPERATOR_OPCODE_INDEX, 4, state->operator_codes[index]);

@@ -22,6 +22,7 @@ packages=(
 	python3               # e2e helpers
 	python3-numpy         # the ArmNN golden check (with /usr/bin/python3)
 	python3-pyarmnn
+	libarmnn-cpuref-backend22 # ArmNN's reference backend: without it ArmNN runs nothing
 )
 
 missing=()

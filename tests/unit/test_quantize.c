@@ -94,9 +94,9 @@ static int32_t quantize_test_constant(struct quantize_test_graph *graph, const c
 	return index;
 }
 
-static struct tflite_operator *quantize_test_op(struct quantize_test_graph *graph,
-						int32_t builtin, int32_t input_count,
-						const int32_t *inputs, int32_t output)
+static struct tflite_operator *quantize_test_op(struct quantize_test_graph *graph, int32_t builtin,
+						int32_t input_count, const int32_t *inputs,
+						int32_t output)
 {
 	struct tflite_operator *op = &graph->operators[graph->model.operator_count++];
 
@@ -131,8 +131,8 @@ static void quantize_test_fill(float *values, size_t count, float amplitude, uin
  * -> ADD(conv, depthwise) -> MAX_POOL_2D 2x2/2 -> RESHAPE [1,64] -> FULLY_CONNECTED 5
  * -> SOFTMAX */
 struct quantize_test_net {
-	int32_t input, conv_w, conv_b, conv_out, dw_w, dw_b, dw_out, add_out, pool_out, shape,
-	    flat, fc_w, fc_b, logits, probabilities;
+	int32_t input, conv_w, conv_b, conv_out, dw_w, dw_b, dw_out, add_out, pool_out, shape, flat,
+	    fc_w, fc_b, logits, probabilities;
 };
 
 static void quantize_test_build_net(struct quantize_test_graph *graph,
@@ -146,12 +146,11 @@ static void quantize_test_build_net(struct quantize_test_graph *graph,
 	net->conv_w = quantize_test_constant(graph, "conv/weights", 4, (int32_t[]){4, 3, 3, 2},
 					     NULL, &values);
 	quantize_test_fill(values, 72, 0.4f, 11);
-	net->conv_b =
-	    quantize_test_constant(graph, "conv/bias", 1, (int32_t[]){4}, NULL, &values);
+	net->conv_b = quantize_test_constant(graph, "conv/bias", 1, (int32_t[]){4}, NULL, &values);
 	quantize_test_fill(values, 4, 0.2f, 12);
 	net->conv_out = quantize_test_tensor(graph, "conv_out", 4, (int32_t[]){1, 8, 8, 4});
-	net->dw_w = quantize_test_constant(graph, "depthwise/weights", 4,
-					   (int32_t[]){1, 3, 3, 4}, NULL, &values);
+	net->dw_w = quantize_test_constant(graph, "depthwise/weights", 4, (int32_t[]){1, 3, 3, 4},
+					   NULL, &values);
 	quantize_test_fill(values, 36, 0.5f, 13);
 	net->dw_b =
 	    quantize_test_constant(graph, "depthwise/bias", 1, (int32_t[]){4}, NULL, &values);
@@ -199,8 +198,7 @@ static void quantize_test_build_net(struct quantize_test_graph *graph,
 	op->options.new_shape[1] = 64;
 	quantize_test_op(graph, TFLITE_OP_FULLY_CONNECTED, 3,
 			 (int32_t[]){net->flat, net->fc_w, net->fc_b}, net->logits);
-	quantize_test_op(graph, TFLITE_OP_SOFTMAX, 1, (int32_t[]){net->logits},
-			 net->probabilities)
+	quantize_test_op(graph, TFLITE_OP_SOFTMAX, 1, (int32_t[]){net->logits}, net->probabilities)
 	    ->options.beta = 1.0f;
 	graph->model.inputs[0] = net->input;
 	graph->model.outputs[0] = net->probabilities;
@@ -275,14 +273,14 @@ Test(quantize, network_parses_compiles_and_agrees_with_float)
 	int agree = 0;
 
 	quantize_test_build_net(&graph, &net);
-	cr_assert_eq(quantize_model(&graph.model, calibration, CALIBRATION, NULL, &int8_model,
-				    &summary),
-		     HB_OK, "%s", quantize_test_log);
+	cr_assert_eq(
+	    quantize_model(&graph.model, calibration, CALIBRATION, NULL, &int8_model, &summary),
+	    HB_OK, "%s", quantize_test_log);
 
 	/* The file it carries parses to the same model. */
 	cr_assert_not_null(int8_model.file);
-	cr_assert_eq(tflite_parse(int8_model.file, int8_model.file_size, "again", &reparsed),
-		     HB_OK, "%s", quantize_test_log);
+	cr_assert_eq(tflite_parse(int8_model.file, int8_model.file_size, "again", &reparsed), HB_OK,
+		     "%s", quantize_test_log);
 	cr_expect_eq(reparsed.tensor_count, graph.model.tensor_count);
 	cr_expect_eq(reparsed.operator_count, graph.model.operator_count);
 	tflite_release(&reparsed);
@@ -315,8 +313,7 @@ Test(quantize, network_parses_compiles_and_agrees_with_float)
 
 	cr_assert_eq(model_compile(&graph.model, 0, &float_compiled), HB_OK, "%s",
 		     quantize_test_log);
-	cr_assert_eq(model_compile(&int8_model, 0, &int8_compiled), HB_OK, "%s",
-		     quantize_test_log);
+	cr_assert_eq(model_compile(&int8_model, 0, &int8_compiled), HB_OK, "%s", quantize_test_log);
 	cr_assert_eq(int8_compiled.input_dtype, MODEL_DTYPE_INT8);
 	cr_assert_eq(int8_compiled.output_dtype, MODEL_DTYPE_INT8);
 	cr_assert_eq(float_compiled.input_bytes, 128 * 4);
@@ -326,15 +323,16 @@ Test(quantize, network_parses_compiles_and_agrees_with_float)
 		float float_out[5], int8_out[5];
 		int8_t quantized[128], raw[5];
 		for (int i = 0; i < 128; i++) {
-			long q = lroundf(sample[i] / input->scales[0]) + (long)input->zero_points[0];
+			long q =
+			    lroundf(sample[i] / input->scales[0]) + (long)input->zero_points[0];
 			quantized[i] = (int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);
 		}
-		cr_assert_eq(reference_run(&float_compiled, (const uint8_t *)sample,
-					   (uint8_t *)float_out),
-			     HB_OK);
-		cr_assert_eq(reference_run(&int8_compiled, (const uint8_t *)quantized,
-					   (uint8_t *)raw),
-			     HB_OK);
+		cr_assert_eq(
+		    reference_run(&float_compiled, (const uint8_t *)sample, (uint8_t *)float_out),
+		    HB_OK);
+		cr_assert_eq(
+		    reference_run(&int8_compiled, (const uint8_t *)quantized, (uint8_t *)raw),
+		    HB_OK);
 		for (int k = 0; k < 5; k++) {
 			int8_out[k] = output->scales[0] * (float)(raw[k] - output->zero_points[0]);
 			squared += ((double)int8_out[k] - float_out[k]) *
@@ -381,12 +379,11 @@ Test(quantize, weights_and_bias_parameters_are_exact)
 					conv_weights, NULL);
 	conv_b = quantize_test_constant(&graph, "conv/bias", 1, (int32_t[]){2}, conv_bias, NULL);
 	conv_out = quantize_test_tensor(&graph, "conv_out", 4, (int32_t[]){1, 1, 1, 2});
-	dw_w = quantize_test_constant(&graph, "dw/weights", 4, (int32_t[]){1, 1, 1, 2},
-				      dw_weights, NULL);
+	dw_w = quantize_test_constant(&graph, "dw/weights", 4, (int32_t[]){1, 1, 1, 2}, dw_weights,
+				      NULL);
 	dw_b = quantize_test_constant(&graph, "dw/bias", 1, (int32_t[]){2}, dw_bias, NULL);
 	dw_out = quantize_test_tensor(&graph, "output", 4, (int32_t[]){1, 1, 1, 2});
-	quantize_test_op(&graph, TFLITE_OP_CONV_2D, 3, (int32_t[]){input, conv_w, conv_b},
-			 conv_out)
+	quantize_test_op(&graph, TFLITE_OP_CONV_2D, 3, (int32_t[]){input, conv_w, conv_b}, conv_out)
 	    ->options.padding = TFLITE_PADDING_VALID;
 	quantize_test_op(&graph, TFLITE_OP_DEPTHWISE_CONV_2D, 3, (int32_t[]){conv_out, dw_w, dw_b},
 			 dw_out)
@@ -477,8 +474,7 @@ static void quantize_test_build_fc(struct quantize_test_graph *graph)
 
 	quantize_test_init(graph);
 	input = quantize_test_tensor(graph, "input", 2, (int32_t[]){1, 4});
-	weights =
-	    quantize_test_constant(graph, "weights", 2, (int32_t[]){3, 4}, NULL, &values);
+	weights = quantize_test_constant(graph, "weights", 2, (int32_t[]){3, 4}, NULL, &values);
 	quantize_test_fill(values, 12, 1.0f, 5);
 	bias = quantize_test_constant(graph, "bias", 1, (int32_t[]){3}, NULL, &values);
 	quantize_test_fill(values, 3, 0.5f, 6);
@@ -505,17 +501,17 @@ Test(quantize, percentile_clips_outliers)
 	calibration[1234] = 100.0f; /* one outlier in 4000 values */
 
 	quantize_options_default(&options);
-	cr_assert_eq(quantize_model(&graph.model, calibration, SAMPLES, &options, &minmax,
-				    &summary),
-		     HB_OK, "%s", quantize_test_log);
+	cr_assert_eq(
+	    quantize_model(&graph.model, calibration, SAMPLES, &options, &minmax, &summary), HB_OK,
+	    "%s", quantize_test_log);
 	cr_expect_eq(summary.clipped_tensors, 0);
 	/* min/max: [-1, 100] */
 	cr_expect_float_eq(minmax.tensors[0].scales[0], 101.0f / 255, 0.01f);
 
 	options.percentile = 99.9;
-	cr_assert_eq(quantize_model(&graph.model, calibration, SAMPLES, &options, &clipped,
-				    &summary),
-		     HB_OK, "%s", quantize_test_log);
+	cr_assert_eq(
+	    quantize_model(&graph.model, calibration, SAMPLES, &options, &clipped, &summary), HB_OK,
+	    "%s", quantize_test_log);
 	cr_expect_geq(summary.clipped_tensors, 1);
 	/* 99.9 % of |values| are below 1 (the bound is rounded up to a bin of
 	 * 100/2048): the range is about [-1, 1]. */
@@ -526,8 +522,7 @@ Test(quantize, percentile_clips_outliers)
 
 	/* The 100th percentile is the largest value: nothing clipped. */
 	options.percentile = 100.0;
-	cr_assert_eq(quantize_model(&graph.model, calibration, SAMPLES, &options, &full,
-				    &summary),
+	cr_assert_eq(quantize_model(&graph.model, calibration, SAMPLES, &options, &full, &summary),
 		     HB_OK, "%s", quantize_test_log);
 	cr_expect_eq(summary.clipped_tensors, 0);
 	cr_expect_eq(full.tensors[0].scales[0], minmax.tensors[0].scales[0]);

@@ -149,9 +149,9 @@ static void write_test_build(struct write_test_graph *graph)
 	input = write_test_tensor(graph, "input", TFLITE_TYPE_INT8, 4, (int32_t[]){1, 4, 4, 2},
 				  NULL, 0);
 	write_test_quant1(graph, input, 0.5f, -1);
-	conv_w = write_test_tensor(graph, "conv/weights", TFLITE_TYPE_INT8, 4,
-				   (int32_t[]){3, 3, 3, 2}, write_test_conv_weights,
-				   sizeof write_test_conv_weights);
+	conv_w =
+	    write_test_tensor(graph, "conv/weights", TFLITE_TYPE_INT8, 4, (int32_t[]){3, 3, 3, 2},
+			      write_test_conv_weights, sizeof write_test_conv_weights);
 	write_test_quant(graph, conv_w, 3, channel_scales, zeros, 0);
 	conv_b = write_test_tensor(graph, "conv/bias", TFLITE_TYPE_INT32, 1, (int32_t[]){3},
 				   write_test_conv_bias, sizeof write_test_conv_bias);
@@ -165,14 +165,14 @@ static void write_test_build(struct write_test_graph *graph)
 	dw_out = write_test_tensor(graph, "depthwise_out", TFLITE_TYPE_INT8, 4,
 				   (int32_t[]){1, 2, 2, 3}, NULL, 0);
 	write_test_quant1(graph, dw_out, 0.125f, -7);
-	add_out = write_test_tensor(graph, "add_out", TFLITE_TYPE_INT8, 4,
-				    (int32_t[]){1, 2, 2, 3}, NULL, 0);
+	add_out = write_test_tensor(graph, "add_out", TFLITE_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 3},
+				    NULL, 0);
 	write_test_quant1(graph, add_out, 0.25f, -7);
-	max_out = write_test_tensor(graph, "max_out", TFLITE_TYPE_INT8, 4,
-				    (int32_t[]){1, 2, 2, 3}, NULL, 0);
+	max_out = write_test_tensor(graph, "max_out", TFLITE_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 3},
+				    NULL, 0);
 	write_test_quant1(graph, max_out, 0.25f, -7);
-	avg_out = write_test_tensor(graph, "avg_out", TFLITE_TYPE_INT8, 4,
-				    (int32_t[]){1, 2, 2, 3}, NULL, 0);
+	avg_out = write_test_tensor(graph, "avg_out", TFLITE_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 3},
+				    NULL, 0);
 	write_test_quant1(graph, avg_out, 0.25f, -7);
 	shape = write_test_tensor(graph, "new_shape", TFLITE_TYPE_INT32, 1, (int32_t[]){2},
 				  write_test_new_shape, sizeof write_test_new_shape);
@@ -183,8 +183,8 @@ static void write_test_build(struct write_test_graph *graph)
 	write_test_quant1(graph, fc_w, 0.1f, 0);
 	fc_b = write_test_tensor(graph, "fc/bias", TFLITE_TYPE_INT32, 1, (int32_t[]){5},
 				 write_test_fc_bias, sizeof write_test_fc_bias);
-	fc_out = write_test_tensor(graph, "logits", TFLITE_TYPE_INT8, 2, (int32_t[]){1, 5}, NULL,
-				   0);
+	fc_out =
+	    write_test_tensor(graph, "logits", TFLITE_TYPE_INT8, 2, (int32_t[]){1, 5}, NULL, 0);
 	write_test_quant1(graph, fc_out, 0.125f, -2);
 	probabilities = write_test_tensor(graph, "probabilities", TFLITE_TYPE_INT8, 2,
 					  (int32_t[]){1, 5}, NULL, 0);
@@ -247,10 +247,9 @@ static void write_test_expect_options(const struct tflite_options *a,
 	cr_expect_eq(a->activation, b->activation, "%s op %u activation", label, op);
 	cr_expect_eq(a->keep_num_dims, b->keep_num_dims, "%s op %u keep_num_dims", label, op);
 	cr_expect_eq(a->weights_format, b->weights_format, "%s op %u weights_format", label, op);
-	cr_expect(memcmp(&a->beta, &b->beta, sizeof a->beta) == 0, "%s op %u beta %g vs %g",
-		  label, op, (double)a->beta, (double)b->beta);
-	cr_expect_eq(a->new_shape_count, b->new_shape_count, "%s op %u new_shape_count", label,
-		     op);
+	cr_expect(memcmp(&a->beta, &b->beta, sizeof a->beta) == 0, "%s op %u beta %g vs %g", label,
+		  op, (double)a->beta, (double)b->beta);
+	cr_expect_eq(a->new_shape_count, b->new_shape_count, "%s op %u new_shape_count", label, op);
 	for (int32_t i = 0; i < a->new_shape_count && i < TFLITE_MAX_RANK; i++)
 		cr_expect_eq(a->new_shape[i], b->new_shape[i], "%s op %u new_shape[%d]", label, op,
 			     i);
@@ -276,8 +275,8 @@ static void write_test_expect_tensor(const struct tflite_tensor *a, const struct
 		     "%s tensor %u quantized dimension", label, index);
 	for (uint32_t q = 0; q < a->quant_count && q < b->quant_count; q++) {
 		cr_expect(memcmp(&a->scales[q], &b->scales[q], sizeof(float)) == 0,
-			  "%s tensor %u scale %u: %g vs %g", label, index, q,
-			  (double)a->scales[q], (double)b->scales[q]);
+			  "%s tensor %u scale %u: %g vs %g", label, index, q, (double)a->scales[q],
+			  (double)b->scales[q]);
 		cr_expect_eq(a->zero_points[q], b->zero_points[q], "%s tensor %u zero point %u",
 			     label, index, q);
 	}
@@ -314,8 +313,8 @@ static void write_test_expect_same(const struct tflite_model *a, const struct tf
 	}
 }
 
-static void write_test_round_trip(const struct tflite_model *model, uint8_t **bytes,
-				  size_t *size, struct tflite_model *parsed)
+static void write_test_round_trip(const struct tflite_model *model, uint8_t **bytes, size_t *size,
+				  struct tflite_model *parsed)
 {
 	cr_assert_eq(tflite_write(model, bytes, size), HB_OK, "%s", write_test_log);
 	cr_assert_eq(tflite_parse(*bytes, *size, "written.tflite", parsed), HB_OK, "%s",
@@ -525,8 +524,8 @@ static void write_test_expect_refused(const struct tflite_model *model, const ch
 	cr_expect_eq(tflite_write(model, &bytes, &size), HB_ERR_INPUT);
 	cr_expect_null(bytes);
 	cr_expect_eq(size, 0);
-	cr_expect(strstr(write_test_log, needle) != NULL, "message '%s' lacks '%s'",
-		  write_test_log, needle);
+	cr_expect(strstr(write_test_log, needle) != NULL, "message '%s' lacks '%s'", write_test_log,
+		  needle);
 }
 
 Test(tflite_write_errors, operator_input_out_of_range)
@@ -535,8 +534,8 @@ Test(tflite_write_errors, operator_input_out_of_range)
 
 	write_test_build(&graph);
 	graph.operators[2].inputs[1] = 99;
-	write_test_expect_refused(&graph.model,
-				  "operator 2 (ADD): input 1 refers to tensor 99, the model has 15");
+	write_test_expect_refused(
+	    &graph.model, "operator 2 (ADD): input 1 refers to tensor 99, the model has 15");
 }
 
 Test(tflite_write_errors, data_size_does_not_match_shape)
@@ -574,8 +573,8 @@ Test(tflite_write_errors, shared_buffer_with_different_data)
 	write_test_build(&graph);
 	graph.tensors[1].buffer = 7;
 	graph.tensors[2].buffer = 7;
-	write_test_expect_refused(
-	    &graph.model, "tensors 1 'conv/weights' and 2 'conv/bias' share buffer 7");
+	write_test_expect_refused(&graph.model,
+				  "tensors 1 'conv/weights' and 2 'conv/bias' share buffer 7");
 }
 
 Test(tflite_write_errors, data_on_a_buffer_another_tensor_reads_as_empty)
@@ -628,16 +627,34 @@ static void write_test_mlperf(const char *file)
 		      original.file_size +
 			  32 * ((size_t)original.tensor_count + original.operator_count),
 		      "%s: %zu bytes written, %zu read", file, size, original.file_size);
-	cr_expect_geq(size, constant_bytes, "%s: %zu bytes written, %zu of constants", file,
-		      size, constant_bytes);
+	cr_expect_geq(size, constant_bytes, "%s: %zu bytes written, %zu of constants", file, size,
+		      constant_bytes);
 	tflite_release(&parsed);
 	tflite_release(&original);
 	free(bytes);
 }
 
-Test(tflite_write_mlperf, kws_int8) { write_test_mlperf("kws_ref_model.tflite"); }
-Test(tflite_write_mlperf, kws_float32) { write_test_mlperf("kws_ref_model_float32.tflite"); }
-Test(tflite_write_mlperf, resnet_int8) { write_test_mlperf("pretrainedResnet_quant.tflite"); }
-Test(tflite_write_mlperf, resnet_float32) { write_test_mlperf("pretrainedResnet.tflite"); }
-Test(tflite_write_mlperf, ad_int8) { write_test_mlperf("ad01_int8.tflite"); }
-Test(tflite_write_mlperf, ad_float32) { write_test_mlperf("ad01_fp32.tflite"); }
+Test(tflite_write_mlperf, kws_int8)
+{
+	write_test_mlperf("kws_ref_model.tflite");
+}
+Test(tflite_write_mlperf, kws_float32)
+{
+	write_test_mlperf("kws_ref_model_float32.tflite");
+}
+Test(tflite_write_mlperf, resnet_int8)
+{
+	write_test_mlperf("pretrainedResnet_quant.tflite");
+}
+Test(tflite_write_mlperf, resnet_float32)
+{
+	write_test_mlperf("pretrainedResnet.tflite");
+}
+Test(tflite_write_mlperf, ad_int8)
+{
+	write_test_mlperf("ad01_int8.tflite");
+}
+Test(tflite_write_mlperf, ad_float32)
+{
+	write_test_mlperf("ad01_fp32.tflite");
+}
