@@ -8,11 +8,11 @@
 
 #include "error.h"
 #include "fileio.h"
+#include "json_read.h"
 
 #include <cJSON.h>
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +21,6 @@
 
 /* Profiles are a few hundred bytes; anything this big is not one. */
 #define PROFILE_MAX_FILE_BYTES (1024 * 1024)
-
-struct profile_reader {
-	const char *file; /* name used in messages */
-	int errors;
-};
 
 static const char *const root_fields[] = {
     "schema", "id",	  "name",    "core",	"fpu",		 "dsp",	     "clock_hz",
@@ -65,351 +60,6 @@ static const struct core_facts core_table[] = {
     {"cortex-m7", "none fpv5-sp-d16 fpv5-d16", true, true},
     {"cortex-m33", "none fpv5-sp-d16", true, true},
 };
-
-static void reader_fail(struct profile_reader *reader, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void reader_fail(struct profile_reader *reader, const char *format, ...)
-{
-	char text[768];
-	va_list args;
-
-	va_start(args, format);
-	vsnprintf(text, sizeof text, format, args);
-	va_end(args);
-	reader->errors++;
-	hb_error(HB_ERR_INPUT, "%s: %s", reader->file, text);
-}
-
-static void join_path(char *out, size_t capacity, const char *parent, const char *key)
-{
-	if (parent && parent[0])
-		snprintf(out, capacity, "%s.%s", parent, key);
-	else
-		snprintf(out, capacity, "%s", key);
-}
-
-/* Text from the file ends up on a terminal: no control bytes, and a
- * bounded length. */
-static void printable_copy(const char *text, char *out, size_t capacity)
-{
-	size_t used = 0;
-
-	for (; *text && used + 4 < capacity; text++) {
-		unsigned char c = (unsigned char)*text;
-		out[used++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	if (*text) {
-		memcpy(out + used, "...", 3);
-		used += 3;
-	}
-	out[used] = '\0';
-}
-
-/* A short, printable rendering of a JSON value for "got ..." in messages. */
-static void describe_value(const cJSON *item, char *out, size_t capacity)
-{
-	if (cJSON_IsString(item)) {
-		char shown[48];
-
-		printable_copy(item->valuestring, shown, sizeof shown);
-		snprintf(out, capacity, "\"%s\"", shown);
-	} else if (cJSON_IsNumber(item)) {
-		snprintf(out, capacity, "%.17g", item->valuedouble);
-	} else if (cJSON_IsBool(item)) {
-		snprintf(out, capacity, "%s", cJSON_IsTrue(item) ? "true" : "false");
-	} else if (cJSON_IsNull(item)) {
-		snprintf(out, capacity, "null");
-	} else if (cJSON_IsArray(item)) {
-		snprintf(out, capacity, "an array");
-	} else {
-		snprintf(out, capacity, "an object");
-	}
-}
-
-static void list_names(const char *const *names, char *out, size_t capacity)
-{
-	size_t used = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; names[i]; i++) {
-		int n = snprintf(out + used, capacity - used, "%s%s", i ? ", " : "", names[i]);
-		if (n < 0 || (size_t)n >= capacity - used)
-			return;
-		used += (size_t)n;
-	}
-}
-
-static size_t min3(size_t a, size_t b, size_t c)
-{
-	size_t m = a < b ? a : b;
-	return m < c ? m : c;
-}
-
-/* Levenshtein distance; names longer than the row buffer are "far". */
-static size_t edit_distance(const char *a, const char *b)
-{
-	enum { MAX_NAME = 64 };
-	size_t row[MAX_NAME + 1];
-	size_t length_a = strlen(a), length_b = strlen(b);
-
-	if (length_a > MAX_NAME || length_b > MAX_NAME)
-		return SIZE_MAX;
-	for (size_t j = 0; j <= length_b; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= length_a; i++) {
-		size_t diagonal = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= length_b; j++) {
-			size_t above = row[j];
-			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-			row[j] = min3(row[j] + 1, row[j - 1] + 1, diagonal + cost);
-			diagonal = above;
-		}
-	}
-	return row[length_b];
-}
-
-/* The closest name within edit distance 2, or NULL. */
-static const char *closest_name(const char *word, const char *const *names)
-{
-	const char *best = NULL;
-	size_t best_distance = 3;
-
-	for (size_t i = 0; names[i]; i++) {
-		size_t distance = edit_distance(word, names[i]);
-		if (distance < best_distance) {
-			best = names[i];
-			best_distance = distance;
-		}
-	}
-	return best;
-}
-
-static int name_index(const char *word, const char *const *names)
-{
-	for (int i = 0; names[i]; i++)
-		if (strcmp(word, names[i]) == 0)
-			return i;
-	return -1;
-}
-
-/* Rejects unknown and repeated members of `object` (cJSON keeps both copies
- * of a repeated key, and silently reading the first would hide a mistake). */
-static void check_members(struct profile_reader *reader, const cJSON *object, const char *parent,
-			  const char *const *known)
-{
-	const cJSON *child;
-	char path[160];
-
-	cJSON_ArrayForEach(child, object)
-	{
-		const char *key = child->string;
-		char shown_key[48];
-
-		printable_copy(key, shown_key, sizeof shown_key);
-		join_path(path, sizeof path, parent, shown_key);
-		if (name_index(key, known) < 0) {
-			const char *suggestion = closest_name(key, known);
-			char suggestion_path[160];
-			char names[256];
-
-			if (suggestion) {
-				join_path(suggestion_path, sizeof suggestion_path, parent,
-					  suggestion);
-				reader_fail(reader, "unknown field '%s' (did you mean '%s'?)", path,
-					    suggestion_path);
-			} else {
-				list_names(known, names, sizeof names);
-				reader_fail(reader, "unknown field '%s' (known fields here: %s)",
-					    path, names);
-			}
-			continue;
-		}
-		for (const cJSON *earlier = object->child; earlier != child;
-		     earlier = earlier->next) {
-			if (strcmp(earlier->string, key) == 0) {
-				reader_fail(reader, "field '%s' appears more than once", path);
-				break;
-			}
-		}
-	}
-}
-
-/* The member `key`, or NULL; a missing required member is reported. */
-static const cJSON *member(struct profile_reader *reader, const cJSON *object, const char *parent,
-			   const char *key, const char *expected)
-{
-	const cJSON *item = object ? cJSON_GetObjectItemCaseSensitive(object, key) : NULL;
-	char path[160];
-
-	if (!item && object && expected) {
-		const cJSON *child;
-		/* A misspelt key was already reported as "did you mean"; saying
-		 * the real one is missing too would be the same mistake twice. */
-		cJSON_ArrayForEach(child, object)
-			if (child->string && edit_distance(child->string, key) <= 2)
-				return NULL;
-		join_path(path, sizeof path, parent, key);
-		reader_fail(reader, "missing field '%s' (expected %s)", path, expected);
-	}
-	return item;
-}
-
-static void fail_expected(struct profile_reader *reader, const char *parent, const char *key,
-			  const char *expected, const cJSON *got)
-{
-	char path[160];
-	char shown[64];
-
-	join_path(path, sizeof path, parent, key);
-	describe_value(got, shown, sizeof shown);
-	reader_fail(reader, "field '%s': expected %s, got %s", path, expected, shown);
-}
-
-static const cJSON *read_object(struct profile_reader *reader, const cJSON *object,
-				const char *parent, const char *key, const char *const *known)
-{
-	const cJSON *item = member(reader, object, parent, key, "an object");
-	char path[160];
-
-	if (!item)
-		return NULL;
-	if (!cJSON_IsObject(item)) {
-		fail_expected(reader, parent, key, "an object", item);
-		return NULL;
-	}
-	join_path(path, sizeof path, parent, key);
-	check_members(reader, item, path, known);
-	return item;
-}
-
-enum string_kind {
-	STRING_TEXT,	   /* any non-empty text */
-	STRING_TOKEN,	   /* no spaces or control characters (argv values, paths) */
-	STRING_IDENTIFIER, /* letters, digits, '-', '_' (file and folder names) */
-};
-
-static bool string_is_kind(const char *text, enum string_kind kind)
-{
-	if (!text[0])
-		return false;
-	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-		if (*c < 0x20 || *c == 0x7f)
-			return false;
-		if (kind == STRING_TOKEN && *c == ' ')
-			return false;
-		if (kind == STRING_IDENTIFIER &&
-		    !((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		      (*c >= '0' && *c <= '9') || *c == '-' || *c == '_'))
-			return false;
-	}
-	return true;
-}
-
-static const char *string_kind_text(enum string_kind kind)
-{
-	switch (kind) {
-	case STRING_TOKEN: return "a non-empty string without spaces";
-	case STRING_IDENTIFIER: return "a non-empty string of letters, digits, '-' or '_'";
-	default: return "a non-empty string";
-	}
-}
-
-/* Returns true when the member exists and was copied. */
-static bool read_string(struct profile_reader *reader, const cJSON *object, const char *parent,
-			const char *key, bool required, enum string_kind kind, char *out,
-			size_t capacity)
-{
-	const char *expected = string_kind_text(kind);
-	const cJSON *item = member(reader, object, parent, key, required ? expected : NULL);
-	size_t length;
-
-	if (!item)
-		return false;
-	if (!cJSON_IsString(item) || !string_is_kind(item->valuestring, kind)) {
-		fail_expected(reader, parent, key, expected, item);
-		return false;
-	}
-	length = strlen(item->valuestring);
-	if (length >= capacity) {
-		char path[160];
-
-		join_path(path, sizeof path, parent, key);
-		reader_fail(reader, "field '%s': expected at most %zu characters, got %zu", path,
-			    capacity - 1, length);
-		return false;
-	}
-	memcpy(out, item->valuestring, length + 1);
-	return true;
-}
-
-/* Returns the index of the value in `names`, or -1 (missing or invalid). */
-static int read_choice(struct profile_reader *reader, const cJSON *object, const char *parent,
-		       const char *key, const char *const *names)
-{
-	char expected[256];
-	char list[200];
-	const cJSON *item;
-	int index;
-
-	list_names(names, list, sizeof list);
-	snprintf(expected, sizeof expected, "one of %s", list);
-	item = member(reader, object, parent, key, expected);
-	if (!item)
-		return -1;
-	index = cJSON_IsString(item) ? name_index(item->valuestring, names) : -1;
-	if (index < 0)
-		fail_expected(reader, parent, key, expected, item);
-	return index;
-}
-
-static bool read_bool(struct profile_reader *reader, const cJSON *object, const char *parent,
-		      const char *key, bool *out)
-{
-	const cJSON *item = member(reader, object, parent, key, "true or false");
-
-	if (!item)
-		return false;
-	if (!cJSON_IsBool(item)) {
-		fail_expected(reader, parent, key, "true or false", item);
-		return false;
-	}
-	*out = cJSON_IsTrue(item);
-	return true;
-}
-
-/* A JSON number holding an exact integer in [minimum, UINT32_MAX]. */
-static bool number_to_u32(const cJSON *item, uint32_t minimum, uint32_t *out)
-{
-	double value;
-
-	if (!cJSON_IsNumber(item))
-		return false;
-	value = item->valuedouble;
-	/* Written so NaN fails every comparison. */
-	if (!(value >= (double)minimum && value <= 4294967295.0))
-		return false;
-	if ((double)(uint32_t)value != value)
-		return false;
-	*out = (uint32_t)value;
-	return true;
-}
-
-static bool read_u32(struct profile_reader *reader, const cJSON *object, const char *parent,
-		     const char *key, bool required, uint32_t minimum, const char *expected,
-		     uint32_t *out)
-{
-	const cJSON *item = member(reader, object, parent, key, required ? expected : NULL);
-
-	if (!item)
-		return false;
-	if (!number_to_u32(item, minimum, out)) {
-		fail_expected(reader, parent, key, expected, item);
-		return false;
-	}
-	return true;
-}
 
 /* "0x1f000", "512K", "4M" or "65536": the forms a datasheet memory map uses. */
 static bool parse_size_text(const char *text, uint32_t *out)
@@ -455,12 +105,12 @@ static bool parse_size_text(const char *text, uint32_t *out)
 	return true;
 }
 
-static bool read_address(struct profile_reader *reader, const cJSON *object, const char *parent,
+static bool read_address(struct json_reader *reader, const cJSON *object, const char *parent,
 			 const char *key, uint32_t *out)
 {
 	static const char expected[] =
 	    "an integer or a string such as \"0x08000000\", \"512K\" or \"4M\" below 4 GiB";
-	const cJSON *item = member(reader, object, parent, key, expected);
+	const cJSON *item = json_member(reader, object, parent, key, expected);
 	bool valid;
 
 	if (!item)
@@ -468,16 +118,16 @@ static bool read_address(struct profile_reader *reader, const cJSON *object, con
 	if (cJSON_IsString(item))
 		valid = parse_size_text(item->valuestring, out);
 	else
-		valid = number_to_u32(item, 0, out);
+		valid = json_number_to_u32(item, 0, UINT32_MAX, out);
 	if (!valid)
-		fail_expected(reader, parent, key, expected, item);
+		json_fail_expected(reader, parent, key, expected, item);
 	return valid;
 }
 
-static bool read_region(struct profile_reader *reader, const cJSON *memory, const char *key,
+static bool read_region(struct json_reader *reader, const cJSON *memory, const char *key,
 			struct profile_region *out)
 {
-	const cJSON *region = read_object(reader, memory, "memory", key, region_fields);
+	const cJSON *region = json_read_object(reader, memory, "memory", key, region_fields);
 	char path[32];
 	bool valid;
 
@@ -489,14 +139,14 @@ static bool read_region(struct profile_reader *reader, const cJSON *memory, cons
 	if (!valid)
 		return false;
 	if (out->size == 0) {
-		reader_fail(reader, "field '%s.size': expected a region size above 0, got 0", path);
+		json_fail(reader, "field '%s.size': expected a region size above 0, got 0", path);
 		return false;
 	}
 	if ((uint64_t)out->origin + out->size > (uint64_t)1 << 32) {
-		reader_fail(reader,
-			    "field '%s': expected origin + size within the 32-bit address space, "
-			    "got 0x%08x + 0x%x",
-			    path, out->origin, out->size);
+		json_fail(reader,
+			  "field '%s': expected origin + size within the 32-bit address space, "
+			  "got 0x%08x + 0x%x",
+			  path, out->origin, out->size);
 		return false;
 	}
 	return true;
@@ -566,7 +216,7 @@ static bool tcp_address_valid(const char *device)
 	return port > 0;
 }
 
-static void check_flasher(struct profile_reader *reader, const cJSON *flasher,
+static void check_flasher(struct json_reader *reader, const cJSON *flasher,
 			  struct board_profile *out)
 {
 	const bool is_qemu = strcmp(out->flasher.driver, "qemu") == 0;
@@ -576,52 +226,51 @@ static void check_flasher(struct profile_reader *reader, const cJSON *flasher,
 
 	for (size_t i = 0; unused[i]; i++)
 		if (cJSON_GetObjectItemCaseSensitive(flasher, unused[i]))
-			reader_fail(reader,
-				    "field 'flasher.%s': not used with driver \"%s\" "
-				    "(expected only driver%s)",
-				    unused[i], out->flasher.driver,
-				    is_qemu ? " and machine" : ", interface and target");
+			json_fail(reader,
+				  "field 'flasher.%s': not used with driver \"%s\" "
+				  "(expected only driver%s)",
+				  unused[i], out->flasher.driver,
+				  is_qemu ? " and machine" : ", interface and target");
 	if (is_qemu) {
 		if (!out->flasher.machine[0])
-			reader_fail(reader,
-				    "missing field 'flasher.machine' (expected a QEMU "
-				    "machine name such as \"mps2-an386\" with driver \"qemu\")");
+			json_fail(reader,
+				  "missing field 'flasher.machine' (expected a QEMU "
+				  "machine name such as \"mps2-an386\" with driver \"qemu\")");
 		if (strcmp(out->console.transport, "qemu") != 0)
-			reader_fail(reader,
-				    "field 'console.transport': expected \"qemu\" with "
-				    "flasher driver \"qemu\", got \"%s\"",
-				    out->console.transport);
+			json_fail(reader,
+				  "field 'console.transport': expected \"qemu\" with "
+				  "flasher driver \"qemu\", got \"%s\"",
+				  out->console.transport);
 		if (out->counter != PROFILE_COUNTER_EMULATED_INSTRUCTIONS)
-			reader_fail(reader,
-				    "field 'cycle_counter': expected \"emulated-instructions\" "
-				    "with flasher driver \"qemu\", got \"%s\"",
-				    profile_counter_name(out->counter));
+			json_fail(reader,
+				  "field 'cycle_counter': expected \"emulated-instructions\" "
+				  "with flasher driver \"qemu\", got \"%s\"",
+				  profile_counter_name(out->counter));
 		if (out->verified != PROFILE_VERIFIED_EMULATED)
-			reader_fail(reader,
-				    "field 'verified': expected \"emulated\" with flasher "
-				    "driver \"qemu\", got \"%s\"",
-				    profile_verified_name(out->verified));
+			json_fail(reader,
+				  "field 'verified': expected \"emulated\" with flasher "
+				  "driver \"qemu\", got \"%s\"",
+				  profile_verified_name(out->verified));
 		return;
 	}
 	if (!out->flasher.interface_cfg[0])
-		reader_fail(reader, "missing field 'flasher.interface' (expected an OpenOCD config "
-				    "such as \"interface/stlink.cfg\" with driver \"openocd\")");
+		json_fail(reader, "missing field 'flasher.interface' (expected an OpenOCD config "
+				  "such as \"interface/stlink.cfg\" with driver \"openocd\")");
 	if (!out->flasher.target_cfg[0])
-		reader_fail(reader, "missing field 'flasher.target' (expected an OpenOCD config "
-				    "such as \"target/stm32f4x.cfg\" with driver \"openocd\")");
+		json_fail(reader, "missing field 'flasher.target' (expected an OpenOCD config "
+				  "such as \"target/stm32f4x.cfg\" with driver \"openocd\")");
 	if (strcmp(out->console.transport, "qemu") == 0)
-		reader_fail(reader,
-			    "field 'console.transport': expected \"serial\" or \"tcp\" with "
-			    "flasher driver \"openocd\", got \"qemu\"");
+		json_fail(reader, "field 'console.transport': expected \"serial\" or \"tcp\" with "
+				  "flasher driver \"openocd\", got \"qemu\"");
 	if (out->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS)
-		reader_fail(reader, "field 'cycle_counter': expected \"dwt\" or \"systick\" with "
-				    "flasher driver \"openocd\", got \"emulated-instructions\"");
+		json_fail(reader, "field 'cycle_counter': expected \"dwt\" or \"systick\" with "
+				  "flasher driver \"openocd\", got \"emulated-instructions\"");
 	if (out->verified == PROFILE_VERIFIED_EMULATED)
-		reader_fail(reader, "field 'verified': expected \"compile-only\" or \"hardware\" "
-				    "with flasher driver \"openocd\", got \"emulated\"");
+		json_fail(reader, "field 'verified': expected \"compile-only\" or \"hardware\" "
+				  "with flasher driver \"openocd\", got \"emulated\"");
 }
 
-static void check_console(struct profile_reader *reader, const cJSON *console,
+static void check_console(struct json_reader *reader, const cJSON *console,
 			  struct board_profile *out)
 {
 	const char *transport = out->console.transport;
@@ -631,36 +280,34 @@ static void check_console(struct profile_reader *reader, const cJSON *console,
 	if (strcmp(transport, "qemu") == 0) {
 		/* The QEMU flasher makes the socket; a device here would be ignored. */
 		if (has_device)
-			reader_fail(reader, "field 'console.device': not used with transport "
-					    "\"qemu\" (expected only transport)");
+			json_fail(reader, "field 'console.device': not used with transport "
+					  "\"qemu\" (expected only transport)");
 		if (has_baud)
-			reader_fail(reader, "field 'console.baud': not used with transport "
-					    "\"qemu\" (expected only transport)");
+			json_fail(reader, "field 'console.baud': not used with transport "
+					  "\"qemu\" (expected only transport)");
 	} else if (strcmp(transport, "serial") == 0) {
 		if (!out->console.device[0])
-			reader_fail(reader,
-				    "missing field 'console.device' (expected a serial port "
-				    "such as \"/dev/ttyACM0\" with transport \"serial\")");
+			json_fail(reader, "missing field 'console.device' (expected a serial port "
+					  "such as \"/dev/ttyACM0\" with transport \"serial\")");
 		if (!has_baud)
-			reader_fail(reader, "missing field 'console.baud' (expected a positive "
-					    "integer such as 115200 with transport \"serial\")");
+			json_fail(reader, "missing field 'console.baud' (expected a positive "
+					  "integer such as 115200 with transport \"serial\")");
 	} else {
 		if (!out->console.device[0])
-			reader_fail(reader,
-				    "missing field 'console.device' (expected \"host:port\" "
-				    "with transport \"tcp\")");
+			json_fail(reader, "missing field 'console.device' (expected \"host:port\" "
+					  "with transport \"tcp\")");
 		else if (!tcp_address_valid(out->console.device))
-			reader_fail(reader,
-				    "field 'console.device': expected \"host:port\" with a "
-				    "port from 1 to 65535, got \"%s\"",
-				    out->console.device);
+			json_fail(reader,
+				  "field 'console.device': expected \"host:port\" with a "
+				  "port from 1 to 65535, got \"%s\"",
+				  out->console.device);
 		if (has_baud)
-			reader_fail(reader, "field 'console.baud': not used with transport \"tcp\" "
-					    "(expected only transport and device)");
+			json_fail(reader, "field 'console.baud': not used with transport \"tcp\" "
+					  "(expected only transport and device)");
 	}
 }
 
-static void check_core(struct profile_reader *reader, struct board_profile *out)
+static void check_core(struct json_reader *reader, struct board_profile *out)
 {
 	const struct core_facts *facts = core_facts_of(out->core);
 
@@ -674,53 +321,55 @@ static void check_core(struct profile_reader *reader, struct board_profile *out)
 			allowed[used++] = *c;
 		}
 		allowed[used] = '\0';
-		reader_fail(reader, "field 'fpu': expected %s%s for %s, got \"%s\"",
-			    strchr(allowed, ',') ? "one of " : "", allowed, out->core, out->fpu);
+		json_fail(reader, "field 'fpu': expected %s%s for %s, got \"%s\"",
+			  strchr(allowed, ',') ? "one of " : "", allowed, out->core, out->fpu);
 	}
 	if (out->dsp && !facts->dsp_possible)
-		reader_fail(reader,
-			    "field 'dsp': expected false for %s (it has no DSP "
-			    "extension), got true",
-			    out->core);
+		json_fail(reader,
+			  "field 'dsp': expected false for %s (it has no DSP "
+			  "extension), got true",
+			  out->core);
 	if (out->counter == PROFILE_COUNTER_DWT && !facts->has_dwt)
-		reader_fail(reader,
-			    "field 'cycle_counter': expected \"systick\" for %s (ARMv6-M "
-			    "has no DWT cycle counter), got \"dwt\"",
-			    out->core);
+		json_fail(reader,
+			  "field 'cycle_counter': expected \"systick\" for %s (ARMv6-M "
+			  "has no DWT cycle counter), got \"dwt\"",
+			  out->core);
 }
 
-static void read_root(struct profile_reader *reader, const cJSON *root, const char *path,
+static void read_root(struct json_reader *reader, const cJSON *root, const char *path,
 		      struct board_profile *out)
 {
 	const cJSON *memory, *firmware, *flasher, *console;
 	int core, fpu, driver, transport, counter, verified;
 	bool regions_valid;
 
-	check_members(reader, root, "", root_fields);
+	json_check_members(reader, root, "", root_fields);
 
-	if (read_string(reader, root, "", "id", true, STRING_IDENTIFIER, out->id, sizeof out->id) &&
+	if (json_read_string(reader, root, "", "id", true, JSON_STRING_IDENTIFIER, out->id,
+			     sizeof out->id) &&
 	    path) {
 		char expected_id[sizeof out->id];
 
 		id_from_path(path, expected_id, sizeof expected_id);
 		if (strcmp(out->id, expected_id) != 0)
-			reader_fail(reader,
-				    "field 'id': expected \"%s\" (the file name without "
-				    ".json), got \"%s\"",
-				    expected_id, out->id);
+			json_fail(reader,
+				  "field 'id': expected \"%s\" (the file name without "
+				  ".json), got \"%s\"",
+				  expected_id, out->id);
 	}
-	read_string(reader, root, "", "name", true, STRING_TEXT, out->name, sizeof out->name);
-	core = read_choice(reader, root, "", "core", core_names);
+	json_read_string(reader, root, "", "name", true, JSON_STRING_TEXT, out->name,
+			 sizeof out->name);
+	core = json_read_choice(reader, root, "", "core", core_names);
 	if (core >= 0)
 		snprintf(out->core, sizeof out->core, "%s", core_names[core]);
-	fpu = read_choice(reader, root, "", "fpu", fpu_names);
+	fpu = json_read_choice(reader, root, "", "fpu", fpu_names);
 	if (fpu >= 0)
 		snprintf(out->fpu, sizeof out->fpu, "%s", fpu_names[fpu]);
-	read_bool(reader, root, "", "dsp", &out->dsp);
-	read_u32(reader, root, "", "clock_hz", true, 1, "a positive integer below 2^32 (Hz)",
-		 &out->clock_hz);
+	json_read_bool(reader, root, "", "dsp", &out->dsp);
+	json_read_u32(reader, root, "", "clock_hz", true, 1, "a positive integer below 2^32 (Hz)",
+		      &out->clock_hz);
 
-	memory = read_object(reader, root, "", "memory", memory_fields);
+	memory = json_read_object(reader, root, "", "memory", memory_fields);
 	regions_valid = read_region(reader, memory, "flash", &out->flash);
 	regions_valid = read_region(reader, memory, "ram", &out->ram) && regions_valid;
 	if (read_region(reader, memory, "model", &out->model) && regions_valid &&
@@ -728,51 +377,50 @@ static void read_root(struct profile_reader *reader, const cJSON *root, const ch
 	     (uint64_t)out->model.origin + out->model.size >
 		 (uint64_t)out->flash.origin + out->flash.size ||
 	     out->model.origin == out->flash.origin))
-		reader_fail(reader,
-			    "field 'memory.model': expected a region inside flash after the firmware "
-			    "(flash 0x%08x-0x%08llx), got 0x%08x-0x%08llx",
-			    out->flash.origin,
-			    (unsigned long long)out->flash.origin + out->flash.size - 1,
-			    out->model.origin,
-			    (unsigned long long)out->model.origin + out->model.size - 1);
-	if (regions_valid && regions_overlap(&out->flash, &out->ram))
-		reader_fail(
+		json_fail(
 		    reader,
-		    "field 'memory': expected flash and ram not to overlap, got flash "
-		    "0x%08x-0x%08llx and ram 0x%08x-0x%08llx",
+		    "field 'memory.model': expected a region inside flash after the firmware "
+		    "(flash 0x%08x-0x%08llx), got 0x%08x-0x%08llx",
 		    out->flash.origin, (unsigned long long)out->flash.origin + out->flash.size - 1,
-		    out->ram.origin, (unsigned long long)out->ram.origin + out->ram.size - 1);
+		    out->model.origin, (unsigned long long)out->model.origin + out->model.size - 1);
+	if (regions_valid && regions_overlap(&out->flash, &out->ram))
+		json_fail(reader,
+			  "field 'memory': expected flash and ram not to overlap, got flash "
+			  "0x%08x-0x%08llx and ram 0x%08x-0x%08llx",
+			  out->flash.origin,
+			  (unsigned long long)out->flash.origin + out->flash.size - 1,
+			  out->ram.origin, (unsigned long long)out->ram.origin + out->ram.size - 1);
 
-	firmware = read_object(reader, root, "", "firmware", firmware_fields);
-	read_string(reader, firmware, "firmware", "port", true, STRING_IDENTIFIER, out->port,
-		    sizeof out->port);
+	firmware = json_read_object(reader, root, "", "firmware", firmware_fields);
+	json_read_string(reader, firmware, "firmware", "port", true, JSON_STRING_IDENTIFIER,
+			 out->port, sizeof out->port);
 
-	flasher = read_object(reader, root, "", "flasher", flasher_fields);
-	driver = read_choice(reader, flasher, "flasher", "driver", driver_names);
+	flasher = json_read_object(reader, root, "", "flasher", flasher_fields);
+	driver = json_read_choice(reader, flasher, "flasher", "driver", driver_names);
 	if (driver >= 0)
 		snprintf(out->flasher.driver, sizeof out->flasher.driver, "%s",
 			 driver_names[driver]);
-	read_string(reader, flasher, "flasher", "machine", false, STRING_TOKEN,
-		    out->flasher.machine, sizeof out->flasher.machine);
-	read_string(reader, flasher, "flasher", "interface", false, STRING_TOKEN,
-		    out->flasher.interface_cfg, sizeof out->flasher.interface_cfg);
-	read_string(reader, flasher, "flasher", "target", false, STRING_TOKEN,
-		    out->flasher.target_cfg, sizeof out->flasher.target_cfg);
+	json_read_string(reader, flasher, "flasher", "machine", false, JSON_STRING_TOKEN,
+			 out->flasher.machine, sizeof out->flasher.machine);
+	json_read_string(reader, flasher, "flasher", "interface", false, JSON_STRING_TOKEN,
+			 out->flasher.interface_cfg, sizeof out->flasher.interface_cfg);
+	json_read_string(reader, flasher, "flasher", "target", false, JSON_STRING_TOKEN,
+			 out->flasher.target_cfg, sizeof out->flasher.target_cfg);
 
-	console = read_object(reader, root, "", "console", console_fields);
-	transport = read_choice(reader, console, "console", "transport", transport_names);
+	console = json_read_object(reader, root, "", "console", console_fields);
+	transport = json_read_choice(reader, console, "console", "transport", transport_names);
 	if (transport >= 0)
 		snprintf(out->console.transport, sizeof out->console.transport, "%s",
 			 transport_names[transport]);
-	read_string(reader, console, "console", "device", false, STRING_TOKEN, out->console.device,
-		    sizeof out->console.device);
-	read_u32(reader, console, "console", "baud", false, 1, "a positive integer (bit/s)",
-		 &out->console.baud);
+	json_read_string(reader, console, "console", "device", false, JSON_STRING_TOKEN,
+			 out->console.device, sizeof out->console.device);
+	json_read_u32(reader, console, "console", "baud", false, 1, "a positive integer (bit/s)",
+		      &out->console.baud);
 
-	counter = read_choice(reader, root, "", "cycle_counter", counter_names);
+	counter = json_read_choice(reader, root, "", "cycle_counter", counter_names);
 	if (counter >= 0)
 		out->counter = (enum profile_counter)counter;
-	verified = read_choice(reader, root, "", "verified", verified_names);
+	verified = json_read_choice(reader, root, "", "verified", verified_names);
 	if (verified >= 0)
 		out->verified = (enum profile_verified)verified;
 
@@ -783,72 +431,21 @@ static void read_root(struct profile_reader *reader, const cJSON *root, const ch
 	check_console(reader, console, out);
 }
 
-/* 1-based line and byte column of `offset`, for editor-style positions. */
-static void text_position(const char *text, size_t offset, unsigned *line, unsigned *column)
-{
-	*line = 1;
-	*column = 1;
-	for (size_t i = 0; i < offset; i++) {
-		if (text[i] == '\n') {
-			++*line;
-			*column = 1;
-		} else {
-			++*column;
-		}
-	}
-}
-
 int profile_parse(const char *text, size_t length, const char *path, struct board_profile *out)
 {
-	struct profile_reader reader = {path ? path : "<profile>", 0};
-	const char *nul = memchr(text, '\0', length);
-	const char *parse_end = NULL;
-	unsigned line, column;
-	char *copy;
+	struct json_reader reader = {path ? path : "<profile>", 0};
 	cJSON *root;
-	const cJSON *schema;
-	uint32_t schema_version;
+	int status;
 
 	memset(out, 0, sizeof *out);
 	if (path && strlen(path) >= sizeof out->path)
 		return hb_error(HB_ERR_INPUT, "'%s': path longer than %zu characters", path,
 				sizeof out->path - 1);
-	if (nul) {
-		text_position(text, (size_t)(nul - text), &line, &column);
-		return hb_error(HB_ERR_INPUT, "%s:%u:%u: invalid JSON: NUL byte in the text",
-				reader.file, line, column);
-	}
-	/* cJSON needs a terminator to reject trailing garbage. */
-	copy = malloc(length + 1);
-	if (!copy)
-		return hb_error(HB_ERR_NOMEM, "%s: out of memory", reader.file);
-	memcpy(copy, text, length);
-	copy[length] = '\0';
-	root = cJSON_ParseWithLengthOpts(copy, length + 1, &parse_end, 1);
-	if (!root) {
-		size_t offset = parse_end && parse_end >= copy ? (size_t)(parse_end - copy) : 0;
-
-		if (offset > length)
-			offset = length;
-		text_position(copy, offset, &line, &column);
-		free(copy);
-		return hb_error(HB_ERR_INPUT, "%s:%u:%u: invalid JSON", reader.file, line, column);
-	}
-	free(copy);
-
-	if (!cJSON_IsObject(root)) {
-		char shown[64];
-
-		describe_value(root, shown, sizeof shown);
-		cJSON_Delete(root);
-		return hb_error(HB_ERR_INPUT, "%s: expected a JSON object at the top level, got %s",
-				reader.file, shown);
-	}
+	status = json_parse_object(&reader, text, length, &root);
+	if (status != HB_OK)
+		return status;
 	/* A different schema means different rules: stop before they add noise. */
-	schema = member(&reader, root, "", "schema", "1");
-	if (schema && (!number_to_u32(schema, 0, &schema_version) ||
-		       schema_version != PROFILE_SCHEMA_VERSION))
-		fail_expected(&reader, "", "schema", "1", schema);
+	json_check_schema(&reader, root, PROFILE_SCHEMA_VERSION);
 	if (!reader.errors)
 		read_root(&reader, root, path, out);
 	cJSON_Delete(root);
@@ -942,7 +539,7 @@ nomem:
 
 static bool id_is_safe(const char *id)
 {
-	return string_is_kind(id, STRING_IDENTIFIER) &&
+	return json_string_is_kind(id, JSON_STRING_IDENTIFIER) &&
 	       strlen(id) < sizeof((struct board_profile *)0)->id;
 }
 
@@ -977,7 +574,7 @@ int profile_find(const char *boards_dir, const char *id, struct board_profile *o
 		if (n < 0 || (size_t)n >= sizeof available - used)
 			break;
 		used += (size_t)n;
-		distance = edit_distance(id, ids[i]);
+		distance = json_edit_distance(id, ids[i]);
 		if (distance < best_distance) {
 			suggestion = ids[i];
 			best_distance = distance;

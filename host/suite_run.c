@@ -62,9 +62,16 @@ static double now_seconds(void)
 	return (double)now.tv_sec + now.tv_nsec / 1e9;
 }
 
+/* A label outside 0..2^32-2 (negative, NaN, huge) becomes UINT32_MAX, which
+ * no class matches: it counts as wrong, never as undefined behaviour. */
 static uint32_t label_of(const struct suite_state *state, uint32_t sample)
 {
-	return state->labels.data ? (uint32_t)vectors_value(&state->labels, sample, 0) : 0;
+	double value;
+
+	if (!state->labels.data)
+		return 0;
+	value = vectors_value(&state->labels, sample, 0);
+	return value >= 0 && value < (double)UINT32_MAX ? (uint32_t)value : UINT32_MAX;
 }
 
 /* Raw sample -> the model's input tensor bytes. */

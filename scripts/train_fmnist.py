@@ -30,8 +30,9 @@ import time
 import numpy as np
 
 DATA_DIR = "/usr/share/datasets/fashion-mnist"
-DEFAULT_OUTPUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
-                              "suites", "fmnist", "fmnist_float32.tflite")
+DEFAULT_OUTPUT = os.path.normpath(os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), os.pardir, "suites", "fmnist",
+    "fmnist_float32.tflite"))
 
 CONV1_CHANNELS = 16
 CONV2_CHANNELS = 32
@@ -544,8 +545,8 @@ def main():
     parser.add_argument("--data-dir", default=DATA_DIR,
                         help="folder with the Fashion-MNIST IDX .gz files")
     parser.add_argument("--output", default=DEFAULT_OUTPUT, help="the .tflite to write")
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--check-images", type=int, default=100,
                         help="test images on which the file must match PyTorch")

@@ -7,6 +7,10 @@
 # -mfpu value or "none" (soft float). Produces $(OUT)/firmware.elf and
 # $(OUT)/firmware.map; objects go to $(OUT)/obj. STACK_SIZE (bytes, default
 # 8192) sizes the painted stack. CROSS selects another toolchain prefix.
+# PROTOCOL picks what the firmware speaks on its UART: hilbench (default,
+# the framed protocol of core/protocol_handler.c) or eembc (the MLPerf Tiny
+# runner's ASCII protocol, core/eembc_handler.c); exactly one is compiled.
+# Give it on the command line (make ... PROTOCOL=eembc).
 #
 # The firmware reports HB_BUILD_ID: the first 8 hex digits of the SHA-256 of
 # the concatenated contents of every source file of the build (C files,
@@ -17,6 +21,11 @@ CROSS      ?= arm-none-eabi-
 FW_CC      := $(CROSS)gcc
 FPU        ?= none
 STACK_SIZE ?= 8192
+# Only from the command line: a PROTOCOL variable in the environment is
+# too common a name to be trusted to mean this.
+ifneq ($(origin PROTOCOL),command line)
+PROTOCOL   := hilbench
+endif
 
 .DEFAULT_GOAL := all
 
@@ -31,6 +40,14 @@ $(error firmware build: CPU is not set: expected a -mcpu value, e.g. CPU=cortex-
 endif
 ifeq ($(strip $(OUT)),)
 $(error firmware build: OUT is not set: expected an output folder, e.g. OUT=build/fw/qemu-m4)
+endif
+
+ifeq ($(PROTOCOL),hilbench)
+UNUSED_HANDLER := $(FW_ROOT)/core/eembc_handler.c
+else ifeq ($(PROTOCOL),eembc)
+UNUSED_HANDLER := $(FW_ROOT)/core/protocol_handler.c
+else
+$(error firmware build: unknown PROTOCOL '$(PROTOCOL)': expected hilbench or eembc)
 endif
 
 PORT_DIR := $(FW_ROOT)/ports/$(PORT)
@@ -60,15 +77,17 @@ LDFLAGS    := $(ARCH_FLAGS) -nostartfiles --specs=nano.specs -Wl,--gc-sections \
               -Wl,--fatal-warnings -Wl,--defsym=__stack_size=$(STACK_SIZE) \
               -L$(FW_ROOT)/link -T$(PORT_DIR)/memory.ld -Wl,-Map=$(OUT)/firmware.map
 
-SOURCES := $(sort $(wildcard $(FW_ROOT)/core/*.c $(FW_ROOT)/proto/*.c $(FW_ROOT)/nn/*.c \
-                             $(FW_ROOT)/ports/common/*.c $(PORT_DIR)/*.c))
+SOURCES := $(filter-out $(UNUSED_HANDLER), \
+             $(sort $(wildcard $(FW_ROOT)/core/*.c $(FW_ROOT)/proto/*.c $(FW_ROOT)/nn/*.c \
+                               $(FW_ROOT)/ports/common/*.c $(PORT_DIR)/*.c)))
 OBJECTS := $(patsubst $(FW_ROOT)/%.c,$(OUT)/obj/%.o,$(SOURCES))
 LINKER_SCRIPTS := $(wildcard $(PORT_DIR)/*.ld $(FW_ROOT)/link/*.ld)
 
 # Everything that goes into the image, for the build id.
-ID_FILES := $(sort $(FW_ROOT)/firmware.mk $(LINKER_SCRIPTS) \
-              $(wildcard $(FW_ROOT)/core/*.[ch] $(FW_ROOT)/proto/*.[ch] $(FW_ROOT)/nn/*.[ch] \
-                         $(FW_ROOT)/ports/common/*.[ch] $(PORT_DIR)/*.[ch]))
+ID_FILES := $(filter-out $(UNUSED_HANDLER), \
+              $(sort $(FW_ROOT)/firmware.mk $(LINKER_SCRIPTS) \
+                $(wildcard $(FW_ROOT)/core/*.[ch] $(FW_ROOT)/proto/*.[ch] $(FW_ROOT)/nn/*.[ch] \
+                           $(FW_ROOT)/ports/common/*.[ch] $(PORT_DIR)/*.[ch])))
 BUILD_ID := $(shell cat $(ID_FILES) | sha256sum | cut -c1-8)
 ifeq ($(BUILD_ID),)
 $(error firmware build: cannot hash the firmware sources (sha256sum missing?))
@@ -81,7 +100,7 @@ endif
 FLAGS_STAMP := $(OUT)/obj/flags.txt
 ID_STAMP    := $(OUT)/obj/build_id.txt
 FLAGS_TEXT  := $(FW_CC) $(CFLAGS) | $(LDFLAGS)
-ID_TEXT     := $(BUILD_ID) $(CPU)
+ID_TEXT     := $(BUILD_ID) $(CPU) $(PROTOCOL)
 $(shell mkdir -p $(OUT)/obj)
 ifneq ($(file <$(FLAGS_STAMP)),$(FLAGS_TEXT))
 $(file >$(FLAGS_STAMP),$(FLAGS_TEXT))
