@@ -19,5 +19,7 @@ int main(void)
 
 		if (port_uart_read_byte(&byte))
 			protocol_receive_byte(byte);
+		else
+			port_idle();
 	}
 }

@@ -19,6 +19,10 @@ void port_uart_write(const uint8_t *data, size_t length);
 /* Returns 1 and stores a byte when one has arrived, 0 otherwise (never blocks). */
 int port_uart_read_byte(uint8_t *byte);
 
+/* Called when no byte is waiting: a port may sleep until the UART has one
+ * (it must return once a byte arrives; returning at once is always fine). */
+void port_idle(void);
+
 /* Free-running tick counter, monotonic, at least 56 bits wide in effect
  * (ports extend narrow hardware counters with an overflow count). */
 uint64_t port_counter_read(void);

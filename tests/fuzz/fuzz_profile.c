@@ -1,4 +1,4 @@
-// FUZZ_DEPS: host/profile.c host/error.c host/fileio.c
+// FUZZ_DEPS: host/profile.c host/json_read.c host/error.c host/fileio.c
 /*
  * profile_parse on arbitrary bytes: it must reject (never crash on, never
  * read past) anything, and what it accepts must hold terminated strings.

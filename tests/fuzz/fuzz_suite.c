@@ -1,4 +1,4 @@
-// FUZZ_DEPS: host/suite.c host/error.c host/fileio.c
+// FUZZ_DEPS: host/suite.c host/json_read.c host/error.c host/fileio.c
 /*
  * suite_parse on arbitrary bytes: it must reject (never crash on, never
  * read past) anything, and what it accepts must hold the rules the

@@ -66,6 +66,12 @@ void port_uart_write(const uint8_t *data, size_t length)
 	}
 }
 
+/* Polling: the USART has a one-byte receive register and no interrupt is set
+ * up, so sleeping here could lose bytes. */
+void port_idle(void)
+{
+}
+
 int port_uart_read_byte(uint8_t *byte)
 {
 	uint32_t status = USART_SR;
