@@ -38,7 +38,7 @@ asan_obj    = $(patsubst %.c,$(BUILD)/asan/obj/%.o,$(1))
 all: $(BUILD)/hilbench
 
 help:
-	@echo "make run     install what is missing, build, run the default benchmark on qemu-m4"
+	@echo "make run     install what is missing, build, run the fmnist suite (200 samples) on qemu-m4"
 	@echo "make test    unit tests (Criterion), fuzz smoke runs and end-to-end tests, under ASan+UBSan"
 	@echo "make         build build/hilbench only"
 	@echo "make deps    install missing Debian packages (scripts/install-deps.sh)"
@@ -72,7 +72,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(HOST_LIB_SRCS)
 		$(PKG_CFLAGS) $< $(shell sed -n 's/^.*FUZZ_DEPS: *\([^*]*\).*$$/\1/p' $<) -o $@ $(PKG_LIBS) -lm
 
 run: deps $(BUILD)/hilbench
-	$(BUILD)/hilbench run --board qemu-m4
+	$(BUILD)/hilbench run --board qemu-m4 --suite suites/fmnist
 
 unit: $(BUILD)/asan/unit_tests
 	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/asan/unit_tests --jobs 2
