@@ -41,6 +41,7 @@ help:
 	@echo "make run     install what is missing, build, run the fmnist suite (200 samples) on qemu-m4"
 	@echo "make test    unit tests (Criterion), fuzz smoke runs and end-to-end tests, under ASan+UBSan"
 	@echo "make         build build/hilbench only"
+	@echo "make bench   hilbench's binary protocol vs the MLPerf Tiny ASCII protocol on qemu-m4"
 	@echo "make deps    install missing Debian packages (scripts/install-deps.sh)"
 	@echo "make lint    clang-format check"
 	@echo "make clean   remove build/"
@@ -61,6 +62,15 @@ $(BUILD)/hilbench: $(call release_obj,$(HOST_SRCS))
 
 $(BUILD)/asan/hilbench: $(call asan_obj,$(HOST_SRCS))
 	$(CC) $(ASAN_CFLAGS) $^ -o $@ $(PKG_LIBS) -lm
+
+BENCH_SRCS := tests/bench/bench_protocols.c
+
+$(BUILD)/bench_protocols: $(call release_obj,$(HOST_LIB_SRCS) $(BENCH_SRCS))
+	$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(PKG_LIBS) -lm
+
+# A benchmark, not a test: both protocols side by side in one run, ratio printed.
+bench: deps $(BUILD)/bench_protocols
+	$(BUILD)/bench_protocols qemu-m4 50
 
 $(BUILD)/asan/unit_tests: $(call asan_obj,$(HOST_LIB_SRCS) $(UNIT_SRCS))
 	$(CC) $(ASAN_CFLAGS) $^ -o $@ $(PKG_LIBS) -lcriterion -lm
@@ -95,7 +105,7 @@ test: deps
 	$(MAKE) e2e
 
 lint:
-	clang-format --dry-run --Werror $(HOST_SRCS) $(UNIT_SRCS) $(FUZZ_SRCS) \
+	clang-format --dry-run --Werror $(HOST_SRCS) $(UNIT_SRCS) $(FUZZ_SRCS) $(BENCH_SRCS) \
 		$(wildcard target-fw/*/*.c target-fw/*/*.h target-fw/ports/*/*.c host/*.h)
 
 clean:

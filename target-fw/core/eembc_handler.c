@@ -5,7 +5,7 @@
  * hilbench firmware. Commands end with '%'; every command is answered by
  * zero or more "m-..." or "e-[...]" lines, then "m-ready":
  *
- *   name          m-name-hilbench-PORT
+ *   name          m-name-dut-[hilbench-PORT] (the form the MLPerf runner accepts)
  *   timestamp     m-lap-us-MICROSECONDS
  *   db load N     expect N input bytes from the next db commands
  *   db HEX        append the bytes (two hex digits each) to the input;
@@ -260,8 +260,9 @@ static void execute_command(void)
 	if (!name) {
 		/* An empty command only asks whether the board is there. */
 	} else if (strcmp(name, "name") == 0) {
-		put_text("m-name-hilbench-");
-		put_line(port_name());
+		put_text("m-name-dut-[hilbench-");
+		put_text(port_name());
+		put_line("]");
 	} else if (strcmp(name, "timestamp") == 0) {
 		put_timestamp(port_counter_read());
 	} else if (strcmp(name, "db") == 0) {
