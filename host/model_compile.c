@@ -156,8 +156,6 @@ static int compile_record(struct compile_context *ctx, int32_t index, uint32_t d
 	return HB_OK;
 }
 
-/* ---- activations: table entries, plan buffers, lifetimes ---- */
-
 static int compile_add_buffer(struct compile_context *ctx, uint32_t size, int32_t first_step,
 			      int32_t *buffer)
 {
@@ -275,10 +273,8 @@ int compile_write(struct compile_context *ctx, int32_t index, uint32_t *image_in
 	return compile_new_activation(ctx, index, (int32_t)ctx->op_index, image_index);
 }
 
-/* ---- constants ---- */
-
-static int compile_expect_data_size(struct compile_context *ctx, const char *role, int32_t index,
-				    const char *name, size_t found, uint64_t expected)
+static int compile_expect_data_size(struct compile_context *ctx, const char *role, const char *name,
+				    int32_t index, size_t found, uint64_t expected)
 {
 	if (found == expected)
 		return HB_OK;
@@ -346,7 +342,7 @@ int compile_constant(struct compile_context *ctx, int32_t index, const char *rol
 		return HB_OK;
 	status = compile_record(ctx, index, dtype, &record);
 	if (status == HB_OK)
-		status = compile_expect_data_size(ctx, role, index, tensor->name, data_size,
+		status = compile_expect_data_size(ctx, role, tensor->name, index, data_size,
 						  record.size);
 	if (status != HB_OK)
 		return status;
@@ -411,7 +407,7 @@ int compile_dequantize_data(struct compile_context *ctx, int32_t index, const ch
 	if (tensor->type != TFLITE_TYPE_INT8 && !half)
 		return compile_refuse(ctx, "%s '%s' (tensor %d): cannot convert %s to float32",
 				      role, tensor->name, root, tflite_type_name(tensor->type));
-	status = compile_expect_data_size(ctx, role, root, tensor->name, tensor->data_size,
+	status = compile_expect_data_size(ctx, role, tensor->name, root, tensor->data_size,
 					  elements * (half ? 2 : 1));
 	if (status == HB_OK && !half)
 		status = compile_channel_layout(ctx, root, role, &channels, &inner);
@@ -462,8 +458,6 @@ int compile_float_constant(struct compile_context *ctx, int32_t index, const cha
 		ctx->hybrid = true;
 	return status;
 }
-
-/* ---- operators and the graph ---- */
 
 int compile_emit(struct compile_context *ctx, uint32_t kind, const void *params,
 		 uint32_t params_size, const uint32_t *inputs, uint32_t input_count,

@@ -28,8 +28,6 @@ static uint32_t compile_kind(enum compile_types types, uint32_t s8_kind, uint32_
 	return types == COMPILE_TYPES_S8 ? s8_kind : f32_kind;
 }
 
-/* ---- operands and their shapes ---- */
-
 /* One operand of the current operator; optional ones may be absent (-1). */
 static int compile_operand(struct compile_context *ctx, const struct tflite_operator *op,
 			   bool output, int32_t position, bool optional, int32_t *index)
@@ -143,8 +141,6 @@ static int compile_window(struct compile_context *ctx, int32_t padding, int32_t 
 	return HB_OK;
 }
 
-/* ---- types and quantisation ---- */
-
 static const char *compile_type_label(const struct tflite_tensor *tensor)
 {
 	return tensor ? tflite_type_name(tensor->type) : "none";
@@ -170,6 +166,7 @@ static int compile_same_types(struct compile_context *ctx, const int32_t *indice
 
 	for (size_t i = 1; i < count; i++)
 		same = same && compile_tensor(ctx, indices[i])->type == type;
+	/* Set on every path, for gcc's sake as in compile_dtype. */
 	*types = type == TFLITE_TYPE_INT8 ? COMPILE_TYPES_S8 : COMPILE_TYPES_F32;
 	if (same && (type == TFLITE_TYPE_INT8 || type == TFLITE_TYPE_FLOAT32))
 		return HB_OK;
@@ -237,8 +234,6 @@ static int compile_clamp(struct compile_context *ctx, enum compile_types types, 
 		return compile_refuse(ctx, "fused activation %d is not supported", activation);
 	return HB_OK;
 }
-
-/* ---- CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED ---- */
 
 struct compile_weighted_operands {
 	int32_t input;
@@ -586,8 +581,6 @@ static int compile_fully_connected(struct compile_context *ctx, const struct tfl
 		(uint64_t)params.output_count);
 }
 
-/* ---- one input, one output ---- */
-
 /* Reads the input, writes the output, emits. */
 static int compile_unary_emit(struct compile_context *ctx, const int32_t *operands, uint32_t kind,
 			      const void *params, uint32_t params_size)
@@ -834,8 +827,6 @@ static int compile_reshape(struct compile_context *ctx, const struct tflite_oper
 	ctx->tensors[operands[1]].alias = operands[0];
 	return HB_OK;
 }
-
-/* ---- ADD ---- */
 
 /* TFLite's int8 ADD: both inputs shifted left, rescaled to twice the larger
  * input scale, summed, rescaled to the output. */
