@@ -1,5 +1,6 @@
 #include "benchmark.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,6 +184,22 @@ out:
 	return status;
 }
 
+/* Scratch for sockets and tool logs: under $TMPDIR (else /tmp), so parallel
+ * runs and test suites keep theirs apart. */
+static int make_run_dir(char *path, size_t capacity)
+{
+	const char *base = getenv("TMPDIR");
+
+	if (!base || !base[0])
+		base = "/tmp";
+	if ((size_t)snprintf(path, capacity, "%s/hilbench-run-XXXXXX", base) >= capacity)
+		return hb_error(HB_ERR_INPUT, "TMPDIR '%s' is too long for a run folder", base);
+	if (!mkdtemp(path))
+		return hb_error(HB_ERR_IO, "cannot create a run folder in '%s': %s", base,
+				strerror(errno));
+	return HB_OK;
+}
+
 /* Real boards: the UART is opened before flashing, so a missing port fails
  * fast and the first bytes after reset are not lost. QEMU boards: the
  * flasher makes the socket, so it is opened after the start. */
@@ -235,7 +252,7 @@ int benchmark_run(const struct board_profile *board, const struct loaded_model *
 	const struct flasher_driver *flasher = flasher_find(board->flasher.driver);
 	struct flash_session flash;
 	struct flash_request request;
-	char run_dir[] = "/tmp/hilbench-run-XXXXXX";
+	char run_dir[200];
 	struct timespec start;
 	struct transport *console = NULL;
 	bool started = false;
@@ -266,8 +283,9 @@ int benchmark_run(const struct board_profile *board, const struct loaded_model *
 	}
 	save(result);
 
-	if (!mkdtemp(run_dir))
-		return hb_error(HB_ERR_IO, "cannot create a run folder in /tmp");
+	status = make_run_dir(run_dir, sizeof run_dir);
+	if (status != HB_OK)
+		return status;
 	request = (struct flash_request){ .board = board,
 					  .firmware_elf = result->firmware.elf_path,
 					  .model_image = model->image_path,

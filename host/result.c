@@ -48,6 +48,8 @@ void result_release(struct run_result *result)
 
 int result_add_runs(struct run_result *result, const uint64_t *ticks, size_t count)
 {
+	if (count == 0)
+		return HB_OK;
 	if (result->run_count + count > result->run_capacity) {
 		size_t capacity = (result->run_count + count) * 2;
 		uint64_t *grown = realloc(result->ticks, capacity * sizeof *grown);

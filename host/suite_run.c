@@ -167,7 +167,6 @@ static void record_sample(struct suite_state *state, struct variant_run *variant
 	}
 	variant->ticks[index] = ticks;
 	variant->done = index + 1;
-	result_add_runs(&variant->result, &ticks, 1);
 }
 
 static int stream_samples(struct session *session, const struct loaded_model *model,
@@ -218,6 +217,7 @@ static int stream_samples(struct session *session, const struct loaded_model *mo
 		dequantize_output(model, board_output, dequantized);
 		record_sample(state, variant, index, sample, reply.ticks[0], !comparison.mismatched,
 			      dequantized);
+		result_add_runs(result, &reply.ticks[0], 1);
 		journal_sample(state, variant, index, sample, reply.ticks[0], !comparison.mismatched);
 		if (comparison.mismatched)
 			hb_warn("%s: sample %u: board output differs from the host reference (max abs error %g)",
@@ -689,8 +689,8 @@ int suite_run(const struct board_profile *board, const struct suite *suite,
 	for (uint32_t v = 0; status == HB_OK && v < suite->model_count; v++) {
 		struct variant_run *variant = &state.variants[v];
 		struct benchmark_options benchmark = options->benchmark;
-		if (variant->done == state.count)
-			continue; /* finished before the interruption */
+		/* A variant finished before an interruption still boots the board
+		 * once, so its record has the board's figures (sizes, counter scale). */
 		benchmark.measure = stream_samples;
 		benchmark.measure_context = &state;
 		benchmark.results_dir = NULL; /* one record for the suite, written here */

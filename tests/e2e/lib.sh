@@ -35,10 +35,10 @@ skip() {
 # True when no QEMU or OpenOCD started by hilbench is still running.
 no_stray_processes() {
 	local left
-	left=$(pgrep -af "qemu-system-arm.*hilbench-run|openocd.*firmware.elf" || true)
+	left=$(pgrep -af "qemu-system-arm.*$WORK/tmp/hilbench-run|openocd.*$ROOT/build/fw" || true)
 	if [ -n "$left" ]; then
 		echo "stray processes left behind: $left" >&2
-		pkill -9 -f 'qemu-system-arm.*hilbench-run' 2>/dev/null
+		pkill -9 -f "qemu-system-arm.*$WORK/tmp/hilbench-run" 2>/dev/null
 		return 1
 	fi
 	return 0

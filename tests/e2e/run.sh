@@ -8,6 +8,10 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d /tmp/hilbench-e2e-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 export NO_COLOR=1
+# hilbench makes its run folders (QEMU's socket, logs) under $TMPDIR: keeping
+# them in $WORK lets the stray-process check see only this suite's QEMUs.
+export TMPDIR="$WORK/tmp"
+mkdir -p "$TMPDIR"
 # The ASan build reports leaks at exit; child tools are not ours to judge.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 passed=0 failed=0 skipped=0

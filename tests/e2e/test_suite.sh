@@ -43,7 +43,7 @@ test_suite_resume_after_kill_gives_identical_results() {
 	done
 	kill -9 $pid 2>/dev/null || true
 	wait $pid 2>/dev/null || true
-	pkill -9 -f 'qemu-system-arm.*hilbench-run' 2>/dev/null || true
+	pkill -9 -f "qemu-system-arm.*$WORK/tmp/hilbench-run" 2>/dev/null || true
 	[ -n "$journal" ] || fail "no journal written"
 	hb run --board qemu-m4 --suite "$FMNIST" --limit 30 --seed 7 --resume "$journal" --results part
 	expect_rc 0
