@@ -19,82 +19,10 @@
 #include "model_compile.h"
 #include "model_image.h"
 #include "nn_params.h"
+#include "test_graph.h"
 #include "tflite.h"
 
 #define COMPILE_TEST_MLPERF_DIR "../shared/mlperf-tiny"
-
-/* A graph built in memory: fixed arrays instead of what tflite_read owns. */
-struct compile_test_graph {
-	struct tflite_model model;
-	struct tflite_tensor tensors[16];
-	struct tflite_operator operators[8];
-	float scales[16][8];
-	int64_t zero_points[16][8];
-};
-
-static void compile_test_init(struct compile_test_graph *graph)
-{
-	memset(graph, 0, sizeof *graph);
-	snprintf(graph->model.name, sizeof graph->model.name, "test.tflite");
-	graph->model.tensors = graph->tensors;
-	graph->model.operators = graph->operators;
-	graph->model.input_count = 1;
-	graph->model.output_count = 1;
-}
-
-static int32_t compile_test_tensor(struct compile_test_graph *graph, const char *name, int32_t type,
-				   int32_t rank, const int32_t *shape, const void *data,
-				   size_t data_size)
-{
-	int32_t index = (int32_t)graph->model.tensor_count++;
-	struct tflite_tensor *tensor = &graph->tensors[index];
-
-	snprintf(tensor->name, sizeof tensor->name, "%s", name);
-	tensor->type = type;
-	tensor->rank = rank;
-	memcpy(tensor->shape, shape, (size_t)rank * sizeof *shape);
-	tensor->data = data;
-	tensor->data_size = data_size;
-	return index;
-}
-
-static void compile_test_quant(struct compile_test_graph *graph, int32_t index, uint32_t count,
-			       const float *scales, const int64_t *zero_points, int32_t dimension)
-{
-	struct tflite_tensor *tensor = &graph->tensors[index];
-
-	memcpy(graph->scales[index], scales, count * sizeof *scales);
-	memcpy(graph->zero_points[index], zero_points, count * sizeof *zero_points);
-	tensor->quant_count = count;
-	tensor->scales = graph->scales[index];
-	tensor->zero_points = graph->zero_points[index];
-	tensor->quantized_dimension = dimension;
-}
-
-static void compile_test_quant1(struct compile_test_graph *graph, int32_t index, float scale,
-				int64_t zero_point)
-{
-	compile_test_quant(graph, index, 1, &scale, &zero_point, 0);
-}
-
-static struct tflite_operator *compile_test_op(struct compile_test_graph *graph, int32_t builtin,
-					       int32_t input_count, const int32_t *inputs,
-					       int32_t output)
-{
-	struct tflite_operator *op = &graph->operators[graph->model.operator_count++];
-
-	op->builtin = builtin;
-	op->input_count = input_count;
-	memcpy(op->inputs, inputs, (size_t)input_count * sizeof *inputs);
-	op->output_count = 1;
-	op->outputs[0] = output;
-	op->options.stride_height = 1;
-	op->options.stride_width = 1;
-	op->options.dilation_height = 1;
-	op->options.dilation_width = 1;
-	op->options.new_shape_count = -1;
-	return op;
-}
 
 static struct model_image_header compile_test_header(const struct compiled_model *compiled)
 {
@@ -137,7 +65,7 @@ static const int32_t compile_test_conv_bias[3] = {100, -200, 300};
 static int8_t compile_test_fc_weights[60];
 static const int32_t compile_test_fc_bias[5] = {1, -2, 3, -4, 5};
 
-static void compile_test_conv_fc(struct compile_test_graph *graph)
+static void compile_test_conv_fc(struct test_graph *graph)
 {
 	static const int32_t input_shape[4] = {1, 4, 4, 2};
 	static const int32_t conv_weights_shape[4] = {3, 3, 3, 2};
@@ -155,40 +83,40 @@ static void compile_test_conv_fc(struct compile_test_graph *graph)
 		compile_test_conv_weights[i] = (int8_t)(i * 5 - 100);
 	for (int i = 0; i < 60; i++)
 		compile_test_fc_weights[i] = (int8_t)(i * 3 - 90);
-	compile_test_init(graph);
-	input = compile_test_tensor(graph, "input", TFLITE_TYPE_INT8, 4, input_shape, NULL, 0);
-	compile_test_quant1(graph, input, 0.5f, -1);
-	conv_weights = compile_test_tensor(graph, "conv/weights", TFLITE_TYPE_INT8, 4,
-					   conv_weights_shape, compile_test_conv_weights, 54);
-	compile_test_quant(graph, conv_weights, 3, channel_scales, zeros, 0);
-	conv_bias = compile_test_tensor(graph, "conv/bias", TFLITE_TYPE_INT32, 1, conv_bias_shape,
-					compile_test_conv_bias, sizeof compile_test_conv_bias);
+	test_graph_init(graph, "test.tflite");
+	input = test_graph_tensor(graph, "input", TFLITE_TYPE_INT8, 4, input_shape, NULL, 0);
+	test_graph_quant1(graph, input, 0.5f, -1);
+	conv_weights = test_graph_tensor(graph, "conv/weights", TFLITE_TYPE_INT8, 4,
+					 conv_weights_shape, compile_test_conv_weights, 54);
+	test_graph_quant(graph, conv_weights, 3, channel_scales, zeros, 0);
+	conv_bias = test_graph_tensor(graph, "conv/bias", TFLITE_TYPE_INT32, 1, conv_bias_shape,
+				      compile_test_conv_bias, sizeof compile_test_conv_bias);
 	conv_out =
-	    compile_test_tensor(graph, "conv_out", TFLITE_TYPE_INT8, 4, conv_out_shape, NULL, 0);
-	compile_test_quant1(graph, conv_out, 0.25f, 3);
-	fc_weights = compile_test_tensor(graph, "fc/weights", TFLITE_TYPE_INT8, 2, fc_weights_shape,
-					 compile_test_fc_weights, 60);
-	compile_test_quant1(graph, fc_weights, 0.1f, 0);
-	fc_bias = compile_test_tensor(graph, "fc/bias", TFLITE_TYPE_INT32, 1, fc_bias_shape,
-				      compile_test_fc_bias, sizeof compile_test_fc_bias);
-	fc_out = compile_test_tensor(graph, "output", TFLITE_TYPE_INT8, 2, fc_out_shape, NULL, 0);
-	compile_test_quant1(graph, fc_out, 0.125f, -2);
+	    test_graph_tensor(graph, "conv_out", TFLITE_TYPE_INT8, 4, conv_out_shape, NULL, 0);
+	test_graph_quant1(graph, conv_out, 0.25f, 3);
+	fc_weights = test_graph_tensor(graph, "fc/weights", TFLITE_TYPE_INT8, 2, fc_weights_shape,
+				       compile_test_fc_weights, 60);
+	test_graph_quant1(graph, fc_weights, 0.1f, 0);
+	fc_bias = test_graph_tensor(graph, "fc/bias", TFLITE_TYPE_INT32, 1, fc_bias_shape,
+				    compile_test_fc_bias, sizeof compile_test_fc_bias);
+	fc_out = test_graph_tensor(graph, "output", TFLITE_TYPE_INT8, 2, fc_out_shape, NULL, 0);
+	test_graph_quant1(graph, fc_out, 0.125f, -2);
 
-	op = compile_test_op(graph, TFLITE_OP_CONV_2D, 3,
-			     (int32_t[]){input, conv_weights, conv_bias}, conv_out);
+	op = test_graph_op(graph, TFLITE_OP_CONV_2D, 1, 3,
+			   (int32_t[]){input, conv_weights, conv_bias}, conv_out);
 	op->options.padding = TFLITE_PADDING_SAME;
 	op->options.stride_height = 2;
 	op->options.stride_width = 2;
 	op->options.activation = TFLITE_ACTIVATION_RELU6;
-	compile_test_op(graph, TFLITE_OP_FULLY_CONNECTED, 3,
-			(int32_t[]){conv_out, fc_weights, fc_bias}, fc_out);
+	test_graph_op(graph, TFLITE_OP_FULLY_CONNECTED, 1, 3,
+		      (int32_t[]){conv_out, fc_weights, fc_bias}, fc_out);
 	graph->model.inputs[0] = input;
 	graph->model.outputs[0] = fc_out;
 }
 
 Test(model_compile, conv_fc_image_header_and_tables)
 {
-	struct compile_test_graph graph;
+	struct test_graph graph;
 	struct compiled_model compiled;
 	struct model_image_header header;
 	struct model_tensor record;
@@ -283,7 +211,7 @@ Test(model_compile, conv_fc_image_header_and_tables)
 
 Test(model_compile, conv_fc_ops_params_and_constants)
 {
-	struct compile_test_graph graph;
+	struct test_graph graph;
 	struct compiled_model compiled;
 	struct model_op op;
 	struct nn_conv_params conv;
@@ -371,7 +299,7 @@ Test(model_compile, conv_fc_ops_params_and_constants)
 
 Test(model_compile, conv_fc_summary)
 {
-	struct compile_test_graph graph;
+	struct test_graph graph;
 	struct compiled_model compiled;
 
 	compile_test_conv_fc(&graph);
@@ -409,20 +337,20 @@ Test(model_compile, reshape_is_an_alias)
 	static const int32_t weights_shape[2] = {4, 12};
 	static const int32_t out_shape[2] = {1, 4};
 	static float weights[48];
-	struct compile_test_graph graph;
+	struct test_graph graph;
 	struct compiled_model compiled;
 	struct model_tensor input, flat;
 	struct model_op op;
 	int32_t in, reshaped, w, out;
 
-	compile_test_init(&graph);
-	in = compile_test_tensor(&graph, "input", TFLITE_TYPE_FLOAT32, 4, input_shape, NULL, 0);
-	reshaped = compile_test_tensor(&graph, "flat", TFLITE_TYPE_FLOAT32, 2, flat_shape, NULL, 0);
-	w = compile_test_tensor(&graph, "w", TFLITE_TYPE_FLOAT32, 2, weights_shape, weights,
-				sizeof weights);
-	out = compile_test_tensor(&graph, "out", TFLITE_TYPE_FLOAT32, 2, out_shape, NULL, 0);
-	compile_test_op(&graph, TFLITE_OP_RESHAPE, 1, (int32_t[]){in}, reshaped);
-	compile_test_op(&graph, TFLITE_OP_FULLY_CONNECTED, 3, (int32_t[]){reshaped, w, -1}, out);
+	test_graph_init(&graph, "test.tflite");
+	in = test_graph_tensor(&graph, "input", TFLITE_TYPE_FLOAT32, 4, input_shape, NULL, 0);
+	reshaped = test_graph_tensor(&graph, "flat", TFLITE_TYPE_FLOAT32, 2, flat_shape, NULL, 0);
+	w = test_graph_tensor(&graph, "w", TFLITE_TYPE_FLOAT32, 2, weights_shape, weights,
+			      sizeof weights);
+	out = test_graph_tensor(&graph, "out", TFLITE_TYPE_FLOAT32, 2, out_shape, NULL, 0);
+	test_graph_op(&graph, TFLITE_OP_RESHAPE, 1, 1, (int32_t[]){in}, reshaped);
+	test_graph_op(&graph, TFLITE_OP_FULLY_CONNECTED, 1, 3, (int32_t[]){reshaped, w, -1}, out);
 	graph.model.inputs[0] = in;
 	graph.model.outputs[0] = out;
 	cr_assert_eq(model_compile(&graph.model, 0, &compiled), HB_OK, "%s", hb_last_error());
@@ -461,7 +389,7 @@ Test(model_compile, hybrid_depthwise_dequantizes_weights)
 					   10, 20, 30, 40, -128, 127, 0,  64};
 	static const float scales[4] = {0.5f, 0.25f, 2.0f, 0.125f};
 	static const int64_t zeros[4] = {0, 0, 0, 0};
-	struct compile_test_graph graph;
+	struct test_graph graph;
 	struct compiled_model compiled;
 	struct model_op op;
 	struct nn_conv_params params;
@@ -469,13 +397,13 @@ Test(model_compile, hybrid_depthwise_dequantizes_weights)
 	struct tflite_operator *depthwise;
 	int32_t in, w, out;
 
-	compile_test_init(&graph);
-	in = compile_test_tensor(&graph, "input", TFLITE_TYPE_FLOAT32, 4, input_shape, NULL, 0);
-	w = compile_test_tensor(&graph, "w", TFLITE_TYPE_INT8, 4, weights_shape, weights, 16);
-	compile_test_quant(&graph, w, 4, scales, zeros, 3);
-	out = compile_test_tensor(&graph, "out", TFLITE_TYPE_FLOAT32, 4, out_shape, NULL, 0);
+	test_graph_init(&graph, "test.tflite");
+	in = test_graph_tensor(&graph, "input", TFLITE_TYPE_FLOAT32, 4, input_shape, NULL, 0);
+	w = test_graph_tensor(&graph, "w", TFLITE_TYPE_INT8, 4, weights_shape, weights, 16);
+	test_graph_quant(&graph, w, 4, scales, zeros, 3);
+	out = test_graph_tensor(&graph, "out", TFLITE_TYPE_FLOAT32, 4, out_shape, NULL, 0);
 	depthwise =
-	    compile_test_op(&graph, TFLITE_OP_DEPTHWISE_CONV_2D, 3, (int32_t[]){in, w, -1}, out);
+	    test_graph_op(&graph, TFLITE_OP_DEPTHWISE_CONV_2D, 1, 3, (int32_t[]){in, w, -1}, out);
 	depthwise->options.padding = TFLITE_PADDING_VALID;
 	depthwise->options.depth_multiplier = 2;
 	depthwise->options.activation = TFLITE_ACTIVATION_RELU;
@@ -519,20 +447,20 @@ Test(model_compile, constant_dequantize_is_folded)
 	static const int32_t weights_shape[2] = {3, 2};
 	static const int32_t out_shape[2] = {1, 3};
 	static const int8_t weights[6] = {10, -10, 0, 127, -128, 3};
-	struct compile_test_graph graph;
+	struct test_graph graph;
 	struct compiled_model compiled;
 	struct model_op op;
 	float values[6];
 	int32_t in, q, w, out;
 
-	compile_test_init(&graph);
-	in = compile_test_tensor(&graph, "input", TFLITE_TYPE_FLOAT32, 2, in_shape, NULL, 0);
-	q = compile_test_tensor(&graph, "w_int8", TFLITE_TYPE_INT8, 2, weights_shape, weights, 6);
-	compile_test_quant1(&graph, q, 0.5f, 2);
-	w = compile_test_tensor(&graph, "w", TFLITE_TYPE_FLOAT32, 2, weights_shape, NULL, 0);
-	out = compile_test_tensor(&graph, "out", TFLITE_TYPE_FLOAT32, 2, out_shape, NULL, 0);
-	compile_test_op(&graph, TFLITE_OP_DEQUANTIZE, 1, (int32_t[]){q}, w);
-	compile_test_op(&graph, TFLITE_OP_FULLY_CONNECTED, 3, (int32_t[]){in, w, -1}, out);
+	test_graph_init(&graph, "test.tflite");
+	in = test_graph_tensor(&graph, "input", TFLITE_TYPE_FLOAT32, 2, in_shape, NULL, 0);
+	q = test_graph_tensor(&graph, "w_int8", TFLITE_TYPE_INT8, 2, weights_shape, weights, 6);
+	test_graph_quant1(&graph, q, 0.5f, 2);
+	w = test_graph_tensor(&graph, "w", TFLITE_TYPE_FLOAT32, 2, weights_shape, NULL, 0);
+	out = test_graph_tensor(&graph, "out", TFLITE_TYPE_FLOAT32, 2, out_shape, NULL, 0);
+	test_graph_op(&graph, TFLITE_OP_DEQUANTIZE, 1, 1, (int32_t[]){q}, w);
+	test_graph_op(&graph, TFLITE_OP_FULLY_CONNECTED, 1, 3, (int32_t[]){in, w, -1}, out);
 	graph.model.inputs[0] = in;
 	graph.model.outputs[0] = out;
 	cr_assert_eq(model_compile(&graph.model, 0, &compiled), HB_OK, "%s", hb_last_error());
@@ -559,26 +487,26 @@ Test(model_compile, add_and_softmax_params)
 {
 	static const int32_t shape[2] = {1, 4};
 	static const int8_t b_data[4] = {1, 2, 3, 4};
-	struct compile_test_graph graph;
+	struct test_graph graph;
 	struct compiled_model compiled;
 	struct nn_add_params add;
 	struct nn_softmax_params softmax;
 	struct tflite_operator *op;
 	int32_t a, b, sum, probabilities;
 
-	compile_test_init(&graph);
-	a = compile_test_tensor(&graph, "a", TFLITE_TYPE_INT8, 2, shape, NULL, 0);
-	compile_test_quant1(&graph, a, 0.5f, 1);
-	sum = compile_test_tensor(&graph, "sum", TFLITE_TYPE_INT8, 2, shape, NULL, 0);
-	compile_test_quant1(&graph, sum, 0.0625f, 5);
-	probabilities = compile_test_tensor(&graph, "p", TFLITE_TYPE_INT8, 2, shape, NULL, 0);
-	compile_test_quant1(&graph, probabilities, 1.0f / 256, -128);
+	test_graph_init(&graph, "test.tflite");
+	a = test_graph_tensor(&graph, "a", TFLITE_TYPE_INT8, 2, shape, NULL, 0);
+	test_graph_quant1(&graph, a, 0.5f, 1);
+	sum = test_graph_tensor(&graph, "sum", TFLITE_TYPE_INT8, 2, shape, NULL, 0);
+	test_graph_quant1(&graph, sum, 0.0625f, 5);
+	probabilities = test_graph_tensor(&graph, "p", TFLITE_TYPE_INT8, 2, shape, NULL, 0);
+	test_graph_quant1(&graph, probabilities, 1.0f / 256, -128);
 	/* a + a would hide a swapped multiplier: the second input has another scale. */
-	b = compile_test_tensor(&graph, "b", TFLITE_TYPE_INT8, 2, shape, b_data, sizeof b_data);
-	compile_test_quant1(&graph, b, 0.25f, -3);
-	op = compile_test_op(&graph, TFLITE_OP_ADD, 2, (int32_t[]){a, b}, sum);
+	b = test_graph_tensor(&graph, "b", TFLITE_TYPE_INT8, 2, shape, b_data, sizeof b_data);
+	test_graph_quant1(&graph, b, 0.25f, -3);
+	op = test_graph_op(&graph, TFLITE_OP_ADD, 1, 2, (int32_t[]){a, b}, sum);
 	op->options.activation = TFLITE_ACTIVATION_RELU;
-	op = compile_test_op(&graph, TFLITE_OP_SOFTMAX, 1, (int32_t[]){sum}, probabilities);
+	op = test_graph_op(&graph, TFLITE_OP_SOFTMAX, 1, 1, (int32_t[]){sum}, probabilities);
 	op->options.beta = 1.0f;
 	graph.model.inputs[0] = a;
 	graph.model.outputs[0] = probabilities;
@@ -625,16 +553,16 @@ Test(model_compile, pool_params)
 {
 	static const int32_t in_shape[4] = {1, 5, 5, 1};
 	static const int32_t out_shape[4] = {1, 3, 3, 1};
-	struct compile_test_graph graph;
+	struct test_graph graph;
 	struct compiled_model compiled;
 	struct nn_pool_params pool;
 	struct tflite_operator *op;
 	int32_t in, out;
 
-	compile_test_init(&graph);
-	in = compile_test_tensor(&graph, "in", TFLITE_TYPE_FLOAT32, 4, in_shape, NULL, 0);
-	out = compile_test_tensor(&graph, "out", TFLITE_TYPE_FLOAT32, 4, out_shape, NULL, 0);
-	op = compile_test_op(&graph, TFLITE_OP_MAX_POOL_2D, 1, (int32_t[]){in}, out);
+	test_graph_init(&graph, "test.tflite");
+	in = test_graph_tensor(&graph, "in", TFLITE_TYPE_FLOAT32, 4, in_shape, NULL, 0);
+	out = test_graph_tensor(&graph, "out", TFLITE_TYPE_FLOAT32, 4, out_shape, NULL, 0);
+	op = test_graph_op(&graph, TFLITE_OP_MAX_POOL_2D, 1, 1, (int32_t[]){in}, out);
 	op->options.padding = TFLITE_PADDING_SAME;
 	op->options.stride_height = 2;
 	op->options.stride_width = 2;
@@ -659,7 +587,7 @@ Test(model_compile, pool_params)
 
 /* Refusals: the message must name the operator, the tensor and the reason. */
 
-static void compile_test_expect_refusal(struct compile_test_graph *graph, const char *first,
+static void compile_test_expect_refusal(struct test_graph *graph, const char *first,
 					const char *second)
 {
 	struct compiled_model compiled;
@@ -689,7 +617,7 @@ static void compile_test_quiet(void)
 
 Test(model_compile_errors, unsupported_operator, .init = compile_test_quiet)
 {
-	struct compile_test_graph graph;
+	struct test_graph graph;
 
 	compile_test_conv_fc(&graph);
 	graph.operators[1].builtin = TFLITE_OP_CONCATENATION;
@@ -701,14 +629,14 @@ Test(model_compile_errors, broadcasting_add, .init = compile_test_quiet)
 {
 	static const int32_t full[2] = {1, 4};
 	static const int32_t one[2] = {1, 1};
-	struct compile_test_graph graph;
+	struct test_graph graph;
 	int32_t a, b, sum;
 
-	compile_test_init(&graph);
-	a = compile_test_tensor(&graph, "a", TFLITE_TYPE_FLOAT32, 2, full, NULL, 0);
-	b = compile_test_tensor(&graph, "b", TFLITE_TYPE_FLOAT32, 2, one, (const float[1]){1}, 4);
-	sum = compile_test_tensor(&graph, "sum", TFLITE_TYPE_FLOAT32, 2, full, NULL, 0);
-	compile_test_op(&graph, TFLITE_OP_ADD, 2, (int32_t[]){a, b}, sum);
+	test_graph_init(&graph, "test.tflite");
+	a = test_graph_tensor(&graph, "a", TFLITE_TYPE_FLOAT32, 2, full, NULL, 0);
+	b = test_graph_tensor(&graph, "b", TFLITE_TYPE_FLOAT32, 2, one, (const float[1]){1}, 4);
+	sum = test_graph_tensor(&graph, "sum", TFLITE_TYPE_FLOAT32, 2, full, NULL, 0);
+	test_graph_op(&graph, TFLITE_OP_ADD, 1, 2, (int32_t[]){a, b}, sum);
 	graph.model.inputs[0] = a;
 	graph.model.outputs[0] = sum;
 	compile_test_expect_refusal(
@@ -718,7 +646,7 @@ Test(model_compile_errors, broadcasting_add, .init = compile_test_quiet)
 
 Test(model_compile_errors, conv_output_shape_mismatch, .init = compile_test_quiet)
 {
-	struct compile_test_graph graph;
+	struct test_graph graph;
 
 	compile_test_conv_fc(&graph);
 	graph.tensors[3].shape[1] = 3; /* conv_out [1,3,2,3]; SAME stride 2 gives 2 */
@@ -729,7 +657,7 @@ Test(model_compile_errors, conv_output_shape_mismatch, .init = compile_test_quie
 
 Test(model_compile_errors, fully_connected_depth_mismatch, .init = compile_test_quiet)
 {
-	struct compile_test_graph graph;
+	struct test_graph graph;
 
 	compile_test_conv_fc(&graph);
 	graph.tensors[4].shape[1] = 5; /* weights [5,5]: 12 inputs do not split into rows of 5 */
@@ -740,7 +668,7 @@ Test(model_compile_errors, fully_connected_depth_mismatch, .init = compile_test_
 
 Test(model_compile_errors, two_graph_inputs, .init = compile_test_quiet)
 {
-	struct compile_test_graph graph;
+	struct test_graph graph;
 
 	compile_test_conv_fc(&graph);
 	graph.model.input_count = 2;
@@ -751,7 +679,7 @@ Test(model_compile_errors, two_graph_inputs, .init = compile_test_quiet)
 
 Test(model_compile_errors, unsupported_type_combination, .init = compile_test_quiet)
 {
-	struct compile_test_graph graph;
+	struct test_graph graph;
 
 	compile_test_conv_fc(&graph);
 	graph.tensors[3].type = TFLITE_TYPE_FLOAT32; /* int8 conv writing float */
@@ -762,16 +690,16 @@ Test(model_compile_errors, unsupported_type_combination, .init = compile_test_qu
 Test(model_compile_errors, softmax_output_quantisation, .init = compile_test_quiet)
 {
 	static const int32_t shape[2] = {1, 4};
-	struct compile_test_graph graph;
+	struct test_graph graph;
 	struct tflite_operator *op;
 	int32_t in, out;
 
-	compile_test_init(&graph);
-	in = compile_test_tensor(&graph, "logits", TFLITE_TYPE_INT8, 2, shape, NULL, 0);
-	compile_test_quant1(&graph, in, 0.1f, 0);
-	out = compile_test_tensor(&graph, "p", TFLITE_TYPE_INT8, 2, shape, NULL, 0);
-	compile_test_quant1(&graph, out, 1.0f / 128, 0);
-	op = compile_test_op(&graph, TFLITE_OP_SOFTMAX, 1, (int32_t[]){in}, out);
+	test_graph_init(&graph, "test.tflite");
+	in = test_graph_tensor(&graph, "logits", TFLITE_TYPE_INT8, 2, shape, NULL, 0);
+	test_graph_quant1(&graph, in, 0.1f, 0);
+	out = test_graph_tensor(&graph, "p", TFLITE_TYPE_INT8, 2, shape, NULL, 0);
+	test_graph_quant1(&graph, out, 1.0f / 128, 0);
+	op = test_graph_op(&graph, TFLITE_OP_SOFTMAX, 1, 1, (int32_t[]){in}, out);
 	op->options.beta = 1.0f;
 	graph.model.inputs[0] = in;
 	graph.model.outputs[0] = out;
@@ -781,15 +709,15 @@ Test(model_compile_errors, softmax_output_quantisation, .init = compile_test_qui
 
 Test(model_compile_errors, tensor_read_before_written, .init = compile_test_quiet)
 {
-	struct compile_test_graph graph;
+	struct test_graph graph;
 
 	int32_t orphan;
 
 	compile_test_conv_fc(&graph);
 	/* The conv reads a tensor of the right shape that nothing produces. */
-	orphan = compile_test_tensor(&graph, "orphan", TFLITE_TYPE_INT8, 4, graph.tensors[0].shape,
-				     NULL, 0);
-	compile_test_quant1(&graph, orphan, 0.5f, -1);
+	orphan = test_graph_tensor(&graph, "orphan", TFLITE_TYPE_INT8, 4, graph.tensors[0].shape,
+				   NULL, 0);
+	test_graph_quant1(&graph, orphan, 0.5f, -1);
 	graph.operators[0].inputs[0] = orphan;
 	compile_test_expect_refusal(
 	    &graph, "operator 0 (CONV_2D)",
@@ -798,7 +726,7 @@ Test(model_compile_errors, tensor_read_before_written, .init = compile_test_quie
 
 Test(model_compile_errors, asymmetric_weights, .init = compile_test_quiet)
 {
-	struct compile_test_graph graph;
+	struct test_graph graph;
 
 	compile_test_conv_fc(&graph);
 	graph.zero_points[4][0] = 3;

@@ -17,6 +17,7 @@
 #include "model_image.h"
 #include "quantize.h"
 #include "reference.h"
+#include "test_graph.h"
 #include "tflite.h"
 
 static char quantize_test_log[2048];
@@ -41,50 +42,24 @@ static void quantize_test_teardown(void)
 
 /* ---- float graphs in fixed arrays ---- */
 
-struct quantize_test_graph {
-	struct tflite_model model;
-	struct tflite_tensor tensors[20];
-	struct tflite_operator operators[10];
-	float constants[8][512];
-	int32_t shape_constant[2];
-	int constant_count;
-};
-
-static void quantize_test_init(struct quantize_test_graph *graph)
+/* A float tensor with no data (an activation). */
+static int32_t quantize_test_tensor(struct test_graph *graph, const char *name, int32_t rank,
+				    const int32_t *shape)
 {
-	memset(graph, 0, sizeof *graph);
-	snprintf(graph->model.name, sizeof graph->model.name, "float.tflite");
-	graph->model.schema_version = 3;
-	graph->model.tensors = graph->tensors;
-	graph->model.operators = graph->operators;
-	graph->model.input_count = 1;
-	graph->model.output_count = 1;
-}
-
-static int32_t quantize_test_tensor(struct quantize_test_graph *graph, const char *name,
-				    int32_t rank, const int32_t *shape)
-{
-	int32_t index = (int32_t)graph->model.tensor_count++;
-	struct tflite_tensor *tensor = &graph->tensors[index];
-
-	snprintf(tensor->name, sizeof tensor->name, "%s", name);
-	tensor->type = TFLITE_TYPE_FLOAT32;
-	tensor->rank = rank;
-	memcpy(tensor->shape, shape, (size_t)rank * sizeof *shape);
-	return index;
+	return test_graph_tensor(graph, name, TFLITE_TYPE_FLOAT32, rank, shape, NULL, 0);
 }
 
 /* A float constant holding `values` (or, when NULL, none yet: fill later). */
-static int32_t quantize_test_constant(struct quantize_test_graph *graph, const char *name,
-				      int32_t rank, const int32_t *shape, const float *values,
-				      float **storage)
+static int32_t quantize_test_constant(struct test_graph *graph, const char *name, int32_t rank,
+				      const int32_t *shape, const float *values, float **storage)
 {
 	int32_t index = quantize_test_tensor(graph, name, rank, shape);
 	struct tflite_tensor *tensor = &graph->tensors[index];
-	float *data = graph->constants[graph->constant_count++];
 	uint64_t elements = tflite_tensor_elements(tensor);
+	float *data;
 
 	cr_assert_leq(elements, 512);
+	data = test_graph_data(graph, elements * sizeof *data);
 	if (values)
 		memcpy(data, values, elements * sizeof *data);
 	tensor->data = (const uint8_t *)data;
@@ -92,26 +67,6 @@ static int32_t quantize_test_constant(struct quantize_test_graph *graph, const c
 	if (storage)
 		*storage = data;
 	return index;
-}
-
-static struct tflite_operator *quantize_test_op(struct quantize_test_graph *graph, int32_t builtin,
-						int32_t input_count, const int32_t *inputs,
-						int32_t output)
-{
-	struct tflite_operator *op = &graph->operators[graph->model.operator_count++];
-
-	op->builtin = builtin;
-	op->version = 1;
-	op->input_count = input_count;
-	memcpy(op->inputs, inputs, (size_t)input_count * sizeof *inputs);
-	op->output_count = 1;
-	op->outputs[0] = output;
-	op->options.stride_width = 1;
-	op->options.stride_height = 1;
-	op->options.dilation_width = 1;
-	op->options.dilation_height = 1;
-	op->options.new_shape_count = -1;
-	return op;
 }
 
 /* Deterministic pseudo-random numbers in [-1, 1). */
@@ -135,13 +90,13 @@ struct quantize_test_net {
 	    fc_w, fc_b, logits, probabilities;
 };
 
-static void quantize_test_build_net(struct quantize_test_graph *graph,
-				    struct quantize_test_net *net)
+static void quantize_test_build_net(struct test_graph *graph, struct quantize_test_net *net)
 {
 	struct tflite_operator *op;
 	float *values;
+	int32_t *shape_constant;
 
-	quantize_test_init(graph);
+	test_graph_init(graph, "float.tflite");
 	net->input = quantize_test_tensor(graph, "input", 4, (int32_t[]){1, 8, 8, 2});
 	net->conv_w = quantize_test_constant(graph, "conv/weights", 4, (int32_t[]){4, 3, 3, 2},
 					     NULL, &values);
@@ -159,11 +114,12 @@ static void quantize_test_build_net(struct quantize_test_graph *graph,
 	net->add_out = quantize_test_tensor(graph, "add_out", 4, (int32_t[]){1, 8, 8, 4});
 	net->pool_out = quantize_test_tensor(graph, "pool_out", 4, (int32_t[]){1, 4, 4, 4});
 	net->shape = quantize_test_tensor(graph, "shape", 1, (int32_t[]){2});
-	graph->shape_constant[0] = 1;
-	graph->shape_constant[1] = 64;
+	shape_constant = test_graph_data(graph, 2 * sizeof *shape_constant);
+	shape_constant[0] = 1;
+	shape_constant[1] = 64;
 	graph->tensors[net->shape].type = TFLITE_TYPE_INT32;
-	graph->tensors[net->shape].data = (const uint8_t *)graph->shape_constant;
-	graph->tensors[net->shape].data_size = sizeof graph->shape_constant;
+	graph->tensors[net->shape].data = (const uint8_t *)shape_constant;
+	graph->tensors[net->shape].data_size = 2 * sizeof *shape_constant;
 	net->flat = quantize_test_tensor(graph, "flat", 2, (int32_t[]){1, 64});
 	net->fc_w =
 	    quantize_test_constant(graph, "fc/weights", 2, (int32_t[]){5, 64}, NULL, &values);
@@ -173,32 +129,32 @@ static void quantize_test_build_net(struct quantize_test_graph *graph,
 	net->logits = quantize_test_tensor(graph, "logits", 2, (int32_t[]){1, 5});
 	net->probabilities = quantize_test_tensor(graph, "probabilities", 2, (int32_t[]){1, 5});
 
-	op = quantize_test_op(graph, TFLITE_OP_CONV_2D, 3,
-			      (int32_t[]){net->input, net->conv_w, net->conv_b}, net->conv_out);
+	op = test_graph_op(graph, TFLITE_OP_CONV_2D, 1, 3,
+			   (int32_t[]){net->input, net->conv_w, net->conv_b}, net->conv_out);
 	op->options.padding = TFLITE_PADDING_SAME;
 	op->options.activation = TFLITE_ACTIVATION_RELU;
-	op = quantize_test_op(graph, TFLITE_OP_DEPTHWISE_CONV_2D, 3,
-			      (int32_t[]){net->conv_out, net->dw_w, net->dw_b}, net->dw_out);
+	op = test_graph_op(graph, TFLITE_OP_DEPTHWISE_CONV_2D, 1, 3,
+			   (int32_t[]){net->conv_out, net->dw_w, net->dw_b}, net->dw_out);
 	op->options.padding = TFLITE_PADDING_SAME;
 	op->options.depth_multiplier = 1;
 	op->options.activation = TFLITE_ACTIVATION_RELU6;
-	quantize_test_op(graph, TFLITE_OP_ADD, 2, (int32_t[]){net->conv_out, net->dw_out},
-			 net->add_out);
-	op = quantize_test_op(graph, TFLITE_OP_MAX_POOL_2D, 1, (int32_t[]){net->add_out},
-			      net->pool_out);
+	test_graph_op(graph, TFLITE_OP_ADD, 1, 2, (int32_t[]){net->conv_out, net->dw_out},
+		      net->add_out);
+	op = test_graph_op(graph, TFLITE_OP_MAX_POOL_2D, 1, 1, (int32_t[]){net->add_out},
+			   net->pool_out);
 	op->options.padding = TFLITE_PADDING_VALID;
 	op->options.filter_width = 2;
 	op->options.filter_height = 2;
 	op->options.stride_width = 2;
 	op->options.stride_height = 2;
-	op = quantize_test_op(graph, TFLITE_OP_RESHAPE, 2, (int32_t[]){net->pool_out, net->shape},
-			      net->flat);
+	op = test_graph_op(graph, TFLITE_OP_RESHAPE, 1, 2, (int32_t[]){net->pool_out, net->shape},
+			   net->flat);
 	op->options.new_shape_count = 2;
 	op->options.new_shape[0] = 1;
 	op->options.new_shape[1] = 64;
-	quantize_test_op(graph, TFLITE_OP_FULLY_CONNECTED, 3,
-			 (int32_t[]){net->flat, net->fc_w, net->fc_b}, net->logits);
-	quantize_test_op(graph, TFLITE_OP_SOFTMAX, 1, (int32_t[]){net->logits}, net->probabilities)
+	test_graph_op(graph, TFLITE_OP_FULLY_CONNECTED, 1, 3,
+		      (int32_t[]){net->flat, net->fc_w, net->fc_b}, net->logits);
+	test_graph_op(graph, TFLITE_OP_SOFTMAX, 1, 1, (int32_t[]){net->logits}, net->probabilities)
 	    ->options.beta = 1.0f;
 	graph->model.inputs[0] = net->input;
 	graph->model.outputs[0] = net->probabilities;
@@ -261,7 +217,7 @@ Test(quantize, network_parses_compiles_and_agrees_with_float)
 {
 	/* 64 calibration samples, 300 held-out ones with other seeds. */
 	enum { CALIBRATION = 64, HELD_OUT = 300 };
-	static struct quantize_test_graph graph;
+	static struct test_graph graph;
 	struct quantize_test_net net;
 	struct tflite_model int8_model, reparsed;
 	struct quantize_summary summary;
@@ -358,7 +314,7 @@ Test(quantize, network_parses_compiles_and_agrees_with_float)
  * scale is a power of two so the expected values are exact. */
 Test(quantize, weights_and_bias_parameters_are_exact)
 {
-	static struct quantize_test_graph graph;
+	static struct test_graph graph;
 	/* conv channel 0: max |w| 127/64 -> scale 1/64; channel 1: 127/256 -> 1/256 */
 	static const float conv_weights[4] = {127.0f / 64, -0.5f, 0.25f, -127.0f / 256};
 	static const float conv_bias[2] = {0.5f, -0.25f};
@@ -373,7 +329,7 @@ Test(quantize, weights_and_bias_parameters_are_exact)
 	const int8_t *q;
 	int32_t bias[2];
 
-	quantize_test_init(&graph);
+	test_graph_init(&graph, "float.tflite");
 	input = quantize_test_tensor(&graph, "input", 4, (int32_t[]){1, 1, 1, 2});
 	conv_w = quantize_test_constant(&graph, "conv/weights", 4, (int32_t[]){2, 1, 1, 2},
 					conv_weights, NULL);
@@ -383,10 +339,10 @@ Test(quantize, weights_and_bias_parameters_are_exact)
 				      NULL);
 	dw_b = quantize_test_constant(&graph, "dw/bias", 1, (int32_t[]){2}, dw_bias, NULL);
 	dw_out = quantize_test_tensor(&graph, "output", 4, (int32_t[]){1, 1, 1, 2});
-	quantize_test_op(&graph, TFLITE_OP_CONV_2D, 3, (int32_t[]){input, conv_w, conv_b}, conv_out)
+	test_graph_op(&graph, TFLITE_OP_CONV_2D, 1, 3, (int32_t[]){input, conv_w, conv_b}, conv_out)
 	    ->options.padding = TFLITE_PADDING_VALID;
-	quantize_test_op(&graph, TFLITE_OP_DEPTHWISE_CONV_2D, 3, (int32_t[]){conv_out, dw_w, dw_b},
-			 dw_out)
+	test_graph_op(&graph, TFLITE_OP_DEPTHWISE_CONV_2D, 1, 3, (int32_t[]){conv_out, dw_w, dw_b},
+		      dw_out)
 	    ->options.depth_multiplier = 1;
 	graph.model.inputs[0] = input;
 	graph.model.outputs[0] = dw_out;
@@ -467,20 +423,20 @@ Test(quantize, activation_parameters)
 }
 
 /* input [1,4] -> FULLY_CONNECTED 4->3 -> output */
-static void quantize_test_build_fc(struct quantize_test_graph *graph)
+static void quantize_test_build_fc(struct test_graph *graph)
 {
 	float *values;
 	int32_t input, weights, bias, output;
 
-	quantize_test_init(graph);
+	test_graph_init(graph, "float.tflite");
 	input = quantize_test_tensor(graph, "input", 2, (int32_t[]){1, 4});
 	weights = quantize_test_constant(graph, "weights", 2, (int32_t[]){3, 4}, NULL, &values);
 	quantize_test_fill(values, 12, 1.0f, 5);
 	bias = quantize_test_constant(graph, "bias", 1, (int32_t[]){3}, NULL, &values);
 	quantize_test_fill(values, 3, 0.5f, 6);
 	output = quantize_test_tensor(graph, "output", 2, (int32_t[]){1, 3});
-	quantize_test_op(graph, TFLITE_OP_FULLY_CONNECTED, 3, (int32_t[]){input, weights, bias},
-			 output);
+	test_graph_op(graph, TFLITE_OP_FULLY_CONNECTED, 1, 3, (int32_t[]){input, weights, bias},
+		      output);
 	graph->model.inputs[0] = input;
 	graph->model.outputs[0] = output;
 }
@@ -488,7 +444,7 @@ static void quantize_test_build_fc(struct quantize_test_graph *graph)
 Test(quantize, percentile_clips_outliers)
 {
 	enum { SAMPLES = 1000 };
-	static struct quantize_test_graph graph;
+	static struct test_graph graph;
 	static float calibration[SAMPLES * 4];
 	struct quantize_options options;
 	struct quantize_summary summary;
@@ -535,7 +491,7 @@ TestSuite(quantize_errors, .init = quantize_test_setup, .fini = quantize_test_te
 
 Test(quantize_errors, unsupported_operator)
 {
-	static struct quantize_test_graph graph;
+	static struct test_graph graph;
 	static const float calibration[4] = {0};
 	struct tflite_model out;
 
@@ -551,7 +507,7 @@ Test(quantize_errors, unsupported_operator)
 
 Test(quantize_errors, int8_input)
 {
-	static struct quantize_test_graph graph;
+	static struct test_graph graph;
 	static const float calibration[4] = {0};
 	struct tflite_model out;
 
@@ -565,7 +521,7 @@ Test(quantize_errors, int8_input)
 
 Test(quantize_errors, no_samples_and_bad_percentile)
 {
-	static struct quantize_test_graph graph;
+	static struct test_graph graph;
 	static const float calibration[4] = {0};
 	struct quantize_options options = {.percentile = 120.0};
 	struct tflite_model out;
@@ -582,7 +538,7 @@ Test(quantize_errors, no_samples_and_bad_percentile)
 
 Test(quantize_errors, non_finite_calibration_value)
 {
-	static struct quantize_test_graph graph;
+	static struct test_graph graph;
 	float calibration[8] = {0, 0, 0, 0, 1, NAN, 0, 0};
 	struct tflite_model out;
 

@@ -16,6 +16,7 @@
 
 #include "error.h"
 #include "fileio.h"
+#include "test_graph.h"
 #include "tflite.h"
 #include "tflite_write.h"
 
@@ -41,84 +42,6 @@ static void write_test_teardown(void)
 	hb_log_set_sink(NULL, NULL);
 }
 
-/* ---- a graph in fixed arrays ---- */
-
-struct write_test_graph {
-	struct tflite_model model;
-	struct tflite_tensor tensors[24];
-	struct tflite_operator operators[12];
-	float scales[24][8];
-	int64_t zero_points[24][8];
-};
-
-static void write_test_init(struct write_test_graph *graph)
-{
-	memset(graph, 0, sizeof *graph);
-	snprintf(graph->model.name, sizeof graph->model.name, "built.tflite");
-	graph->model.tensors = graph->tensors;
-	graph->model.operators = graph->operators;
-	graph->model.schema_version = 3;
-}
-
-static int32_t write_test_tensor(struct write_test_graph *graph, const char *name, int32_t type,
-				 int32_t rank, const int32_t *shape, const void *data,
-				 size_t data_size)
-{
-	int32_t index = (int32_t)graph->model.tensor_count++;
-	struct tflite_tensor *tensor = &graph->tensors[index];
-
-	snprintf(tensor->name, sizeof tensor->name, "%s", name);
-	tensor->type = type;
-	tensor->rank = rank;
-	memcpy(tensor->shape, shape, (size_t)rank * sizeof *shape);
-	tensor->data = data;
-	tensor->data_size = data_size;
-	return index;
-}
-
-static void write_test_quant(struct write_test_graph *graph, int32_t index, uint32_t count,
-			     const float *scales, const int64_t *zero_points, int32_t dimension)
-{
-	struct tflite_tensor *tensor = &graph->tensors[index];
-
-	memcpy(graph->scales[index], scales, count * sizeof *scales);
-	memcpy(graph->zero_points[index], zero_points, count * sizeof *zero_points);
-	tensor->quant_count = count;
-	tensor->scales = graph->scales[index];
-	tensor->zero_points = graph->zero_points[index];
-	tensor->quantized_dimension = dimension;
-}
-
-static void write_test_quant1(struct write_test_graph *graph, int32_t index, float scale,
-			      int64_t zero_point)
-{
-	write_test_quant(graph, index, 1, &scale, &zero_point, 0);
-}
-
-static struct tflite_operator *write_test_op(struct write_test_graph *graph, int32_t builtin,
-					     int32_t version, int32_t input_count,
-					     const int32_t *inputs, int32_t output)
-{
-	struct tflite_operator *op = &graph->operators[graph->model.operator_count++];
-
-	op->builtin = builtin;
-	op->version = version;
-	op->input_count = input_count;
-	memcpy(op->inputs, inputs, (size_t)input_count * sizeof *inputs);
-	op->output_count = 1;
-	op->outputs[0] = output;
-	/* What the reader gives for options it does not read: zeros, dilation 1. */
-	if (builtin == TFLITE_OP_CONV_2D || builtin == TFLITE_OP_DEPTHWISE_CONV_2D ||
-	    builtin == TFLITE_OP_AVERAGE_POOL_2D || builtin == TFLITE_OP_MAX_POOL_2D) {
-		op->options.stride_width = 1;
-		op->options.stride_height = 1;
-	}
-	op->options.dilation_width = 1;
-	op->options.dilation_height = 1;
-	op->options.new_shape_count = -1;
-	return op;
-}
-
 static int8_t write_test_conv_weights[3 * 3 * 3 * 2];
 static const int32_t write_test_conv_bias[3] = {1000, -2000, 3};
 static int8_t write_test_depthwise_weights[3 * 3 * 3];
@@ -129,7 +52,7 @@ static const int32_t write_test_fc_bias[5] = {-5, 4, -3, 2, -1};
 /* input [1,4,4,2] -> CONV_2D 3x3 SAME RELU6 (3 ch, per-channel) -> DEPTHWISE_CONV_2D
  * 3x3 stride 2 dilation 1 -> [1,2,2,3] -> ADD itself -> MAX_POOL_2D 1x1 -> AVG_POOL
  * -> RESHAPE [1,12] -> FULLY_CONNECTED 12->5 keep_num_dims -> SOFTMAX beta 0.5 */
-static void write_test_build(struct write_test_graph *graph)
+static void write_test_build(struct test_graph *graph)
 {
 	static const float channel_scales[3] = {0.25f, 0.375f, 0.0625f};
 	static const float depthwise_scales[3] = {0.5f, 0.125f, 0.03125f};
@@ -144,57 +67,57 @@ static void write_test_build(struct write_test_graph *graph)
 		write_test_depthwise_weights[i] = (int8_t)(100 - i * 5);
 	for (size_t i = 0; i < sizeof write_test_fc_weights; i++)
 		write_test_fc_weights[i] = (int8_t)(i * 3 - 90);
-	write_test_init(graph);
+	test_graph_init(graph, "built.tflite");
 	snprintf(graph->model.description, sizeof graph->model.description, "built by hand");
-	input = write_test_tensor(graph, "input", TFLITE_TYPE_INT8, 4, (int32_t[]){1, 4, 4, 2},
+	input = test_graph_tensor(graph, "input", TFLITE_TYPE_INT8, 4, (int32_t[]){1, 4, 4, 2},
 				  NULL, 0);
-	write_test_quant1(graph, input, 0.5f, -1);
+	test_graph_quant1(graph, input, 0.5f, -1);
 	conv_w =
-	    write_test_tensor(graph, "conv/weights", TFLITE_TYPE_INT8, 4, (int32_t[]){3, 3, 3, 2},
+	    test_graph_tensor(graph, "conv/weights", TFLITE_TYPE_INT8, 4, (int32_t[]){3, 3, 3, 2},
 			      write_test_conv_weights, sizeof write_test_conv_weights);
-	write_test_quant(graph, conv_w, 3, channel_scales, zeros, 0);
-	conv_b = write_test_tensor(graph, "conv/bias", TFLITE_TYPE_INT32, 1, (int32_t[]){3},
+	test_graph_quant(graph, conv_w, 3, channel_scales, zeros, 0);
+	conv_b = test_graph_tensor(graph, "conv/bias", TFLITE_TYPE_INT32, 1, (int32_t[]){3},
 				   write_test_conv_bias, sizeof write_test_conv_bias);
-	conv_out = write_test_tensor(graph, "conv_out", TFLITE_TYPE_INT8, 4,
+	conv_out = test_graph_tensor(graph, "conv_out", TFLITE_TYPE_INT8, 4,
 				     (int32_t[]){1, 4, 4, 3}, NULL, 0);
-	write_test_quant1(graph, conv_out, 0.25f, 3);
-	dw_w = write_test_tensor(graph, "depthwise/weights", TFLITE_TYPE_INT8, 4,
+	test_graph_quant1(graph, conv_out, 0.25f, 3);
+	dw_w = test_graph_tensor(graph, "depthwise/weights", TFLITE_TYPE_INT8, 4,
 				 (int32_t[]){1, 3, 3, 3}, write_test_depthwise_weights,
 				 sizeof write_test_depthwise_weights);
-	write_test_quant(graph, dw_w, 3, depthwise_scales, zeros, 3);
-	dw_out = write_test_tensor(graph, "depthwise_out", TFLITE_TYPE_INT8, 4,
+	test_graph_quant(graph, dw_w, 3, depthwise_scales, zeros, 3);
+	dw_out = test_graph_tensor(graph, "depthwise_out", TFLITE_TYPE_INT8, 4,
 				   (int32_t[]){1, 2, 2, 3}, NULL, 0);
-	write_test_quant1(graph, dw_out, 0.125f, -7);
-	add_out = write_test_tensor(graph, "add_out", TFLITE_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 3},
+	test_graph_quant1(graph, dw_out, 0.125f, -7);
+	add_out = test_graph_tensor(graph, "add_out", TFLITE_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 3},
 				    NULL, 0);
-	write_test_quant1(graph, add_out, 0.25f, -7);
-	max_out = write_test_tensor(graph, "max_out", TFLITE_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 3},
+	test_graph_quant1(graph, add_out, 0.25f, -7);
+	max_out = test_graph_tensor(graph, "max_out", TFLITE_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 3},
 				    NULL, 0);
-	write_test_quant1(graph, max_out, 0.25f, -7);
-	avg_out = write_test_tensor(graph, "avg_out", TFLITE_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 3},
+	test_graph_quant1(graph, max_out, 0.25f, -7);
+	avg_out = test_graph_tensor(graph, "avg_out", TFLITE_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 3},
 				    NULL, 0);
-	write_test_quant1(graph, avg_out, 0.25f, -7);
-	shape = write_test_tensor(graph, "new_shape", TFLITE_TYPE_INT32, 1, (int32_t[]){2},
+	test_graph_quant1(graph, avg_out, 0.25f, -7);
+	shape = test_graph_tensor(graph, "new_shape", TFLITE_TYPE_INT32, 1, (int32_t[]){2},
 				  write_test_new_shape, sizeof write_test_new_shape);
-	flat = write_test_tensor(graph, "flat", TFLITE_TYPE_INT8, 2, (int32_t[]){1, 12}, NULL, 0);
-	write_test_quant1(graph, flat, 0.25f, -7);
-	fc_w = write_test_tensor(graph, "fc/weights", TFLITE_TYPE_INT8, 2, (int32_t[]){5, 12},
+	flat = test_graph_tensor(graph, "flat", TFLITE_TYPE_INT8, 2, (int32_t[]){1, 12}, NULL, 0);
+	test_graph_quant1(graph, flat, 0.25f, -7);
+	fc_w = test_graph_tensor(graph, "fc/weights", TFLITE_TYPE_INT8, 2, (int32_t[]){5, 12},
 				 write_test_fc_weights, sizeof write_test_fc_weights);
-	write_test_quant1(graph, fc_w, 0.1f, 0);
-	fc_b = write_test_tensor(graph, "fc/bias", TFLITE_TYPE_INT32, 1, (int32_t[]){5},
+	test_graph_quant1(graph, fc_w, 0.1f, 0);
+	fc_b = test_graph_tensor(graph, "fc/bias", TFLITE_TYPE_INT32, 1, (int32_t[]){5},
 				 write_test_fc_bias, sizeof write_test_fc_bias);
 	fc_out =
-	    write_test_tensor(graph, "logits", TFLITE_TYPE_INT8, 2, (int32_t[]){1, 5}, NULL, 0);
-	write_test_quant1(graph, fc_out, 0.125f, -2);
-	probabilities = write_test_tensor(graph, "probabilities", TFLITE_TYPE_INT8, 2,
+	    test_graph_tensor(graph, "logits", TFLITE_TYPE_INT8, 2, (int32_t[]){1, 5}, NULL, 0);
+	test_graph_quant1(graph, fc_out, 0.125f, -2);
+	probabilities = test_graph_tensor(graph, "probabilities", TFLITE_TYPE_INT8, 2,
 					  (int32_t[]){1, 5}, NULL, 0);
-	write_test_quant1(graph, probabilities, 1.0f / 256, -128);
+	test_graph_quant1(graph, probabilities, 1.0f / 256, -128);
 
-	op = write_test_op(graph, TFLITE_OP_CONV_2D, 3, 3, (int32_t[]){input, conv_w, conv_b},
+	op = test_graph_op(graph, TFLITE_OP_CONV_2D, 3, 3, (int32_t[]){input, conv_w, conv_b},
 			   conv_out);
 	op->options.padding = TFLITE_PADDING_SAME;
 	op->options.activation = TFLITE_ACTIVATION_RELU6;
-	op = write_test_op(graph, TFLITE_OP_DEPTHWISE_CONV_2D, 3, 3,
+	op = test_graph_op(graph, TFLITE_OP_DEPTHWISE_CONV_2D, 3, 3,
 			   (int32_t[]){conv_out, dw_w, -1}, dw_out);
 	op->options.padding = TFLITE_PADDING_SAME;
 	op->options.stride_width = 2;
@@ -202,27 +125,27 @@ static void write_test_build(struct write_test_graph *graph)
 	op->options.depth_multiplier = 1;
 	op->options.dilation_width = 1;
 	op->options.dilation_height = 1;
-	op = write_test_op(graph, TFLITE_OP_ADD, 2, 2, (int32_t[]){dw_out, dw_out}, add_out);
+	op = test_graph_op(graph, TFLITE_OP_ADD, 2, 2, (int32_t[]){dw_out, dw_out}, add_out);
 	op->options.activation = TFLITE_ACTIVATION_RELU;
-	op = write_test_op(graph, TFLITE_OP_MAX_POOL_2D, 2, 1, (int32_t[]){add_out}, max_out);
+	op = test_graph_op(graph, TFLITE_OP_MAX_POOL_2D, 2, 1, (int32_t[]){add_out}, max_out);
 	op->options.padding = TFLITE_PADDING_VALID;
 	op->options.filter_width = 1;
 	op->options.filter_height = 1;
-	op = write_test_op(graph, TFLITE_OP_AVERAGE_POOL_2D, 2, 1, (int32_t[]){max_out}, avg_out);
+	op = test_graph_op(graph, TFLITE_OP_AVERAGE_POOL_2D, 2, 1, (int32_t[]){max_out}, avg_out);
 	op->options.padding = TFLITE_PADDING_SAME;
 	op->options.filter_width = 2;
 	op->options.filter_height = 3;
 	op->options.stride_width = 1;
 	op->options.stride_height = 1;
-	op = write_test_op(graph, TFLITE_OP_RESHAPE, 1, 2, (int32_t[]){avg_out, shape}, flat);
+	op = test_graph_op(graph, TFLITE_OP_RESHAPE, 1, 2, (int32_t[]){avg_out, shape}, flat);
 	op->options.new_shape_count = 2;
 	op->options.new_shape[0] = 1;
 	op->options.new_shape[1] = 12;
-	op = write_test_op(graph, TFLITE_OP_FULLY_CONNECTED, 4, 3, (int32_t[]){flat, fc_w, fc_b},
+	op = test_graph_op(graph, TFLITE_OP_FULLY_CONNECTED, 4, 3, (int32_t[]){flat, fc_w, fc_b},
 			   fc_out);
 	op->options.keep_num_dims = true;
 	op->options.activation = TFLITE_ACTIVATION_NONE;
-	op = write_test_op(graph, TFLITE_OP_SOFTMAX, 2, 1, (int32_t[]){fc_out}, probabilities);
+	op = test_graph_op(graph, TFLITE_OP_SOFTMAX, 2, 1, (int32_t[]){fc_out}, probabilities);
 	op->options.beta = 0.5f;
 	graph->model.input_count = 1;
 	graph->model.inputs[0] = input;
@@ -353,7 +276,7 @@ TestSuite(tflite_write, .init = write_test_setup, .fini = write_test_teardown);
 
 Test(tflite_write, hand_built_model_round_trips)
 {
-	struct write_test_graph graph;
+	struct test_graph graph;
 	struct tflite_model parsed;
 	uint8_t *bytes;
 	size_t size;
@@ -385,7 +308,7 @@ Test(tflite_write, hand_built_model_round_trips)
 
 Test(tflite_write, writing_is_deterministic_and_stable)
 {
-	struct write_test_graph graph;
+	struct test_graph graph;
 	struct tflite_model parsed;
 	uint8_t *first, *second, *again;
 	size_t first_size, second_size, again_size;
@@ -409,24 +332,24 @@ Test(tflite_write, writing_is_deterministic_and_stable)
 
 Test(tflite_write, identifier_version_and_operator_codes)
 {
-	struct write_test_graph graph;
+	struct test_graph graph;
 	struct tflite_model parsed;
 	uint8_t *bytes;
 	size_t size, root, codes, code;
 	static const int32_t shape[2] = {1, 4};
 	int32_t a, b, c, d;
 
-	write_test_init(&graph);
-	a = write_test_tensor(&graph, "a", TFLITE_TYPE_FLOAT32, 2, shape, NULL, 0);
-	b = write_test_tensor(&graph, "b", TFLITE_TYPE_FLOAT32, 2, shape, NULL, 0);
-	c = write_test_tensor(&graph, "c", TFLITE_TYPE_FLOAT32, 2, shape, NULL, 0);
-	d = write_test_tensor(&graph, "d", TFLITE_TYPE_FLOAT32, 2, shape, NULL, 0);
+	test_graph_init(&graph, "built.tflite");
+	a = test_graph_tensor(&graph, "a", TFLITE_TYPE_FLOAT32, 2, shape, NULL, 0);
+	b = test_graph_tensor(&graph, "b", TFLITE_TYPE_FLOAT32, 2, shape, NULL, 0);
+	c = test_graph_tensor(&graph, "c", TFLITE_TYPE_FLOAT32, 2, shape, NULL, 0);
+	d = test_graph_tensor(&graph, "d", TFLITE_TYPE_FLOAT32, 2, shape, NULL, 0);
 	/* SOFTMAX v1 twice shares one code; v2 gets another; 150 (past the
 	 * deprecated byte's range) is stored as 127 plus the real code. */
-	write_test_op(&graph, TFLITE_OP_SOFTMAX, 1, 1, (int32_t[]){a}, b)->options.beta = 1.0f;
-	write_test_op(&graph, 150, 1, 1, (int32_t[]){b}, c);
-	write_test_op(&graph, TFLITE_OP_SOFTMAX, 2, 1, (int32_t[]){c}, d)->options.beta = 2.0f;
-	write_test_op(&graph, TFLITE_OP_SOFTMAX, 1, 1, (int32_t[]){d}, a)->options.beta = 3.0f;
+	test_graph_op(&graph, TFLITE_OP_SOFTMAX, 1, 1, (int32_t[]){a}, b)->options.beta = 1.0f;
+	test_graph_op(&graph, 150, 1, 1, (int32_t[]){b}, c);
+	test_graph_op(&graph, TFLITE_OP_SOFTMAX, 2, 1, (int32_t[]){c}, d)->options.beta = 2.0f;
+	test_graph_op(&graph, TFLITE_OP_SOFTMAX, 1, 1, (int32_t[]){d}, a)->options.beta = 3.0f;
 	graph.model.input_count = 1;
 	graph.model.output_count = 1;
 	graph.model.outputs[0] = d;
@@ -461,7 +384,7 @@ Test(tflite_write, identifier_version_and_operator_codes)
 
 Test(tflite_write, buffer_indices_are_kept_and_may_be_shared)
 {
-	struct write_test_graph graph;
+	struct test_graph graph;
 	struct tflite_model parsed;
 	uint8_t *bytes;
 	size_t size;
@@ -470,19 +393,19 @@ Test(tflite_write, buffer_indices_are_kept_and_may_be_shared)
 	static const int32_t shape[1] = {4};
 	int32_t input, first, second, sum, output;
 
-	write_test_init(&graph);
-	input = write_test_tensor(&graph, "input", TFLITE_TYPE_FLOAT32, 1, shape, NULL, 0);
+	test_graph_init(&graph, "built.tflite");
+	input = test_graph_tensor(&graph, "input", TFLITE_TYPE_FLOAT32, 1, shape, NULL, 0);
 	graph.tensors[input].buffer = 2;
-	first = write_test_tensor(&graph, "first", TFLITE_TYPE_FLOAT32, 1, shape, values,
+	first = test_graph_tensor(&graph, "first", TFLITE_TYPE_FLOAT32, 1, shape, values,
 				  sizeof values);
 	graph.tensors[first].buffer = 5;
-	second = write_test_tensor(&graph, "second", TFLITE_TYPE_FLOAT32, 1, shape, same_values,
+	second = test_graph_tensor(&graph, "second", TFLITE_TYPE_FLOAT32, 1, shape, same_values,
 				   sizeof same_values);
 	graph.tensors[second].buffer = 5;
-	sum = write_test_tensor(&graph, "sum", TFLITE_TYPE_FLOAT32, 1, shape, NULL, 0);
-	output = write_test_tensor(&graph, "output", TFLITE_TYPE_FLOAT32, 1, shape, NULL, 0);
-	write_test_op(&graph, TFLITE_OP_ADD, 1, 2, (int32_t[]){input, first}, sum);
-	write_test_op(&graph, TFLITE_OP_ADD, 1, 2, (int32_t[]){sum, second}, output);
+	sum = test_graph_tensor(&graph, "sum", TFLITE_TYPE_FLOAT32, 1, shape, NULL, 0);
+	output = test_graph_tensor(&graph, "output", TFLITE_TYPE_FLOAT32, 1, shape, NULL, 0);
+	test_graph_op(&graph, TFLITE_OP_ADD, 1, 2, (int32_t[]){input, first}, sum);
+	test_graph_op(&graph, TFLITE_OP_ADD, 1, 2, (int32_t[]){sum, second}, output);
 	graph.model.input_count = 1;
 	graph.model.inputs[0] = input;
 	graph.model.output_count = 1;
@@ -498,7 +421,7 @@ Test(tflite_write, buffer_indices_are_kept_and_may_be_shared)
 
 Test(tflite_write, write_file_then_read)
 {
-	struct write_test_graph graph;
+	struct test_graph graph;
 	struct tflite_model parsed;
 	char folder[] = "/tmp/tflite_write_test_XXXXXX";
 	char path[64];
@@ -530,7 +453,7 @@ static void write_test_expect_refused(const struct tflite_model *model, const ch
 
 Test(tflite_write_errors, operator_input_out_of_range)
 {
-	struct write_test_graph graph;
+	struct test_graph graph;
 
 	write_test_build(&graph);
 	graph.operators[2].inputs[1] = 99;
@@ -540,7 +463,7 @@ Test(tflite_write_errors, operator_input_out_of_range)
 
 Test(tflite_write_errors, data_size_does_not_match_shape)
 {
-	struct write_test_graph graph;
+	struct test_graph graph;
 
 	write_test_build(&graph);
 	graph.tensors[1].data_size = 17;
@@ -550,7 +473,7 @@ Test(tflite_write_errors, data_size_does_not_match_shape)
 
 Test(tflite_write_errors, per_channel_scales_do_not_match)
 {
-	struct write_test_graph graph;
+	struct test_graph graph;
 
 	write_test_build(&graph);
 	graph.tensors[1].quantized_dimension = 3;
@@ -559,7 +482,7 @@ Test(tflite_write_errors, per_channel_scales_do_not_match)
 
 Test(tflite_write_errors, custom_operator)
 {
-	struct write_test_graph graph;
+	struct test_graph graph;
 
 	write_test_build(&graph);
 	graph.operators[0].builtin = 32;
@@ -568,7 +491,7 @@ Test(tflite_write_errors, custom_operator)
 
 Test(tflite_write_errors, shared_buffer_with_different_data)
 {
-	struct write_test_graph graph;
+	struct test_graph graph;
 
 	write_test_build(&graph);
 	graph.tensors[1].buffer = 7;
@@ -579,7 +502,7 @@ Test(tflite_write_errors, shared_buffer_with_different_data)
 
 Test(tflite_write_errors, data_on_a_buffer_another_tensor_reads_as_empty)
 {
-	struct write_test_graph graph;
+	struct test_graph graph;
 
 	write_test_build(&graph);
 	graph.tensors[0].buffer = 4; /* the input: no data */
@@ -589,7 +512,7 @@ Test(tflite_write_errors, data_on_a_buffer_another_tensor_reads_as_empty)
 
 Test(tflite_write_errors, unknown_tensor_type)
 {
-	struct write_test_graph graph;
+	struct test_graph graph;
 
 	write_test_build(&graph);
 	graph.tensors[3].type = 5; /* STRING */
