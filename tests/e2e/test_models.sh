@@ -72,3 +72,29 @@ test_broken_model_files() {
 	expect_one_error_line
 	expect_err_contains "text.tflite"
 }
+
+test_model_too_large_is_refused_before_flashing() {
+	need_mlperf
+	copy_boards
+	# A board whose model region and RAM are too small for ResNet-8.
+	python3 - <<'PY'
+import json
+d = json.load(open("boards/qemu-m4.json"))
+d["memory"]["model"]["size"] = "64K"
+json.dump(d, open("boards/qemu-m4.json", "w"))
+d["memory"]["model"]["size"] = "3M"
+d["memory"]["ram"]["size"] = "32K"
+d["id"] = "tiny-ram"
+json.dump(d, open("boards/tiny-ram.json", "w"))
+PY
+	hb run --board qemu-m4 --boards-dir boards --model "$MLPERF/pretrainedResnet_quant.tflite" --results results
+	expect_rc 2
+	expect_one_error_line
+	expect_err_contains "needs a 85152-byte image"
+	expect_err_contains "65536-byte model region"
+	hb run --board tiny-ram --boards-dir boards --model "$MLPERF/pretrainedResnet_quant.tflite" --results results
+	expect_rc 2
+	expect_one_error_line
+	expect_err_contains "bytes of RAM (arena 49152"
+	! pgrep -af "qemu-system-arm.*$WORK/tmp" >/dev/null || fail "QEMU was started for a model that does not fit"
+}
