@@ -63,18 +63,6 @@ enum {
 };
 enum { BUFFER_DATA, BUFFER_OFFSET, BUFFER_SIZE };
 
-/* BuiltinOptions union member numbers (position in the union, NONE = 0). */
-enum {
-	OPTIONS_NONE = 0,
-	OPTIONS_CONV_2D = 1,
-	OPTIONS_DEPTHWISE_CONV_2D = 2,
-	OPTIONS_POOL_2D = 5,
-	OPTIONS_FULLY_CONNECTED = 8,
-	OPTIONS_SOFTMAX = 9,
-	OPTIONS_ADD = 11,
-	OPTIONS_RESHAPE = 17,
-};
-
 struct fb_file {
 	const uint8_t *bytes;
 	size_t size;
@@ -651,19 +639,18 @@ static void options_defaults(struct tflite_options *options)
 	options->new_shape_count = -1;
 }
 
-/* The options table each builtin we read is expected to carry. */
-static uint8_t expected_options(int32_t builtin)
+enum tflite_options_type tflite_builtin_options_type(int32_t builtin)
 {
 	switch (builtin) {
-	case TFLITE_OP_CONV_2D: return OPTIONS_CONV_2D;
-	case TFLITE_OP_DEPTHWISE_CONV_2D: return OPTIONS_DEPTHWISE_CONV_2D;
+	case TFLITE_OP_CONV_2D: return TFLITE_OPTIONS_CONV_2D;
+	case TFLITE_OP_DEPTHWISE_CONV_2D: return TFLITE_OPTIONS_DEPTHWISE_CONV_2D;
 	case TFLITE_OP_AVERAGE_POOL_2D:
-	case TFLITE_OP_MAX_POOL_2D: return OPTIONS_POOL_2D;
-	case TFLITE_OP_FULLY_CONNECTED: return OPTIONS_FULLY_CONNECTED;
-	case TFLITE_OP_SOFTMAX: return OPTIONS_SOFTMAX;
-	case TFLITE_OP_ADD: return OPTIONS_ADD;
-	case TFLITE_OP_RESHAPE: return OPTIONS_RESHAPE;
-	default: return OPTIONS_NONE;
+	case TFLITE_OP_MAX_POOL_2D: return TFLITE_OPTIONS_POOL_2D;
+	case TFLITE_OP_FULLY_CONNECTED: return TFLITE_OPTIONS_FULLY_CONNECTED;
+	case TFLITE_OP_SOFTMAX: return TFLITE_OPTIONS_SOFTMAX;
+	case TFLITE_OP_ADD: return TFLITE_OPTIONS_ADD;
+	case TFLITE_OP_RESHAPE: return TFLITE_OPTIONS_RESHAPE;
+	default: return TFLITE_OPTIONS_NONE;
 	}
 }
 
@@ -708,8 +695,8 @@ static int parse_options(struct parse_state *state, const struct fb_table *op_ta
 	status = fb_u8(file, op_table, OPERATOR_OPTIONS_TYPE, "Operator", 0, &type);
 	if (status != HB_OK)
 		return status;
-	expected = expected_options(op->builtin);
-	if (type == OPTIONS_NONE || expected == OPTIONS_NONE)
+	expected = tflite_builtin_options_type(op->builtin);
+	if (type == TFLITE_OPTIONS_NONE || expected == TFLITE_OPTIONS_NONE)
 		return HB_OK;
 	if (type != expected)
 		return fb_fail(file, "%s: builtin options of type %u, expected type %u", context,
@@ -719,7 +706,7 @@ static int parse_options(struct parse_state *state, const struct fb_table *op_ta
 		return status;
 
 	switch (type) {
-	case OPTIONS_CONV_2D: {
+	case TFLITE_OPTIONS_CONV_2D: {
 		const struct option_field fields[] = {
 		    {0, &o->padding, 1},    {1, &o->stride_width, 4},	{2, &o->stride_height, 4},
 		    {3, &o->activation, 1}, {4, &o->dilation_width, 4}, {5, &o->dilation_height, 4},
@@ -727,7 +714,7 @@ static int parse_options(struct parse_state *state, const struct fb_table *op_ta
 		return read_option_fields(file, &table, "Conv2DOptions", fields,
 					  sizeof fields / sizeof fields[0]);
 	}
-	case OPTIONS_DEPTHWISE_CONV_2D: {
+	case TFLITE_OPTIONS_DEPTHWISE_CONV_2D: {
 		const struct option_field fields[] = {
 		    {0, &o->padding, 1},	 {1, &o->stride_width, 4},
 		    {2, &o->stride_height, 4},	 {3, &o->depth_multiplier, 4},
@@ -737,7 +724,7 @@ static int parse_options(struct parse_state *state, const struct fb_table *op_ta
 		return read_option_fields(file, &table, "DepthwiseConv2DOptions", fields,
 					  sizeof fields / sizeof fields[0]);
 	}
-	case OPTIONS_POOL_2D: {
+	case TFLITE_OPTIONS_POOL_2D: {
 		const struct option_field fields[] = {
 		    {0, &o->padding, 1},      {1, &o->stride_width, 4},	 {2, &o->stride_height, 4},
 		    {3, &o->filter_width, 4}, {4, &o->filter_height, 4}, {5, &o->activation, 1},
@@ -745,7 +732,7 @@ static int parse_options(struct parse_state *state, const struct fb_table *op_ta
 		return read_option_fields(file, &table, "Pool2DOptions", fields,
 					  sizeof fields / sizeof fields[0]);
 	}
-	case OPTIONS_FULLY_CONNECTED: {
+	case TFLITE_OPTIONS_FULLY_CONNECTED: {
 		int32_t keep_num_dims = 0;
 		const struct option_field fields[] = {
 		    {0, &o->activation, 1},
@@ -757,17 +744,17 @@ static int parse_options(struct parse_state *state, const struct fb_table *op_ta
 		o->keep_num_dims = keep_num_dims != 0;
 		return status;
 	}
-	case OPTIONS_SOFTMAX: {
+	case TFLITE_OPTIONS_SOFTMAX: {
 		uint32_t bits;
 		status = fb_u32(file, &table, 0, "SoftmaxOptions", 0, &bits);
 		memcpy(&o->beta, &bits, sizeof o->beta);
 		return status;
 	}
-	case OPTIONS_ADD: {
+	case TFLITE_OPTIONS_ADD: {
 		const struct option_field fields[] = {{0, &o->activation, 1}};
 		return read_option_fields(file, &table, "AddOptions", fields, 1);
 	}
-	case OPTIONS_RESHAPE: {
+	case TFLITE_OPTIONS_RESHAPE: {
 		struct fb_vector shape;
 		uint32_t i;
 		status = fb_vector_field(file, &table, 0, 4, "ReshapeOptions.new_shape", &shape);

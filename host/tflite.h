@@ -48,6 +48,18 @@ enum tflite_builtin {
 
 enum tflite_padding { TFLITE_PADDING_SAME = 0, TFLITE_PADDING_VALID = 1 };
 
+/* BuiltinOptions union members we read and write (position in the union). */
+enum tflite_options_type {
+	TFLITE_OPTIONS_NONE = 0,
+	TFLITE_OPTIONS_CONV_2D = 1,
+	TFLITE_OPTIONS_DEPTHWISE_CONV_2D = 2,
+	TFLITE_OPTIONS_POOL_2D = 5,
+	TFLITE_OPTIONS_FULLY_CONNECTED = 8,
+	TFLITE_OPTIONS_SOFTMAX = 9,
+	TFLITE_OPTIONS_ADD = 11,
+	TFLITE_OPTIONS_RESHAPE = 17,
+};
+
 enum tflite_activation {
 	TFLITE_ACTIVATION_NONE = 0,
 	TFLITE_ACTIVATION_RELU = 1,
@@ -128,6 +140,9 @@ int tflite_read(const char *path, struct tflite_model *model);
 void tflite_release(struct tflite_model *model);
 
 const char *tflite_builtin_name(int32_t builtin);
+
+/* The options table a builtin carries (TFLITE_OPTIONS_NONE for the rest). */
+enum tflite_options_type tflite_builtin_options_type(int32_t builtin);
 const char *tflite_type_name(int32_t type);
 
 /* Elements in a tensor (product of its shape; 1 for rank 0). */

@@ -46,18 +46,6 @@ enum {
 };
 enum { BUFFER_DATA };
 
-/* BuiltinOptions union members (position in the union, NONE = 0). */
-enum {
-	OPTIONS_NONE = 0,
-	OPTIONS_CONV_2D = 1,
-	OPTIONS_DEPTHWISE_CONV_2D = 2,
-	OPTIONS_POOL_2D = 5,
-	OPTIONS_FULLY_CONNECTED = 8,
-	OPTIONS_SOFTMAX = 9,
-	OPTIONS_ADD = 11,
-	OPTIONS_RESHAPE = 17,
-};
-
 struct builder {
 	uint8_t *bytes;
 	size_t size;
@@ -612,21 +600,6 @@ static void write_tensor(struct write_state *state, uint32_t index, size_t field
 		write_quantization(state, tensor, table.fields[quant].position);
 }
 
-static uint8_t write_options_type(int32_t builtin)
-{
-	switch (builtin) {
-	case TFLITE_OP_CONV_2D: return OPTIONS_CONV_2D;
-	case TFLITE_OP_DEPTHWISE_CONV_2D: return OPTIONS_DEPTHWISE_CONV_2D;
-	case TFLITE_OP_AVERAGE_POOL_2D:
-	case TFLITE_OP_MAX_POOL_2D: return OPTIONS_POOL_2D;
-	case TFLITE_OP_FULLY_CONNECTED: return OPTIONS_FULLY_CONNECTED;
-	case TFLITE_OP_SOFTMAX: return OPTIONS_SOFTMAX;
-	case TFLITE_OP_ADD: return OPTIONS_ADD;
-	case TFLITE_OP_RESHAPE: return OPTIONS_RESHAPE;
-	default: return OPTIONS_NONE;
-	}
-}
-
 /* The options table of one operator; every field is written, defaults too. */
 static size_t write_options(struct builder *b, const struct tflite_operator *op, uint8_t type)
 {
@@ -636,7 +609,7 @@ static size_t write_options(struct builder *b, const struct tflite_operator *op,
 	size_t position;
 
 	switch (type) {
-	case OPTIONS_CONV_2D:
+	case TFLITE_OPTIONS_CONV_2D:
 		table_scalar(&t, 0, 1, (uint8_t)o->padding);
 		table_scalar(&t, 1, 4, (uint32_t)o->stride_width);
 		table_scalar(&t, 2, 4, (uint32_t)o->stride_height);
@@ -644,7 +617,7 @@ static size_t write_options(struct builder *b, const struct tflite_operator *op,
 		table_scalar(&t, 4, 4, (uint32_t)o->dilation_width);
 		table_scalar(&t, 5, 4, (uint32_t)o->dilation_height);
 		break;
-	case OPTIONS_DEPTHWISE_CONV_2D:
+	case TFLITE_OPTIONS_DEPTHWISE_CONV_2D:
 		table_scalar(&t, 0, 1, (uint8_t)o->padding);
 		table_scalar(&t, 1, 4, (uint32_t)o->stride_width);
 		table_scalar(&t, 2, 4, (uint32_t)o->stride_height);
@@ -653,7 +626,7 @@ static size_t write_options(struct builder *b, const struct tflite_operator *op,
 		table_scalar(&t, 5, 4, (uint32_t)o->dilation_width);
 		table_scalar(&t, 6, 4, (uint32_t)o->dilation_height);
 		break;
-	case OPTIONS_POOL_2D:
+	case TFLITE_OPTIONS_POOL_2D:
 		table_scalar(&t, 0, 1, (uint8_t)o->padding);
 		table_scalar(&t, 1, 4, (uint32_t)o->stride_width);
 		table_scalar(&t, 2, 4, (uint32_t)o->stride_height);
@@ -661,18 +634,18 @@ static size_t write_options(struct builder *b, const struct tflite_operator *op,
 		table_scalar(&t, 4, 4, (uint32_t)o->filter_height);
 		table_scalar(&t, 5, 1, (uint8_t)o->activation);
 		break;
-	case OPTIONS_FULLY_CONNECTED:
+	case TFLITE_OPTIONS_FULLY_CONNECTED:
 		table_scalar(&t, 0, 1, (uint8_t)o->activation);
 		table_scalar(&t, 1, 1, (uint8_t)o->weights_format);
 		table_scalar(&t, 2, 1, o->keep_num_dims ? 1 : 0);
 		break;
-	case OPTIONS_SOFTMAX: table_scalar(&t, 0, 4, float_bits(o->beta)); break;
-	case OPTIONS_ADD: table_scalar(&t, 0, 1, (uint8_t)o->activation); break;
-	case OPTIONS_RESHAPE: new_shape = table_reference(&t, 0); break;
+	case TFLITE_OPTIONS_SOFTMAX: table_scalar(&t, 0, 4, float_bits(o->beta)); break;
+	case TFLITE_OPTIONS_ADD: table_scalar(&t, 0, 1, (uint8_t)o->activation); break;
+	case TFLITE_OPTIONS_RESHAPE: new_shape = table_reference(&t, 0); break;
 	default: break;
 	}
 	position = table_end(b, &t);
-	if (type == OPTIONS_RESHAPE)
+	if (type == TFLITE_OPTIONS_RESHAPE)
 		builder_patch(b, t.fields[new_shape].position,
 			      vector_i32(b, o->new_shape, (uint32_t)o->new_shape_count));
 	return position;
@@ -683,17 +656,17 @@ static void write_operator(struct write_state *state, uint32_t index, size_t fie
 	const struct tflite_operator *op = &state->model->operators[index];
 	struct builder *b = &state->builder;
 	struct table table = {.count = 0};
-	uint8_t type = write_options_type(op->builtin);
+	uint8_t type = tflite_builtin_options_type(op->builtin);
 	unsigned inputs = table_reference(&table, OPERATOR_INPUTS);
 	unsigned outputs = table_reference(&table, OPERATOR_OUTPUTS);
 	unsigned options = 0;
 
 	/* A RESHAPE without new_shape reads its shape tensor: no options, as converters write it.
 	 */
-	if (type == OPTIONS_RESHAPE && op->options.new_shape_count < 0)
-		type = OPTIONS_NONE;
+	if (type == TFLITE_OPTIONS_RESHAPE && op->options.new_shape_count < 0)
+		type = TFLITE_OPTIONS_NONE;
 	table_scalar(&table, OPERATOR_OPCODE_INDEX, 4, state->operator_codes[index]);
-	if (type != OPTIONS_NONE) {
+	if (type != TFLITE_OPTIONS_NONE) {
 		table_scalar(&table, OPERATOR_OPTIONS_TYPE, 1, type);
 		options = table_reference(&table, OPERATOR_OPTIONS);
 	}
@@ -702,7 +675,7 @@ static void write_operator(struct write_state *state, uint32_t index, size_t fie
 		      vector_i32(b, op->inputs, (uint32_t)op->input_count));
 	builder_patch(b, table.fields[outputs].position,
 		      vector_i32(b, op->outputs, (uint32_t)op->output_count));
-	if (type != OPTIONS_NONE)
+	if (type != TFLITE_OPTIONS_NONE)
 		builder_patch(b, table.fields[options].position, write_options(b, op, type));
 }
 
