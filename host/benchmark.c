@@ -13,6 +13,7 @@
 #include "model_image.h"
 #include "reference.h"
 #include "transport.h"
+#include "transport_noise.h"
 
 #define CONNECT_TIMEOUT_MS 5000
 #define STOP_TIMEOUT_MS 3000
@@ -302,10 +303,19 @@ int benchmark_run(const struct board_profile *board, const struct loaded_model *
 	}
 	if (status == HB_OK && !console)
 		status = open_console(board, flash.console_transport, flash.console_address, &console);
+	if (status == HB_OK && options->line_noise > 0) {
+		struct transport *noisy;
+		status = transport_noise_wrap(console, options->line_noise, options->input_seed, &noisy);
+		if (status == HB_OK)
+			console = noisy;
+		result->line_noise = options->line_noise;
+	}
 	if (status == HB_OK)
 		status = talk(board, model, options, console, result);
-	if (console)
+	if (console) {
+		transport_noise_counts(console, &result->noise);
 		console->driver->close(console);
+	}
 	if (started) {
 		int stop_status = flasher->stop(&flash, status == HB_OK ? STOP_TIMEOUT_MS : 0);
 		if (stop_status >= 0)

@@ -37,6 +37,21 @@ int cli_parse_seconds(const char *name, const char *text, int *milliseconds)
 	return HB_OK;
 }
 
+int cli_parse_probability(const char *name, const char *text, double *out)
+{
+	char *end;
+	double value;
+
+	errno = 0;
+	value = strtod(text, &end);
+	/* Written so that NaN fails too. */
+	if (errno || end == text || *end || !(value >= 0 && value <= 1))
+		return hb_error(HB_ERR_USAGE, "option '%s': expected a probability between 0 and 1, got '%s'",
+				name, text);
+	*out = value;
+	return HB_OK;
+}
+
 const char *cli_boards_dir(const char *override)
 {
 	static char path[1024];

@@ -10,6 +10,9 @@ int cli_parse_u32(const char *name, const char *text, uint32_t min, uint32_t max
 /* Parses seconds (decimal, fractions allowed) into milliseconds. */
 int cli_parse_seconds(const char *name, const char *text, int *milliseconds);
 
+/* Parses a probability: a decimal number in [0, 1]. */
+int cli_parse_probability(const char *name, const char *text, double *out);
+
 /* The boards folder: `override` if given, else <root>/boards. */
 const char *cli_boards_dir(const char *override);
 

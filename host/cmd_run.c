@@ -45,7 +45,12 @@ static void print_help(void)
 	       "  --results DIR     where result files go (default ./results)\n"
 	       "  --boards-dir DIR  where board profiles are (default <hilbench>/boards)\n"
 	       "  --json            print the result record (JSON) on stdout instead of a table\n"
-	       "  --debug-hang      test hook: make the board hang after the first batch of runs\n\n"
+	       "  --no-pipeline     suites: send one request at a time; by default the next\n"
+	       "                    sample's input goes out while the board computes, up to\n"
+	       "                    the receive window the firmware reports\n"
+	       "  --debug-hang      test hook: make the board hang after the first batch of runs\n"
+	       "  --debug-line-noise P  test hook: damage each console byte with probability P\n"
+	       "                    (seeded by --seed), to watch resends and resyncs at work\n\n"
 	       "On emulated boards the counts are instructions counted by QEMU (-icount), not\n"
 	       "cycles: they are deterministic, and latency derived from them assumes one\n"
 	       "instruction per cycle. Every figure in the output names its source.\n\n"
@@ -143,6 +148,8 @@ int cmd_run(int argc, char **argv)
 		{ "boards-dir", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "debug-hang", no_argument, NULL, 'H' },
+		{ "no-pipeline", no_argument, NULL, 'P' },
+		{ "debug-line-noise", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -193,6 +200,8 @@ int cmd_run(int argc, char **argv)
 		case 'd': boards_dir = optarg; break;
 		case 'j': json = 1; break;
 		case 'H': options.debug_hang = true; break;
+		case 'P': options.synchronous = true; break;
+		case 'N': status = cli_parse_probability("--debug-line-noise", optarg, &options.line_noise); break;
 		case 'h': print_help(); return HB_OK;
 		default: return cli_bad_option("run", option, argv[optind - 1]);
 		}

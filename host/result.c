@@ -166,6 +166,7 @@ static cJSON *firmware_json(const struct run_result *result)
 					hello->counter_kind == MSG_COUNTER_DWT ? "dwt" : "systick");
 		cJSON_AddNumberToObject(object, "counter_units_per_tick", result_counter_scale(result));
 		cJSON_AddNumberToObject(object, "stack_size", hello->stack_size);
+		cJSON_AddNumberToObject(object, "uart_rx_window", hello->rx_window);
 	}
 	return object;
 }
@@ -323,6 +324,15 @@ cJSON *result_to_json(const struct run_result *result)
 	cJSON_AddNumberToObject(link, "requests", result->counters.requests);
 	cJSON_AddNumberToObject(link, "resends", result->counters.resends);
 	cJSON_AddNumberToObject(link, "damaged_frames", result->counters.damaged_frames);
+	cJSON_AddNumberToObject(link, "resyncs", result->counters.resyncs);
+	if (result->line_noise > 0) {
+		cJSON *noise = cJSON_AddObjectToObject(link, "injected_noise");
+		cJSON_AddStringToObject(noise, "source", "test aid --debug-line-noise, not the line");
+		cJSON_AddNumberToObject(noise, "probability_per_byte", result->line_noise);
+		cJSON_AddNumberToObject(noise, "bytes_damaged_sent", (double)result->noise.damaged_sent);
+		cJSON_AddNumberToObject(noise, "bytes_damaged_received",
+					(double)result->noise.damaged_received);
+	}
 	cJSON_AddNumberToObject(link, "bytes_sent", (double)result->counters.bytes_sent);
 	cJSON_AddNumberToObject(link, "bytes_received", (double)result->counters.bytes_received);
 	if (result->target_exit_status >= 0)

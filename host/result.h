@@ -19,6 +19,7 @@
 #include "model_load.h"
 #include "profile.h"
 #include "session.h"
+#include "transport_noise.h"
 
 #define RESULT_SCHEMA "hilbench.result/1"
 
@@ -55,6 +56,8 @@ struct run_result {
 	double tolerance;
 
 	struct session_counters counters;
+	double line_noise;                   /* test aid: damage probability per byte, 0 off */
+	struct transport_noise_counts noise; /* bytes it damaged */
 	int target_exit_status; /* -1 when unknown */
 
 	char json_path[768];

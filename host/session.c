@@ -5,7 +5,7 @@
 
 #include "error.h"
 
-static int64_t now_ms(void)
+int64_t session_now_ms(void)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -25,12 +25,11 @@ void session_init(struct session *session, struct transport *transport, const ch
 }
 
 static int send_frame(struct session *session, uint16_t seq, uint8_t type, const uint8_t *payload,
-		      uint16_t length, int timeout_ms)
+		      uint16_t length)
 {
 	struct frame request;
 	uint8_t encoded[FRAME_MAX_ENCODED];
 	size_t encoded_length;
-	int status;
 
 	if (length > FRAME_MAX_PAYLOAD)
 		return hb_error(HB_ERR_INTERNAL, "request %s too long (%u bytes)",
@@ -41,14 +40,50 @@ static int send_frame(struct session *session, uint16_t seq, uint8_t type, const
 	if (length)
 		memcpy(request.payload, payload, length);
 	encoded_length = frame_encode(&request, encoded, sizeof encoded);
-	status = session->transport->driver->write(session->transport, encoded, encoded_length,
-						     timeout_ms);
+	return session_write(session, encoded, encoded_length);
+}
+
+int session_write(struct session *session, const uint8_t *bytes, size_t length)
+{
+	int status = session->transport->driver->write(session->transport, bytes, length,
+						     session->timeout_ms);
 	if (status == HB_OK)
-		session->counters.bytes_sent += encoded_length;
+		session->counters.bytes_sent += length;
 	return status;
 }
 
-static uint16_t take_seq(struct session *session)
+int session_read_frame(struct session *session, int64_t deadline_ms, struct frame *frame,
+		       enum frame_result *result)
+{
+	*result = FRAME_PENDING;
+	for (;;) {
+		int64_t now;
+		size_t got = 0;
+		int status;
+
+		while (session->received_position < session->received_length) {
+			uint8_t byte = session->received[session->received_position++];
+			*result = frame_decoder_push(&session->decoder, byte, frame);
+			if (*result != FRAME_PENDING)
+				return HB_OK;
+		}
+		now = session_now_ms();
+		if (now >= deadline_ms)
+			return HB_OK;
+		status = session->transport->driver->read(session->transport, session->received,
+							  sizeof session->received, &got,
+							  (int)(deadline_ms - now));
+		if (status == HB_ERR_TIMEOUT)
+			return HB_OK;
+		if (status != HB_OK)
+			return status;
+		session->counters.bytes_received += got;
+		session->received_length = got;
+		session->received_position = 0;
+	}
+}
+
+uint16_t session_take_seq(struct session *session)
 {
 	uint16_t seq = session->next_seq++;
 	/* 0xFFFF is what the board uses for replies to frames it could not read. */
@@ -60,64 +95,69 @@ static uint16_t take_seq(struct session *session)
 int session_send_only(struct session *session, uint8_t type, const uint8_t *payload,
 		      uint16_t length)
 {
-	return send_frame(session, take_seq(session), type, payload, length, session->timeout_ms);
+	return send_frame(session, session_take_seq(session), type, payload, length);
 }
 
 enum reply_outcome { REPLY_NONE, REPLY_GOT, REPLY_RESEND };
 
 /* Reads until a frame for `seq` arrives, a reason to resend appears, or the
- * attempt's deadline passes. */
+ * attempt's deadline passes. After damage it still decodes what has already
+ * arrived, where the intact reply may be. */
 static int await_reply(struct session *session, uint16_t seq, int64_t deadline,
 		       struct frame *reply, enum reply_outcome *outcome)
 {
-	uint8_t bytes[256];
-
 	*outcome = REPLY_NONE;
-	while (now_ms() < deadline) {
-		size_t got = 0;
-		int wait = (int)(deadline - now_ms());
-		int status = session->transport->driver->read(session->transport, bytes,
-							       sizeof bytes, &got, wait > 0 ? wait : 0);
-		if (status == HB_ERR_TIMEOUT)
-			return HB_OK;
-		if (status != HB_OK)
+	for (;;) {
+		enum frame_result result;
+		int status = session_read_frame(session, deadline, reply, &result);
+
+		if (status != HB_OK || result == FRAME_PENDING)
 			return status;
-		session->counters.bytes_received += got;
-		for (size_t i = 0; i < got; i++) {
-			enum frame_result result = frame_decoder_push(&session->decoder, bytes[i], reply);
-			if (result == FRAME_PENDING)
-				continue;
-			if (result != FRAME_READY) {
-				session->counters.damaged_frames++;
-				hb_debug("board '%s': damaged reply (%s)", session->board_id,
-					 frame_result_name(result));
-				*outcome = REPLY_RESEND;
-				continue;
-			}
-			if (reply->seq == 0xFFFF && reply->type == MSG_ERROR) {
-				/* The board could not read our request. */
-				session->counters.damaged_frames++;
-				*outcome = REPLY_RESEND;
-				continue;
-			}
-			if (reply->seq != seq) {
-				session->counters.stale_frames++;
-				continue;
-			}
+		if (result != FRAME_READY) {
+			session->counters.damaged_frames++;
+			hb_debug("board '%s': damaged reply (%s)", session->board_id,
+				 frame_result_name(result));
+			*outcome = REPLY_RESEND;
+		} else if (reply->seq == 0xFFFF && reply->type == MSG_ERROR) {
+			/* The board could not read our request. */
+			session->counters.damaged_frames++;
+			*outcome = REPLY_RESEND;
+		} else if (reply->seq != seq) {
+			session->counters.stale_frames++;
+		} else {
 			*outcome = REPLY_GOT;
 			return HB_OK;
 		}
-		if (*outcome == REPLY_RESEND)
+		if (*outcome == REPLY_RESEND &&
+		    session->received_position == session->received_length)
 			return HB_OK;
 	}
+}
+
+int session_check_reply(const struct session *session, uint8_t request_type,
+			uint8_t expected_reply, const struct frame *reply)
+{
+	if (reply->type == MSG_ERROR) {
+		struct msg_error_reply error;
+		if (msg_error_decode(reply->payload, reply->length, &error) != 0)
+			return hb_error(HB_ERR_PROTOCOL, "board '%s' sent a malformed error reply to %s",
+					session->board_id, msg_type_name(request_type));
+		return hb_error(HB_ERR_PROTOCOL, "board '%s' refused %s: %s (code %u)",
+				session->board_id, msg_type_name(request_type),
+				msg_error_name(error.code), error.code);
+	}
+	if (reply->type != expected_reply)
+		return hb_error(HB_ERR_PROTOCOL, "board '%s' answered %s with %s, expected %s",
+				session->board_id, msg_type_name(request_type),
+				msg_type_name(reply->type), msg_type_name(expected_reply));
 	return HB_OK;
 }
 
 int session_request(struct session *session, uint8_t type, const uint8_t *payload,
 		    uint16_t length, uint8_t expected_reply, struct frame *reply)
 {
-	const uint16_t seq = take_seq(session);
-	const int64_t deadline = now_ms() + session->timeout_ms;
+	const uint16_t seq = session_take_seq(session);
+	const int64_t deadline = session_now_ms() + session->timeout_ms;
 	/* Silence is worth a resend only a few times within the deadline. */
 	const int silence_ms = session->timeout_ms / session->max_attempts;
 	int attempts = 0;
@@ -128,15 +168,15 @@ int session_request(struct session *session, uint8_t type, const uint8_t *payloa
 		int64_t attempt_deadline;
 		int status;
 
-		if (attempts == session->max_attempts || now_ms() >= deadline)
+		if (attempts == session->max_attempts || session_now_ms() >= deadline)
 			break;
 		if (attempts > 0)
 			session->counters.resends++;
 		attempts++;
-		status = send_frame(session, seq, type, payload, length, session->timeout_ms);
+		status = send_frame(session, seq, type, payload, length);
 		if (status != HB_OK)
 			return status;
-		attempt_deadline = now_ms() + silence_ms;
+		attempt_deadline = session_now_ms() + silence_ms;
 		if (attempt_deadline > deadline || attempts == session->max_attempts)
 			attempt_deadline = deadline;
 		status = await_reply(session, seq, attempt_deadline, reply, &outcome);
@@ -144,22 +184,9 @@ int session_request(struct session *session, uint8_t type, const uint8_t *payloa
 			return status;
 		if (outcome != REPLY_GOT)
 			continue;
-		if (reply->type == MSG_ERROR) {
-			struct msg_error_reply error;
-			if (msg_error_decode(reply->payload, reply->length, &error) != 0)
-				return hb_error(HB_ERR_PROTOCOL, "board '%s' sent a malformed error reply to %s",
-						session->board_id, msg_type_name(type));
-			return hb_error(HB_ERR_PROTOCOL, "board '%s' refused %s: %s (code %u)",
-					session->board_id, msg_type_name(type),
-					msg_error_name(error.code), error.code);
-		}
-		if (reply->type != expected_reply)
-			return hb_error(HB_ERR_PROTOCOL, "board '%s' answered %s with %s, expected %s",
-					session->board_id, msg_type_name(type),
-					msg_type_name(reply->type), msg_type_name(expected_reply));
-		return HB_OK;
+		return session_check_reply(session, type, expected_reply, reply);
 	}
-	if (session->counters.damaged_frames && attempts == session->max_attempts && now_ms() < deadline)
+	if (session->counters.damaged_frames && attempts == session->max_attempts && session_now_ms() < deadline)
 		return hb_error(HB_ERR_PROTOCOL,
 				"board '%s': no intact reply to %s after %d attempts (line noise? check the cable and baud rate)",
 				session->board_id, msg_type_name(type), attempts);

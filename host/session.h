@@ -20,6 +20,7 @@ struct session_counters {
 	uint32_t resends;        /* requests sent again after damage or silence */
 	uint32_t damaged_frames; /* replies that failed CRC/encoding/length */
 	uint32_t stale_frames;   /* replies to an earlier sequence number, ignored */
+	uint32_t resyncs;        /* pipelined streams restarted after damage (pipeline.h) */
 	uint64_t bytes_sent;
 	uint64_t bytes_received;
 };
@@ -31,6 +32,9 @@ struct session {
 	int max_attempts;     /* sends per request, >= 1 */
 	uint16_t next_seq;
 	struct frame_decoder decoder;
+	uint8_t received[512];   /* read from the transport, not yet decoded */
+	size_t received_length;
+	size_t received_position;
 	struct session_counters counters;
 };
 
@@ -46,6 +50,21 @@ int session_request(struct session *session, uint8_t type, const uint8_t *payloa
 /* Sends a request and does not wait (MSG_DEBUG_HANG). */
 int session_send_only(struct session *session, uint8_t type, const uint8_t *payload,
 		      uint16_t length);
+
+/* What the pipelined path (pipeline.c) shares with the one above. */
+int64_t session_now_ms(void);
+uint16_t session_take_seq(struct session *session);
+/* Writes encoded frame bytes, counting them. */
+int session_write(struct session *session, const uint8_t *bytes, size_t length);
+/* Decodes received bytes until one frame is complete or damaged (*result
+ * says which) or the monotonic `deadline_ms` passes (*result FRAME_PENDING).
+ * Bytes after that frame stay buffered for the next call. */
+int session_read_frame(struct session *session, int64_t deadline_ms, struct frame *frame,
+		       enum frame_result *result);
+/* HB_OK when `reply` is the expected reply to a `request_type`; otherwise
+ * reports the board's MSG_ERROR or the wrong type, naming the board. */
+int session_check_reply(const struct session *session, uint8_t request_type,
+			uint8_t expected_reply, const struct frame *reply);
 
 /* The typed requests the benchmark uses. */
 int session_hello(struct session *session, struct msg_hello_reply *hello);

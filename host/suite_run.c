@@ -14,6 +14,7 @@
 #include "model_image.h"
 #include "model_load.h"
 #include "reference.h"
+#include "sample_stream.h"
 #include "stats.h"
 
 #define JOURNAL_SCHEMA "hilbench.journal/1"
@@ -37,6 +38,10 @@ struct variant_run {
 	uint32_t streamed;        /* samples streamed by this process (not restored) */
 	double seconds;           /* their streaming time */
 	uint64_t payload_bytes;   /* input + output tensor bytes moved */
+	uint64_t input_bytes;     /* of which input */
+	uint32_t window;          /* request bytes in flight; 0: one request at a time */
+	uint32_t resyncs;         /* pipelines restarted after line damage */
+	uint32_t redone;          /* samples redone one request at a time */
 };
 
 struct suite_state {
@@ -54,6 +59,11 @@ struct suite_state {
 	char journal_path[800];
 	char record_path[800];
 	char started_utc[32];
+	/* While a variant streams (stream_samples). */
+	uint8_t *host_output;
+	float *dequantized;
+	double stream_start;
+	double last_report;
 };
 
 static double now_seconds(void)
@@ -170,69 +180,87 @@ static void record_sample(struct suite_state *state, struct variant_run *variant
 	variant->done = index + 1;
 }
 
+/* sample_stream callbacks: `index` counts samples in run order. */
+static void make_sample_input(void *context, uint32_t index, uint8_t *input)
+{
+	struct suite_state *state = context;
+	make_input(state, &state->current->model, state->order[index], input);
+}
+
+static int finish_sample(void *context, uint32_t index, const uint8_t *input,
+			 const uint8_t *board_output, const struct msg_invoke_reply *reply)
+{
+	struct suite_state *state = context;
+	struct variant_run *variant = state->current;
+	const struct compiled_model *compiled = &variant->model.compiled;
+	const uint32_t sample = state->order[index];
+	struct output_comparison comparison;
+	int status = reference_run(compiled, input, state->host_output);
+
+	if (status != HB_OK)
+		return status;
+	reference_compare(compiled->output_dtype, board_output, state->host_output,
+			  compiled->output_bytes, &comparison);
+	if (comparison.max_abs_error > variant->max_abs_error)
+		variant->max_abs_error = comparison.max_abs_error;
+	variant->result.have_stack = true;
+	if (reply->stack_high_water > variant->result.stack_high_water)
+		variant->result.stack_high_water = reply->stack_high_water;
+	if (reply->arena_used > variant->result.arena_used)
+		variant->result.arena_used = reply->arena_used;
+	variant->payload_bytes += compiled->input_bytes + compiled->output_bytes;
+	variant->input_bytes += compiled->input_bytes;
+	dequantize_output(&variant->model, board_output, state->dequantized);
+	record_sample(state, variant, index, sample, reply->ticks[0], !comparison.mismatched,
+		      state->dequantized);
+	result_add_runs(&variant->result, &reply->ticks[0], 1);
+	variant->streamed++;
+	journal_sample(state, variant, index, sample, reply->ticks[0], !comparison.mismatched);
+	if (comparison.mismatched)
+		hb_warn("%s: sample %u: board output differs from the host reference (max abs error %g)",
+			variant->entry->variant, sample, comparison.max_abs_error);
+	if (now_seconds() - state->last_report >= PROGRESS_SECONDS || index + 1 == state->count) {
+		double rate = variant->streamed / (now_seconds() - state->stream_start);
+		state->last_report = now_seconds();
+		hb_info("  %s: %u/%u samples, %.1f samples/s, %.0f s left", variant->entry->variant,
+			index + 1, state->count, rate,
+			rate > 0 ? (state->count - index - 1) / rate : 0.0);
+	}
+	return HB_OK;
+}
+
 static int stream_samples(struct session *session, const struct loaded_model *model,
 			  const struct benchmark_options *options, struct run_result *result)
 {
 	struct suite_state *state = options->measure_context;
 	struct variant_run *variant = state->current;
 	const struct compiled_model *compiled = &model->compiled;
-	uint8_t *input = malloc(compiled->input_bytes);
-	uint8_t *board_output = malloc(compiled->output_bytes);
-	uint8_t *host_output = malloc(compiled->output_bytes);
-	float *dequantized = malloc(variant->output_count * sizeof *dequantized);
-	double start = now_seconds(), last_report = start;
-	uint32_t first = variant->done;
+	const struct sample_stream_handler handler = { .make_input = make_sample_input,
+						       .finish = finish_sample,
+						       .context = state };
+	struct sample_stream_options stream = { .first = variant->done,
+						.end = state->count,
+						.input_bytes = compiled->input_bytes,
+						.output_bytes = compiled->output_bytes };
+	struct sample_stream_stats stats;
 	int status = HB_OK;
 
+	/* Pipelined unless asked not to, or the board cannot buffer a frame. */
+	if (!options->synchronous && result->hello.rx_window >= FRAME_MAX_ENCODED)
+		stream.window = result->hello.rx_window;
+	variant->window = stream.window;
 	/* The record was just reset: restore what a resumed journal already holds. */
 	result_add_runs(result, variant->ticks, variant->done);
-	if (!input || !board_output || !host_output || !dequantized) {
+	state->host_output = malloc(compiled->output_bytes);
+	state->dequantized = malloc(variant->output_count * sizeof *state->dequantized);
+	if (!state->host_output || !state->dequantized)
 		status = hb_error(HB_ERR_NOMEM, "out of memory streaming suite '%s'", state->suite->name);
-		goto out;
-	}
-	for (uint32_t index = variant->done; index < state->count; index++) {
-		const uint32_t sample = state->order[index];
-		struct msg_invoke_reply reply;
-		struct output_comparison comparison;
-
-		make_input(state, model, sample, input);
-		status = session_write_input(session, input, compiled->input_bytes, 0);
-		if (status == HB_OK)
-			status = session_invoke(session, 1, 0, &reply);
-		if (status == HB_OK)
-			status = session_read_output(session, board_output, compiled->output_bytes, 0);
-		if (status == HB_OK)
-			status = reference_run(compiled, input, host_output);
-		if (status != HB_OK)
-			break;
-		reference_compare(compiled->output_dtype, board_output, host_output,
-				  compiled->output_bytes, &comparison);
-		if (comparison.max_abs_error > variant->max_abs_error)
-			variant->max_abs_error = comparison.max_abs_error;
-		variant->result.have_stack = true;
-		if (reply.stack_high_water > variant->result.stack_high_water)
-			variant->result.stack_high_water = reply.stack_high_water;
-		if (reply.arena_used > variant->result.arena_used)
-			variant->result.arena_used = reply.arena_used;
-		variant->payload_bytes += compiled->input_bytes + compiled->output_bytes;
-		dequantize_output(model, board_output, dequantized);
-		record_sample(state, variant, index, sample, reply.ticks[0], !comparison.mismatched,
-			      dequantized);
-		result_add_runs(result, &reply.ticks[0], 1);
-		variant->streamed++;
-		journal_sample(state, variant, index, sample, reply.ticks[0], !comparison.mismatched);
-		if (comparison.mismatched)
-			hb_warn("%s: sample %u: board output differs from the host reference (max abs error %g)",
-				variant->entry->variant, sample, comparison.max_abs_error);
-		if (now_seconds() - last_report >= PROGRESS_SECONDS || index + 1 == state->count) {
-			double rate = (index + 1 - first) / (now_seconds() - start);
-			last_report = now_seconds();
-			hb_info("  %s: %u/%u samples, %.1f samples/s, %.0f s left",
-				variant->entry->variant, index + 1, state->count, rate,
-				rate > 0 ? (state->count - index - 1) / rate : 0.0);
-		}
-	}
-	variant->seconds += now_seconds() - start;
+	state->stream_start = state->last_report = now_seconds();
+	if (status == HB_OK)
+		status = sample_stream_run(session, &stream, &handler, &stats);
+	variant->seconds += now_seconds() - state->stream_start;
+	variant->resyncs += stats.resyncs;
+	variant->redone += stats.redone;
 	variant->result.counters = session->counters;
 	variant->result.output_checked = variant->done > 0;
 	variant->result.outputs_compared = variant->done;
@@ -244,11 +272,10 @@ static int stream_samples(struct session *session, const struct loaded_model *mo
 				  "%s: %u of %u samples differ from the host reference (first: sample %lld)",
 				  variant->entry->variant, variant->mismatches, variant->done,
 				  (long long)variant->first_mismatch);
-out:
-	free(input);
-	free(board_output);
-	free(host_output);
-	free(dequantized);
+	free(state->host_output);
+	free(state->dequantized);
+	state->host_output = NULL;
+	state->dequantized = NULL;
 	return status;
 }
 
@@ -550,13 +577,27 @@ static cJSON *streaming_json(const struct suite_state *state, const struct varia
 		cJSON_AddNumberToObject(object, "payload_bytes_per_s", variant->payload_bytes / variant->seconds);
 		cJSON_AddNumberToObject(object, "samples_per_s", streamed / variant->seconds);
 	}
+	cJSON_AddBoolToObject(object, "pipelined", variant->window > 0);
+	cJSON_AddNumberToObject(object, "window_bytes", variant->window);
+	cJSON_AddNumberToObject(object, "resyncs", variant->resyncs);
+	cJSON_AddNumberToObject(object, "samples_redone", variant->redone);
 	cJSON_AddNumberToObject(object, "link_bytes_sent", (double)variant->result.counters.bytes_sent);
 	cJSON_AddNumberToObject(object, "link_bytes_received",
 				(double)variant->result.counters.bytes_received);
-	if (!strcmp(state->board->console.transport, "serial"))
-		cJSON_AddNumberToObject(object, "line_rate_bytes_per_s", state->board->console.baud / 10.0);
-	else
+	/* Derived: the share of the bytes sent that is input, so the most of
+	 * the line rate the upload can reach with compute fully overlapped. */
+	if (variant->result.counters.bytes_sent > 0)
+		cJSON_AddNumberToObject(object, "upload_framing_efficiency",
+					(double)variant->input_bytes / variant->result.counters.bytes_sent);
+	if (!strcmp(state->board->console.transport, "serial")) {
+		double line_rate = state->board->console.baud / 10.0;
+		cJSON_AddNumberToObject(object, "line_rate_bytes_per_s", line_rate);
+		if (variant->seconds > 0)
+			cJSON_AddNumberToObject(object, "input_bytes_per_s_of_line_rate",
+						variant->input_bytes / variant->seconds / line_rate);
+	} else {
 		cJSON_AddNullToObject(object, "line_rate_bytes_per_s");
+	}
 	return object;
 }
 

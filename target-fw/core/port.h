@@ -19,6 +19,13 @@ void port_uart_write(const uint8_t *data, size_t length);
 /* Returns 1 and stores a byte when one has arrived, 0 otherwise (never blocks). */
 int port_uart_read_byte(uint8_t *byte);
 
+/* Bytes the host may send ahead of the replies it has not yet received
+ * without the port losing any while the core computes: its receive
+ * buffering (a DMA ring, or backpressure on an emulator's console). At
+ * least one encoded frame (523 bytes). The host reads it from HELLO and
+ * never has more request bytes in flight (docs/protocol.md, pipelining). */
+uint32_t port_uart_rx_window(void);
+
 /* Called when no byte is waiting: a port may sleep until the UART has one
  * (it must return once a byte arrives; returning at once is always fine). */
 void port_idle(void);

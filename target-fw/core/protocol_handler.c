@@ -95,6 +95,7 @@ static void handle_hello(void)
 	}
 	copy_name(hello.port, port_name());
 	copy_name(hello.core, build_core());
+	hello.rx_window = port_uart_rx_window();
 	reply.type = MSG_HELLO_REPLY;
 	reply.length =
 	    (uint16_t)msg_hello_reply_encode(&hello, reply.payload, sizeof reply.payload);

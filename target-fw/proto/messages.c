@@ -2,13 +2,15 @@
 
 #include <string.h>
 
-/* Fixed part of MSG_HELLO_REPLY before the two names. */
+/* Fixed part of MSG_HELLO_REPLY before the two names, and its length:
+ * rx_window (protocol version 3) follows the names, so earlier offsets stay. */
 #define HELLO_FIXED 62u
+#define HELLO_LENGTH (HELLO_FIXED + 2u * PROTO_NAME_LENGTH + 4u)
 #define INVOKE_FIXED 14u
 
 size_t msg_hello_reply_encode(const struct msg_hello_reply *m, uint8_t *out, size_t capacity)
 {
-	if (capacity < HELLO_FIXED + 2 * PROTO_NAME_LENGTH)
+	if (capacity < HELLO_LENGTH)
 		return 0;
 	le_put_u16(out + 0, m->protocol_version);
 	le_put_u16(out + 2, m->max_payload);
@@ -30,12 +32,13 @@ size_t msg_hello_reply_encode(const struct msg_hello_reply *m, uint8_t *out, siz
 	le_put_u32(out + 58, m->model_macs_high);
 	memcpy(out + HELLO_FIXED, m->port, PROTO_NAME_LENGTH);
 	memcpy(out + HELLO_FIXED + PROTO_NAME_LENGTH, m->core, PROTO_NAME_LENGTH);
-	return HELLO_FIXED + 2 * PROTO_NAME_LENGTH;
+	le_put_u32(out + HELLO_FIXED + 2 * PROTO_NAME_LENGTH, m->rx_window);
+	return HELLO_LENGTH;
 }
 
 int msg_hello_reply_decode(const uint8_t *in, size_t length, struct msg_hello_reply *m)
 {
-	if (length != HELLO_FIXED + 2 * PROTO_NAME_LENGTH)
+	if (length != HELLO_LENGTH)
 		return -1;
 	m->protocol_version = le_get_u16(in + 0);
 	m->max_payload = le_get_u16(in + 2);
@@ -57,6 +60,7 @@ int msg_hello_reply_decode(const uint8_t *in, size_t length, struct msg_hello_re
 	m->model_macs_high = le_get_u32(in + 58);
 	memcpy(m->port, in + HELLO_FIXED, PROTO_NAME_LENGTH);
 	memcpy(m->core, in + HELLO_FIXED + PROTO_NAME_LENGTH, PROTO_NAME_LENGTH);
+	m->rx_window = le_get_u32(in + HELLO_FIXED + 2 * PROTO_NAME_LENGTH);
 	/* Names are untrusted bytes: force termination. */
 	m->port[PROTO_NAME_LENGTH - 1] = '\0';
 	m->core[PROTO_NAME_LENGTH - 1] = '\0';

@@ -16,7 +16,7 @@
 
 #include "byte_order.h"
 
-#define PROTO_VERSION 2u
+#define PROTO_VERSION 3u
 #define PROTO_MAX_RUNS 48u        /* invocations timed per MSG_INVOKE */
 #define PROTO_NAME_LENGTH 24u     /* port and core names, NUL padded */
 
@@ -75,6 +75,9 @@ struct msg_hello_reply {
 	uint32_t model_macs_high;
 	char port[PROTO_NAME_LENGTH];
 	char core[PROTO_NAME_LENGTH];
+	/* Request bytes the host may have in flight (sent, reply not yet read):
+	 * what the port can buffer while the core computes (port_uart_rx_window). */
+	uint32_t rx_window;
 };
 
 struct msg_invoke_reply {

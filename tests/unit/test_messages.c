@@ -9,7 +9,7 @@
 #include "frame.h"
 #include "messages.h"
 
-#define MESSAGES_TEST_HELLO_LENGTH 110u /* 62 fixed bytes + two 24-byte names */
+#define MESSAGES_TEST_HELLO_LENGTH 114u /* 62 fixed bytes, two 24-byte names, rx_window */
 
 static void messages_test_hello(struct msg_hello_reply *m)
 {
@@ -34,6 +34,7 @@ static void messages_test_hello(struct msg_hello_reply *m)
 	m->model_macs_high = 7;
 	strcpy(m->port, "mps2");
 	strcpy(m->core, "cortex-m4");
+	m->rx_window = 0x00002000u;
 }
 
 Test(messages, hello_reply_layout)
@@ -65,7 +66,8 @@ Test(messages, hello_reply_layout)
 	cr_expect_eq(out[62 + 23], 0x00);
 	cr_expect_str_eq((const char *)out + 86, "cortex-m4");
 	cr_expect_eq(out[86 + 23], 0x00);
-	cr_expect_eq(out[110], 0xEE, "wrote past the payload");
+	cr_expect_arr_eq(out + 110, ((const uint8_t[]){0x00, 0x20, 0x00, 0x00}), 4);
+	cr_expect_eq(out[114], 0xEE, "wrote past the payload");
 }
 
 Test(messages, hello_reply_round_trip)
@@ -98,6 +100,7 @@ Test(messages, hello_reply_round_trip)
 	cr_expect_eq(out.model_macs_high, in.model_macs_high);
 	cr_expect_str_eq(out.port, "mps2");
 	cr_expect_str_eq(out.core, "cortex-m4");
+	cr_expect_eq(out.rx_window, in.rx_window);
 }
 
 Test(messages, hello_reply_sizes)

@@ -10,7 +10,8 @@
 #define STM32F4_HSI_HZ	  16000000u
 #define STM32F4_UART_BAUD 115200u
 
-/* USART2 on PA2 (TX) / PA3 (RX): the ST-LINK virtual COM port on Nucleo-64. */
+/* USART2 on PA2 (TX) / PA3 (RX): the ST-LINK virtual COM port on Nucleo-64.
+ * Receive runs through DMA1 stream 5 into a ring (usart.c). */
 void stm32f4_usart_init(void);
 
 /* Waits until the last byte written has left the transmit shift register. */

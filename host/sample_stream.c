@@ -1,0 +1,208 @@
+#include "sample_stream.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "pipeline.h"
+
+/* Input and output bytes per frame: the payload less the u32 offset. */
+#define CHUNK (FRAME_MAX_PAYLOAD - 4u)
+
+struct stream {
+	struct session *session;
+	const struct sample_stream_options *options;
+	const struct sample_stream_handler *handler;
+	uint32_t input_parts;  /* INPUT_WRITE frames per sample */
+	uint32_t output_parts; /* OUTPUT_READ frames per sample */
+	/* Sample k's input lives in inputs[k % 2]: the next sample's is made
+	 * and sent before this one's reply is checked against it. */
+	uint8_t *inputs[2];
+	uint8_t *output;
+	struct msg_invoke_reply invoke;
+	uint32_t completed;   /* samples finished, from options->first on */
+	uint32_t next_sample; /* the sample whose requests `next` gives */
+	uint32_t next_part;
+	uint32_t reply_part; /* of sample `completed`, the next reply due */
+};
+
+static uint32_t parts_of(uint32_t bytes)
+{
+	return bytes ? (bytes + CHUNK - 1) / CHUNK : 0;
+}
+
+static uint8_t *input_of(struct stream *stream, uint32_t sample)
+{
+	return stream->inputs[sample % 2];
+}
+
+/* Request `part` of a sample: its input chunks, the invoke, its output chunks. */
+static enum pipeline_next next_request(void *context, struct pipeline_request *request)
+{
+	struct stream *stream = context;
+	const uint32_t sample = stream->next_sample;
+	const uint32_t part = stream->next_part;
+
+	if (sample == stream->options->end)
+		return PIPELINE_END;
+	/* One sample ahead at most: two input buffers, and a resync redoes one. */
+	if (sample > stream->completed + 1)
+		return PIPELINE_WAIT;
+	if (part == 0)
+		stream->handler->make_input(stream->handler->context, sample, input_of(stream, sample));
+	request->tag = part;
+	if (part < stream->input_parts) {
+		uint32_t offset = part * CHUNK;
+		uint32_t length = stream->options->input_bytes - offset;
+		if (length > CHUNK)
+			length = CHUNK;
+		request->type = MSG_INPUT_WRITE;
+		request->expected_reply = MSG_INPUT_ACK;
+		le_put_u32(request->payload, offset);
+		memcpy(request->payload + 4, input_of(stream, sample) + offset, length);
+		request->length = (uint16_t)(4 + length);
+	} else if (part == stream->input_parts) {
+		request->type = MSG_INVOKE;
+		request->expected_reply = MSG_INVOKE_REPLY;
+		le_put_u16(request->payload, 1);
+		le_put_u16(request->payload + 2, 0);
+		request->length = 4;
+	} else {
+		uint32_t offset = (part - stream->input_parts - 1) * CHUNK;
+		uint32_t length = stream->options->output_bytes - offset;
+		if (length > CHUNK)
+			length = CHUNK;
+		request->type = MSG_OUTPUT_READ;
+		request->expected_reply = MSG_OUTPUT_DATA;
+		le_put_u32(request->payload, offset);
+		le_put_u16(request->payload + 4, (uint16_t)length);
+		request->length = 6;
+	}
+	if (++stream->next_part == stream->input_parts + 1 + stream->output_parts) {
+		stream->next_sample++;
+		stream->next_part = 0;
+	}
+	return PIPELINE_SEND;
+}
+
+static int finish_sample(struct stream *stream)
+{
+	const uint32_t sample = stream->completed;
+	int status = stream->handler->finish(stream->handler->context, sample,
+					     input_of(stream, sample), stream->output, &stream->invoke);
+	stream->completed++;
+	stream->reply_part = 0;
+	return status;
+}
+
+static int take_reply(void *context, uint32_t tag, const struct frame *reply)
+{
+	struct stream *stream = context;
+	const char *board = stream->session->board_id;
+	const uint32_t part = stream->reply_part;
+
+	if (tag != part)
+		return hb_error(HB_ERR_INTERNAL, "pipeline: reply to part %u, expected part %u", tag, part);
+	if (part < stream->input_parts) {
+		uint32_t offset = part * CHUNK;
+		uint32_t length = stream->options->input_bytes - offset;
+		if (length > CHUNK)
+			length = CHUNK;
+		if (reply->length != 6 || le_get_u32(reply->payload) != offset ||
+		    le_get_u16(reply->payload + 4) != length)
+			return hb_error(HB_ERR_PROTOCOL,
+					"board '%s' acknowledged the wrong input chunk (expected offset %u, %u bytes)",
+					board, offset, length);
+	} else if (part == stream->input_parts) {
+		if (msg_invoke_reply_decode(reply->payload, reply->length, &stream->invoke) != 0 ||
+		    stream->invoke.runs != 1)
+			return hb_error(HB_ERR_PROTOCOL, "board '%s' sent a malformed INVOKE_REPLY (%u bytes)",
+					board, reply->length);
+	} else {
+		uint32_t offset = (part - stream->input_parts - 1) * CHUNK;
+		uint32_t length = stream->options->output_bytes - offset;
+		if (length > CHUNK)
+			length = CHUNK;
+		if (reply->length != length + 4 || le_get_u32(reply->payload) != offset)
+			return hb_error(HB_ERR_PROTOCOL,
+					"board '%s' sent the wrong output chunk (expected offset %u, %u bytes)",
+					board, offset, length);
+		memcpy(stream->output + offset, reply->payload + 4, length);
+	}
+	if (++stream->reply_part == stream->input_parts + 1 + stream->output_parts)
+		return finish_sample(stream);
+	return HB_OK;
+}
+
+/* One sample, one request at a time, each resent after damage. */
+static int run_synchronously(struct stream *stream)
+{
+	const uint32_t sample = stream->completed;
+	uint8_t *input = input_of(stream, sample);
+	int status;
+
+	stream->handler->make_input(stream->handler->context, sample, input);
+	status = session_write_input(stream->session, input, stream->options->input_bytes, 0);
+	if (status == HB_OK)
+		status = session_invoke(stream->session, 1, 0, &stream->invoke);
+	if (status == HB_OK)
+		status = session_read_output(stream->session, stream->output,
+					     stream->options->output_bytes, 0);
+	if (status == HB_OK)
+		status = finish_sample(stream);
+	return status;
+}
+
+static int run_pipelined(struct stream *stream, struct sample_stream_stats *stats)
+{
+	const struct pipeline_source source = { .next = next_request,
+						.reply = take_reply,
+						.context = stream };
+	int status = HB_OK;
+
+	while (status == HB_OK && stream->completed < stream->options->end) {
+		stream->next_sample = stream->completed;
+		stream->next_part = 0;
+		stream->reply_part = 0;
+		status = pipeline_run(stream->session, stream->options->window, &source);
+		if (status != PIPELINE_BROKEN)
+			break;
+		stats->resyncs++;
+		hb_debug("board '%s': pipeline broken at sample %u, redoing it", stream->session->board_id,
+			 stream->completed);
+		status = pipeline_resync(stream->session);
+		if (status == HB_OK) {
+			stats->redone++;
+			status = run_synchronously(stream);
+		}
+	}
+	return status;
+}
+
+int sample_stream_run(struct session *session, const struct sample_stream_options *options,
+		      const struct sample_stream_handler *handler, struct sample_stream_stats *stats)
+{
+	struct stream stream = { .session = session,
+				 .options = options,
+				 .handler = handler,
+				 .input_parts = parts_of(options->input_bytes),
+				 .output_parts = parts_of(options->output_bytes),
+				 .completed = options->first };
+	int status = HB_OK;
+
+	memset(stats, 0, sizeof *stats);
+	stream.inputs[0] = malloc(options->input_bytes ? options->input_bytes : 1);
+	stream.inputs[1] = malloc(options->input_bytes ? options->input_bytes : 1);
+	stream.output = malloc(options->output_bytes ? options->output_bytes : 1);
+	if (!stream.inputs[0] || !stream.inputs[1] || !stream.output)
+		status = hb_error(HB_ERR_NOMEM, "out of memory streaming samples");
+	if (status == HB_OK && options->window > 0)
+		status = run_pipelined(&stream, stats);
+	while (status == HB_OK && stream.completed < options->end)
+		status = run_synchronously(&stream);
+	free(stream.inputs[0]);
+	free(stream.inputs[1]);
+	free(stream.output);
+	return status;
+}
