@@ -174,10 +174,8 @@ int pipeline_run(struct session *session, uint32_t window, const struct pipeline
 	return status;
 }
 
-int pipeline_resync(struct session *session)
+int pipeline_resync(struct session *session, int resend_ms)
 {
-	struct msg_hello_reply hello;
-
 	session->counters.resyncs++;
-	return session_hello(session, &hello);
+	return session_sync(session, resend_ms);
 }

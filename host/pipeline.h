@@ -50,9 +50,10 @@ struct pipeline_source {
  * one. Returns HB_OK, PIPELINE_BROKEN or an error. */
 int pipeline_run(struct session *session, uint32_t window, const struct pipeline_source *source);
 
-/* After PIPELINE_BROKEN: waits, with the session's resends, for the reply
- * to a HELLO sent behind everything in flight, so the board has served or
- * dropped every earlier request and the window is empty again. */
-int pipeline_resync(struct session *session);
+/* After PIPELINE_BROKEN: waits for the reply to a HELLO sent behind
+ * everything in flight (session_sync, resent every `resend_ms`), so the
+ * board has served or dropped every earlier request and the window is
+ * empty again. */
+int pipeline_resync(struct session *session, int resend_ms);
 
 #endif

@@ -25,6 +25,8 @@ struct stream {
 	uint32_t next_sample; /* the sample whose requests `next` gives */
 	uint32_t next_part;
 	uint32_t reply_part; /* of sample `completed`, the next reply due */
+	int64_t finished_ms; /* when the last sample finished */
+	int64_t sample_ms;   /* time between the last two, -1 before */
 };
 
 static uint32_t parts_of(uint32_t bytes)
@@ -91,6 +93,11 @@ static int finish_sample(struct stream *stream)
 	const uint32_t sample = stream->completed;
 	int status = stream->handler->finish(stream->handler->context, sample,
 					     input_of(stream, sample), stream->output, &stream->invoke);
+	int64_t now = session_now_ms();
+
+	if (stream->finished_ms)
+		stream->sample_ms = now - stream->finished_ms;
+	stream->finished_ms = now;
 	stream->completed++;
 	stream->reply_part = 0;
 	return status;
@@ -154,6 +161,17 @@ static int run_synchronously(struct stream *stream)
 	return status;
 }
 
+/* What is in flight is at most about two samples' work, so a HELLO not
+ * answered in twice a sample's time was lost; before the first sample
+ * finished, the session's own resend time is all there is to go by. */
+static int resync_resend_ms(const struct stream *stream)
+{
+	const int longest = stream->session->timeout_ms / stream->session->max_attempts;
+	int64_t wait = 2 * stream->sample_ms + 100;
+
+	return stream->sample_ms < 0 || wait > longest ? longest : (int)wait;
+}
+
 static int run_pipelined(struct stream *stream, struct sample_stream_stats *stats)
 {
 	const struct pipeline_source source = { .next = next_request,
@@ -171,7 +189,7 @@ static int run_pipelined(struct stream *stream, struct sample_stream_stats *stat
 		stats->resyncs++;
 		hb_debug("board '%s': pipeline broken at sample %u, redoing it", stream->session->board_id,
 			 stream->completed);
-		status = pipeline_resync(stream->session);
+		status = pipeline_resync(stream->session, resync_resend_ms(stream));
 		if (status == HB_OK) {
 			stats->redone++;
 			status = run_synchronously(stream);
@@ -188,7 +206,8 @@ int sample_stream_run(struct session *session, const struct sample_stream_option
 				 .handler = handler,
 				 .input_parts = parts_of(options->input_bytes),
 				 .output_parts = parts_of(options->output_bytes),
-				 .completed = options->first };
+				 .completed = options->first,
+				 .sample_ms = -1 };
 	int status = HB_OK;
 
 	memset(stats, 0, sizeof *stats);

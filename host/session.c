@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
@@ -104,7 +105,7 @@ enum reply_outcome { REPLY_NONE, REPLY_GOT, REPLY_RESEND };
  * attempt's deadline passes. After damage it still decodes what has already
  * arrived, where the intact reply may be. */
 static int await_reply(struct session *session, uint16_t seq, int64_t deadline,
-		       struct frame *reply, enum reply_outcome *outcome)
+		       bool resend_on_damage, struct frame *reply, enum reply_outcome *outcome)
 {
 	*outcome = REPLY_NONE;
 	for (;;) {
@@ -117,11 +118,13 @@ static int await_reply(struct session *session, uint16_t seq, int64_t deadline,
 			session->counters.damaged_frames++;
 			hb_debug("board '%s': damaged reply (%s)", session->board_id,
 				 frame_result_name(result));
-			*outcome = REPLY_RESEND;
+			if (resend_on_damage)
+				*outcome = REPLY_RESEND;
 		} else if (reply->seq == 0xFFFF && reply->type == MSG_ERROR) {
 			/* The board could not read our request. */
 			session->counters.damaged_frames++;
-			*outcome = REPLY_RESEND;
+			if (resend_on_damage)
+				*outcome = REPLY_RESEND;
 		} else if (reply->seq != seq) {
 			session->counters.stale_frames++;
 		} else {
@@ -153,13 +156,21 @@ int session_check_reply(const struct session *session, uint8_t request_type,
 	return HB_OK;
 }
 
-int session_request(struct session *session, uint8_t type, const uint8_t *payload,
-		    uint16_t length, uint8_t expected_reply, struct frame *reply)
+/* When a request is sent again: at once after damage (on_damage), or when
+ * no reply came within `wait_ms` of a send; at most `attempts` sends, all
+ * within the session's timeout. */
+struct resend_policy {
+	bool on_damage;
+	int wait_ms;
+	int attempts;
+};
+
+static int request(struct session *session, uint8_t type, const uint8_t *payload,
+		   uint16_t length, uint8_t expected_reply, const struct resend_policy *policy,
+		   struct frame *reply)
 {
 	const uint16_t seq = session_take_seq(session);
 	const int64_t deadline = session_now_ms() + session->timeout_ms;
-	/* Silence is worth a resend only a few times within the deadline. */
-	const int silence_ms = session->timeout_ms / session->max_attempts;
 	int attempts = 0;
 
 	session->counters.requests++;
@@ -168,7 +179,7 @@ int session_request(struct session *session, uint8_t type, const uint8_t *payloa
 		int64_t attempt_deadline;
 		int status;
 
-		if (attempts == session->max_attempts || session_now_ms() >= deadline)
+		if (attempts == policy->attempts || session_now_ms() >= deadline)
 			break;
 		if (attempts > 0)
 			session->counters.resends++;
@@ -176,17 +187,17 @@ int session_request(struct session *session, uint8_t type, const uint8_t *payloa
 		status = send_frame(session, seq, type, payload, length);
 		if (status != HB_OK)
 			return status;
-		attempt_deadline = session_now_ms() + silence_ms;
-		if (attempt_deadline > deadline || attempts == session->max_attempts)
+		attempt_deadline = session_now_ms() + policy->wait_ms;
+		if (attempt_deadline > deadline || attempts == policy->attempts)
 			attempt_deadline = deadline;
-		status = await_reply(session, seq, attempt_deadline, reply, &outcome);
+		status = await_reply(session, seq, attempt_deadline, policy->on_damage, reply, &outcome);
 		if (status != HB_OK)
 			return status;
 		if (outcome != REPLY_GOT)
 			continue;
 		return session_check_reply(session, type, expected_reply, reply);
 	}
-	if (session->counters.damaged_frames && attempts == session->max_attempts && session_now_ms() < deadline)
+	if (session->counters.damaged_frames && attempts == policy->attempts && session_now_ms() < deadline)
 		return hb_error(HB_ERR_PROTOCOL,
 				"board '%s': no intact reply to %s after %d attempts (line noise? check the cable and baud rate)",
 				session->board_id, msg_type_name(type), attempts);
@@ -195,14 +206,25 @@ int session_request(struct session *session, uint8_t type, const uint8_t *payloa
 			attempts);
 }
 
-int session_hello(struct session *session, struct msg_hello_reply *hello)
+int session_request(struct session *session, uint8_t type, const uint8_t *payload,
+		    uint16_t length, uint8_t expected_reply, struct frame *reply)
+{
+	/* Silence is worth a resend only a few times within the deadline. */
+	const struct resend_policy policy = { .on_damage = true,
+					      .wait_ms = session->timeout_ms / session->max_attempts,
+					      .attempts = session->max_attempts };
+	return request(session, type, payload, length, expected_reply, &policy, reply);
+}
+
+static int say_hello(struct session *session, const struct resend_policy *policy,
+		     struct msg_hello_reply *hello)
 {
 	uint8_t payload[2];
 	struct frame reply;
 	int status;
 
 	le_put_u16(payload, PROTO_VERSION);
-	status = session_request(session, MSG_HELLO, payload, sizeof payload, MSG_HELLO_REPLY, &reply);
+	status = request(session, MSG_HELLO, payload, sizeof payload, MSG_HELLO_REPLY, policy, &reply);
 	if (status != HB_OK)
 		return status;
 	if (msg_hello_reply_decode(reply.payload, reply.length, hello) != 0)
@@ -213,6 +235,28 @@ int session_hello(struct session *session, struct msg_hello_reply *hello)
 				"board '%s' speaks protocol version %u, this hilbench speaks %u: rebuild the firmware",
 				session->board_id, hello->protocol_version, PROTO_VERSION);
 	return HB_OK;
+}
+
+int session_hello(struct session *session, struct msg_hello_reply *hello)
+{
+	const struct resend_policy policy = { .on_damage = true,
+					      .wait_ms = session->timeout_ms / session->max_attempts,
+					      .attempts = session->max_attempts };
+	return say_hello(session, &policy, hello);
+}
+
+int session_sync(struct session *session, int resend_ms)
+{
+	/* Damage meanwhile may belong to the requests still in flight, whose
+	 * replies come first, so only time makes it resend; a HELLO has no
+	 * effect on the board, so resending it often is harmless. */
+	struct resend_policy policy = { .on_damage = false, .wait_ms = resend_ms };
+	struct msg_hello_reply hello;
+
+	if (policy.wait_ms < 1)
+		policy.wait_ms = 1;
+	policy.attempts = session->timeout_ms / policy.wait_ms + 1;
+	return say_hello(session, &policy, &hello);
 }
 
 int session_write_input(struct session *session, const uint8_t *data, uint32_t length,

@@ -47,6 +47,13 @@ void session_init(struct session *session, struct transport *transport, const ch
 int session_request(struct session *session, uint8_t type, const uint8_t *payload,
 		    uint16_t length, uint8_t expected_reply, struct frame *reply);
 
+/* A HELLO behind whatever is still in flight: when its reply is in, the
+ * board has served or dropped every earlier request. Damaged frames and
+ * "bad frame" errors meanwhile are taken for those requests' replies, so
+ * it is resent only when `resend_ms` pass without its reply (choose about
+ * the time the board takes to serve what is in flight). */
+int session_sync(struct session *session, int resend_ms);
+
 /* Sends a request and does not wait (MSG_DEBUG_HANG). */
 int session_send_only(struct session *session, uint8_t type, const uint8_t *payload,
 		      uint16_t length);

@@ -64,3 +64,50 @@ test_bad_suite_file() {
 	expect_err_contains "broken/suite.json"
 	expect_err_contains "modles"
 }
+
+# journal_samples JOURNAL: every sample row without wall-clock fields, in order.
+journal_samples() {
+	python3 -c '
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+print(json.dumps([[r["variant"], r["index"], r["sample"], r["ticks"], r["equal"], r["output"]]
+                  for r in rows if "variant" in r]))' "$1"
+}
+
+# Pipelining, one request at a time, and a line damaged on purpose must all
+# give the same samples: same outputs, same instruction counts.
+test_pipelined_synchronous_and_noisy_runs_give_identical_samples() {
+	need_fmnist
+	hb run --board qemu-m4 --suite "$FMNIST" --limit 10 --seed 3 --results piped
+	expect_rc 0
+	hb run --board qemu-m4 --suite "$FMNIST" --limit 10 --seed 3 --results sync --no-pipeline
+	expect_rc 0
+	hb run --board qemu-m4 --suite "$FMNIST" --limit 10 --seed 3 --results noisy \
+		--debug-line-noise 0.0003
+	expect_rc 0
+	[ "$(json piped/*.json '[(v["streaming"]["pipelined"], v["streaming"]["window_bytes"]) for v in d["variants"]]')" \
+		= "[(True, 8192), (True, 8192)]" ] || fail "the default run did not pipeline"
+	[ "$(json sync/*.json '[v["streaming"]["pipelined"] for v in d["variants"]]')" = "[False, False]" ] \
+		|| fail "--no-pipeline still pipelined"
+	local piped sync noisy
+	piped=$(journal_samples piped/*.jsonl)
+	sync=$(journal_samples sync/*.jsonl)
+	noisy=$(journal_samples noisy/*.jsonl)
+	[ "$(echo "$piped" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = "20" ] \
+		|| fail "expected 20 journalled samples"
+	[ "$piped" = "$sync" ] || fail "pipelined and one-at-a-time runs differ"
+	[ "$piped" = "$noisy" ] || fail "the run on a damaged line differs"
+	[ "$(json noisy/*.json 'sum(v["link"]["injected_noise"]["bytes_damaged_sent"] + v["link"]["injected_noise"]["bytes_damaged_received"] for v in d["variants"]) > 0')" = "True" ] \
+		|| fail "no byte was damaged: the noise test tested nothing"
+	[ "$(json noisy/*.json 'sum(v["link"]["damaged_frames"] for v in d["variants"]) > 0')" = "True" ] \
+		|| fail "damage was not seen as damaged frames"
+	[ "$(json noisy/*.json 'all(v["output_check"]["mismatches"] == 0 for v in d["variants"])')" = "True" ] \
+		|| fail "damage reached the outputs"
+}
+
+test_line_noise_option_is_checked() {
+	hb run --suite "$FMNIST" --debug-line-noise 1.5 --results results
+	expect_rc 2
+	expect_one_error_line
+	expect_err_contains "option '--debug-line-noise': expected a probability between 0 and 1, got '1.5'"
+}

@@ -22,6 +22,8 @@ struct stream_board {
 	struct transport base;
 	const char *script;
 	size_t handled;
+	const char *hello_script; /* the same, for HELLOs only (resync barriers) */
+	size_t hellos;
 	struct frame_decoder decoder;
 	uint32_t frame_bytes; /* of the request being decoded */
 	uint8_t input[STREAM_INPUT_BYTES];
@@ -155,6 +157,12 @@ static int stream_write(struct transport *transport, const uint8_t *data, size_t
 		cr_assert_eq(result, FRAME_READY, "the host sent a broken frame");
 		action = board->handled < strlen(board->script) ? board->script[board->handled] : 'o';
 		board->handled++;
+		if (request.type == MSG_HELLO) {
+			action = board->hellos < strlen(board->hello_script)
+					 ? board->hello_script[board->hellos]
+					 : 'o';
+			board->hellos++;
+		}
 		if (action == 'o' || action == 'c') {
 			stream_answer(board, &request, action == 'c', bytes);
 		} else if (action == 'b') {
@@ -234,8 +242,9 @@ static int stream_finish(void *context, uint32_t index, const uint8_t *input,
 	return HB_OK;
 }
 
-static int stream_run(const char *script, uint32_t window, int timeout_ms,
-		      struct stream_seen *seen, struct sample_stream_stats *stats)
+static int stream_run_hellos(const char *script, const char *hello_script, uint32_t window,
+			     int timeout_ms, struct stream_seen *seen,
+			     struct sample_stream_stats *stats)
 {
 	const struct sample_stream_handler handler = { .make_input = stream_make_input,
 						       .finish = stream_finish,
@@ -250,11 +259,18 @@ static int stream_run(const char *script, uint32_t window, int timeout_ms,
 	memset(seen, 0, sizeof *seen);
 	stream_board.base.driver = &stream_driver;
 	stream_board.script = script;
+	stream_board.hello_script = hello_script;
 	frame_decoder_init(&stream_board.decoder);
 	session_init(&stream_session, &stream_board.base, "fake-board", timeout_ms, 3);
 	stream_error[0] = '\0';
 	hb_log_set_sink(stream_sink, NULL);
 	return sample_stream_run(&stream_session, &options, &handler, stats);
+}
+
+static int stream_run(const char *script, uint32_t window, int timeout_ms,
+		      struct stream_seen *seen, struct sample_stream_stats *stats)
+{
+	return stream_run_hellos(script, "", window, timeout_ms, seen, stats);
 }
 
 static void stream_stop(void)
@@ -327,6 +343,28 @@ Test(sample_stream, unreadable_request_resyncs_and_redoes_the_sample)
 	cr_assert_eq(stream_run("ooooooooob", 4096, 1000, &seen, &stats), HB_OK, "%s", stream_error);
 	cr_assert_eq(seen.finished, STREAM_SAMPLES);
 	cr_assert_eq(stats.resyncs, 1);
+}
+
+/* The resync's HELLO itself lost twice: it is resent after about twice a
+ * sample's time, not after the "bad frame" errors (they may belong to
+ * requests in flight) and not after the session's 10 s resend time. */
+Test(sample_stream, lost_resync_hello_is_resent_after_a_sample_time)
+{
+	struct stream_seen seen;
+	struct sample_stream_stats stats;
+	struct timespec begin;
+	struct timespec end;
+	double seconds;
+
+	clock_gettime(CLOCK_MONOTONIC, &begin);
+	cr_assert_eq(stream_run_hellos("ooooooooooooooob", "bd", 4096, 30000, &seen, &stats), HB_OK,
+		     "%s", stream_error);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	seconds = (double)(end.tv_sec - begin.tv_sec) + (end.tv_nsec - begin.tv_nsec) / 1e9;
+	cr_assert_eq(seen.finished, STREAM_SAMPLES);
+	cr_assert_eq(stats.resyncs, 1);
+	cr_assert_eq(stream_board.hellos, 3);
+	cr_assert_lt(seconds, 5.0, "took %.2f s: resent after the session's resend time?", seconds);
 }
 
 Test(sample_stream, lost_reply_resyncs_after_the_timeout)
