@@ -10,6 +10,7 @@
 
 #include "crc32.h"
 #include "frame.h"
+#include "messages.h"
 
 /* Enough for a few frames back to back plus damage. */
 #define FRAME_TEST_STREAM (8 * FRAME_MAX_ENCODED)
@@ -166,6 +167,23 @@ Test(frame, known_bytes_of_hello_request)
 	in.type = 0x01;
 	in.length = 2;
 	in.payload[0] = 0x01;
+	cr_assert_eq(frame_encode(&in, wire, sizeof wire), sizeof expected);
+	cr_expect_arr_eq(wire, expected, sizeof expected);
+}
+
+Test(frame, known_bytes_of_version_3_hello)
+{
+	/* The worked example of docs/protocol.md: seq 1, MSG_HELLO, version 3. */
+	static const uint8_t expected[] = {0x02, 0x01, 0x03, 0x01, 0x03, 0x05,
+					   0x59, 0xE7, 0xAD, 0xD1, 0x00};
+	static struct frame in;
+	uint8_t wire[FRAME_MAX_ENCODED];
+
+	memset(&in, 0, sizeof in);
+	in.seq = 1;
+	in.type = MSG_HELLO;
+	in.length = 2;
+	le_put_u16(in.payload, PROTO_VERSION);
 	cr_assert_eq(frame_encode(&in, wire, sizeof wire), sizeof expected);
 	cr_expect_arr_eq(wire, expected, sizeof expected);
 }
