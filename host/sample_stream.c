@@ -34,6 +34,13 @@ static uint32_t parts_of(uint32_t bytes)
 	return bytes ? (bytes + CHUNK - 1) / CHUNK : 0;
 }
 
+/* Length of chunk `index` of a `total`-byte tensor, and its offset. */
+static uint32_t chunk_at(uint32_t total, uint32_t index, uint32_t *offset)
+{
+	*offset = index * CHUNK;
+	return total - *offset < CHUNK ? total - *offset : CHUNK;
+}
+
 static uint8_t *input_of(struct stream *stream, uint32_t sample)
 {
 	return stream->inputs[sample % 2];
@@ -55,10 +62,8 @@ static enum pipeline_next next_request(void *context, struct pipeline_request *r
 		stream->handler->make_input(stream->handler->context, sample, input_of(stream, sample));
 	request->tag = part;
 	if (part < stream->input_parts) {
-		uint32_t offset = part * CHUNK;
-		uint32_t length = stream->options->input_bytes - offset;
-		if (length > CHUNK)
-			length = CHUNK;
+		uint32_t offset;
+		uint32_t length = chunk_at(stream->options->input_bytes, part, &offset);
 		request->type = MSG_INPUT_WRITE;
 		request->expected_reply = MSG_INPUT_ACK;
 		le_put_u32(request->payload, offset);
@@ -71,10 +76,9 @@ static enum pipeline_next next_request(void *context, struct pipeline_request *r
 		le_put_u16(request->payload + 2, 0);
 		request->length = 4;
 	} else {
-		uint32_t offset = (part - stream->input_parts - 1) * CHUNK;
-		uint32_t length = stream->options->output_bytes - offset;
-		if (length > CHUNK)
-			length = CHUNK;
+		uint32_t offset;
+		uint32_t length = chunk_at(stream->options->output_bytes,
+					   part - stream->input_parts - 1, &offset);
 		request->type = MSG_OUTPUT_READ;
 		request->expected_reply = MSG_OUTPUT_DATA;
 		le_put_u32(request->payload, offset);
@@ -106,40 +110,27 @@ static int finish_sample(struct stream *stream)
 static int take_reply(void *context, uint32_t tag, const struct frame *reply)
 {
 	struct stream *stream = context;
-	const char *board = stream->session->board_id;
 	const uint32_t part = stream->reply_part;
+	uint32_t offset;
+	uint32_t length;
+	int status;
 
 	if (tag != part)
 		return hb_error(HB_ERR_INTERNAL, "pipeline: reply to part %u, expected part %u", tag, part);
 	if (part < stream->input_parts) {
-		uint32_t offset = part * CHUNK;
-		uint32_t length = stream->options->input_bytes - offset;
-		if (length > CHUNK)
-			length = CHUNK;
-		if (reply->length != 6 || le_get_u32(reply->payload) != offset ||
-		    le_get_u16(reply->payload + 4) != length)
-			return hb_error(HB_ERR_PROTOCOL,
-					"board '%s' acknowledged the wrong input chunk (expected offset %u, %u bytes)",
-					board, offset, length);
+		length = chunk_at(stream->options->input_bytes, part, &offset);
+		status = session_check_input_ack(stream->session, reply, offset, length);
 	} else if (part == stream->input_parts) {
-		if (msg_invoke_reply_decode(reply->payload, reply->length, &stream->invoke) != 0 ||
-		    stream->invoke.runs != 1)
-			return hb_error(HB_ERR_PROTOCOL, "board '%s' sent a malformed INVOKE_REPLY (%u bytes)",
-					board, reply->length);
+		status = session_decode_invoke(stream->session, reply, 1, &stream->invoke);
 	} else {
-		uint32_t offset = (part - stream->input_parts - 1) * CHUNK;
-		uint32_t length = stream->options->output_bytes - offset;
-		if (length > CHUNK)
-			length = CHUNK;
-		if (reply->length != length + 4 || le_get_u32(reply->payload) != offset)
-			return hb_error(HB_ERR_PROTOCOL,
-					"board '%s' sent the wrong output chunk (expected offset %u, %u bytes)",
-					board, offset, length);
-		memcpy(stream->output + offset, reply->payload + 4, length);
+		length = chunk_at(stream->options->output_bytes, part - stream->input_parts - 1, &offset);
+		status = session_check_output_data(stream->session, reply, offset, length);
+		if (status == HB_OK)
+			memcpy(stream->output + offset, reply->payload + 4, length);
 	}
-	if (++stream->reply_part == stream->input_parts + 1 + stream->output_parts)
-		return finish_sample(stream);
-	return HB_OK;
+	if (status == HB_OK && ++stream->reply_part == stream->input_parts + 1 + stream->output_parts)
+		status = finish_sample(stream);
+	return status;
 }
 
 /* One sample, one request at a time, each resent after damage. */

@@ -259,6 +259,36 @@ int session_sync(struct session *session, int resend_ms)
 	return say_hello(session, &policy, &hello);
 }
 
+int session_check_input_ack(const struct session *session, const struct frame *reply,
+			    uint32_t offset, uint32_t length)
+{
+	if (reply->length != 6 || le_get_u32(reply->payload) != offset ||
+	    le_get_u16(reply->payload + 4) != length)
+		return hb_error(HB_ERR_PROTOCOL,
+				"board '%s' acknowledged the wrong input chunk (expected offset %u, %u bytes)",
+				session->board_id, offset, length);
+	return HB_OK;
+}
+
+int session_check_output_data(const struct session *session, const struct frame *reply,
+			      uint32_t offset, uint32_t length)
+{
+	if (reply->length != length + 4 || le_get_u32(reply->payload) != offset)
+		return hb_error(HB_ERR_PROTOCOL,
+				"board '%s' sent the wrong output chunk (expected offset %u, %u bytes)",
+				session->board_id, offset, length);
+	return HB_OK;
+}
+
+int session_decode_invoke(const struct session *session, const struct frame *reply, uint16_t runs,
+			  struct msg_invoke_reply *result)
+{
+	if (msg_invoke_reply_decode(reply->payload, reply->length, result) != 0 || result->runs != runs)
+		return hb_error(HB_ERR_PROTOCOL, "board '%s' sent a malformed INVOKE_REPLY (%u bytes)",
+				session->board_id, reply->length);
+	return HB_OK;
+}
+
 int session_write_input(struct session *session, const uint8_t *data, uint32_t length,
 			uint32_t chunk)
 {
@@ -276,11 +306,9 @@ int session_write_input(struct session *session, const uint8_t *data, uint32_t l
 					 MSG_INPUT_ACK, &reply);
 		if (status != HB_OK)
 			return status;
-		if (reply.length != 6 || le_get_u32(reply.payload) != offset ||
-		    le_get_u16(reply.payload + 4) != part)
-			return hb_error(HB_ERR_PROTOCOL,
-					"board '%s' acknowledged the wrong input chunk (expected offset %u, %u bytes)",
-					session->board_id, offset, part);
+		status = session_check_input_ack(session, &reply, offset, part);
+		if (status != HB_OK)
+			return status;
 	}
 	return HB_OK;
 }
@@ -297,10 +325,7 @@ int session_invoke(struct session *session, uint16_t runs, uint16_t warmups,
 	status = session_request(session, MSG_INVOKE, payload, sizeof payload, MSG_INVOKE_REPLY, &reply);
 	if (status != HB_OK)
 		return status;
-	if (msg_invoke_reply_decode(reply.payload, reply.length, result) != 0 || result->runs != runs)
-		return hb_error(HB_ERR_PROTOCOL, "board '%s' sent a malformed INVOKE_REPLY (%u bytes)",
-				session->board_id, reply.length);
-	return HB_OK;
+	return session_decode_invoke(session, &reply, runs, result);
 }
 
 int session_read_output(struct session *session, uint8_t *data, uint32_t length, uint32_t chunk)
@@ -319,10 +344,9 @@ int session_read_output(struct session *session, uint8_t *data, uint32_t length,
 					 MSG_OUTPUT_DATA, &reply);
 		if (status != HB_OK)
 			return status;
-		if (reply.length != part + 4 || le_get_u32(reply.payload) != offset)
-			return hb_error(HB_ERR_PROTOCOL,
-					"board '%s' sent the wrong output chunk (expected offset %u, %u bytes)",
-					session->board_id, offset, part);
+		status = session_check_output_data(session, &reply, offset, part);
+		if (status != HB_OK)
+			return status;
 		memcpy(data + offset, reply.payload + 4, part);
 	}
 	return HB_OK;

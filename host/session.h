@@ -73,6 +73,15 @@ int session_read_frame(struct session *session, int64_t deadline_ms, struct fram
 int session_check_reply(const struct session *session, uint8_t request_type,
 			uint8_t expected_reply, const struct frame *reply);
 
+/* Checks of the typed replies, shared with the pipelined path: the chunk
+ * acknowledged or returned, and an INVOKE_REPLY with `runs` runs. */
+int session_check_input_ack(const struct session *session, const struct frame *reply,
+			    uint32_t offset, uint32_t length);
+int session_check_output_data(const struct session *session, const struct frame *reply,
+			      uint32_t offset, uint32_t length);
+int session_decode_invoke(const struct session *session, const struct frame *reply, uint16_t runs,
+			  struct msg_invoke_reply *result);
+
 /* The typed requests the benchmark uses. */
 int session_hello(struct session *session, struct msg_hello_reply *hello);
 int session_write_input(struct session *session, const uint8_t *data, uint32_t length,

@@ -1,18 +1,24 @@
 /*
- * `make bench`: hilbench's framed binary protocol against the MLPerf Tiny /
- * EEMBC runner's ASCII protocol (input as "db HEX%" commands of 31 bytes,
- * one round trip each), on the same emulated board, model and inputs.
+ * `make bench`: hilbench's framed binary protocol, pipelined and one
+ * request at a time, against the MLPerf Tiny / EEMBC runner's ASCII
+ * protocol (input as "db HEX%" commands of 31 bytes, one round trip each),
+ * on the same emulated board, model and inputs.
  *
  *   bench_protocols [BOARD [SAMPLES]]     (default: qemu-m4 50)
  *
- * Builds the firmware twice (PROTOCOL=hilbench and PROTOCOL=eembc), runs
- * SAMPLES samples through each (write input, run once, read output) and
- * prints host time per sample, payload bytes per second (input + output
- * bytes of the model, not protocol overhead) and their ratio. The outputs
- * of both protocols must agree byte for byte, or the comparison is void.
- * It is a benchmark: it prints what it measured and asserts nothing about
- * time. Only QEMU boards (the ASCII firmware has no exit command, so the
- * board is stopped by ending QEMU).
+ * Builds the firmware twice (PROTOCOL=hilbench and PROTOCOL=eembc) and runs
+ * SAMPLES samples (write input, run once, read output) through three arms,
+ * each on its own QEMU: "hilbench piped" (sample_stream.h with the board's
+ * HELLO rx_window: the next sample's requests go out while the board
+ * computes), "hilbench 1-by-1" (the same code path, window 0) and "eembc
+ * ascii". Prints host time per sample, payload bytes per second (input +
+ * output bytes of the model, not protocol overhead), bytes on the wire
+ * each way and the ratios between the arms, then a modelled 115200-baud
+ * UART from the measured bytes and device time. The outputs of all three
+ * arms must agree byte for byte, or the comparison is void. It is a
+ * benchmark: it prints what it measured and asserts nothing about time.
+ * Only QEMU boards (the ASCII firmware has no exit command, so the board
+ * is stopped by ending QEMU).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -31,6 +37,7 @@
 #include "model_load.h"
 #include "paths.h"
 #include "profile.h"
+#include "sample_stream.h"
 #include "session.h"
 #include "spawn.h"
 #include "transport.h"
@@ -40,15 +47,27 @@
 #define STOP_TIMEOUT_MS	   3000
 #define BUILD_TIMEOUT_MS   (5 * 60 * 1000)
 
+/* 115200 baud, 8N1: ten bit times per byte, each direction. */
+#define LINE_BYTES_PER_SECOND 11520.0
+
+enum arm {
+	ARM_PIPED,
+	ARM_ONE_BY_ONE,
+	ARM_ASCII,
+	ARM_COUNT,
+};
+
 struct protocol_measure {
 	const char *name;
-	double seconds;	       /* the whole sample loop */
-	double upload_seconds; /* input only */
-	double infer_seconds;  /* the invoke command, round trip */
-	double output_seconds; /* output only */
-	uint64_t wire_bytes;   /* both directions, everything on the UART */
-	uint64_t round_trips;
+	int pipelined;		    /* the board computes while the next input arrives */
+	double seconds;		    /* the whole sample loop */
+	uint64_t bytes_sent;	    /* host to board, everything on the UART */
+	uint64_t bytes_received;    /* board to host */
+	uint64_t round_trips;	    /* requests (hilbench) or commands (ascii) */
+	uint32_t rx_window;	    /* hilbench: the board's HELLO rx_window */
+	uint32_t resyncs;	    /* hilbench: pipelines broken by damage */
 	double device_microseconds; /* per inference, from the board's counter */
+	uint8_t *outputs;	    /* samples x output bytes */
 	double *sample_seconds;	    /* per sample, for the median (robust to load spikes) */
 };
 
@@ -58,9 +77,9 @@ struct bench {
 	char hilbench_elf[512];
 	char eembc_elf[600];
 	uint32_t samples;
-	uint8_t *inputs;	   /* samples x input bytes */
-	uint8_t *outputs[2];	   /* samples x output bytes, per protocol */
-	double *sample_seconds[2]; /* per protocol */
+	uint8_t *inputs;		   /* samples x input bytes */
+	uint8_t *outputs[ARM_COUNT];	   /* samples x output bytes, per arm */
+	double *sample_seconds[ARM_COUNT]; /* per arm */
 	int model_loaded;
 };
 
@@ -192,19 +211,60 @@ static double ticks_to_microseconds(uint64_t ticks, const struct msg_hello_reply
 	return (double)ticks * hello->counter_scale_q16 / 65536.0 / hello->clock_hz * 1e6;
 }
 
-static int measure_hilbench(struct bench *bench, struct protocol_measure *measure)
+/* What a hilbench arm's sample stream needs: the bench's inputs in, the
+ * arm's outputs and times out. */
+struct stream_sink {
+	const struct bench *bench;
+	struct protocol_measure *measure;
+	uint64_t ticks;
+	double previous; /* the last sample finished, or the loop began */
+};
+
+static void stream_make_input(void *context, uint32_t index, uint8_t *input)
+{
+	const struct stream_sink *sink = context;
+	const uint32_t bytes = sink->bench->model.compiled.input_bytes;
+
+	memcpy(input, sink->bench->inputs + (size_t)index * bytes, bytes);
+}
+
+/* Pipelined, a sample's own round trips overlap the next one's, so its
+ * time is the gap between two finishes, which is what throughput sees. */
+static int stream_finish(void *context, uint32_t index, const uint8_t *input, const uint8_t *output,
+			 const struct msg_invoke_reply *reply)
+{
+	struct stream_sink *sink = context;
+	const uint32_t bytes = sink->bench->model.compiled.output_bytes;
+	double now = seconds_now();
+
+	(void)input;
+	memcpy(sink->measure->outputs + (size_t)index * bytes, output, bytes);
+	sink->ticks += reply->ticks[0];
+	sink->measure->sample_seconds[index] = now - sink->previous;
+	sink->previous = now;
+	return HB_OK;
+}
+
+static int measure_hilbench(struct bench *bench, int pipelined, struct protocol_measure *measure)
 {
 	const struct compiled_model *compiled = &bench->model.compiled;
+	struct stream_sink sink = {.bench = bench, .measure = measure};
+	const struct sample_stream_handler handler = {
+	    .make_input = stream_make_input, .finish = stream_finish, .context = &sink};
+	struct sample_stream_options options = {.first = 0,
+						.end = bench->samples,
+						.input_bytes = compiled->input_bytes,
+						.output_bytes = compiled->output_bytes};
+	struct sample_stream_stats stats;
 	struct board_run run;
 	struct session session;
 	struct msg_hello_reply hello;
-	struct msg_invoke_reply invoke;
-	uint64_t ticks = 0;
 	uint32_t requests_before;
-	double begin, step;
+	double begin;
 	int status = board_start(bench, bench->hilbench_elf, &run);
 
-	measure->name = "hilbench binary";
+	measure->name = pipelined ? "hilbench piped" : "hilbench 1-by-1";
+	measure->pipelined = pipelined;
 	if (status == HB_OK) {
 		session_init(&session, run.console, bench->board.id, REQUEST_TIMEOUT_MS, 3);
 		status = session_hello(&session, &hello);
@@ -217,6 +277,16 @@ static int measure_hilbench(struct bench *bench, struct protocol_measure *measur
 				  "output %u bytes)",
 				  bench->board.id, hello.model_status, hello.model_input_length,
 				  hello.model_output_length);
+	if (status == HB_OK) {
+		measure->rx_window = hello.rx_window;
+		if (pipelined && hello.rx_window < FRAME_MAX_ENCODED)
+			status =
+			    hb_error(HB_ERR_PROTOCOL,
+				     "board '%s' has a receive window of %u bytes, less than one "
+				     "encoded frame (%u bytes): it cannot be pipelined",
+				     bench->board.id, hello.rx_window, FRAME_MAX_ENCODED);
+		options.window = pipelined ? hello.rx_window : 0;
+	}
 	if (status != HB_OK) {
 		board_stop(&run, 0, 1);
 		return status;
@@ -224,32 +294,14 @@ static int measure_hilbench(struct bench *bench, struct protocol_measure *measur
 	session.counters.bytes_sent = session.counters.bytes_received = 0;
 	requests_before = session.counters.requests;
 	begin = seconds_now();
-	for (uint32_t sample = 0; sample < bench->samples && status == HB_OK; sample++) {
-		double sample_begin = seconds_now();
-
-		step = sample_begin;
-		status = session_write_input(&session,
-					     bench->inputs + (size_t)sample * compiled->input_bytes,
-					     compiled->input_bytes, 0);
-		measure->upload_seconds += seconds_now() - step;
-		step = seconds_now();
-		if (status == HB_OK)
-			status = session_invoke(&session, 1, 0, &invoke);
-		measure->infer_seconds += seconds_now() - step;
-		if (status == HB_OK)
-			ticks += invoke.ticks[0];
-		step = seconds_now();
-		if (status == HB_OK)
-			status = session_read_output(
-			    &session, bench->outputs[0] + (size_t)sample * compiled->output_bytes,
-			    compiled->output_bytes, 0);
-		measure->output_seconds += seconds_now() - step;
-		measure->sample_seconds[sample] = seconds_now() - sample_begin;
-	}
+	sink.previous = begin;
+	status = sample_stream_run(&session, &options, &handler, &stats);
 	measure->seconds = seconds_now() - begin;
-	measure->wire_bytes = session.counters.bytes_sent + session.counters.bytes_received;
+	measure->bytes_sent = session.counters.bytes_sent;
+	measure->bytes_received = session.counters.bytes_received;
 	measure->round_trips = session.counters.requests - requests_before;
-	measure->device_microseconds = ticks_to_microseconds(ticks, &hello) / bench->samples;
+	measure->resyncs = stats.resyncs;
+	measure->device_microseconds = ticks_to_microseconds(sink.ticks, &hello) / bench->samples;
 	if (status == HB_OK)
 		status = session_exit(&session, 0);
 	if (status != HB_OK) {
@@ -291,7 +343,7 @@ static int measure_eembc(struct bench *bench, struct protocol_measure *measure)
 	uint64_t device_microseconds = 0;
 	char name[64];
 	size_t count;
-	double begin, step;
+	double begin, previous;
 	int status;
 
 	measure->name = "eembc ascii";
@@ -305,35 +357,33 @@ static int measure_eembc(struct bench *bench, struct protocol_measure *measure)
 	if (status == HB_OK)
 		hb_info("ascii board says: m-name-%s", name);
 	session.counters = (struct eembc_counters){0};
-	begin = seconds_now();
+	begin = previous = seconds_now();
 	for (uint32_t sample = 0; sample < bench->samples && status == HB_OK; sample++) {
-		double sample_begin = seconds_now();
+		double now;
 
-		step = sample_begin;
 		status = eembc_session_load(&session,
 					    bench->inputs + (size_t)sample * compiled->input_bytes,
 					    compiled->input_bytes, 0);
-		measure->upload_seconds += seconds_now() - step;
-		step = seconds_now();
 		if (status == HB_OK)
 			status = eembc_session_infer(&session, 1, 0, &infer);
-		measure->infer_seconds += seconds_now() - step;
-		if (status == HB_OK)
+		if (status == HB_OK) {
 			device_microseconds += infer.elapsed_us;
-		step = seconds_now();
-		if (status == HB_OK)
 			status = eembc_session_results(&session, values,
 						       compiled->output_bytes + 1u, &count);
-		measure->output_seconds += seconds_now() - step;
+		}
 		if (status == HB_OK)
 			status = values_to_bytes(bench->board.id, values, count,
-						 bench->outputs[1] +
+						 measure->outputs +
 						     (size_t)sample * compiled->output_bytes,
 						 compiled->output_bytes);
-		measure->sample_seconds[sample] = seconds_now() - sample_begin;
+		/* Measured like the hilbench arms: since the previous finish. */
+		now = seconds_now();
+		measure->sample_seconds[sample] = now - previous;
+		previous = now;
 	}
 	measure->seconds = seconds_now() - begin;
-	measure->wire_bytes = session.counters.bytes_sent + session.counters.bytes_received;
+	measure->bytes_sent = session.counters.bytes_sent;
+	measure->bytes_received = session.counters.bytes_received;
 	measure->round_trips = session.counters.commands;
 	measure->device_microseconds = (double)device_microseconds / bench->samples;
 	free(values);
@@ -358,54 +408,122 @@ static double median_seconds(double *values, uint32_t count)
 	return count % 2 ? values[count / 2] : (values[count / 2 - 1] + values[count / 2]) / 2;
 }
 
+/* Ratios of arm `fast` over arm `slow`: payload rate, and from the medians. */
+static void print_ratio(const struct protocol_measure *measures, const double *rate,
+			const double *median, enum arm fast, enum arm slow)
+{
+	printf("  %-16s vs %-16s payload B/s %6.2f", measures[fast].name, measures[slow].name,
+	       rate[fast] / rate[slow]);
+	if (median)
+		printf("   (from medians %6.2f)", median[slow] / median[fast]);
+	printf("\n");
+}
+
+static void print_ratios(const struct protocol_measure *measures, const double *rate,
+			 const double *median)
+{
+	print_ratio(measures, rate, median, ARM_PIPED, ARM_ONE_BY_ONE);
+	print_ratio(measures, rate, median, ARM_ONE_BY_ONE, ARM_ASCII);
+	print_ratio(measures, rate, median, ARM_PIPED, ARM_ASCII);
+}
+
+static double max3(double a, double b, double c)
+{
+	double most = a > b ? a : b;
+
+	return most > c ? most : c;
+}
+
+/*
+ * Real UART at 115200 baud, full duplex, both ends keeping the line busy.
+ * One request at a time, sending, the board's compute and receiving follow
+ * each other. Pipelined, the next input goes up while the board computes
+ * (it receives by DMA, as the STM32F4 port does) and replies come down
+ * meanwhile, so the busiest of the three sets the pace.
+ */
+static void print_modelled(const struct bench *bench, const struct protocol_measure *measures)
+{
+	const struct compiled_model *compiled = &bench->model.compiled;
+	const double payload = (double)compiled->input_bytes + compiled->output_bytes;
+	const double samples = bench->samples;
+	const struct protocol_measure *piped = &measures[ARM_PIPED];
+	double rate[ARM_COUNT];
+
+	printf("\nmodelled, not measured: a real 115200-baud 8N1 UART (%.0f B/s each way, full "
+	       "duplex)\n",
+	       LINE_BYTES_PER_SECOND);
+	printf("  compute = the arm's device us/inference, itself emulated instructions at the "
+	       "board clock\n  (%" PRIu32 " Hz), taken as 1 instruction per cycle\n",
+	       bench->board.clock_hz);
+	printf("  one at a time: sent/line + received/line + compute; pipelined: max(sent/line, "
+	       "received/line, compute)\n");
+	printf("  host round-trip latency (USB, OS) is not counted\n");
+	printf("%-16s %10s %12s %14s\n", "arm", "ms/sample", "payload B/s", "input/line %");
+	for (int i = 0; i < ARM_COUNT; i++) {
+		const struct protocol_measure *m = &measures[i];
+		const double send = m->bytes_sent / samples / LINE_BYTES_PER_SECOND;
+		const double receive = m->bytes_received / samples / LINE_BYTES_PER_SECOND;
+		const double compute = m->device_microseconds / 1e6;
+		const double seconds =
+		    m->pipelined ? max3(send, receive, compute) : send + receive + compute;
+
+		rate[i] = payload / seconds;
+		printf("%-16s %10.1f %12.0f %14.1f\n", m->name, seconds * 1e3, rate[i],
+		       100.0 * compiled->input_bytes / seconds / LINE_BYTES_PER_SECOND);
+	}
+	printf(
+	    "  the pipelined figure assumes the board's receive window holds a sample's requests "
+	    "(%.0f B sent/sample;\n  this board's rx_window is %" PRIu32 " B)%s\n",
+	    piped->bytes_sent / samples, piped->rx_window,
+	    piped->bytes_sent / samples > piped->rx_window ? ": it does not, so it is optimistic"
+							   : "");
+	printf("modelled ratios:\n");
+	print_ratios(measures, rate, NULL);
+}
+
 static void print_results(const struct bench *bench, struct protocol_measure *measures)
 {
 	const struct compiled_model *compiled = &bench->model.compiled;
 	const double payload = (double)compiled->input_bytes + compiled->output_bytes;
-	double rate[2], median[2];
+	const double samples = bench->samples;
+	double rate[ARM_COUNT], median[ARM_COUNT];
 
 	printf("bench: board %s, model %s (input %" PRIu32 " B, output %" PRIu32 " B), %" PRIu32
-	       " samples per protocol\n",
+	       " samples per arm, each arm on its own QEMU\n",
 	       bench->board.id, bench->model.name, compiled->input_bytes, compiled->output_bytes,
 	       bench->samples);
-	printf("%-16s %10s %10s %12s %10s %10s %10s %11s %10s %14s\n", "protocol", "ms/sample",
-	       "median ms", "payload B/s", "upload ms", "infer ms", "output ms", "wire B/smp",
-	       "trips/smp", "device us/inf");
-	for (int i = 0; i < 2; i++) {
+	printf("%-16s %10s %10s %12s %10s %10s %10s %9s %14s\n", "arm", "ms/sample", "median ms",
+	       "payload B/s", "sent B/smp", "recv B/smp", "wire B/smp", "reqs/smp",
+	       "device us/inf");
+	for (int i = 0; i < ARM_COUNT; i++) {
 		struct protocol_measure *m = &measures[i];
-		const double samples = bench->samples;
 
 		rate[i] = payload * samples / m->seconds;
 		median[i] = median_seconds(m->sample_seconds, bench->samples);
-		printf("%-16s %10.2f %10.2f %12.0f %10.2f %10.2f %10.2f %11.0f %10.1f %14.1f\n",
-		       m->name, m->seconds * 1e3 / samples, median[i] * 1e3, rate[i],
-		       m->upload_seconds * 1e3 / samples, m->infer_seconds * 1e3 / samples,
-		       m->output_seconds * 1e3 / samples, m->wire_bytes / samples,
-		       m->round_trips / samples, m->device_microseconds);
+		printf("%-16s %10.2f %10.2f %12.0f %10.0f %10.0f %10.0f %9.1f %14.1f\n", m->name,
+		       m->seconds * 1e3 / samples, median[i] * 1e3, rate[i],
+		       m->bytes_sent / samples, m->bytes_received / samples,
+		       (m->bytes_sent + m->bytes_received) / samples, m->round_trips / samples,
+		       m->device_microseconds);
 	}
-	printf("ratio binary/ascii: payload B/s %.2f (from medians %.2f)\n", rate[0] / rate[1],
-	       median[1] / median[0]);
-	printf("outputs of both protocols agree on all %" PRIu32 " samples\n", bench->samples);
-	printf("note: QEMU's UART is not paced by a baud rate; on a 115200-baud 8N1 line the wire "
-	       "bytes alone would take\n");
-	for (int i = 0; i < 2; i++) {
-		const double line_seconds =
-		    measures[i].wire_bytes * 10.0 / 115200.0 / bench->samples;
-
-		rate[i] = payload / line_seconds;
-		printf("  %-16s %7.1f ms/sample, %6.0f payload B/s (modelled, round trips not "
-		       "counted)\n",
-		       measures[i].name, line_seconds * 1e3, rate[i]);
-	}
-	printf("  ratio binary/ascii: payload B/s %.2f (modelled)\n", rate[0] / rate[1]);
+	printf("  reqs/smp: hilbench requests or ascii commands per sample; a sample's time is "
+	       "the gap between two finishes\n");
+	if (measures[ARM_PIPED].resyncs)
+		printf("  %s: %" PRIu32 " pipeline resyncs after damage on the line\n",
+		       measures[ARM_PIPED].name, measures[ARM_PIPED].resyncs);
+	printf("ratios (measured on QEMU):\n");
+	print_ratios(measures, rate, median);
+	printf("outputs of all three arms agree on all %" PRIu32 " samples\n", bench->samples);
+	printf("note: QEMU's UART is not paced by a baud rate, so the figures above are host and "
+	       "emulator bound\n");
+	print_modelled(bench, measures);
 }
 
 static int run_bench(struct bench *bench, const char *board_id)
 {
-	struct protocol_measure measures[2];
+	struct protocol_measure measures[ARM_COUNT];
 	struct firmware_image image;
 	char boards_dir[1024];
-	size_t mismatched = 0;
 	int status;
 
 	memset(measures, 0, sizeof measures);
@@ -433,40 +551,54 @@ static int run_bench(struct bench *bench, const char *board_id)
 
 	const struct compiled_model *compiled = &bench->model.compiled;
 	bench->inputs = malloc((size_t)bench->samples * compiled->input_bytes);
-	bench->outputs[0] = calloc(bench->samples, compiled->output_bytes);
-	bench->outputs[1] = calloc(bench->samples, compiled->output_bytes);
-	bench->sample_seconds[0] = calloc(bench->samples, sizeof(double));
-	bench->sample_seconds[1] = calloc(bench->samples, sizeof(double));
-	measures[0].sample_seconds = bench->sample_seconds[0];
-	measures[1].sample_seconds = bench->sample_seconds[1];
-	if (!bench->inputs || !bench->outputs[0] || !bench->outputs[1] ||
-	    !bench->sample_seconds[0] || !bench->sample_seconds[1])
+	if (!bench->inputs)
 		return hb_error(HB_ERR_NOMEM, "out of memory for %" PRIu32 " samples",
 				bench->samples);
+	for (int i = 0; i < ARM_COUNT; i++) {
+		bench->outputs[i] = calloc(bench->samples, compiled->output_bytes);
+		bench->sample_seconds[i] = calloc(bench->samples, sizeof(double));
+		if (!bench->outputs[i] || !bench->sample_seconds[i])
+			return hb_error(HB_ERR_NOMEM, "out of memory for %" PRIu32 " samples",
+					bench->samples);
+		measures[i].outputs = bench->outputs[i];
+		measures[i].sample_seconds = bench->sample_seconds[i];
+	}
 	for (uint32_t sample = 0; sample < bench->samples; sample++)
 		benchmark_make_input(compiled->input_dtype, sample + 1,
 				     bench->inputs + (size_t)sample * compiled->input_bytes,
 				     compiled->input_bytes);
 
-	hb_info("measuring the binary protocol: %" PRIu32 " samples", bench->samples);
-	status = measure_hilbench(bench, &measures[0]);
+	hb_info("measuring the binary protocol, pipelined: %" PRIu32 " samples", bench->samples);
+	status = measure_hilbench(bench, 1, &measures[ARM_PIPED]);
+	if (status == HB_OK) {
+		hb_info("measuring the binary protocol, one request at a time: %" PRIu32 " samples",
+			bench->samples);
+		status = measure_hilbench(bench, 0, &measures[ARM_ONE_BY_ONE]);
+	}
 	if (status == HB_OK) {
 		hb_info("measuring the ASCII protocol: %" PRIu32 " samples", bench->samples);
-		status = measure_eembc(bench, &measures[1]);
+		status = measure_eembc(bench, &measures[ARM_ASCII]);
 	}
 	if (status != HB_OK)
 		return status;
-	for (uint32_t sample = 0; sample < bench->samples; sample++)
-		mismatched += memcmp(bench->outputs[0] + (size_t)sample * compiled->output_bytes,
-				     bench->outputs[1] + (size_t)sample * compiled->output_bytes,
-				     compiled->output_bytes) != 0;
-	if (mismatched)
-		return hb_error(HB_ERR_MISMATCH,
-				"outputs differ between the protocols on %zu of %" PRIu32
-				" samples: the comparison is void",
-				mismatched, bench->samples);
-	print_results(bench, measures);
-	return HB_OK;
+	for (int i = 1; i < ARM_COUNT && status == HB_OK; i++) {
+		size_t mismatched = 0;
+
+		for (uint32_t sample = 0; sample < bench->samples; sample++)
+			mismatched +=
+			    memcmp(bench->outputs[0] + (size_t)sample * compiled->output_bytes,
+				   bench->outputs[i] + (size_t)sample * compiled->output_bytes,
+				   compiled->output_bytes) != 0;
+		if (mismatched)
+			status = hb_error(HB_ERR_MISMATCH,
+					  "outputs differ between '%s' and '%s' on %zu of %" PRIu32
+					  " samples: the comparison is void",
+					  measures[0].name, measures[i].name, mismatched,
+					  bench->samples);
+	}
+	if (status == HB_OK)
+		print_results(bench, measures);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -488,10 +620,10 @@ int main(int argc, char **argv)
 	spawn_install_cleanup();
 	status = run_bench(&bench, board_id);
 	free(bench.inputs);
-	free(bench.outputs[0]);
-	free(bench.outputs[1]);
-	free(bench.sample_seconds[0]);
-	free(bench.sample_seconds[1]);
+	for (int i = 0; i < ARM_COUNT; i++) {
+		free(bench.outputs[i]);
+		free(bench.sample_seconds[i]);
+	}
 	if (bench.model_loaded)
 		model_unload(&bench.model);
 	spawn_stop_all();

@@ -10,6 +10,7 @@
 #include "error.h"
 #include "pipeline.h"
 #include "sample_stream.h"
+#include "test_line.h"
 
 #define STREAM_INPUT_BYTES  1100u /* three INPUT_WRITE frames */
 #define STREAM_OUTPUT_BYTES 600u  /* two OUTPUT_READ frames */
@@ -30,12 +31,10 @@ struct stream_board {
 	uint8_t output[STREAM_OUTPUT_BYTES];
 	uint64_t ticks;
 	uint32_t invokes;
-	uint8_t pending[1 << 16];
-	size_t pending_length;
+	struct test_line line;
 	/* Window bookkeeping: a request's bytes are in flight from the write
 	 * until the host has read the last byte of its reply. */
 	uint64_t written;
-	uint64_t read_total;
 	uint64_t released;
 	uint64_t max_in_flight;
 	struct {
@@ -60,19 +59,8 @@ static void stream_sink(enum hb_level level, const char *message, void *context)
 static void stream_queue(struct stream_board *board, uint16_t seq, uint8_t type,
 			 const uint8_t *payload, size_t length, bool damage, uint32_t request_bytes)
 {
-	struct frame reply = { .seq = seq, .type = type, .length = (uint16_t)length };
-	size_t encoded;
-
-	if (length)
-		memcpy(reply.payload, payload, length);
-	encoded = frame_encode(&reply, board->pending + board->pending_length,
-			       sizeof board->pending - board->pending_length);
-	cr_assert(encoded > 0);
-	if (damage)
-		board->pending[board->pending_length + encoded / 2] ^= 0x10;
-	board->pending_length += encoded;
-	board->replies[board->reply_count].end =
-	    board->read_total + board->pending_length;
+	test_line_queue(&board->line, seq, type, payload, length, damage);
+	board->replies[board->reply_count].end = board->line.read_total + board->line.length;
 	board->replies[board->reply_count].bytes = request_bytes;
 	board->reply_count++;
 }
@@ -182,23 +170,12 @@ static int stream_read(struct transport *transport, uint8_t *data, size_t capaci
 		       int timeout_ms)
 {
 	struct stream_board *board = (struct stream_board *)transport;
-	size_t count = board->pending_length < capacity ? board->pending_length : capacity;
+	int status = test_line_read(&board->line, data, capacity, got, timeout_ms);
 
-	if (count == 0) {
-		struct timespec wait = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
-		nanosleep(&wait, NULL);
-		*got = 0;
-		return HB_ERR_TIMEOUT;
-	}
-	memcpy(data, board->pending, count);
-	memmove(board->pending, board->pending + count, board->pending_length - count);
-	board->pending_length -= count;
-	board->read_total += count;
 	while (board->reply_next < board->reply_count &&
-	       board->replies[board->reply_next].end <= board->read_total)
+	       board->replies[board->reply_next].end <= board->line.read_total)
 		board->released += board->replies[board->reply_next++].bytes;
-	*got = count;
-	return HB_OK;
+	return status;
 }
 
 static const struct transport_driver stream_driver = {

@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "session.h"
+#include "test_line.h"
 
 /* What the fake board does with each request it reads, in order:
  * 'o' answer, 'c' answer with one byte damaged, 's' stay silent,
@@ -17,8 +18,7 @@ struct fake_board {
 	const char *script;
 	size_t handled;
 	uint16_t seqs[32];
-	uint8_t pending[8192];
-	size_t pending_length;
+	struct test_line line;
 	struct frame_decoder decoder;
 };
 
@@ -34,16 +34,7 @@ static void capture_sink(enum hb_level level, const char *message, void *context
 static void queue_frame(struct fake_board *board, uint16_t seq, uint8_t type,
 			const uint8_t *payload, size_t length, int damage)
 {
-	struct frame reply = { .seq = seq, .type = type, .length = (uint16_t)length };
-	size_t encoded;
-	if (length)
-		memcpy(reply.payload, payload, length);
-	encoded = frame_encode(&reply, board->pending + board->pending_length,
-			       sizeof board->pending - board->pending_length);
-	cr_assert(encoded > 0);
-	if (damage)
-		board->pending[board->pending_length + encoded / 2] ^= 0x10;
-	board->pending_length += encoded;
+	test_line_queue(&board->line, seq, type, payload, length, damage);
 }
 
 static void answer(struct fake_board *board, const struct frame *request, int damage)
@@ -122,19 +113,8 @@ static int fake_write(struct transport *transport, const uint8_t *data, size_t l
 static int fake_read(struct transport *transport, uint8_t *data, size_t capacity, size_t *got,
 		     int timeout_ms)
 {
-	struct fake_board *board = (struct fake_board *)transport;
-	size_t count = board->pending_length < capacity ? board->pending_length : capacity;
-	if (count == 0) {
-		struct timespec wait = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
-		nanosleep(&wait, NULL);
-		*got = 0;
-		return HB_ERR_TIMEOUT;
-	}
-	memcpy(data, board->pending, count);
-	memmove(board->pending, board->pending + count, board->pending_length - count);
-	board->pending_length -= count;
-	*got = count;
-	return HB_OK;
+	return test_line_read(&((struct fake_board *)transport)->line, data, capacity, got,
+			      timeout_ms);
 }
 
 static const struct transport_driver fake_driver = {
