@@ -41,7 +41,7 @@ help:
 	@echo "make run     install what is missing, build, run the fmnist suite (200 samples) on qemu-m4"
 	@echo "make test    unit tests (Criterion), fuzz smoke runs and end-to-end tests, under ASan+UBSan"
 	@echo "make         build build/hilbench only"
-	@echo "make bench   hilbench's binary protocol vs the MLPerf Tiny ASCII protocol on qemu-m4"
+	@echo "make bench   hilbench's protocol (pipelined, one request at a time) vs the MLPerf Tiny ASCII protocol on qemu-m4"
 	@echo "make deps    install missing Debian packages (scripts/install-deps.sh)"
 	@echo "make lint    clang-format check"
 	@echo "make clean   remove build/"

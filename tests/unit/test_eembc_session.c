@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "eembc_session.h"
+#include "test_line.h"
 #include "error.h"
 
 #define EEMBC_FAKE_MAX_COMMANDS 32
@@ -21,8 +22,7 @@ struct eembc_fake_board {
 	size_t command_count;
 	char partial[96];
 	size_t partial_length;
-	char pending[EEMBC_LINE_CAPACITY + 64];
-	size_t pending_length;
+	struct test_line line;
 	size_t read_size;
 };
 
@@ -42,9 +42,7 @@ static void eembc_queue(struct eembc_fake_board *board, const char *text)
 {
 	size_t length = strlen(text);
 
-	cr_assert_lt(board->pending_length + length, sizeof board->pending);
-	memcpy(board->pending + board->pending_length, text, length);
-	board->pending_length += length;
+	test_line_append(&board->line, text, length);
 }
 
 static int eembc_fake_write(struct transport *transport, const uint8_t *data, size_t length,
@@ -76,21 +74,10 @@ static int eembc_fake_read(struct transport *transport, uint8_t *data, size_t ca
 			   int timeout_ms)
 {
 	struct eembc_fake_board *board = (struct eembc_fake_board *)transport;
-	size_t count = board->pending_length < capacity ? board->pending_length : capacity;
 
-	if (board->read_size && count > board->read_size)
-		count = board->read_size;
-	if (count == 0) {
-		struct timespec wait = {timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
-		nanosleep(&wait, NULL);
-		*got = 0;
-		return HB_ERR_TIMEOUT;
-	}
-	memcpy(data, board->pending, count);
-	memmove(board->pending, board->pending + count, board->pending_length - count);
-	board->pending_length -= count;
-	*got = count;
-	return HB_OK;
+	if (board->read_size && capacity > board->read_size)
+		capacity = board->read_size;
+	return test_line_read(&board->line, data, capacity, got, timeout_ms);
 }
 
 static const struct transport_driver eembc_fake_driver = {

@@ -23,6 +23,13 @@ void test_line_queue(struct test_line *line, uint16_t seq, uint8_t type, const u
 	line->length += encoded;
 }
 
+void test_line_append(struct test_line *line, const void *bytes, size_t length)
+{
+	cr_assert_leq(length, sizeof line->pending - line->length, "the fake line is full");
+	memcpy(line->pending + line->length, bytes, length);
+	line->length += length;
+}
+
 int test_line_read(struct test_line *line, uint8_t *data, size_t capacity, size_t *got,
 		   int timeout_ms)
 {

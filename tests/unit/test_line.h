@@ -20,6 +20,9 @@ struct test_line {
 void test_line_queue(struct test_line *line, uint16_t seq, uint8_t type, const uint8_t *payload,
 		     size_t length, bool damage);
 
+/* Queues raw bytes (a text protocol's lines). */
+void test_line_append(struct test_line *line, const void *bytes, size_t length);
+
 /* A transport read: up to `capacity` queued bytes, or HB_ERR_TIMEOUT after
  * sleeping `timeout_ms` when none are queued. */
 int test_line_read(struct test_line *line, uint8_t *data, size_t capacity, size_t *got,
