@@ -163,14 +163,22 @@ static int resync_resend_ms(const struct stream *stream)
 	return stream->sample_ms < 0 || wait > longest ? longest : (int)wait;
 }
 
+/* A pipeline that breaks within this many samples of starting gained less
+ * than its resync cost. */
+#define SHORT_PIPELINE 8u
+#define MAX_BACKOFF 64u
+
 static int run_pipelined(struct stream *stream, struct sample_stream_stats *stats)
 {
 	const struct pipeline_source source = { .next = next_request,
 						.reply = take_reply,
 						.context = stream };
+	uint32_t backoff = 0; /* samples run one at a time after the last break */
 	int status = HB_OK;
 
 	while (status == HB_OK && stream->completed < stream->options->end) {
+		const uint32_t start = stream->completed;
+
 		stream->next_sample = stream->completed;
 		stream->next_part = 0;
 		stream->reply_part = 0;
@@ -178,12 +186,23 @@ static int run_pipelined(struct stream *stream, struct sample_stream_stats *stat
 		if (status != PIPELINE_BROKEN)
 			break;
 		stats->resyncs++;
-		hb_debug("board '%s': pipeline broken at sample %u, redoing it", stream->session->board_id,
-			 stream->completed);
+		/* On a line that keeps breaking pipelines, one request at a time
+		 * (which resends a single frame) is faster: stay with it for
+		 * longer each time a pipeline breaks soon after it started. */
+		if (stream->completed - start < SHORT_PIPELINE)
+			backoff = backoff ? (backoff * 2 < MAX_BACKOFF ? backoff * 2 : MAX_BACKOFF) : 1;
+		else
+			backoff = 1;
+		hb_debug("board '%s': pipeline broken at sample %u; %u sample(s) one request at a time",
+			 stream->session->board_id, stream->completed, backoff);
 		status = pipeline_resync(stream->session, resync_resend_ms(stream));
-		if (status == HB_OK) {
+		if (status == HB_OK)
 			stats->redone++;
+		for (uint32_t i = 0; i < backoff && status == HB_OK &&
+				     stream->completed < stream->options->end;
+		     i++) {
 			status = run_synchronously(stream);
+			stats->one_at_a_time++;
 		}
 	}
 	return status;

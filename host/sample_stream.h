@@ -7,7 +7,8 @@
  * redone on the synchronous path (which resends), so every sample is
  * finished exactly once, in order, from replies that arrived intact. A
  * redone sample may have been invoked twice on the board; only the intact
- * reply counts.
+ * reply counts. When pipelines keep breaking soon after they start, more
+ * samples after each break go one request at a time (doubling, up to 64).
  */
 #ifndef HB_SAMPLE_STREAM_H
 #define HB_SAMPLE_STREAM_H
@@ -36,8 +37,9 @@ struct sample_stream_options {
 };
 
 struct sample_stream_stats {
-	uint32_t resyncs; /* pipelines broken by damage and restarted */
-	uint32_t redone;  /* samples redone on the synchronous path */
+	uint32_t resyncs;       /* pipelines broken by damage and restarted */
+	uint32_t redone;        /* samples redone on the synchronous path */
+	uint32_t one_at_a_time; /* samples run that way after a break, redone ones included */
 };
 
 int sample_stream_run(struct session *session, const struct sample_stream_options *options,

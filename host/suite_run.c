@@ -42,6 +42,7 @@ struct variant_run {
 	uint32_t window;          /* request bytes in flight; 0: one request at a time */
 	uint32_t resyncs;         /* pipelines restarted after line damage */
 	uint32_t redone;          /* samples redone one request at a time */
+	uint32_t one_at_a_time;   /* samples run so after breaks, redone ones included */
 };
 
 struct suite_state {
@@ -261,6 +262,7 @@ static int stream_samples(struct session *session, const struct loaded_model *mo
 	variant->seconds += now_seconds() - state->stream_start;
 	variant->resyncs += stats.resyncs;
 	variant->redone += stats.redone;
+	variant->one_at_a_time += stats.one_at_a_time;
 	variant->result.counters = session->counters;
 	variant->result.output_checked = variant->done > 0;
 	variant->result.outputs_compared = variant->done;
@@ -581,6 +583,7 @@ static cJSON *streaming_json(const struct suite_state *state, const struct varia
 	cJSON_AddNumberToObject(object, "window_bytes", variant->window);
 	cJSON_AddNumberToObject(object, "resyncs", variant->resyncs);
 	cJSON_AddNumberToObject(object, "samples_redone", variant->redone);
+	cJSON_AddNumberToObject(object, "samples_one_at_a_time", variant->one_at_a_time);
 	cJSON_AddNumberToObject(object, "link_bytes_sent", (double)variant->result.counters.bytes_sent);
 	cJSON_AddNumberToObject(object, "link_bytes_received",
 				(double)variant->result.counters.bytes_received);

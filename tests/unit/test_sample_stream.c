@@ -369,6 +369,26 @@ Test(sample_stream, damage_in_every_phase_still_gives_every_sample_once)
 	cr_assert_arr_eq(clean.ticks, damaged.ticks, sizeof clean.ticks);
 }
 
+/* Damage every seventh request: pipelines break soon after they start, so
+ * more and more samples go one request at a time, and all still agree. */
+Test(sample_stream, a_line_that_keeps_breaking_pipelines_backs_off)
+{
+	static char script[121];
+	struct stream_seen clean;
+	struct stream_seen damaged;
+	struct sample_stream_stats stats;
+
+	for (int i = 0; i < 120; i++)
+		script[i] = i % 7 == 3 ? 'c' : 'o';
+	cr_assert_eq(stream_run("", 4096, 1000, &clean, &stats), HB_OK);
+	cr_assert_eq(stream_run(script, 4096, 1000, &damaged, &stats), HB_OK, "%s", stream_error);
+	cr_assert_eq(damaged.finished, STREAM_SAMPLES);
+	cr_assert_arr_eq(clean.ticks, damaged.ticks, sizeof clean.ticks);
+	cr_assert_gt(stats.one_at_a_time, stats.redone, "never backed off: %u resyncs, %u redone",
+		     stats.resyncs, stats.redone);
+	cr_assert_lt(stats.resyncs, 8, "%u resyncs for %u samples", stats.resyncs, STREAM_SAMPLES);
+}
+
 Test(sample_stream, refused_request_is_an_error_naming_it)
 {
 	struct stream_seen seen;
