@@ -81,24 +81,22 @@ int cmd_inspect(int argc, char **argv)
 
 	const struct compiled_model *compiled = &model.compiled;
 	printf("%s: %s, %u operators\n", model.path, model.variant, model.operator_count);
-	printf("  input  %s [%d, %d, %d, %d], %u B\n",
+	printf("  input  %s %s, %u B\n",
 	       compiled->input_dtype == MODEL_DTYPE_FLOAT32 ? "float32" : "int8",
-	       compiled->input_shape[0], compiled->input_shape[1], compiled->input_shape[2],
-	       compiled->input_shape[3], compiled->input_bytes);
-	printf("  output %s [%d, %d, %d, %d], %u B\n\n",
+	       compiled_shape_text(compiled->input_shape, compiled->input_rank).text,
+	       compiled->input_bytes);
+	printf("  output %s %s, %u B\n\n",
 	       compiled->output_dtype == MODEL_DTYPE_FLOAT32 ? "float32" : "int8",
-	       compiled->output_shape[0], compiled->output_shape[1], compiled->output_shape[2],
-	       compiled->output_shape[3], compiled->output_bytes);
+	       compiled_shape_text(compiled->output_shape, compiled->output_rank).text,
+	       compiled->output_bytes);
 	printf("  %3s  %-18s %-22s %-18s %12s %10s %10s\n", "#", "operator", "runs as", "output",
 	       "MACs", "weights B", "live B");
 	for (size_t i = 0; i < compiled->layer_count; i++) {
 		const struct compiled_layer *layer = &compiled->layers[i];
-		char shape[40];
-		snprintf(shape, sizeof shape, "%dx%dx%dx%d", layer->output_shape[0],
-			 layer->output_shape[1], layer->output_shape[2], layer->output_shape[3]);
 		printf("  %3d  %-18s %-22s %-18s %12llu %10u %10u\n", layer->tflite_index,
 		       tflite_builtin_name(layer->builtin),
-		       layer->kind ? model_op_kind_name(layer->kind) : "(folded)", shape,
+		       layer->kind ? model_op_kind_name(layer->kind) : "(folded)",
+		       compiled_shape_text(layer->output_shape, layer->output_rank).text,
 		       (unsigned long long)layer->macs, layer->weight_bytes, layer->live_bytes);
 	}
 	printf("\n  MACs per inference   %llu\n", (unsigned long long)compiled->macs);

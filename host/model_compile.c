@@ -512,6 +512,7 @@ static int compile_layer_shape(struct compile_context *ctx, struct compiled_laye
 	uint32_t element_size = output->type == TFLITE_TYPE_INT8 ? 1 : 4;
 	int status = compile_dims4(ctx, op->outputs[0], layer->output_shape);
 
+	layer->output_rank = output->rank;
 	layer->output_bytes = (uint32_t)(compile_elements(output) * element_size);
 	return status;
 }
@@ -589,7 +590,24 @@ static int compile_graph(struct compile_context *ctx, uint32_t source_crc32,
 			    &out->input_bytes, out->input_shape);
 	compile_describe_io(&ctx->layout.tensors[output_image].record, &out->output_dtype,
 			    &out->output_bytes, out->output_shape);
+	out->input_rank = compile_tensor(ctx, model->inputs[0])->rank;
+	out->output_rank = compile_tensor(ctx, model->outputs[0])->rank;
 	return HB_OK;
+}
+
+struct compiled_shape_text compiled_shape_text(const int32_t shape[4], int32_t rank)
+{
+	struct compiled_shape_text result;
+	size_t used = 0;
+
+	result.text[used++] = '[';
+	for (int32_t i = 0; i < rank && used < sizeof result.text - 16; i++) {
+		int32_t padded = 4 - rank + i;
+		used += (size_t)snprintf(result.text + used, sizeof result.text - used, "%s%d",
+					 i ? ", " : "", padded >= 0 ? shape[padded] : 1);
+	}
+	snprintf(result.text + used, sizeof result.text - used, "]");
+	return result;
 }
 
 int model_compile(const struct tflite_model *model, uint32_t source_crc32,

@@ -24,7 +24,8 @@ struct compiled_layer {
 	uint32_t weight_bytes;  /* constants this op reads (weights, bias, quant) */
 	uint32_t output_bytes;
 	uint32_t live_bytes;    /* activation bytes alive while it runs */
-	int32_t output_shape[4];
+	int32_t output_shape[4]; /* padded to 4D with leading 1s */
+	int32_t output_rank;     /* the rank the .tflite gives it */
 };
 
 struct compiled_model {
@@ -37,13 +38,21 @@ struct compiled_model {
 	bool hybrid;             /* float activations with int8 weights dequantised */
 	uint32_t input_dtype;    /* enum model_dtype */
 	uint32_t input_bytes;
-	int32_t input_shape[4];
+	int32_t input_shape[4];  /* padded to 4D with leading 1s */
+	int32_t input_rank;      /* the rank the .tflite gives it */
 	uint32_t output_dtype;
 	uint32_t output_bytes;
 	int32_t output_shape[4];
+	int32_t output_rank;
 	struct compiled_layer *layers; /* owned, one per .tflite operator */
 	size_t layer_count;
 };
+
+/* "[1, 10]": a padded shape at its .tflite rank (leading 1s above rank 4). */
+struct compiled_shape_text {
+	char text[64];
+};
+struct compiled_shape_text compiled_shape_text(const int32_t shape[4], int32_t rank);
 
 /* Compiles; every refusal names the operator (index and name), the tensor
  * and what was expected. `source_crc32` is recorded in the image header. */

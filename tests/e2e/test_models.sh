@@ -34,6 +34,8 @@ test_inspect_prints_layers_and_totals() {
 	hb inspect "$MLPERF/kws_ref_model.tflite" --board qemu-m4
 	expect_rc 0
 	expect_out_contains "DEPTHWISE_CONV_2D"
+	# Shapes at the rank the .tflite gives them, not padded to 4D.
+	expect_out_contains "output int8 [1, 12], 12 B"
 	expect_out_contains "MACs per inference"
 	expect_out_contains "activation floor"
 	expect_out_contains "fits"

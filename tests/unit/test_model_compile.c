@@ -894,3 +894,15 @@ Test(model_compile_mlperf, ad_float_and_int8_agree)
 	cr_expect_lt(sqrt(error / magnitude), 0.05, "relative RMS error %.4f",
 		     sqrt(error / magnitude));
 }
+
+Test(model_compile, shapes_print_at_their_tflite_rank)
+{
+	const int32_t padded[4] = { 1, 1, 1, 10 };
+	const int32_t image[4] = { 1, 28, 28, 1 };
+
+	cr_expect_str_eq(compiled_shape_text(padded, 2).text, "[1, 10]");
+	cr_expect_str_eq(compiled_shape_text(padded, 1).text, "[10]");
+	cr_expect_str_eq(compiled_shape_text(image, 4).text, "[1, 28, 28, 1]");
+	cr_expect_str_eq(compiled_shape_text(image, 6).text, "[1, 1, 1, 28, 28, 1]");
+	cr_expect_str_eq(compiled_shape_text(padded, 0).text, "[]");
+}
