@@ -118,6 +118,8 @@ __attribute__((format(printf, 2, 3))) static int fb_fail(const struct fb_file *f
 }
 
 /* Copies a string from the file for messages: bounded, printable only. */
+/* Names only ever go into messages: a name too long for `out` is cut and
+ * ends in "...", so nobody takes the cut one for the whole. */
 static void copy_printable(char *out, size_t out_size, const uint8_t *in, size_t length)
 {
 	size_t i;
@@ -126,6 +128,8 @@ static void copy_printable(char *out, size_t out_size, const uint8_t *in, size_t
 	for (i = 0; i < length && i + 1 < out_size && in[i] != '\0'; i++)
 		out[i] = (in[i] >= 0x20 && in[i] < 0x7f) ? (char)in[i] : '?';
 	out[i] = '\0';
+	if (i < length && in[i] != '\0' && i >= 3)
+		memcpy(out + i - 3, "...", 3);
 }
 
 static int fb_check_span(const struct fb_file *file, uint64_t position, uint64_t length,

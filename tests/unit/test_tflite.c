@@ -186,6 +186,7 @@ struct tiny_knobs {
 	bool sparse;	     /* tensor 1 carries SparsityParameters */
 	uint32_t bias_zero_points;
 	int32_t graph_output;
+	const char *input_name; /* tensor 0's name; NULL: "input" */
 };
 
 struct tiny_layout {
@@ -330,7 +331,7 @@ static size_t tiny_build(struct tiny_builder *b, const struct tiny_knobs *k,
 	tiny_link(b, subgraph, 0, vector);
 	{
 		struct tiny_tensor_spec specs[6] = {
-		    {"input",
+		    {k->input_name ? k->input_name : "input",
 		     {1, 4, 4, 1, 1, 1, 1, 1},
 		     4,
 		     TFLITE_TYPE_INT8,
@@ -1169,4 +1170,26 @@ Test(tflite, mlperf_byte_flips_never_escape_the_checks)
 		free(copy);
 	}
 	free(data);
+}
+
+Test(tflite, a_name_too_long_to_keep_is_cut_with_an_ellipsis)
+{
+	struct tiny_builder b;
+	struct tiny_layout layout;
+	struct tiny_knobs k;
+	struct tflite_model model;
+	char name[201];
+
+	memset(name, 'n', 200);
+	name[200] = '\0';
+	name[0] = 'A';
+	tiny_defaults(&k);
+	k.input_name = name;
+	tiny_build(&b, &k, &layout);
+	cr_assert_eq(tflite_parse(b.bytes, b.size, "long.tflite", &model), HB_OK, "%s",
+		     tflite_test_log);
+	cr_expect_eq(strlen(model.tensors[0].name), sizeof model.tensors[0].name - 1);
+	cr_expect_eq(model.tensors[0].name[0], 'A');
+	cr_expect_str_eq(model.tensors[0].name + sizeof model.tensors[0].name - 4, "...");
+	tflite_release(&model);
 }
