@@ -123,6 +123,7 @@ static int await_reply(struct session *session, uint16_t seq, int64_t deadline,
 		} else if (reply->seq == 0xFFFF && reply->type == MSG_ERROR) {
 			/* The board could not read our request. */
 			session->counters.damaged_frames++;
+			hb_debug("board '%s': could not read a request", session->board_id);
 			if (resend_on_damage)
 				*outcome = REPLY_RESEND;
 		} else if (reply->seq != seq) {
@@ -181,8 +182,11 @@ static int request(struct session *session, uint8_t type, const uint8_t *payload
 
 		if (attempts == policy->attempts || session_now_ms() >= deadline)
 			break;
-		if (attempts > 0)
+		if (attempts > 0) {
 			session->counters.resends++;
+			hb_debug("board '%s': sending %s (seq %u) again, attempt %d", session->board_id,
+				 msg_type_name(type), seq, attempts + 1);
+		}
 		attempts++;
 		status = send_frame(session, seq, type, payload, length);
 		if (status != HB_OK)

@@ -715,6 +715,21 @@ static void print_summary(const struct suite_state *state)
 	       state->board->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS
 		       ? "instructions counted by QEMU (median per inference), not cycles"
 		       : "cycles (median per inference)");
+	for (uint32_t v = 0; v < suite->model_count; v++) {
+		const struct variant_run *variant = &state->variants[v];
+		if (variant->streamed == 0)
+			continue;
+		printf("  %s streamed %s", variant->entry->variant,
+		       variant->window ? "pipelined" : "one request at a time");
+		if (variant->window)
+			printf(" (window %u B)", variant->window);
+		if (variant->resyncs)
+			printf("; line damage broke %u pipelines, %u samples redone", variant->resyncs,
+			       variant->redone);
+		if (variant->result.counters.resends)
+			printf("; %u requests resent", variant->result.counters.resends);
+		printf("\n");
+	}
 	printf("results: %s\njournal: %s\n", state->record_path, state->journal_path);
 }
 

@@ -83,7 +83,7 @@ test_pipelined_synchronous_and_noisy_runs_give_identical_samples() {
 	hb run --board qemu-m4 --suite "$FMNIST" --limit 10 --seed 3 --results sync --no-pipeline
 	expect_rc 0
 	hb run --board qemu-m4 --suite "$FMNIST" --limit 10 --seed 3 --results noisy \
-		--debug-line-noise 0.0003
+		--debug-line-noise 0.0002 --retries 8
 	expect_rc 0
 	[ "$(json piped/*.json '[(v["streaming"]["pipelined"], v["streaming"]["window_bytes"]) for v in d["variants"]]')" \
 		= "[(True, 8192), (True, 8192)]" ] || fail "the default run did not pipeline"
