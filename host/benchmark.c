@@ -14,6 +14,7 @@
 #include "reference.h"
 #include "transport.h"
 #include "transport_noise.h"
+#include "transport_paced.h"
 
 #define CONNECT_TIMEOUT_MS 5000
 #define STOP_TIMEOUT_MS 3000
@@ -269,6 +270,11 @@ int benchmark_run(const struct board_profile *board, const struct loaded_model *
 	if (!flasher)
 		return hb_error(HB_ERR_INPUT, "board '%s': unknown flasher '%s'", board->id,
 				board->flasher.driver);
+	if (options->line_rate > 0 && strcmp(board->console.transport, "qemu") != 0)
+		return hb_error(HB_ERR_USAGE,
+				"board '%s': --debug-line-rate paces an emulated console; this board's "
+				"console is a real line (%s)",
+				board->id, board->console.transport);
 	status = options->firmware ? firmware_describe(options->firmware, &result->firmware)
 				   : firmware_build(board, &result->firmware);
 	if (status == HB_OK)
@@ -309,6 +315,13 @@ int benchmark_run(const struct board_profile *board, const struct loaded_model *
 		if (status == HB_OK)
 			console = noisy;
 		result->line_noise = options->line_noise;
+	}
+	if (status == HB_OK && options->line_rate > 0) {
+		struct transport *paced;
+		status = transport_paced_wrap(console, options->line_rate, NULL, &paced);
+		if (status == HB_OK)
+			console = paced;
+		result->paced_baud = options->line_rate;
 	}
 	if (status == HB_OK)
 		status = talk(board, model, options, console, result);

@@ -50,7 +50,11 @@ static void print_help(void)
 	       "                    the receive window the firmware reports\n"
 	       "  --debug-hang      test hook: make the board hang after the first batch of runs\n"
 	       "  --debug-line-noise P  test hook: damage each console byte with probability P\n"
-	       "                    (seeded by --seed), to watch resends and resyncs at work\n\n"
+	       "                    (seeded by --seed), to watch resends and resyncs at work\n"
+	       "  --debug-line-rate BAUD  emulated boards: hold the console to a BAUD 8N1 line\n"
+	       "                    on the host's side, to measure streaming against a real\n"
+	       "                    line's limit (the emulated board still takes bytes as QEMU\n"
+	       "                    gives them)\n\n"
 	       "On emulated boards the counts are instructions counted by QEMU (-icount), not\n"
 	       "cycles: they are deterministic, and latency derived from them assumes one\n"
 	       "instruction per cycle. Every figure in the output names its source.\n\n"
@@ -150,6 +154,7 @@ int cmd_run(int argc, char **argv)
 		{ "debug-hang", no_argument, NULL, 'H' },
 		{ "no-pipeline", no_argument, NULL, 'P' },
 		{ "debug-line-noise", required_argument, NULL, 'N' },
+		{ "debug-line-rate", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -202,6 +207,7 @@ int cmd_run(int argc, char **argv)
 		case 'H': options.debug_hang = true; break;
 		case 'P': options.synchronous = true; break;
 		case 'N': status = cli_parse_probability("--debug-line-noise", optarg, &options.line_noise); break;
+		case 'L': status = cli_parse_u32("--debug-line-rate", optarg, 300, 100000000, &options.line_rate); break;
 		case 'h': print_help(); return HB_OK;
 		default: return cli_bad_option("run", option, argv[optind - 1]);
 		}

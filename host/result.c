@@ -325,6 +325,8 @@ cJSON *result_to_json(const struct run_result *result)
 	cJSON_AddNumberToObject(link, "resends", result->counters.resends);
 	cJSON_AddNumberToObject(link, "damaged_frames", result->counters.damaged_frames);
 	cJSON_AddNumberToObject(link, "resyncs", result->counters.resyncs);
+	if (result->paced_baud > 0)
+		cJSON_AddNumberToObject(link, "paced_baud", result->paced_baud);
 	if (result->line_noise > 0) {
 		cJSON *noise = cJSON_AddObjectToObject(link, "injected_noise");
 		cJSON_AddStringToObject(noise, "source", "test aid --debug-line-noise, not the line");

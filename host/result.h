@@ -58,6 +58,7 @@ struct run_result {
 	struct session_counters counters;
 	double line_noise;                   /* test aid: damage probability per byte, 0 off */
 	struct transport_noise_counts noise; /* bytes it damaged */
+	uint32_t paced_baud;                 /* emulated console paced to this baud, 0 not */
 	int target_exit_status; /* -1 when unknown */
 
 	char json_path[768];

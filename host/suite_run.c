@@ -592,8 +592,13 @@ static cJSON *streaming_json(const struct suite_state *state, const struct varia
 	if (variant->result.counters.bytes_sent > 0)
 		cJSON_AddNumberToObject(object, "upload_framing_efficiency",
 					(double)variant->input_bytes / variant->result.counters.bytes_sent);
-	if (!strcmp(state->board->console.transport, "serial")) {
-		double line_rate = state->board->console.baud / 10.0;
+	if (!strcmp(state->board->console.transport, "serial") || variant->result.paced_baud) {
+		const bool paced = variant->result.paced_baud > 0;
+		double line_rate =
+		    (paced ? variant->result.paced_baud : state->board->console.baud) / 10.0;
+		cJSON_AddStringToObject(object, "line",
+					paced ? "emulated console paced by the host (--debug-line-rate)"
+					      : "serial");
 		cJSON_AddNumberToObject(object, "line_rate_bytes_per_s", line_rate);
 		if (variant->seconds > 0)
 			cJSON_AddNumberToObject(object, "input_bytes_per_s_of_line_rate",

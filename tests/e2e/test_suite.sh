@@ -111,3 +111,23 @@ test_line_noise_option_is_checked() {
 	expect_one_error_line
 	expect_err_contains "option '--debug-line-noise': expected a probability between 0 and 1, got '1.5'"
 }
+
+# A console paced to 115200 baud can never carry more than 11520 B/s.
+test_paced_console_stays_under_the_line_rate() {
+	need_fmnist
+	hb run --board qemu-m4 --suite "$FMNIST" --limit 6 --results paced --debug-line-rate 115200
+	expect_rc 0
+	[ "$(json paced/*.json 'all(v["streaming"]["line_rate_bytes_per_s"] == 11520 for v in d["variants"])')" = "True" ] \
+		|| fail "line rate not recorded"
+	[ "$(json paced/*.json 'all(0.2 < v["streaming"]["input_bytes_per_s_of_line_rate"] <= 1.0 for v in d["variants"])')" = "True" ] \
+		|| fail "input rate outside the line: $(json paced/*.json '[v["streaming"]["input_bytes_per_s_of_line_rate"] for v in d["variants"]]')"
+	[ "$(json paced/*.json '[v["link"]["paced_baud"] for v in d["variants"]]')" = "[115200, 115200]" ] \
+		|| fail "paced_baud missing"
+}
+
+test_line_rate_option_refused_for_a_real_line() {
+	hb run --board nucleo-f446re --suite "$FMNIST" --debug-line-rate 115200 --results results
+	expect_rc 2
+	expect_one_error_line
+	expect_err_contains "board 'nucleo-f446re': --debug-line-rate paces an emulated console"
+}
