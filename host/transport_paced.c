@@ -2,6 +2,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,24 +12,46 @@
 /* What a serial driver would buffer for writing; a write beyond it waits. */
 #define PACED_BUFFER 65536u
 
+/* Bytes on the line: the one at `start` is due at `due`, each next one a
+ * byte time later. */
+struct line_queue {
+	uint8_t bytes[PACED_BUFFER];
+	size_t start;
+	size_t length;
+	double due;
+};
+
 struct paced_transport {
 	struct transport base;
 	struct transport *inner;
 	struct paced_clock clock;
 	double byte_seconds; /* 10 bits of 8N1 */
-	/* Outgoing: bytes written, not yet on the line's far end. The byte at
-	 * out_start is due at out_due; each next one a byte time later. */
-	uint8_t out[PACED_BUFFER];
-	size_t out_start;
-	size_t out_length;
-	double out_due;
-	/* Incoming: bytes read from the inner transport, handed out no faster
-	 * than the line carries them: the next is due at in_due. */
-	uint8_t in[PACED_BUFFER];
-	size_t in_start;
-	size_t in_length;
-	double in_due;
+	struct line_queue out; /* written, not yet at the line's far end */
+	struct line_queue in;  /* read from the inner transport, not yet handed out */
 };
+
+/* How many queued bytes are due by `now`, at most `limit`. */
+static size_t line_due(const struct line_queue *queue, double now, double byte_seconds,
+		       size_t limit)
+{
+	size_t due;
+
+	if (queue->length == 0 || now < queue->due)
+		return 0;
+	due = (size_t)((now - queue->due) / byte_seconds) + 1;
+	if (due > queue->length)
+		due = queue->length;
+	return due < limit ? due : limit;
+}
+
+static void line_drop(struct line_queue *queue, size_t count, double byte_seconds)
+{
+	queue->start += count;
+	queue->length -= count;
+	queue->due += (double)count * byte_seconds;
+	if (queue->length == 0)
+		queue->start = 0;
+}
 
 static double system_now(void *context)
 {
@@ -57,25 +80,16 @@ static double paced_now(const struct paced_transport *paced)
 /* Hands the inner transport every written byte whose time has come. */
 static int deliver_due(struct paced_transport *paced, int timeout_ms)
 {
-	double now = paced_now(paced);
-	size_t due;
+	size_t due = line_due(&paced->out, paced_now(paced), paced->byte_seconds, SIZE_MAX);
 	int status;
 
-	if (paced->out_length == 0 || now < paced->out_due)
+	if (due == 0)
 		return HB_OK;
-	due = (size_t)((now - paced->out_due) / paced->byte_seconds) + 1;
-	if (due > paced->out_length)
-		due = paced->out_length;
-	status = paced->inner->driver->write(paced->inner, paced->out + paced->out_start, due,
+	status = paced->inner->driver->write(paced->inner, paced->out.bytes + paced->out.start, due,
 					     timeout_ms);
-	if (status != HB_OK)
-		return status;
-	paced->out_start += due;
-	paced->out_length -= due;
-	paced->out_due += (double)due * paced->byte_seconds;
-	if (paced->out_length == 0)
-		paced->out_start = 0;
-	return HB_OK;
+	if (status == HB_OK)
+		line_drop(&paced->out, due, paced->byte_seconds);
+	return status;
 }
 
 static int paced_write(struct transport *transport, const uint8_t *data, size_t length,
@@ -90,26 +104,26 @@ static int paced_write(struct transport *transport, const uint8_t *data, size_t 
 
 		if (status != HB_OK)
 			return status;
-		if (paced->out_length == 0)
+		if (paced->out.length == 0)
 			/* An idle line starts sending now, not when it last sent. */
-			paced->out_due = paced_now(paced) + paced->byte_seconds;
-		if (paced->out_start + paced->out_length == PACED_BUFFER && paced->out_start > 0) {
-			memmove(paced->out, paced->out + paced->out_start, paced->out_length);
-			paced->out_start = 0;
+			paced->out.due = paced_now(paced) + paced->byte_seconds;
+		if (paced->out.start + paced->out.length == PACED_BUFFER && paced->out.start > 0) {
+			memmove(paced->out.bytes, paced->out.bytes + paced->out.start, paced->out.length);
+			paced->out.start = 0;
 		}
-		room = PACED_BUFFER - paced->out_start - paced->out_length;
+		room = PACED_BUFFER - paced->out.start - paced->out.length;
 		if (room == 0) {
 			/* The buffer is full: wait for the line, as a serial write would. */
 			if (paced_now(paced) >= deadline)
 				return hb_error(HB_ERR_TIMEOUT, "'%s': line busy for %d ms",
 						transport->address, timeout_ms);
-			paced->clock.sleep(paced->clock.context, paced->out_due - paced_now(paced));
+			paced->clock.sleep(paced->clock.context, paced->out.due - paced_now(paced));
 			continue;
 		}
 		if (room > length)
 			room = length;
-		memcpy(paced->out + paced->out_start + paced->out_length, data, room);
-		paced->out_length += room;
+		memcpy(paced->out.bytes + paced->out.start + paced->out.length, data, room);
+		paced->out.length += room;
 		data += room;
 		length -= room;
 	}
@@ -131,19 +145,10 @@ static int paced_read(struct transport *transport, uint8_t *data, size_t capacit
 		if (status != HB_OK)
 			return status;
 		now = paced_now(paced);
-		if (paced->in_length > 0 && now >= paced->in_due) {
-			size_t due = (size_t)((now - paced->in_due) / paced->byte_seconds) + 1;
-			if (due > paced->in_length)
-				due = paced->in_length;
-			if (due > capacity)
-				due = capacity;
-			memcpy(data, paced->in + paced->in_start, due);
-			paced->in_start += due;
-			paced->in_length -= due;
-			paced->in_due += (double)due * paced->byte_seconds;
-			if (paced->in_length == 0)
-				paced->in_start = 0;
-			*got = due;
+		*got = line_due(&paced->in, now, paced->byte_seconds, capacity);
+		if (*got > 0) {
+			memcpy(data, paced->in.bytes + paced->in.start, *got);
+			line_drop(&paced->in, *got, paced->byte_seconds);
 			return HB_OK;
 		}
 		if (now >= deadline)
@@ -151,31 +156,31 @@ static int paced_read(struct transport *transport, uint8_t *data, size_t capacit
 		/* Wake for whichever comes first: the deadline, a written byte
 		 * due on the line, a received one due to the caller. */
 		wake = deadline;
-		if (paced->out_length > 0 && paced->out_due < wake)
-			wake = paced->out_due;
-		if (paced->in_length > 0) {
-			if (paced->in_due < wake)
-				wake = paced->in_due;
+		if (paced->out.length > 0 && paced->out.due < wake)
+			wake = paced->out.due;
+		if (paced->in.length > 0) {
+			if (paced->in.due < wake)
+				wake = paced->in.due;
 			paced->clock.sleep(paced->clock.context, wake - now);
 			continue;
 		}
 		{
 			size_t read = 0;
 			int wait_ms = (int)((wake - now) * 1000.0) + 1;
-			status = paced->inner->driver->read(paced->inner, paced->in, sizeof paced->in,
-							    &read, wait_ms);
+			status = paced->inner->driver->read(paced->inner, paced->in.bytes,
+							    sizeof paced->in.bytes, &read, wait_ms);
 			if (status == HB_ERR_TIMEOUT)
 				continue;
 			if (status != HB_OK)
 				return status;
-			paced->in_start = 0;
-			paced->in_length = read;
-			/* They left the board no earlier than this read saw them
-			 * (a pessimistic guess), and no sooner than the line frees. */
+			paced->in.start = 0;
+			paced->in.length = read;
+			/* The first is due a byte time after this read saw it (a
+			 * pessimistic guess at when it left the board), or when the
+			 * line has carried the bytes before it, whichever is later. */
 			now = paced_now(paced);
-			if (paced->in_due < now)
-				paced->in_due = now;
-			paced->in_due += paced->byte_seconds;
+			if (paced->in.due < now + paced->byte_seconds)
+				paced->in.due = now + paced->byte_seconds;
 		}
 	}
 }
@@ -184,7 +189,7 @@ static int paced_flush_input(struct transport *transport)
 {
 	struct paced_transport *paced = (struct paced_transport *)transport;
 
-	paced->in_start = paced->in_length = 0;
+	paced->in.start = paced->in.length = 0;
 	return paced->inner->driver->flush_input(paced->inner);
 }
 
