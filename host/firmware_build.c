@@ -86,16 +86,19 @@ int firmware_describe(const char *elf_path, struct firmware_image *image)
 	return HB_OK;
 }
 
-int firmware_build(const struct board_profile *board, struct firmware_image *image)
+int firmware_build_protocol(const struct board_profile *board, const char *protocol,
+			    struct firmware_image *image)
 {
 	char folder[512], out_arg[600], log_path[600], board_arg[96], port_arg[64], cpu_arg[64],
-		fpu_arg[64], line[256];
+		fpu_arg[64], protocol_arg[64], name[160], line[256];
 	const char *argv[] = { "make", "--no-print-directory", "-s", "-f", "target-fw/firmware.mk",
-			       board_arg, port_arg, cpu_arg, fpu_arg, out_arg, NULL };
+			       board_arg, port_arg, cpu_arg, fpu_arg, out_arg,
+			       protocol ? protocol_arg : NULL, NULL };
 	int status;
 
 	memset(image, 0, sizeof *image);
-	status = paths_join(folder, sizeof folder, "build/fw", board->id);
+	snprintf(name, sizeof name, "%s%s%s", board->id, protocol ? "-" : "", protocol ? protocol : "");
+	status = paths_join(folder, sizeof folder, "build/fw", name);
 	if (status == HB_OK)
 		status = file_make_dirs(folder);
 	if (status != HB_OK)
@@ -105,9 +108,13 @@ int firmware_build(const struct board_profile *board, struct firmware_image *ima
 	snprintf(cpu_arg, sizeof cpu_arg, "CPU=%s", board->core);
 	snprintf(fpu_arg, sizeof fpu_arg, "FPU=%s", board->fpu);
 	snprintf(out_arg, sizeof out_arg, "OUT=%s", folder);
+	snprintf(protocol_arg, sizeof protocol_arg, "PROTOCOL=%s", protocol ? protocol : "");
 	snprintf(log_path, sizeof log_path, "%s/build.log", folder);
 
-	hb_info("building firmware for '%s' (port %s, %s)", board->id, board->port, board->core);
+	if (protocol)
+		hb_info("building firmware for '%s' with PROTOCOL=%s", board->id, protocol);
+	else
+		hb_info("building firmware for '%s' (port %s, %s)", board->id, board->port, board->core);
 	status = run_and_wait(argv, log_path, BUILD_TIMEOUT_MS);
 	if (status < 0)
 		return status;
@@ -119,4 +126,9 @@ int firmware_build(const struct board_profile *board, struct firmware_image *ima
 	read_compiler_version(folder, image->compiler, sizeof image->compiler);
 	snprintf(out_arg, sizeof out_arg, "%s/firmware.elf", folder);
 	return firmware_describe(out_arg, image);
+}
+
+int firmware_build(const struct board_profile *board, struct firmware_image *image)
+{
+	return firmware_build_protocol(board, NULL, image);
 }

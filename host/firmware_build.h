@@ -16,6 +16,11 @@ struct firmware_image {
 /* Builds into build/fw/<board id>/firmware.elf under the source root. */
 int firmware_build(const struct board_profile *board, struct firmware_image *image);
 
+/* The same with firmware.mk's PROTOCOL set ("eembc": the MLPerf Tiny ASCII
+ * protocol), into build/fw/<board id>-<protocol>/. NULL: firmware_build. */
+int firmware_build_protocol(const struct board_profile *board, const char *protocol,
+			    struct firmware_image *image);
+
 /* Describes a prebuilt ELF (--firmware FILE): hash only, compiler unknown. */
 int firmware_describe(const char *elf_path, struct firmware_image *image);
 

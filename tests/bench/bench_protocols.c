@@ -33,7 +33,6 @@
 #include "benchmark.h"
 #include "eembc_session.h"
 #include "error.h"
-#include "fileio.h"
 #include "firmware_build.h"
 #include "flasher.h"
 #include "model_image.h"
@@ -49,7 +48,6 @@
 #define REQUEST_TIMEOUT_MS 10000
 #define CONNECT_TIMEOUT_MS 5000
 #define STOP_TIMEOUT_MS	   3000
-#define BUILD_TIMEOUT_MS   (5 * 60 * 1000)
 
 /* 115200 baud, 8N1: ten bit times per byte, each direction. */
 #define PACED_BAUD 115200u
@@ -99,56 +97,12 @@ static double seconds_now(void)
 
 static int build_eembc_firmware(struct bench *bench)
 {
-	const struct board_profile *board = &bench->board;
-	char folder[512], out_arg[600], log_path[600], board_arg[96], port_arg[64], cpu_arg[64],
-	    fpu_arg[64];
-	const char *argv[] = {"make",
-			      "--no-print-directory",
-			      "-s",
-			      "-f",
-			      "target-fw/firmware.mk",
-			      board_arg,
-			      port_arg,
-			      cpu_arg,
-			      fpu_arg,
-			      out_arg,
-			      "PROTOCOL=eembc",
-			      NULL};
-	struct spawn_options options = {.log_path = log_path, .workdir = paths_root()};
-	struct child child;
-	char name[96];
-	int status;
+	struct firmware_image image;
+	int status = firmware_build_protocol(&bench->board, "eembc", &image);
 
-	snprintf(name, sizeof name, "%s-eembc", board->id);
-	status = paths_join(folder, sizeof folder, "build/fw", name);
 	if (status == HB_OK)
-		status = file_make_dirs(folder);
-	if (status != HB_OK)
-		return status;
-	snprintf(board_arg, sizeof board_arg, "BOARD=%s", board->id);
-	snprintf(port_arg, sizeof port_arg, "PORT=%s", board->port);
-	snprintf(cpu_arg, sizeof cpu_arg, "CPU=%s", board->core);
-	snprintf(fpu_arg, sizeof fpu_arg, "FPU=%s", board->fpu);
-	snprintf(out_arg, sizeof out_arg, "OUT=%s", folder);
-	snprintf(log_path, sizeof log_path, "%s/build.log", folder);
-	snprintf(bench->eembc_elf, sizeof bench->eembc_elf, "%s/firmware.elf", folder);
-
-	hb_info("building firmware for '%s' with PROTOCOL=eembc", board->id);
-	status = spawn_start(argv, &options, &child);
-	if (status != HB_OK)
-		return status;
-	status = spawn_wait(&child, BUILD_TIMEOUT_MS);
-	if (status != HB_OK) {
-		spawn_stop(&child);
-		return hb_error(status, "PROTOCOL=eembc firmware build did not finish within %d s",
-				BUILD_TIMEOUT_MS / 1000);
-	}
-	if (child.exit_status != 0)
-		return hb_error(
-		    HB_ERR_TOOL,
-		    "PROTOCOL=eembc firmware build for '%s' failed (make exit %d, log: %s)",
-		    board->id, child.exit_status, log_path);
-	return HB_OK;
+		snprintf(bench->eembc_elf, sizeof bench->eembc_elf, "%s", image.elf_path);
+	return status;
 }
 
 /* One QEMU for one protocol: started, connected, measured, stopped. */
