@@ -2,7 +2,6 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "error.h"
 #include "messages.h"
@@ -37,28 +36,23 @@ struct pipeline_state {
 static int stage_next(struct pipeline_state *state)
 {
 	struct pipeline_request request;
-	struct frame frame;
 	enum pipeline_next next = state->source->next(state->source->context, &request);
+	size_t encoded_length = 0;
+	int status;
 
 	if (next == PIPELINE_END)
 		state->ended = true;
 	if (next != PIPELINE_SEND)
 		return HB_OK;
-	if (request.length > FRAME_MAX_PAYLOAD)
-		return hb_error(HB_ERR_INTERNAL, "pipelined %s of %u bytes", msg_type_name(request.type),
-				request.length);
-	frame.seq = session_take_seq(state->session);
-	frame.type = request.type;
-	frame.length = request.length;
-	memcpy(frame.payload, request.payload, request.length);
-	state->staged_request = (struct in_flight){ .seq = frame.seq,
+	state->staged_request = (struct in_flight){ .seq = session_take_seq(state->session),
 						    .type = request.type,
 						    .expected_reply = request.expected_reply,
 						    .tag = request.tag };
-	state->staged_request.wire_bytes =
-	    (uint32_t)frame_encode(&frame, state->staged_bytes, sizeof state->staged_bytes);
-	state->staged = true;
-	return HB_OK;
+	status = session_encode(state->staged_request.seq, request.type, request.payload,
+				request.length, state->staged_bytes, &encoded_length);
+	state->staged_request.wire_bytes = (uint32_t)encoded_length;
+	state->staged = status == HB_OK;
+	return status;
 }
 
 /* Sends staged requests while the window has room for them. */

@@ -25,12 +25,10 @@ void session_init(struct session *session, struct transport *transport, const ch
 	frame_decoder_init(&session->decoder);
 }
 
-static int send_frame(struct session *session, uint16_t seq, uint8_t type, const uint8_t *payload,
-		      uint16_t length)
+int session_encode(uint16_t seq, uint8_t type, const uint8_t *payload, uint16_t length,
+		   uint8_t encoded[FRAME_MAX_ENCODED], size_t *encoded_length)
 {
 	struct frame request;
-	uint8_t encoded[FRAME_MAX_ENCODED];
-	size_t encoded_length;
 
 	if (length > FRAME_MAX_PAYLOAD)
 		return hb_error(HB_ERR_INTERNAL, "request %s too long (%u bytes)",
@@ -40,8 +38,18 @@ static int send_frame(struct session *session, uint16_t seq, uint8_t type, const
 	request.length = length;
 	if (length)
 		memcpy(request.payload, payload, length);
-	encoded_length = frame_encode(&request, encoded, sizeof encoded);
-	return session_write(session, encoded, encoded_length);
+	*encoded_length = frame_encode(&request, encoded, FRAME_MAX_ENCODED);
+	return HB_OK;
+}
+
+static int send_frame(struct session *session, uint16_t seq, uint8_t type, const uint8_t *payload,
+		      uint16_t length)
+{
+	uint8_t encoded[FRAME_MAX_ENCODED];
+	size_t encoded_length = 0;
+	int status = session_encode(seq, type, payload, length, encoded, &encoded_length);
+
+	return status == HB_OK ? session_write(session, encoded, encoded_length) : status;
 }
 
 int session_write(struct session *session, const uint8_t *bytes, size_t length)

@@ -61,6 +61,9 @@ int session_send_only(struct session *session, uint8_t type, const uint8_t *payl
 /* What the pipelined path (pipeline.c) shares with the one above. */
 int64_t session_now_ms(void);
 uint16_t session_take_seq(struct session *session);
+/* A request frame as it goes on the wire (at most FRAME_MAX_ENCODED bytes). */
+int session_encode(uint16_t seq, uint8_t type, const uint8_t *payload, uint16_t length,
+		   uint8_t encoded[FRAME_MAX_ENCODED], size_t *encoded_length);
 /* Writes encoded frame bytes, counting them. */
 int session_write(struct session *session, const uint8_t *bytes, size_t length);
 /* Decodes received bytes until one frame is complete or damaged (*result
