@@ -12,6 +12,9 @@ FUZZ_CC    := clang
 VERSION    := 0.1.0
 GIT_REV    := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 
+# Evaluated when make reads this file. `run`, `test` and `bench` install the
+# packages first and then build in a new make, which reads the flags afresh:
+# on a fresh machine pkg-config and the -dev packages exist only after that.
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -26,7 +29,9 @@ ASAN_CFLAGS := $(CFLAGS_ALL) -O1 -g $(SANITIZE)
 
 # Portable code shared with the firmware, compiled into the host as well.
 SHARED_SRCS := $(wildcard target-fw/proto/*.c) $(wildcard target-fw/nn/*.c)
-HOST_LIB_SRCS := $(filter-out host/main.c,$(wildcard host/*.c)) $(SHARED_SRCS)
+# One folder per subsystem (docs/architecture.md); main.c is the only file at the top.
+HOST_DIRS  := cmd config link flash model run report util
+HOST_LIB_SRCS := $(foreach dir,$(HOST_DIRS),$(wildcard host/$(dir)/*.c)) $(SHARED_SRCS)
 HOST_SRCS  := host/main.c $(HOST_LIB_SRCS)
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
@@ -49,6 +54,13 @@ help:
 deps:
 	@scripts/install-deps.sh
 
+# Building without the libraries would stop at a missing header; say what to do.
+ifneq ($(filter-out deps run test bench clean help,$(or $(MAKECMDGOALS),all)),)
+ifeq ($(PKG_LIBS),)
+$(error pkg-config or the libraries ($(PKGS)) are missing: 'make deps' installs them ('make run' and 'make test' do it themselves))
+endif
+endif
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(RELEASE_CFLAGS) -c $< -o $@
@@ -69,7 +81,8 @@ $(BUILD)/bench_protocols: $(call release_obj,$(HOST_LIB_SRCS) $(BENCH_SRCS))
 	$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(PKG_LIBS) -lm
 
 # A benchmark, not a test: both protocols side by side in one run, ratio printed.
-bench: deps $(BUILD)/bench_protocols
+bench: deps
+	$(MAKE) --no-print-directory $(BUILD)/bench_protocols
 	$(BUILD)/bench_protocols qemu-m4 50
 
 $(BUILD)/asan/unit_tests: $(call asan_obj,$(HOST_LIB_SRCS) $(UNIT_SRCS))
@@ -81,7 +94,8 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(HOST_LIB_SRCS)
 	$(FUZZ_CC) -std=c11 -ffp-contract=off -g -O1 -fsanitize=fuzzer,address,undefined $(INCLUDES) $(DEFINES) \
 		$(PKG_CFLAGS) $< $(shell sed -n 's/^.*FUZZ_DEPS: *\([^*]*\).*$$/\1/p' $<) -o $@ $(PKG_LIBS) -lm
 
-run: deps $(BUILD)/hilbench
+run: deps
+	$(MAKE) --no-print-directory $(BUILD)/hilbench
 	$(BUILD)/hilbench run --board qemu-m4 --suite suites/fmnist
 
 unit: $(BUILD)/asan/unit_tests
@@ -106,7 +120,7 @@ test: deps
 
 lint:
 	clang-format --dry-run --Werror $(HOST_SRCS) $(UNIT_SRCS) $(FUZZ_SRCS) $(BENCH_SRCS) \
-		$(wildcard target-fw/*/*.c target-fw/*/*.h target-fw/ports/*/*.c host/*.h)
+		$(wildcard target-fw/*/*.c target-fw/*/*.h target-fw/ports/*/*.c host/*/*.h)
 
 clean:
 	rm -rf $(BUILD)

@@ -2,10 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
-#include "error.h"
-#include "paths.h"
-#include "spawn.h"
+#include "cmd/commands.h"
+#include "util/error.h"
+#include "util/paths.h"
+#include "util/spawn.h"
 
 static const struct command commands[] = {
 	{ "boards", cmd_boards, "list board profiles and whether each can run here" },

@@ -8,7 +8,8 @@ set -euo pipefail
 packages=(
 	build-essential       # host compiler, make
 	pkg-config
-	clang                 # libFuzzer for the fuzz targets
+	clang                 # the fuzz targets' compiler
+	libclang-rt-14-dev    # libFuzzer's runtime (clang only recommends it)
 	gcc-arm-none-eabi     # firmware toolchain
 	libnewlib-arm-none-eabi
 	qemu-system-arm       # emulated boards

@@ -30,20 +30,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "benchmark.h"
-#include "eembc_session.h"
-#include "error.h"
-#include "firmware_build.h"
-#include "flasher.h"
+#include "run/benchmark.h"
+#include "link/eembc_session.h"
+#include "util/error.h"
+#include "flash/firmware_build.h"
+#include "flash/flasher.h"
 #include "model_image.h"
-#include "model_load.h"
-#include "paths.h"
-#include "profile.h"
-#include "sample_stream.h"
-#include "session.h"
-#include "spawn.h"
-#include "transport.h"
-#include "transport_paced.h"
+#include "model/model_load.h"
+#include "util/paths.h"
+#include "config/profile.h"
+#include "link/sample_stream.h"
+#include "link/session.h"
+#include "util/spawn.h"
+#include "link/transport.h"
+#include "link/transport_paced.h"
 
 #define REQUEST_TIMEOUT_MS 10000
 #define CONNECT_TIMEOUT_MS 5000

@@ -1,4 +1,4 @@
-// FUZZ_DEPS: host/elf_size.c host/error.c host/fileio.c
+// FUZZ_DEPS: host/flash/elf_size.c host/util/error.c host/util/fileio.c
 /*
  * elf_sizes_parse on arbitrary bytes: every offset comes from the input, so
  * this is where an unchecked one would read out of bounds.
@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "elf_size.h"
-#include "error.h"
+#include "flash/elf_size.h"
+#include "util/error.h"
 
 static void fuzz_elf_size_quiet(enum hb_level level, const char *message, void *context)
 {

@@ -1,4 +1,4 @@
-// FUZZ_DEPS: host/vectors.c host/error.c host/fileio.c
+// FUZZ_DEPS: host/config/vectors.c host/util/error.c host/util/fileio.c
 /*
  * IDX on arbitrary bytes: vectors_parse_idx must refuse (never crash on,
  * never read past) anything, and what it accepts must be self-consistent.
@@ -11,8 +11,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "vectors.h"
+#include "util/error.h"
+#include "config/vectors.h"
 
 static void fuzz_idx_quiet(enum hb_level level, const char *message, void *context)
 {

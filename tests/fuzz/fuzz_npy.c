@@ -1,4 +1,4 @@
-// FUZZ_DEPS: host/vectors.c host/error.c host/fileio.c
+// FUZZ_DEPS: host/config/vectors.c host/util/error.c host/util/fileio.c
 /*
  * .npy on arbitrary bytes: the hand-written header parser must refuse
  * (never crash on, never read past) anything, and what it accepts must be
@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
-#include "vectors.h"
+#include "util/error.h"
+#include "config/vectors.h"
 
 static void fuzz_npy_quiet(enum hb_level level, const char *message, void *context)
 {

@@ -1,4 +1,4 @@
-// FUZZ_DEPS: host/profile.c host/json_read.c host/error.c host/fileio.c
+// FUZZ_DEPS: host/config/profile.c host/util/json_read.c host/util/error.c host/util/fileio.c
 /*
  * profile_parse on arbitrary bytes: it must reject (never crash on, never
  * read past) anything, and what it accepts must hold terminated strings.
@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "error.h"
-#include "profile.h"
+#include "util/error.h"
+#include "config/profile.h"
 
 static void fuzz_profile_quiet(enum hb_level level, const char *message, void *context)
 {

@@ -1,4 +1,4 @@
-// FUZZ_DEPS: host/suite.c host/json_read.c host/error.c host/fileio.c
+// FUZZ_DEPS: host/config/suite.c host/util/json_read.c host/util/error.c host/util/fileio.c
 /*
  * suite_parse on arbitrary bytes: it must reject (never crash on, never
  * read past) anything, and what it accepts must hold the rules the
@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "error.h"
-#include "suite.h"
+#include "util/error.h"
+#include "config/suite.h"
 
 static void fuzz_suite_quiet(enum hb_level level, const char *message, void *context)
 {

@@ -1,4 +1,4 @@
-// FUZZ_DEPS: host/tflite.c host/error.c host/fileio.c
+// FUZZ_DEPS: host/model/tflite.c host/util/error.c host/util/fileio.c
 /*
  * tflite_parse on arbitrary bytes: it must refuse (never crash on, never
  * read past) anything, and whatever it accepts must hold only in-range
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "tflite.h"
+#include "util/error.h"
+#include "model/tflite.h"
 
 static void fuzz_tflite_quiet(enum hb_level level, const char *message, void *context)
 {

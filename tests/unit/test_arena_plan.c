@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "arena_plan.h"
-#include "error.h"
+#include "model/arena_plan.h"
+#include "util/error.h"
 
 static int arena_test_overlap(const struct plan_buffer *a, const struct plan_buffer *b,
 			      uint32_t alignment)

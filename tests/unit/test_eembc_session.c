@@ -6,9 +6,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "eembc_session.h"
+#include "link/eembc_session.h"
 #include "test_line.h"
-#include "error.h"
+#include "util/error.h"
 
 #define EEMBC_FAKE_MAX_COMMANDS 32
 

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "elf_size.h"
-#include "error.h"
+#include "flash/elf_size.h"
+#include "util/error.h"
 
 #define ELF_TEST_PROGBITS   1
 #define ELF_TEST_STRTAB	    3

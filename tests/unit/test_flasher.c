@@ -3,8 +3,8 @@
  * by hand so these tests do not depend on the profile parser. */
 #include <criterion/criterion.h>
 
-#include "error.h"
-#include "flasher.h"
+#include "util/error.h"
+#include "flash/flasher.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tflite.h"
+#include "model/tflite.h"
 
 #define TEST_GRAPH_MAX_TENSORS	 24
 #define TEST_GRAPH_MAX_OPERATORS 12

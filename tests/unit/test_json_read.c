@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "error.h"
-#include "json_read.h"
+#include "util/error.h"
+#include "util/json_read.h"
 
 static char json_read_test_log[8192];
 static int json_read_test_count;

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "error.h"
+#include "util/error.h"
 #include "frame.h"
 
 void test_line_queue(struct test_line *line, uint16_t seq, uint8_t type, const uint8_t *payload,

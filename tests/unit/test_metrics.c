@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "metrics.h"
+#include "util/error.h"
+#include "run/metrics.h"
 
 /* xorshift64*: a fixed seed gives the same data on every libc. */
 static uint64_t metrics_test_random(uint64_t *state)

@@ -15,12 +15,12 @@
 #include <string.h>
 
 #include "crc32.h"
-#include "error.h"
-#include "model_compile.h"
+#include "util/error.h"
+#include "model/model_compile.h"
 #include "model_image.h"
 #include "nn_params.h"
 #include "test_graph.h"
-#include "tflite.h"
+#include "model/tflite.h"
 
 #define COMPILE_TEST_MLPERF_DIR "../shared/mlperf-tiny"
 

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "profile.h"
+#include "util/error.h"
+#include "config/profile.h"
 
 static char profile_test_log[16384];
 

@@ -9,9 +9,9 @@
 #include <math.h>
 #include <stdint.h>
 
-#include "error.h"
-#include "quant_math.h"
-#include "tflite.h"
+#include "util/error.h"
+#include "model/quant_math.h"
+#include "model/tflite.h"
 
 static void quant_test_expect(double real, int32_t multiplier, int32_t shift)
 {

@@ -12,13 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "model_compile.h"
+#include "util/error.h"
+#include "model/model_compile.h"
 #include "model_image.h"
-#include "quantize.h"
-#include "reference.h"
+#include "model/quantize.h"
+#include "model/reference.h"
 #include "test_graph.h"
-#include "tflite.h"
+#include "model/tflite.h"
 
 static char quantize_test_log[2048];
 

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "error.h"
-#include "pipeline.h"
-#include "sample_stream.h"
+#include "util/error.h"
+#include "link/pipeline.h"
+#include "link/sample_stream.h"
 #include "test_line.h"
 
 #define STREAM_INPUT_BYTES  1100u /* three INPUT_WRITE frames */

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "error.h"
-#include "session.h"
+#include "util/error.h"
+#include "link/session.h"
 #include "test_line.h"
 
 /* What the fake board does with each request it reads, in order:

@@ -2,8 +2,8 @@
  * that nothing is left running after stop, stop_all, a signal or exit(). */
 #include <criterion/criterion.h>
 
-#include "error.h"
-#include "spawn.h"
+#include "util/error.h"
+#include "util/spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>

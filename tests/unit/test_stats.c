@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "stats.h"
+#include "util/stats.h"
 
 Test(stats, empty_input_gives_zeros)
 {

@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "suite.h"
-#include "vectors.h"
+#include "util/error.h"
+#include "config/suite.h"
+#include "config/vectors.h"
 
 #define SUITE_TEST_PATH	  "suites/fmnist/suite.json"
 #define SUITE_TEST_FMNIST "/usr/share/datasets/fashion-mnist"

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "fileio.h"
-#include "tflite.h"
+#include "util/error.h"
+#include "util/fileio.h"
+#include "model/tflite.h"
 
 #ifndef TFLITE_TEST_MLPERF_DIR
 #define TFLITE_TEST_MLPERF_DIR "../shared/mlperf-tiny"

@@ -14,11 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "fileio.h"
+#include "util/error.h"
+#include "util/fileio.h"
 #include "test_graph.h"
-#include "tflite.h"
-#include "tflite_write.h"
+#include "model/tflite.h"
+#include "model/tflite_write.h"
 
 #define WRITE_TEST_MLPERF_DIR "../shared/mlperf-tiny"
 

@@ -2,8 +2,8 @@
  * each served by a thread that echoes, stays silent or hangs up. */
 #include <criterion/criterion.h>
 
-#include "error.h"
-#include "transport.h"
+#include "util/error.h"
+#include "link/transport.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -2,9 +2,9 @@
  * what was written, serves prepared bytes to reads and records its close. */
 #include <criterion/criterion.h>
 
-#include "error.h"
-#include "transport.h"
-#include "transport_noise.h"
+#include "util/error.h"
+#include "link/transport.h"
+#include "link/transport_noise.h"
 
 #include <math.h>
 #include <stdbool.h>

@@ -3,8 +3,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "error.h"
-#include "transport_paced.h"
+#include "util/error.h"
+#include "link/transport_paced.h"
 
 struct pace_inner {
 	struct transport base;

@@ -11,8 +11,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "error.h"
-#include "vectors.h"
+#include "util/error.h"
+#include "config/vectors.h"
 
 #define VECTORS_TEST_FMNIST "/usr/share/datasets/fashion-mnist"
 

@@ -1,0 +1,67 @@
+/* hilbench boards: the board profiles and whether each can run here. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cli.h"
+#include "cmd/commands.h"
+#include "util/error.h"
+#include "flash/flasher.h"
+#include "config/profile.h"
+
+static void print_help(void)
+{
+	printf("usage: hilbench boards [--boards-dir DIR]\n\n"
+	       "Lists the board profiles (boards/*.json): core, clock, how the board is\n"
+	       "flashed, what its counts mean, how far it has been verified, and whether the\n"
+	       "tools it needs are installed here. Add a board by adding a profile: see\n"
+	       "docs/boards.md.\n");
+}
+
+int cmd_boards(int argc, char **argv)
+{
+	static const struct option long_options[] = {
+		{ "boards-dir", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *boards_dir = NULL;
+	struct board_profile *profiles = NULL;
+	size_t count = 0, invalid = 0;
+	int option, status;
+
+	optind = 0;
+	opterr = 0;
+	while ((option = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+		switch (option) {
+		case 'd': boards_dir = optarg; break;
+		case 'h': print_help(); return HB_OK;
+		default: return cli_bad_option("boards", option, argv[optind - 1]);
+		}
+	}
+	status = profile_list(cli_boards_dir(boards_dir), &profiles, &count, &invalid);
+	if (status != HB_OK)
+		return status;
+	printf("%-16s %-11s %-7s %-8s %-22s %-13s %s\n", "board", "core", "MHz", "flasher",
+	       "counts", "verified", "runs here");
+	for (size_t i = 0; i < count; i++) {
+		const struct board_profile *board = &profiles[i];
+		const struct flasher_driver *flasher = flasher_find(board->flasher.driver);
+		char why[256] = "";
+		const char *here = "yes";
+		if (!flasher || flasher->available(board, why, sizeof why) != HB_OK)
+			here = why[0] ? why : "no";
+		else if (!strcmp(board->flasher.driver, "openocd"))
+			here = "if the probe is attached";
+		printf("%-16s %-11s %-7.1f %-8s %-22s %-13s %s\n", board->id, board->core,
+		       board->clock_hz / 1e6, board->flasher.driver,
+		       profile_counter_name(board->counter), profile_verified_name(board->verified),
+		       here);
+	}
+	free(profiles);
+	if (invalid)
+		return hb_error(HB_ERR_INPUT, "%zu board profile(s) in '%s' are invalid (see above)",
+				invalid, cli_boards_dir(boards_dir));
+	return HB_OK;
+}

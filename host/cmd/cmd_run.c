@@ -1,0 +1,275 @@
+/* hilbench run: benchmark a board and print/record the result. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run/benchmark.h"
+#include "cmd/cli.h"
+#include "cmd/commands.h"
+#include "util/error.h"
+#include "model_image.h"
+#include "model/model_load.h"
+#include "util/stats.h"
+#include "config/suite.h"
+#include "run/suite_run.h"
+
+static void print_help(void)
+{
+	printf("usage: hilbench run [--board ID] [--model FILE.tflite]... [options]\n"
+	       "       hilbench run [--board ID] --suite DIR [--limit N | --all] [--resume JOURNAL]\n\n"
+	       "Compiles each model into a device image, builds the benchmark firmware for\n"
+	       "the board (once; models do not need a rebuild), puts firmware and image on\n"
+	       "the board (QEMU for emulated boards, OpenOCD for real ones), uploads an\n"
+	       "input, times the model, checks the board's output against the host's own\n"
+	       "execution of the same image, and writes results/<UTC>_<board>_<model>.json\n"
+	       "and .md per model. Without --model it runs a built-in int8 layer.\n\n"
+	       "With --suite it runs every model variant of the suite (e.g. float32 and int8)\n"
+	       "on the suite's labelled samples, one by one, checks each output against the\n"
+	       "host, appends each sample to results/<UTC>_<board>_<suite>.jsonl as it\n"
+	       "arrives, and reports the suite's metric per variant and int8 against float\n"
+	       "on the same samples (top-1 agreement, RMSE, cosine, ...).\n\n"
+	       "options:\n"
+	       "  --board ID        board profile from boards/ (default qemu-m4; see 'hilbench boards')\n"
+	       "  --model FILE      a .tflite model (int8 or float32); repeat for several\n"
+	       "  --suite DIR       a suite folder (suites/<name>) or its suite.json\n"
+	       "  --limit N         suite samples to run (default: the suite's 'samples')\n"
+	       "  --all             run every sample of the suite\n"
+	       "  --resume JOURNAL  continue an interrupted suite run from its .jsonl journal\n"
+	       "  --runs N          timed invocations (default 20)\n"
+	       "  --warmup N        untimed invocations first (default 2)\n"
+	       "  --seed N          seed of the generated input, or of a suite's sample order\n"
+	       "  --timeout S       seconds the board may take to answer one request (default 30)\n"
+	       "  --retries N       resends of a request after a damaged frame or silence (default 3)\n"
+	       "  --firmware ELF    use this prebuilt firmware instead of building one\n"
+	       "  --results DIR     where result files go (default ./results)\n"
+	       "  --boards-dir DIR  where board profiles are (default <hilbench>/boards)\n"
+	       "  --json            print the result record (JSON) on stdout instead of a table\n"
+	       "  --no-pipeline     suites: send one request at a time; by default the next\n"
+	       "                    sample's input goes out while the board computes, up to\n"
+	       "                    the receive window the firmware reports\n"
+	       "  --debug-hang      test hook: make the board hang after the first batch of runs\n"
+	       "  --debug-line-noise P  test hook: damage each console byte with probability P\n"
+	       "                    (seeded by --seed), to watch resends and resyncs at work\n"
+	       "  --debug-line-rate BAUD  emulated boards: hold the console to a BAUD 8N1 line\n"
+	       "                    on the host's side, to measure streaming against a real\n"
+	       "                    line's limit (the emulated board still takes bytes as QEMU\n"
+	       "                    gives them)\n\n"
+	       "On emulated boards the counts are instructions counted by QEMU (-icount), not\n"
+	       "cycles: they are deterministic, and latency derived from them assumes one\n"
+	       "instruction per cycle. Every figure in the output names its source.\n\n"
+	       "examples:\n"
+	       "  hilbench run                      # built-in layer on qemu-m4\n"
+	       "  hilbench run --model kws_int8.tflite --model kws_float32.tflite\n"
+	       "  hilbench run --board qemu-m7 --runs 48 --json > m7.json\n");
+}
+
+static void print_table(const struct run_result *result)
+{
+	struct stats_u64 stats;
+	const double scale = result_counter_scale(result);
+	const char *unit = result_count_unit(result);
+	const char *source = result_count_source(result);
+
+	const struct compiled_model *compiled = &result->model->compiled;
+
+	printf("%s (%s) on %s (%s, verified: %s)\n", result->model->name, result->model->variant,
+	       result->board->id, result->board->core,
+	       profile_verified_name(result->board->verified));
+	printf("  %-22s %-30s %s\n", "metric", "value", "source");
+	if (result->run_count > 0) {
+		char value[64];
+		stats_u64_compute(result->ticks, result->run_count, &stats);
+		snprintf(value, sizeof value, "%.0f / %.0f / %.0f", stats.min * scale,
+			 stats.median * scale, stats.max * scale);
+		printf("  %-22s %-30s %s, min/median/max of %zu runs\n", unit, value, source,
+		       result->run_count);
+		if (compiled->macs) {
+			snprintf(value, sizeof value, "%.3f", stats.median * scale / (double)compiled->macs);
+			printf("  %-22s %-30s derived (%llu MACs)\n",
+			       strcmp(unit, "cycles") ? "instructions/MAC" : "cycles/MAC", value,
+			       (unsigned long long)compiled->macs);
+		}
+		snprintf(value, sizeof value, "%.1f us", stats.median * scale * 1e6 / result->board->clock_hz);
+		printf("  %-22s %-30s derived (%s / %.1f MHz%s)\n", "latency (median)", value, unit,
+		       result->board->clock_hz / 1e6,
+		       strcmp(unit, "cycles") ? ", assumes 1 instruction per cycle" : "");
+	}
+	if (result->have_stack) {
+		char value[32];
+		snprintf(value, sizeof value, "%u B", result->stack_high_water);
+		printf("  %-22s %-30s %s (painted)\n", "stack high-water", value, source);
+	}
+	if (result->have_stack) {
+		char value[64];
+		snprintf(value, sizeof value, "%u B (planned %u)", result->arena_used, compiled->arena_size);
+		printf("  %-22s %-30s %s (painted); activation floor %u B\n", "arena used", value, source,
+		       compiled->activation_floor);
+	}
+	if (result->have_sizes) {
+		char value[64];
+		snprintf(value, sizeof value, "%u B", result->sizes.static_ram);
+		printf("  %-22s %-30s elf (.data %u + .bss %u)\n", "static RAM", value, result->sizes.data,
+		       result->sizes.bss);
+		if (result->have_stack) {
+			snprintf(value, sizeof value, "%u B", result_peak_ram(result));
+			printf("  %-22s %-30s derived (static + planned arena + stack)\n", "peak RAM", value);
+		}
+		snprintf(value, sizeof value, "%u B", result_flash(result));
+		printf("  %-22s %-30s derived (firmware %u + model image %zu)\n", "flash", value,
+		       result->sizes.flash, compiled->image_size);
+	}
+	if (result->output_checked) {
+		if (compiled->output_dtype == MODEL_DTYPE_INT8)
+			printf("  %-22s %-30s host reference, bit-exact\n", "output check",
+			       result->output_mismatches ? "MISMATCH" : "equal");
+		else
+			printf("  %-22s %-30s host reference, max abs error %.3g\n", "output check",
+			       result->output_mismatches ? "MISMATCH" : "within tolerance",
+			       result->max_abs_error);
+	}
+	if (strcmp(result->status, "ok"))
+		printf("  %-22s %s\n", "status", result->status);
+	printf("results: %s\n", result->json_path);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option long_options[] = {
+		{ "board", required_argument, NULL, 'b' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "suite", required_argument, NULL, 'S' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "all", no_argument, NULL, 'A' },
+		{ "resume", required_argument, NULL, 'R' },
+		{ "runs", required_argument, NULL, 'n' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "retries", required_argument, NULL, 'r' },
+		{ "firmware", required_argument, NULL, 'f' },
+		{ "results", required_argument, NULL, 'o' },
+		{ "boards-dir", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "debug-hang", no_argument, NULL, 'H' },
+		{ "no-pipeline", no_argument, NULL, 'P' },
+		{ "debug-line-noise", required_argument, NULL, 'N' },
+		{ "debug-line-rate", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct benchmark_options options = {
+		.runs = 20, .warmups = 2, .input_seed = 1, .timeout_ms = 30000, .attempts = 4,
+		.results_dir = "results",
+	};
+	const char *board_id = "qemu-m4";
+	const char *models[32];
+	size_t model_count = 0;
+	size_t printed = 0;
+	const char *suite_path = NULL;
+	struct suite_run_options suite_options = { .limit = 0 };
+	bool seed_given = false;
+	const char *boards_dir = NULL;
+	struct board_profile board;
+	struct run_result result;
+	uint32_t retries = 3;
+	int json = 0;
+	int option;
+	int status = HB_OK;
+
+	optind = 0;
+	opterr = 0;
+	while (status == HB_OK && (option = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+		switch (option) {
+		case 'b': board_id = optarg; break;
+		case 'm':
+			if (model_count == sizeof models / sizeof models[0])
+				return hb_error(HB_ERR_USAGE, "at most %zu --model options",
+						sizeof models / sizeof models[0]);
+			models[model_count++] = optarg;
+			break;
+		case 'n': status = cli_parse_u32("--runs", optarg, 1, 100000, &options.runs); break;
+		case 'w': status = cli_parse_u32("--warmup", optarg, 0, 1000, &options.warmups); break;
+		case 's':
+			status = cli_parse_u32("--seed", optarg, 0, UINT32_MAX, &options.input_seed);
+			seed_given = true;
+			break;
+		case 'S': suite_path = optarg; break;
+		case 'l': status = cli_parse_u32("--limit", optarg, 1, UINT32_MAX - 1, &suite_options.limit); break;
+		case 'A': suite_options.limit = UINT32_MAX; break;
+		case 'R': suite_options.resume = optarg; break;
+		case 't': status = cli_parse_seconds("--timeout", optarg, &options.timeout_ms); break;
+		case 'r': status = cli_parse_u32("--retries", optarg, 0, 20, &retries); break;
+		case 'f': options.firmware = optarg; break;
+		case 'o': options.results_dir = optarg; break;
+		case 'd': boards_dir = optarg; break;
+		case 'j': json = 1; break;
+		case 'H': options.debug_hang = true; break;
+		case 'P': options.synchronous = true; break;
+		case 'N': status = cli_parse_probability("--debug-line-noise", optarg, &options.line_noise); break;
+		case 'L': status = cli_parse_u32("--debug-line-rate", optarg, 300, 100000000, &options.line_rate); break;
+		case 'h': print_help(); return HB_OK;
+		default: return cli_bad_option("run", option, argv[optind - 1]);
+		}
+	}
+	if (status != HB_OK)
+		return status;
+	if (optind < argc)
+		return hb_error(HB_ERR_USAGE, "unexpected argument '%s' (see 'hilbench run --help')",
+				argv[optind]);
+	options.attempts = (int)retries + 1;
+
+	status = profile_find(cli_boards_dir(boards_dir), board_id, &board);
+	if (status != HB_OK)
+		return status;
+	if ((suite_options.resume || suite_options.limit) && !suite_path)
+		return hb_error(HB_ERR_USAGE, "--limit, --all and --resume go with --suite");
+	if (suite_path) {
+		struct suite suite;
+		if (model_count)
+			return hb_error(HB_ERR_USAGE, "--suite takes its models from the suite; drop --model");
+		status = suite_load(suite_path, &suite);
+		if (status != HB_OK)
+			return status;
+		suite_options.benchmark = options;
+		suite_options.seed = seed_given ? options.input_seed : 0;
+		suite_options.json = json;
+		return suite_run(&board, &suite, &suite_options);
+	}
+	if (model_count == 0)
+		models[model_count++] = NULL; /* the built-in model */
+	if (json)
+		printf("[\n");
+	for (size_t i = 0; i < model_count; i++) {
+		struct loaded_model model;
+		int model_status = model_load(models[i], &model);
+		if (model_status != HB_OK) {
+			status = status == HB_OK ? model_status : status;
+			continue;
+		}
+		hb_info("model '%s': %s, %llu MACs, image %zu B, arena %u B", model.name, model.variant,
+			(unsigned long long)model.compiled.macs, model.compiled.image_size,
+			model.compiled.arena_size);
+		model_status = benchmark_run(&board, &model, &options, &result);
+		if (json) {
+			cJSON *root = result_to_json(&result);
+			char *text = cJSON_Print(root);
+			if (text)
+				printf("%s%s\n", printed++ ? ",\n" : "", text);
+			free(text);
+			cJSON_Delete(root);
+		} else if (result.run_count > 0 || result.have_sizes) {
+			print_table(&result);
+		}
+		result_release(&result);
+		model_unload(&model);
+		if (status == HB_OK)
+			status = model_status;
+		/* A timeout means the board is gone; the next model would only wait again. */
+		if (model_status == HB_ERR_TIMEOUT)
+			break;
+	}
+	if (json)
+		printf("]\n");
+	return status;
+}

@@ -1,0 +1,652 @@
+/*
+ * Board profiles: boards/<id>.json validated field by field into
+ * struct board_profile. Every problem found is reported (one message each)
+ * so a user fixes a profile in one pass; cross-field rules run only once
+ * every field on its own is valid, to avoid follow-on noise.
+ */
+#include "config/profile.h"
+
+#include "util/error.h"
+#include "util/fileio.h"
+#include "util/json_read.h"
+
+#include <cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Profiles are a few hundred bytes; anything this big is not one. */
+#define PROFILE_MAX_FILE_BYTES (1024 * 1024)
+
+static const char *const root_fields[] = {
+    "schema", "id",	  "name",    "core",	"fpu",		 "dsp",	     "clock_hz",
+    "memory", "firmware", "flasher", "console", "cycle_counter", "verified", NULL,
+};
+static const char *const memory_fields[] = {"flash", "ram", "model", NULL};
+static const char *const region_fields[] = {"origin", "size", NULL};
+static const char *const firmware_fields[] = {"port", NULL};
+static const char *const flasher_fields[] = {"driver", "machine", "interface", "target", NULL};
+static const char *const console_fields[] = {"transport", "device", "baud", NULL};
+
+static const char *const core_names[] = {
+    "cortex-m0", "cortex-m0plus", "cortex-m3", "cortex-m4", "cortex-m7", "cortex-m33", NULL,
+};
+/* The -mfpu values that exist on M-profile cores. */
+static const char *const fpu_names[] = {"none", "fpv4-sp-d16", "fpv5-sp-d16", "fpv5-d16", NULL};
+static const char *const driver_names[] = {"qemu", "openocd", NULL};
+static const char *const transport_names[] = {"qemu", "serial", "tcp", NULL};
+/* Same order as enum profile_counter / enum profile_verified. */
+static const char *const counter_names[] = {"dwt", "systick", "emulated-instructions", NULL};
+static const char *const verified_names[] = {"emulated", "compile-only", "hardware", NULL};
+
+/* Which FPUs and whether DSP instructions each core can have, so a profile
+ * cannot ask the compiler for an impossible combination. */
+struct core_facts {
+	const char *core;
+	const char *fpus; /* space separated, always includes none */
+	bool dsp_possible;
+	bool has_dwt;
+};
+
+static const struct core_facts core_table[] = {
+    {"cortex-m0", "none", false, false},
+    {"cortex-m0plus", "none", false, false},
+    {"cortex-m3", "none", false, true},
+    {"cortex-m4", "none fpv4-sp-d16", true, true},
+    {"cortex-m7", "none fpv5-sp-d16 fpv5-d16", true, true},
+    {"cortex-m33", "none fpv5-sp-d16", true, true},
+};
+
+/* "0x1f000", "512K", "4M" or "65536": the forms a datasheet memory map uses. */
+static bool parse_size_text(const char *text, uint32_t *out)
+{
+	uint64_t value = 0;
+	const char *c = text;
+
+	if (c[0] == '0' && (c[1] == 'x' || c[1] == 'X')) {
+		c += 2;
+		if (!*c)
+			return false;
+		for (; *c; c++) {
+			unsigned digit;
+
+			if (*c >= '0' && *c <= '9')
+				digit = (unsigned)(*c - '0');
+			else if (*c >= 'a' && *c <= 'f')
+				digit = (unsigned)(*c - 'a' + 10);
+			else if (*c >= 'A' && *c <= 'F')
+				digit = (unsigned)(*c - 'A' + 10);
+			else
+				return false;
+			value = value * 16 + digit;
+			if (value > UINT32_MAX)
+				return false;
+		}
+	} else {
+		if (!(*c >= '0' && *c <= '9'))
+			return false;
+		for (; *c >= '0' && *c <= '9'; c++) {
+			value = value * 10 + (uint64_t)(*c - '0');
+			if (value > UINT32_MAX)
+				return false;
+		}
+		if (*c == 'K')
+			value *= 1024, c++;
+		else if (*c == 'M')
+			value *= 1024 * 1024, c++;
+		if (*c || value > UINT32_MAX)
+			return false;
+	}
+	*out = (uint32_t)value;
+	return true;
+}
+
+static bool read_address(struct json_reader *reader, const cJSON *object, const char *parent,
+			 const char *key, uint32_t *out)
+{
+	static const char expected[] =
+	    "an integer or a string such as \"0x08000000\", \"512K\" or \"4M\" below 4 GiB";
+	const cJSON *item = json_member(reader, object, parent, key, expected);
+	bool valid;
+
+	if (!item)
+		return false;
+	if (cJSON_IsString(item))
+		valid = parse_size_text(item->valuestring, out);
+	else
+		valid = json_number_to_u32(item, 0, UINT32_MAX, out);
+	if (!valid)
+		json_fail_expected(reader, parent, key, expected, item);
+	return valid;
+}
+
+static bool read_region(struct json_reader *reader, const cJSON *memory, const char *key,
+			struct profile_region *out)
+{
+	const cJSON *region = json_read_object(reader, memory, "memory", key, region_fields);
+	char path[32];
+	bool valid;
+
+	if (!region)
+		return false;
+	snprintf(path, sizeof path, "memory.%s", key);
+	valid = read_address(reader, region, path, "origin", &out->origin);
+	valid = read_address(reader, region, path, "size", &out->size) && valid;
+	if (!valid)
+		return false;
+	if (out->size == 0) {
+		json_fail(reader, "field '%s.size': expected a region size above 0, got 0", path);
+		return false;
+	}
+	if ((uint64_t)out->origin + out->size > (uint64_t)1 << 32) {
+		json_fail(reader,
+			  "field '%s': expected origin + size within the 32-bit address space, "
+			  "got 0x%08x + 0x%x",
+			  path, out->origin, out->size);
+		return false;
+	}
+	return true;
+}
+
+static bool regions_overlap(const struct profile_region *a, const struct profile_region *b)
+{
+	uint64_t a_end = (uint64_t)a->origin + a->size;
+	uint64_t b_end = (uint64_t)b->origin + b->size;
+
+	return a->origin < b_end && b->origin < a_end;
+}
+
+static const struct core_facts *core_facts_of(const char *core)
+{
+	for (size_t i = 0; i < sizeof core_table / sizeof core_table[0]; i++)
+		if (strcmp(core_table[i].core, core) == 0)
+			return &core_table[i];
+	return NULL;
+}
+
+static bool word_in_list(const char *word, const char *list)
+{
+	size_t length = strlen(word);
+
+	for (const char *c = list; *c;) {
+		size_t span = strcspn(c, " ");
+		if (span == length && strncmp(c, word, length) == 0)
+			return true;
+		c += span;
+		c += strspn(c, " ");
+	}
+	return false;
+}
+
+/* The file name without folders and without ".json". */
+static void id_from_path(const char *path, char *out, size_t capacity)
+{
+	const char *base = strrchr(path, '/');
+	size_t length;
+
+	base = base ? base + 1 : path;
+	length = strlen(base);
+	if (length > 5 && strcmp(base + length - 5, ".json") == 0)
+		length -= 5;
+	if (length >= capacity)
+		length = capacity - 1;
+	memcpy(out, base, length);
+	out[length] = '\0';
+}
+
+/* "host:port" with a numeric port, as ser2net and QEMU print them. */
+static bool tcp_address_valid(const char *device)
+{
+	const char *colon = strrchr(device, ':');
+	unsigned long port = 0;
+
+	if (!colon || colon == device || !colon[1])
+		return false;
+	for (const char *c = colon + 1; *c; c++) {
+		if (*c < '0' || *c > '9')
+			return false;
+		port = port * 10 + (unsigned long)(*c - '0');
+		if (port > 65535)
+			return false;
+	}
+	return port > 0;
+}
+
+static void check_flasher(struct json_reader *reader, const cJSON *flasher,
+			  struct board_profile *out)
+{
+	const bool is_qemu = strcmp(out->flasher.driver, "qemu") == 0;
+	const char *const qemu_only[] = {"machine", NULL};
+	const char *const openocd_only[] = {"interface", "target", NULL};
+	const char *const *unused = is_qemu ? openocd_only : qemu_only;
+
+	for (size_t i = 0; unused[i]; i++)
+		if (cJSON_GetObjectItemCaseSensitive(flasher, unused[i]))
+			json_fail(reader,
+				  "field 'flasher.%s': not used with driver \"%s\" "
+				  "(expected only driver%s)",
+				  unused[i], out->flasher.driver,
+				  is_qemu ? " and machine" : ", interface and target");
+	if (is_qemu) {
+		if (!out->flasher.machine[0])
+			json_fail(reader,
+				  "missing field 'flasher.machine' (expected a QEMU "
+				  "machine name such as \"mps2-an386\" with driver \"qemu\")");
+		if (strcmp(out->console.transport, "qemu") != 0)
+			json_fail(reader,
+				  "field 'console.transport': expected \"qemu\" with "
+				  "flasher driver \"qemu\", got \"%s\"",
+				  out->console.transport);
+		if (out->counter != PROFILE_COUNTER_EMULATED_INSTRUCTIONS)
+			json_fail(reader,
+				  "field 'cycle_counter': expected \"emulated-instructions\" "
+				  "with flasher driver \"qemu\", got \"%s\"",
+				  profile_counter_name(out->counter));
+		if (out->verified != PROFILE_VERIFIED_EMULATED)
+			json_fail(reader,
+				  "field 'verified': expected \"emulated\" with flasher "
+				  "driver \"qemu\", got \"%s\"",
+				  profile_verified_name(out->verified));
+		return;
+	}
+	if (!out->flasher.interface_cfg[0])
+		json_fail(reader, "missing field 'flasher.interface' (expected an OpenOCD config "
+				  "such as \"interface/stlink.cfg\" with driver \"openocd\")");
+	if (!out->flasher.target_cfg[0])
+		json_fail(reader, "missing field 'flasher.target' (expected an OpenOCD config "
+				  "such as \"target/stm32f4x.cfg\" with driver \"openocd\")");
+	if (strcmp(out->console.transport, "qemu") == 0)
+		json_fail(reader, "field 'console.transport': expected \"serial\" or \"tcp\" with "
+				  "flasher driver \"openocd\", got \"qemu\"");
+	if (out->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS)
+		json_fail(reader, "field 'cycle_counter': expected \"dwt\" or \"systick\" with "
+				  "flasher driver \"openocd\", got \"emulated-instructions\"");
+	if (out->verified == PROFILE_VERIFIED_EMULATED)
+		json_fail(reader, "field 'verified': expected \"compile-only\" or \"hardware\" "
+				  "with flasher driver \"openocd\", got \"emulated\"");
+}
+
+static void check_console(struct json_reader *reader, const cJSON *console,
+			  struct board_profile *out)
+{
+	const char *transport = out->console.transport;
+	const bool has_device = cJSON_GetObjectItemCaseSensitive(console, "device") != NULL;
+	const bool has_baud = cJSON_GetObjectItemCaseSensitive(console, "baud") != NULL;
+
+	if (strcmp(transport, "qemu") == 0) {
+		/* The QEMU flasher makes the socket; a device here would be ignored. */
+		if (has_device)
+			json_fail(reader, "field 'console.device': not used with transport "
+					  "\"qemu\" (expected only transport)");
+		if (has_baud)
+			json_fail(reader, "field 'console.baud': not used with transport "
+					  "\"qemu\" (expected only transport)");
+	} else if (strcmp(transport, "serial") == 0) {
+		if (!out->console.device[0])
+			json_fail(reader, "missing field 'console.device' (expected a serial port "
+					  "such as \"/dev/ttyACM0\" with transport \"serial\")");
+		if (!has_baud)
+			json_fail(reader, "missing field 'console.baud' (expected a positive "
+					  "integer such as 115200 with transport \"serial\")");
+	} else {
+		if (!out->console.device[0])
+			json_fail(reader, "missing field 'console.device' (expected \"host:port\" "
+					  "with transport \"tcp\")");
+		else if (!tcp_address_valid(out->console.device))
+			json_fail(reader,
+				  "field 'console.device': expected \"host:port\" with a "
+				  "port from 1 to 65535, got \"%s\"",
+				  out->console.device);
+		if (has_baud)
+			json_fail(reader, "field 'console.baud': not used with transport \"tcp\" "
+					  "(expected only transport and device)");
+	}
+}
+
+static void check_core(struct json_reader *reader, struct board_profile *out)
+{
+	const struct core_facts *facts = core_facts_of(out->core);
+
+	if (!word_in_list(out->fpu, facts->fpus)) {
+		char allowed[64];
+		size_t used = 0;
+
+		for (const char *c = facts->fpus; *c && used + 3 < sizeof allowed; c++) {
+			if (*c == ' ')
+				allowed[used++] = ',';
+			allowed[used++] = *c;
+		}
+		allowed[used] = '\0';
+		json_fail(reader, "field 'fpu': expected %s%s for %s, got \"%s\"",
+			  strchr(allowed, ',') ? "one of " : "", allowed, out->core, out->fpu);
+	}
+	if (out->dsp && !facts->dsp_possible)
+		json_fail(reader,
+			  "field 'dsp': expected false for %s (it has no DSP "
+			  "extension), got true",
+			  out->core);
+	if (out->counter == PROFILE_COUNTER_DWT && !facts->has_dwt)
+		json_fail(reader,
+			  "field 'cycle_counter': expected \"systick\" for %s (ARMv6-M "
+			  "has no DWT cycle counter), got \"dwt\"",
+			  out->core);
+}
+
+static void read_root(struct json_reader *reader, const cJSON *root, const char *path,
+		      struct board_profile *out)
+{
+	const cJSON *memory, *firmware, *flasher, *console;
+	int core, fpu, driver, transport, counter, verified;
+	bool regions_valid;
+
+	json_check_members(reader, root, "", root_fields);
+
+	if (json_read_string(reader, root, "", "id", true, JSON_STRING_IDENTIFIER, out->id,
+			     sizeof out->id) &&
+	    path) {
+		char expected_id[sizeof out->id];
+
+		id_from_path(path, expected_id, sizeof expected_id);
+		if (strcmp(out->id, expected_id) != 0)
+			json_fail(reader,
+				  "field 'id': expected \"%s\" (the file name without "
+				  ".json), got \"%s\"",
+				  expected_id, out->id);
+	}
+	json_read_string(reader, root, "", "name", true, JSON_STRING_TEXT, out->name,
+			 sizeof out->name);
+	core = json_read_choice(reader, root, "", "core", core_names);
+	if (core >= 0)
+		snprintf(out->core, sizeof out->core, "%s", core_names[core]);
+	fpu = json_read_choice(reader, root, "", "fpu", fpu_names);
+	if (fpu >= 0)
+		snprintf(out->fpu, sizeof out->fpu, "%s", fpu_names[fpu]);
+	json_read_bool(reader, root, "", "dsp", &out->dsp);
+	json_read_u32(reader, root, "", "clock_hz", true, 1, "a positive integer below 2^32 (Hz)",
+		      &out->clock_hz);
+
+	memory = json_read_object(reader, root, "", "memory", memory_fields);
+	regions_valid = read_region(reader, memory, "flash", &out->flash);
+	regions_valid = read_region(reader, memory, "ram", &out->ram) && regions_valid;
+	if (read_region(reader, memory, "model", &out->model) && regions_valid &&
+	    (out->model.origin < out->flash.origin ||
+	     (uint64_t)out->model.origin + out->model.size >
+		 (uint64_t)out->flash.origin + out->flash.size ||
+	     out->model.origin == out->flash.origin))
+		json_fail(
+		    reader,
+		    "field 'memory.model': expected a region inside flash after the firmware "
+		    "(flash 0x%08x-0x%08llx), got 0x%08x-0x%08llx",
+		    out->flash.origin, (unsigned long long)out->flash.origin + out->flash.size - 1,
+		    out->model.origin, (unsigned long long)out->model.origin + out->model.size - 1);
+	if (regions_valid && regions_overlap(&out->flash, &out->ram))
+		json_fail(reader,
+			  "field 'memory': expected flash and ram not to overlap, got flash "
+			  "0x%08x-0x%08llx and ram 0x%08x-0x%08llx",
+			  out->flash.origin,
+			  (unsigned long long)out->flash.origin + out->flash.size - 1,
+			  out->ram.origin, (unsigned long long)out->ram.origin + out->ram.size - 1);
+
+	firmware = json_read_object(reader, root, "", "firmware", firmware_fields);
+	json_read_string(reader, firmware, "firmware", "port", true, JSON_STRING_IDENTIFIER,
+			 out->port, sizeof out->port);
+
+	flasher = json_read_object(reader, root, "", "flasher", flasher_fields);
+	driver = json_read_choice(reader, flasher, "flasher", "driver", driver_names);
+	if (driver >= 0)
+		snprintf(out->flasher.driver, sizeof out->flasher.driver, "%s",
+			 driver_names[driver]);
+	json_read_string(reader, flasher, "flasher", "machine", false, JSON_STRING_TOKEN,
+			 out->flasher.machine, sizeof out->flasher.machine);
+	json_read_string(reader, flasher, "flasher", "interface", false, JSON_STRING_TOKEN,
+			 out->flasher.interface_cfg, sizeof out->flasher.interface_cfg);
+	json_read_string(reader, flasher, "flasher", "target", false, JSON_STRING_TOKEN,
+			 out->flasher.target_cfg, sizeof out->flasher.target_cfg);
+
+	console = json_read_object(reader, root, "", "console", console_fields);
+	transport = json_read_choice(reader, console, "console", "transport", transport_names);
+	if (transport >= 0)
+		snprintf(out->console.transport, sizeof out->console.transport, "%s",
+			 transport_names[transport]);
+	json_read_string(reader, console, "console", "device", false, JSON_STRING_TOKEN,
+			 out->console.device, sizeof out->console.device);
+	json_read_u32(reader, console, "console", "baud", false, 1, "a positive integer (bit/s)",
+		      &out->console.baud);
+
+	counter = json_read_choice(reader, root, "", "cycle_counter", counter_names);
+	if (counter >= 0)
+		out->counter = (enum profile_counter)counter;
+	verified = json_read_choice(reader, root, "", "verified", verified_names);
+	if (verified >= 0)
+		out->verified = (enum profile_verified)verified;
+
+	if (reader->errors)
+		return;
+	check_core(reader, out);
+	check_flasher(reader, flasher, out);
+	check_console(reader, console, out);
+}
+
+int profile_parse(const char *text, size_t length, const char *path, struct board_profile *out)
+{
+	struct json_reader reader = {path ? path : "<profile>", 0};
+	cJSON *root;
+	int status;
+
+	memset(out, 0, sizeof *out);
+	if (path && strlen(path) >= sizeof out->path)
+		return hb_error(HB_ERR_INPUT, "'%s': path longer than %zu characters", path,
+				sizeof out->path - 1);
+	status = json_parse_object(&reader, text, length, &root);
+	if (status != HB_OK)
+		return status;
+	/* A different schema means different rules: stop before they add noise. */
+	json_check_schema(&reader, root, PROFILE_SCHEMA_VERSION);
+	if (!reader.errors)
+		read_root(&reader, root, path, out);
+	cJSON_Delete(root);
+
+	if (reader.errors) {
+		memset(out, 0, sizeof *out);
+		return HB_ERR_INPUT;
+	}
+	if (path)
+		memcpy(out->path, path, strlen(path) + 1);
+	return HB_OK;
+}
+
+int profile_load(const char *path, struct board_profile *out)
+{
+	uint8_t *text = NULL;
+	size_t length = 0;
+	int status;
+
+	memset(out, 0, sizeof *out);
+	status = file_read_all(path, PROFILE_MAX_FILE_BYTES, "a board profile", &text, &length);
+	if (status != HB_OK)
+		return status;
+	status = profile_parse((const char *)text, length, path, out);
+	free(text);
+	return status;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int compare_profiles(const void *a, const void *b)
+{
+	return strcmp(((const struct board_profile *)a)->id, ((const struct board_profile *)b)->id);
+}
+
+static void free_names(char **names, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* The ids (file names without .json) in boards_dir, sorted. */
+static int list_ids(const char *boards_dir, char ***ids, size_t *count)
+{
+	DIR *dir = opendir(boards_dir);
+	struct dirent *entry;
+	size_t capacity = 0;
+
+	*ids = NULL;
+	*count = 0;
+	if (!dir) {
+		if (errno == ENOENT)
+			return hb_error(HB_ERR_NOT_FOUND, "'%s': no such folder", boards_dir);
+		return hb_error(HB_ERR_IO, "'%s': cannot list: %s", boards_dir, strerror(errno));
+	}
+	while ((entry = readdir(dir))) {
+		size_t length = strlen(entry->d_name);
+
+		if (entry->d_name[0] == '.' || length <= 5 ||
+		    strcmp(entry->d_name + length - 5, ".json") != 0)
+			continue;
+		if (*count == capacity) {
+			size_t grown = capacity ? capacity * 2 : 16;
+			char **bigger = realloc(*ids, grown * sizeof *bigger);
+
+			if (!bigger)
+				goto nomem;
+			*ids = bigger;
+			capacity = grown;
+		}
+		(*ids)[*count] = strndup(entry->d_name, length - 5);
+		if (!(*ids)[*count])
+			goto nomem;
+		++*count;
+	}
+	closedir(dir);
+	if (*count)
+		qsort(*ids, *count, sizeof **ids, compare_names);
+	return HB_OK;
+nomem:
+	closedir(dir);
+	free_names(*ids, *count);
+	*ids = NULL;
+	*count = 0;
+	return hb_error(HB_ERR_NOMEM, "'%s': out of memory", boards_dir);
+}
+
+static bool id_is_safe(const char *id)
+{
+	return json_string_is_kind(id, JSON_STRING_IDENTIFIER) &&
+	       strlen(id) < sizeof((struct board_profile *)0)->id;
+}
+
+int profile_find(const char *boards_dir, const char *id, struct board_profile *out)
+{
+	char path[sizeof out->path];
+	char available[512];
+	const char *suggestion = NULL;
+	char **ids;
+	size_t count, used = 0, distance, best_distance = 3;
+	int status;
+
+	memset(out, 0, sizeof *out);
+	/* Only plain names: an id must not reach outside boards_dir. */
+	if (id_is_safe(id)) {
+		int n = snprintf(path, sizeof path, "%s/%s.json", boards_dir, id);
+
+		if (n < 0 || (size_t)n >= sizeof path)
+			return hb_error(HB_ERR_INPUT, "'%s/%s.json': path too long", boards_dir,
+					id);
+		if (access(path, F_OK) == 0 || errno != ENOENT)
+			return profile_load(path, out);
+	}
+
+	status = list_ids(boards_dir, &ids, &count);
+	if (status != HB_OK)
+		return status;
+	available[0] = '\0';
+	for (size_t i = 0; i < count; i++) {
+		int n = snprintf(available + used, sizeof available - used, "%s%s", i ? ", " : "",
+				 ids[i]);
+		if (n < 0 || (size_t)n >= sizeof available - used)
+			break;
+		used += (size_t)n;
+		distance = json_edit_distance(id, ids[i]);
+		if (distance < best_distance) {
+			suggestion = ids[i];
+			best_distance = distance;
+		}
+	}
+	if (suggestion)
+		status = hb_error(HB_ERR_NOT_FOUND,
+				  "board '%s' not found in '%s' (did you mean '%s'? available: %s)",
+				  id, boards_dir, suggestion, available);
+	else
+		status = hb_error(HB_ERR_NOT_FOUND, "board '%s' not found in '%s' (available: %s)",
+				  id, boards_dir, count ? available : "none");
+	free_names(ids, count);
+	return status;
+}
+
+int profile_list(const char *boards_dir, struct board_profile **profiles, size_t *count,
+		 size_t *invalid)
+{
+	char **ids;
+	size_t id_count;
+	int status;
+
+	*profiles = NULL;
+	*count = 0;
+	*invalid = 0;
+	status = list_ids(boards_dir, &ids, &id_count);
+	if (status != HB_OK)
+		return status;
+	if (id_count) {
+		*profiles = calloc(id_count, sizeof **profiles);
+		if (!*profiles) {
+			free_names(ids, id_count);
+			return hb_error(HB_ERR_NOMEM, "'%s': out of memory", boards_dir);
+		}
+	}
+	for (size_t i = 0; i < id_count; i++) {
+		char path[sizeof(*profiles)->path];
+		int n = snprintf(path, sizeof path, "%s/%s.json", boards_dir, ids[i]);
+
+		if (n < 0 || (size_t)n >= sizeof path) {
+			hb_error(HB_ERR_INPUT, "'%s/%s.json': path too long", boards_dir, ids[i]);
+			++*invalid;
+			continue;
+		}
+		if (profile_load(path, &(*profiles)[*count]) == HB_OK)
+			++*count;
+		else
+			++*invalid;
+	}
+	free_names(ids, id_count);
+	/* Ids equal file names, so this is already sorted; sort anyway so the
+	 * order does not depend on that rule. */
+	if (*count)
+		qsort(*profiles, *count, sizeof **profiles, compare_profiles);
+	if (*count == 0) {
+		free(*profiles);
+		*profiles = NULL;
+	}
+	return HB_OK;
+}
+
+const char *profile_counter_name(enum profile_counter counter)
+{
+	if ((unsigned)counter < sizeof counter_names / sizeof counter_names[0] - 1)
+		return counter_names[counter];
+	return "unknown";
+}
+
+const char *profile_verified_name(enum profile_verified verified)
+{
+	if ((unsigned)verified < sizeof verified_names / sizeof verified_names[0] - 1)
+		return verified_names[verified];
+	return "unknown";
+}

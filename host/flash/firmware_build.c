@@ -1,0 +1,134 @@
+#include "flash/firmware_build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crc32.h"
+#include "util/error.h"
+#include "util/fileio.h"
+#include "util/paths.h"
+#include "util/spawn.h"
+
+#define BUILD_TIMEOUT_MS (5 * 60 * 1000)
+
+/* The last non-empty line of a log, for one-line error messages. */
+static void last_log_line(const char *path, char *line, size_t capacity)
+{
+	uint8_t *text;
+	size_t length;
+	char *end, *start;
+
+	line[0] = '\0';
+	if (file_read_all(path, 1 << 24, "a build log", &text, &length) != HB_OK)
+		return;
+	end = (char *)text + length;
+	while (end > (char *)text && (end[-1] == '\n' || end[-1] == '\r'))
+		*--end = '\0';
+	start = end;
+	while (start > (char *)text && start[-1] != '\n')
+		start--;
+	snprintf(line, capacity, "%s", start);
+	free(text);
+}
+
+static int run_and_wait(const char *const argv[], const char *log_path, int timeout_ms)
+{
+	struct spawn_options options = { .log_path = log_path, .workdir = paths_root() };
+	struct child child;
+	int status = spawn_start(argv, &options, &child);
+
+	if (status != HB_OK)
+		return status;
+	status = spawn_wait(&child, timeout_ms);
+	if (status != HB_OK) {
+		spawn_stop(&child);
+		return hb_error(status, "'%s' did not finish within %d s", argv[0], timeout_ms / 1000);
+	}
+	return child.exit_status;
+}
+
+static void read_compiler_version(const char *folder, char *out, size_t capacity)
+{
+	const char *argv[] = { "arm-none-eabi-gcc", "--version", NULL };
+	char log_path[600];
+	uint8_t *text;
+	size_t length;
+
+	snprintf(out, capacity, "unknown");
+	snprintf(log_path, sizeof log_path, "%s/compiler.txt", folder);
+	if (run_and_wait(argv, log_path, 10000) != 0)
+		return;
+	if (file_read_all(log_path, 1 << 16, "compiler output", &text, &length) != HB_OK)
+		return;
+	text[strcspn((char *)text, "\n")] = '\0';
+	snprintf(out, capacity, "%s", (char *)text);
+	free(text);
+}
+
+int firmware_describe(const char *elf_path, struct firmware_image *image)
+{
+	uint8_t *bytes;
+	size_t length;
+	int status = file_read_all(elf_path, 256u << 20, "a firmware ELF", &bytes, &length);
+
+	if (status != HB_OK)
+		return status;
+	if (snprintf(image->elf_path, sizeof image->elf_path, "%s", elf_path) >=
+	    (int)sizeof image->elf_path) {
+		free(bytes);
+		return hb_error(HB_ERR_INPUT, "firmware path too long: '%s'", elf_path);
+	}
+	image->crc32 = crc32_compute(bytes, length);
+	free(bytes);
+	if (!image->compiler[0])
+		snprintf(image->compiler, sizeof image->compiler, "unknown (prebuilt firmware)");
+	return HB_OK;
+}
+
+int firmware_build_protocol(const struct board_profile *board, const char *protocol,
+			    struct firmware_image *image)
+{
+	char folder[512], out_arg[600], log_path[600], board_arg[96], port_arg[64], cpu_arg[64],
+		fpu_arg[64], protocol_arg[64], name[160], line[256];
+	const char *argv[] = { "make", "--no-print-directory", "-s", "-f", "target-fw/firmware.mk",
+			       board_arg, port_arg, cpu_arg, fpu_arg, out_arg,
+			       protocol ? protocol_arg : NULL, NULL };
+	int status;
+
+	memset(image, 0, sizeof *image);
+	snprintf(name, sizeof name, "%s%s%s", board->id, protocol ? "-" : "", protocol ? protocol : "");
+	status = paths_join(folder, sizeof folder, "build/fw", name);
+	if (status == HB_OK)
+		status = file_make_dirs(folder);
+	if (status != HB_OK)
+		return status;
+	snprintf(board_arg, sizeof board_arg, "BOARD=%s", board->id);
+	snprintf(port_arg, sizeof port_arg, "PORT=%s", board->port);
+	snprintf(cpu_arg, sizeof cpu_arg, "CPU=%s", board->core);
+	snprintf(fpu_arg, sizeof fpu_arg, "FPU=%s", board->fpu);
+	snprintf(out_arg, sizeof out_arg, "OUT=%s", folder);
+	snprintf(protocol_arg, sizeof protocol_arg, "PROTOCOL=%s", protocol ? protocol : "");
+	snprintf(log_path, sizeof log_path, "%s/build.log", folder);
+
+	if (protocol)
+		hb_info("building firmware for '%s' with PROTOCOL=%s", board->id, protocol);
+	else
+		hb_info("building firmware for '%s' (port %s, %s)", board->id, board->port, board->core);
+	status = run_and_wait(argv, log_path, BUILD_TIMEOUT_MS);
+	if (status < 0)
+		return status;
+	if (status != 0) {
+		last_log_line(log_path, line, sizeof line);
+		return hb_error(HB_ERR_TOOL, "firmware build for board '%s' failed (make exit %d): %s (full log: %s)",
+				board->id, status, line, log_path);
+	}
+	read_compiler_version(folder, image->compiler, sizeof image->compiler);
+	snprintf(out_arg, sizeof out_arg, "%s/firmware.elf", folder);
+	return firmware_describe(out_arg, image);
+}
+
+int firmware_build(const struct board_profile *board, struct firmware_image *image)
+{
+	return firmware_build_protocol(board, NULL, image);
+}

@@ -1,0 +1,371 @@
+#include "link/session.h"
+
+#include <stdbool.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/error.h"
+
+int64_t session_now_ms(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+void session_init(struct session *session, struct transport *transport, const char *board_id,
+		  int timeout_ms, int max_attempts)
+{
+	memset(session, 0, sizeof *session);
+	session->transport = transport;
+	session->board_id = board_id;
+	session->timeout_ms = timeout_ms;
+	session->max_attempts = max_attempts < 1 ? 1 : max_attempts;
+	session->next_seq = 1;
+	frame_decoder_init(&session->decoder);
+}
+
+int session_encode(uint16_t seq, uint8_t type, const uint8_t *payload, uint16_t length,
+		   uint8_t encoded[FRAME_MAX_ENCODED], size_t *encoded_length)
+{
+	struct frame request;
+
+	if (length > FRAME_MAX_PAYLOAD)
+		return hb_error(HB_ERR_INTERNAL, "request %s too long (%u bytes)",
+				msg_type_name(type), length);
+	request.seq = seq;
+	request.type = type;
+	request.length = length;
+	if (length)
+		memcpy(request.payload, payload, length);
+	*encoded_length = frame_encode(&request, encoded, FRAME_MAX_ENCODED);
+	return HB_OK;
+}
+
+static int send_frame(struct session *session, uint16_t seq, uint8_t type, const uint8_t *payload,
+		      uint16_t length)
+{
+	uint8_t encoded[FRAME_MAX_ENCODED];
+	size_t encoded_length = 0;
+	int status = session_encode(seq, type, payload, length, encoded, &encoded_length);
+
+	return status == HB_OK ? session_write(session, encoded, encoded_length) : status;
+}
+
+int session_write(struct session *session, const uint8_t *bytes, size_t length)
+{
+	int status = session->transport->driver->write(session->transport, bytes, length,
+						     session->timeout_ms);
+	if (status == HB_OK)
+		session->counters.bytes_sent += length;
+	return status;
+}
+
+int session_read_frame(struct session *session, int64_t deadline_ms, struct frame *frame,
+		       enum frame_result *result)
+{
+	*result = FRAME_PENDING;
+	for (;;) {
+		int64_t now;
+		size_t got = 0;
+		int status;
+
+		while (session->received_position < session->received_length) {
+			uint8_t byte = session->received[session->received_position++];
+			*result = frame_decoder_push(&session->decoder, byte, frame);
+			if (*result != FRAME_PENDING)
+				return HB_OK;
+		}
+		now = session_now_ms();
+		if (now >= deadline_ms)
+			return HB_OK;
+		status = session->transport->driver->read(session->transport, session->received,
+							  sizeof session->received, &got,
+							  (int)(deadline_ms - now));
+		if (status == HB_ERR_TIMEOUT)
+			return HB_OK;
+		if (status != HB_OK)
+			return status;
+		session->counters.bytes_received += got;
+		session->received_length = got;
+		session->received_position = 0;
+	}
+}
+
+uint16_t session_take_seq(struct session *session)
+{
+	uint16_t seq = session->next_seq++;
+	/* 0xFFFF is what the board uses for replies to frames it could not read. */
+	if (session->next_seq == 0xFFFF)
+		session->next_seq = 1;
+	return seq;
+}
+
+int session_send_only(struct session *session, uint8_t type, const uint8_t *payload,
+		      uint16_t length)
+{
+	return send_frame(session, session_take_seq(session), type, payload, length);
+}
+
+enum reply_outcome { REPLY_NONE, REPLY_GOT, REPLY_RESEND };
+
+/* Reads until a frame for `seq` arrives, a reason to resend appears, or the
+ * attempt's deadline passes. After damage it still decodes what has already
+ * arrived, where the intact reply may be. */
+static int await_reply(struct session *session, uint16_t seq, int64_t deadline,
+		       bool resend_on_damage, struct frame *reply, enum reply_outcome *outcome)
+{
+	*outcome = REPLY_NONE;
+	for (;;) {
+		enum frame_result result;
+		int status = session_read_frame(session, deadline, reply, &result);
+
+		if (status != HB_OK || result == FRAME_PENDING)
+			return status;
+		if (result != FRAME_READY) {
+			session->counters.damaged_frames++;
+			hb_debug("board '%s': damaged reply (%s)", session->board_id,
+				 frame_result_name(result));
+			if (resend_on_damage)
+				*outcome = REPLY_RESEND;
+		} else if (reply->seq == 0xFFFF && reply->type == MSG_ERROR) {
+			/* The board could not read our request. */
+			session->counters.damaged_frames++;
+			hb_debug("board '%s': could not read a request", session->board_id);
+			if (resend_on_damage)
+				*outcome = REPLY_RESEND;
+		} else if (reply->seq != seq) {
+			session->counters.stale_frames++;
+		} else {
+			*outcome = REPLY_GOT;
+			return HB_OK;
+		}
+		if (*outcome == REPLY_RESEND &&
+		    session->received_position == session->received_length)
+			return HB_OK;
+	}
+}
+
+int session_check_reply(const struct session *session, uint8_t request_type,
+			uint8_t expected_reply, const struct frame *reply)
+{
+	if (reply->type == MSG_ERROR) {
+		struct msg_error_reply error;
+		if (msg_error_decode(reply->payload, reply->length, &error) != 0)
+			return hb_error(HB_ERR_PROTOCOL, "board '%s' sent a malformed error reply to %s",
+					session->board_id, msg_type_name(request_type));
+		return hb_error(HB_ERR_PROTOCOL, "board '%s' refused %s: %s (code %u)",
+				session->board_id, msg_type_name(request_type),
+				msg_error_name(error.code), error.code);
+	}
+	if (reply->type != expected_reply)
+		return hb_error(HB_ERR_PROTOCOL, "board '%s' answered %s with %s, expected %s",
+				session->board_id, msg_type_name(request_type),
+				msg_type_name(reply->type), msg_type_name(expected_reply));
+	return HB_OK;
+}
+
+/* When a request is sent again: at once after damage (on_damage), or when
+ * no reply came within `wait_ms` of a send; at most `attempts` sends, all
+ * within the session's timeout. */
+struct resend_policy {
+	bool on_damage;
+	int wait_ms;
+	int attempts;
+};
+
+static int request(struct session *session, uint8_t type, const uint8_t *payload,
+		   uint16_t length, uint8_t expected_reply, const struct resend_policy *policy,
+		   struct frame *reply)
+{
+	const uint16_t seq = session_take_seq(session);
+	const int64_t deadline = session_now_ms() + session->timeout_ms;
+	int attempts = 0;
+
+	session->counters.requests++;
+	for (;;) {
+		enum reply_outcome outcome;
+		int64_t attempt_deadline;
+		int status;
+
+		if (attempts == policy->attempts || session_now_ms() >= deadline)
+			break;
+		if (attempts > 0) {
+			session->counters.resends++;
+			hb_debug("board '%s': sending %s (seq %u) again, attempt %d", session->board_id,
+				 msg_type_name(type), seq, attempts + 1);
+		}
+		attempts++;
+		status = send_frame(session, seq, type, payload, length);
+		if (status != HB_OK)
+			return status;
+		attempt_deadline = session_now_ms() + policy->wait_ms;
+		if (attempt_deadline > deadline || attempts == policy->attempts)
+			attempt_deadline = deadline;
+		status = await_reply(session, seq, attempt_deadline, policy->on_damage, reply, &outcome);
+		if (status != HB_OK)
+			return status;
+		if (outcome != REPLY_GOT)
+			continue;
+		return session_check_reply(session, type, expected_reply, reply);
+	}
+	if (session->counters.damaged_frames && attempts == policy->attempts && session_now_ms() < deadline)
+		return hb_error(HB_ERR_PROTOCOL,
+				"board '%s': no intact reply to %s after %d attempts (line noise? check the cable and baud rate)",
+				session->board_id, msg_type_name(type), attempts);
+	return hb_error(HB_ERR_TIMEOUT, "board '%s' did not answer %s within %.1f s (%d attempts)",
+			session->board_id, msg_type_name(type), session->timeout_ms / 1000.0,
+			attempts);
+}
+
+int session_request(struct session *session, uint8_t type, const uint8_t *payload,
+		    uint16_t length, uint8_t expected_reply, struct frame *reply)
+{
+	/* Silence is worth a resend only a few times within the deadline. */
+	const struct resend_policy policy = { .on_damage = true,
+					      .wait_ms = session->timeout_ms / session->max_attempts,
+					      .attempts = session->max_attempts };
+	return request(session, type, payload, length, expected_reply, &policy, reply);
+}
+
+static int say_hello(struct session *session, const struct resend_policy *policy,
+		     struct msg_hello_reply *hello)
+{
+	uint8_t payload[2];
+	struct frame reply;
+	int status;
+
+	le_put_u16(payload, PROTO_VERSION);
+	status = request(session, MSG_HELLO, payload, sizeof payload, MSG_HELLO_REPLY, policy, &reply);
+	if (status != HB_OK)
+		return status;
+	if (msg_hello_reply_decode(reply.payload, reply.length, hello) != 0)
+		return hb_error(HB_ERR_PROTOCOL, "board '%s' sent a malformed HELLO_REPLY (%u bytes)",
+				session->board_id, reply.length);
+	if (hello->protocol_version != PROTO_VERSION)
+		return hb_error(HB_ERR_PROTOCOL,
+				"board '%s' speaks protocol version %u, this hilbench speaks %u: rebuild the firmware",
+				session->board_id, hello->protocol_version, PROTO_VERSION);
+	return HB_OK;
+}
+
+int session_hello(struct session *session, struct msg_hello_reply *hello)
+{
+	const struct resend_policy policy = { .on_damage = true,
+					      .wait_ms = session->timeout_ms / session->max_attempts,
+					      .attempts = session->max_attempts };
+	return say_hello(session, &policy, hello);
+}
+
+int session_sync(struct session *session, int resend_ms)
+{
+	/* Damage meanwhile may belong to the requests still in flight, whose
+	 * replies come first, so only time makes it resend; a HELLO has no
+	 * effect on the board, so resending it often is harmless. */
+	struct resend_policy policy = { .on_damage = false, .wait_ms = resend_ms };
+	struct msg_hello_reply hello;
+
+	if (policy.wait_ms < 1)
+		policy.wait_ms = 1;
+	policy.attempts = session->timeout_ms / policy.wait_ms + 1;
+	return say_hello(session, &policy, &hello);
+}
+
+int session_check_input_ack(const struct session *session, const struct frame *reply,
+			    uint32_t offset, uint32_t length)
+{
+	if (reply->length != 6 || le_get_u32(reply->payload) != offset ||
+	    le_get_u16(reply->payload + 4) != length)
+		return hb_error(HB_ERR_PROTOCOL,
+				"board '%s' acknowledged the wrong input chunk (expected offset %u, %u bytes)",
+				session->board_id, offset, length);
+	return HB_OK;
+}
+
+int session_check_output_data(const struct session *session, const struct frame *reply,
+			      uint32_t offset, uint32_t length)
+{
+	if (reply->length != length + 4 || le_get_u32(reply->payload) != offset)
+		return hb_error(HB_ERR_PROTOCOL,
+				"board '%s' sent the wrong output chunk (expected offset %u, %u bytes)",
+				session->board_id, offset, length);
+	return HB_OK;
+}
+
+int session_decode_invoke(const struct session *session, const struct frame *reply, uint16_t runs,
+			  struct msg_invoke_reply *result)
+{
+	if (msg_invoke_reply_decode(reply->payload, reply->length, result) != 0 || result->runs != runs)
+		return hb_error(HB_ERR_PROTOCOL, "board '%s' sent a malformed INVOKE_REPLY (%u bytes)",
+				session->board_id, reply->length);
+	return HB_OK;
+}
+
+int session_write_input(struct session *session, const uint8_t *data, uint32_t length,
+			uint32_t chunk)
+{
+	uint8_t payload[FRAME_MAX_PAYLOAD];
+	struct frame reply;
+
+	if (chunk == 0 || chunk > FRAME_MAX_PAYLOAD - 4)
+		chunk = FRAME_MAX_PAYLOAD - 4;
+	for (uint32_t offset = 0; offset < length; offset += chunk) {
+		uint32_t part = length - offset < chunk ? length - offset : chunk;
+		int status;
+		le_put_u32(payload, offset);
+		memcpy(payload + 4, data + offset, part);
+		status = session_request(session, MSG_INPUT_WRITE, payload, (uint16_t)(part + 4),
+					 MSG_INPUT_ACK, &reply);
+		if (status != HB_OK)
+			return status;
+		status = session_check_input_ack(session, &reply, offset, part);
+		if (status != HB_OK)
+			return status;
+	}
+	return HB_OK;
+}
+
+int session_invoke(struct session *session, uint16_t runs, uint16_t warmups,
+		   struct msg_invoke_reply *result)
+{
+	uint8_t payload[4];
+	struct frame reply;
+	int status;
+
+	le_put_u16(payload, runs);
+	le_put_u16(payload + 2, warmups);
+	status = session_request(session, MSG_INVOKE, payload, sizeof payload, MSG_INVOKE_REPLY, &reply);
+	if (status != HB_OK)
+		return status;
+	return session_decode_invoke(session, &reply, runs, result);
+}
+
+int session_read_output(struct session *session, uint8_t *data, uint32_t length, uint32_t chunk)
+{
+	uint8_t payload[6];
+	struct frame reply;
+
+	if (chunk == 0 || chunk > FRAME_MAX_PAYLOAD - 4)
+		chunk = FRAME_MAX_PAYLOAD - 4;
+	for (uint32_t offset = 0; offset < length; offset += chunk) {
+		uint32_t part = length - offset < chunk ? length - offset : chunk;
+		int status;
+		le_put_u32(payload, offset);
+		le_put_u16(payload + 4, (uint16_t)part);
+		status = session_request(session, MSG_OUTPUT_READ, payload, sizeof payload,
+					 MSG_OUTPUT_DATA, &reply);
+		if (status != HB_OK)
+			return status;
+		status = session_check_output_data(session, &reply, offset, part);
+		if (status != HB_OK)
+			return status;
+		memcpy(data + offset, reply.payload + 4, part);
+	}
+	return HB_OK;
+}
+
+int session_exit(struct session *session, uint8_t status)
+{
+	struct frame reply;
+	return session_request(session, MSG_EXIT, &status, 1, MSG_EXIT_REPLY, &reply);
+}

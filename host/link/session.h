@@ -1,0 +1,97 @@
+/*
+ * The host end of the protocol: one request, one reply, with bounded
+ * retries. A damaged reply, a damaged request (the board answers
+ * MSG_ERROR_BAD_FRAME) or a silent line makes the host resend the same
+ * request with the same sequence number; the board answers a repeat from
+ * its cached reply, so nothing runs twice. The whole request is bounded by
+ * the timeout: a hung board ends in HB_ERR_TIMEOUT, never a hang.
+ */
+#ifndef HB_SESSION_H
+#define HB_SESSION_H
+
+#include <stdint.h>
+
+#include "frame.h"
+#include "messages.h"
+#include "link/transport.h"
+
+struct session_counters {
+	uint32_t requests;
+	uint32_t resends;        /* requests sent again after damage or silence */
+	uint32_t damaged_frames; /* replies that failed CRC/encoding/length */
+	uint32_t stale_frames;   /* replies to an earlier sequence number, ignored */
+	uint32_t resyncs;        /* pipelined streams restarted after damage (pipeline.h) */
+	uint64_t bytes_sent;
+	uint64_t bytes_received;
+};
+
+struct session {
+	struct transport *transport;
+	const char *board_id; /* for messages */
+	int timeout_ms;       /* whole request, all attempts included */
+	int max_attempts;     /* sends per request, >= 1 */
+	uint16_t next_seq;
+	struct frame_decoder decoder;
+	uint8_t received[512];   /* read from the transport, not yet decoded */
+	size_t received_length;
+	size_t received_position;
+	struct session_counters counters;
+};
+
+void session_init(struct session *session, struct transport *transport, const char *board_id,
+		  int timeout_ms, int max_attempts);
+
+/* Sends `type` with `payload` and waits for the reply with the same
+ * sequence number. A MSG_ERROR reply becomes HB_ERR_PROTOCOL with the
+ * board's error named; `expected_reply` other than the reply type too. */
+int session_request(struct session *session, uint8_t type, const uint8_t *payload,
+		    uint16_t length, uint8_t expected_reply, struct frame *reply);
+
+/* A HELLO behind whatever is still in flight: when its reply is in, the
+ * board has served or dropped every earlier request. Damaged frames and
+ * "bad frame" errors meanwhile are taken for those requests' replies, so
+ * it is resent only when `resend_ms` pass without its reply (choose about
+ * the time the board takes to serve what is in flight). */
+int session_sync(struct session *session, int resend_ms);
+
+/* Sends a request and does not wait (MSG_DEBUG_HANG). */
+int session_send_only(struct session *session, uint8_t type, const uint8_t *payload,
+		      uint16_t length);
+
+/* What the pipelined path (pipeline.c) shares with the one above. */
+int64_t session_now_ms(void);
+uint16_t session_take_seq(struct session *session);
+/* A request frame as it goes on the wire (at most FRAME_MAX_ENCODED bytes). */
+int session_encode(uint16_t seq, uint8_t type, const uint8_t *payload, uint16_t length,
+		   uint8_t encoded[FRAME_MAX_ENCODED], size_t *encoded_length);
+/* Writes encoded frame bytes, counting them. */
+int session_write(struct session *session, const uint8_t *bytes, size_t length);
+/* Decodes received bytes until one frame is complete or damaged (*result
+ * says which) or the monotonic `deadline_ms` passes (*result FRAME_PENDING).
+ * Bytes after that frame stay buffered for the next call. */
+int session_read_frame(struct session *session, int64_t deadline_ms, struct frame *frame,
+		       enum frame_result *result);
+/* HB_OK when `reply` is the expected reply to a `request_type`; otherwise
+ * reports the board's MSG_ERROR or the wrong type, naming the board. */
+int session_check_reply(const struct session *session, uint8_t request_type,
+			uint8_t expected_reply, const struct frame *reply);
+
+/* Checks of the typed replies, shared with the pipelined path: the chunk
+ * acknowledged or returned, and an INVOKE_REPLY with `runs` runs. */
+int session_check_input_ack(const struct session *session, const struct frame *reply,
+			    uint32_t offset, uint32_t length);
+int session_check_output_data(const struct session *session, const struct frame *reply,
+			      uint32_t offset, uint32_t length);
+int session_decode_invoke(const struct session *session, const struct frame *reply, uint16_t runs,
+			  struct msg_invoke_reply *result);
+
+/* The typed requests the benchmark uses. */
+int session_hello(struct session *session, struct msg_hello_reply *hello);
+int session_write_input(struct session *session, const uint8_t *data, uint32_t length,
+			uint32_t chunk);
+int session_invoke(struct session *session, uint16_t runs, uint16_t warmups,
+		   struct msg_invoke_reply *result);
+int session_read_output(struct session *session, uint8_t *data, uint32_t length, uint32_t chunk);
+int session_exit(struct session *session, uint8_t status);
+
+#endif

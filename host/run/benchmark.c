@@ -1,0 +1,357 @@
+#include "run/benchmark.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/error.h"
+#include "util/fileio.h"
+#include "flash/flasher.h"
+#include "model_image.h"
+#include "model/reference.h"
+#include "link/transport.h"
+#include "link/transport_noise.h"
+#include "link/transport_paced.h"
+
+#define CONNECT_TIMEOUT_MS 5000
+#define STOP_TIMEOUT_MS 3000
+
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+void benchmark_make_input(uint32_t dtype, uint32_t seed, uint8_t *input, size_t bytes)
+{
+	uint32_t state = seed ? seed : 1;
+	size_t step = dtype == MODEL_DTYPE_FLOAT32 ? 4 : 1;
+
+	for (size_t i = 0; i + step <= bytes; i += step) {
+		state ^= state << 13;
+		state ^= state >> 17;
+		state ^= state << 5;
+		if (step == 4) {
+			float value = (float)(state >> 8) / 8388608.0f - 1.0f;
+			memcpy(input + i, &value, 4);
+		} else {
+			input[i] = (uint8_t)(state >> 24);
+		}
+	}
+}
+
+/* The board must run the image we just gave it. */
+static int check_hello(const struct board_profile *board, const struct loaded_model *model,
+		       const struct msg_hello_reply *hello)
+{
+	const struct model_image_header *header = (const void *)model->compiled.image;
+
+	if (hello->model_status != MODEL_CHECK_OK)
+		return hb_error(HB_ERR_PROTOCOL,
+				"board '%s' refused the model image at 0x%08x: %s",
+				board->id, hello->model_region_origin,
+				model_check_name((enum model_check)hello->model_status));
+	if (hello->model_crc32 != header->crc32)
+		return hb_error(HB_ERR_PROTOCOL,
+				"board '%s' runs model image %08x, expected %08x (was the model flashed?)",
+				board->id, hello->model_crc32, header->crc32);
+	if (hello->model_input_length != model->compiled.input_bytes ||
+	    hello->model_output_length != model->compiled.output_bytes)
+		return hb_error(HB_ERR_PROTOCOL,
+				"board '%s' reports %u input and %u output bytes, the model has %u and %u",
+				board->id, hello->model_input_length, hello->model_output_length,
+				model->compiled.input_bytes, model->compiled.output_bytes);
+	if (hello->counter_scale_q16 == 0)
+		return hb_error(HB_ERR_PROTOCOL, "board '%s' reports a counter scale of 0", board->id);
+	if (hello->clock_hz != board->clock_hz)
+		hb_warn("board '%s': firmware reports a %u Hz clock, profile '%s' says %u Hz; latency uses the profile",
+			board->id, hello->clock_hz, board->path, board->clock_hz);
+	return HB_OK;
+}
+
+/* Refused before anything is flashed, with the sizes. */
+static int check_fits(const struct board_profile *board, const struct loaded_model *model,
+		      const struct elf_sizes *sizes)
+{
+	const uint32_t firmware_room = board->model.origin - board->flash.origin;
+	const uint64_t ram_used = (uint64_t)sizes->static_ram + sizes->stack;
+	const uint64_t ram_left = board->ram.size > ram_used ? board->ram.size - ram_used : 0;
+	const uint64_t arena_need = model_ram_need(&model->compiled);
+
+	if (sizes->flash > firmware_room)
+		return hb_error(HB_ERR_INPUT,
+				"firmware needs %u bytes of flash, board '%s' has %u before its model region",
+				sizes->flash, board->id, firmware_room);
+	if (model->compiled.image_size > board->model.size)
+		return hb_error(HB_ERR_INPUT,
+				"model '%s' needs a %zu-byte image, board '%s' has a %u-byte model region",
+				model->name, model->compiled.image_size, board->id, board->model.size);
+	if (arena_need > ram_left)
+		return hb_error(HB_ERR_INPUT,
+				"model '%s' needs %llu bytes of RAM (arena %u + input copy %u), board '%s' has %llu left after the firmware (static %u + stack %u of %u)",
+				model->name, (unsigned long long)arena_need, model->compiled.arena_size,
+				model->compiled.input_bytes, board->id, (unsigned long long)ram_left,
+				sizes->static_ram, sizes->stack, board->ram.size);
+	return HB_OK;
+}
+
+/* Writes the record; a failure to write is reported but the run goes on to
+ * stop the board cleanly. */
+static int save(struct run_result *result)
+{
+	return result_write(result);
+}
+
+int benchmark_measure_one(struct session *session, const struct loaded_model *model,
+			  const struct benchmark_options *options, struct run_result *result)
+{
+	const struct compiled_model *compiled = &model->compiled;
+	uint8_t *input = malloc(compiled->input_bytes);
+	uint8_t *board_output = malloc(compiled->output_bytes);
+	uint8_t *host_output = malloc(compiled->output_bytes);
+	struct output_comparison comparison;
+	uint32_t done = 0;
+	int status = HB_OK;
+
+	if (!input || !board_output || !host_output) {
+		status = hb_error(HB_ERR_NOMEM, "out of memory for model '%s' buffers", model->name);
+		goto out;
+	}
+	if (options->input)
+		memcpy(input, options->input, compiled->input_bytes);
+	else
+		benchmark_make_input(compiled->input_dtype, options->input_seed, input,
+				     compiled->input_bytes);
+	status = session_write_input(session, input, compiled->input_bytes, 0);
+	if (status != HB_OK)
+		goto out;
+
+	result->warmups = options->warmups;
+	while (done < options->runs) {
+		struct msg_invoke_reply reply;
+		uint32_t batch = options->runs - done;
+		if (batch > PROTO_MAX_RUNS)
+			batch = PROTO_MAX_RUNS;
+		hb_info("  %s: invoking %u runs (%u/%u done)", model->name, batch, done, options->runs);
+		status = session_invoke(session, (uint16_t)batch,
+					(uint16_t)(done == 0 ? options->warmups : 0), &reply);
+		if (status != HB_OK)
+			goto out;
+		status = result_add_runs(result, reply.ticks, reply.runs);
+		if (status != HB_OK)
+			goto out;
+		result->have_stack = true;
+		result->stack_high_water = reply.stack_high_water;
+		if (reply.arena_used > result->arena_used)
+			result->arena_used = reply.arena_used;
+		done += batch;
+		result->counters = session->counters;
+		save(result);
+		if (options->debug_hang && done < options->runs) {
+			hb_info("  debug: asking the board to hang");
+			status = session_send_only(session, MSG_DEBUG_HANG, NULL, 0);
+			if (status != HB_OK)
+				goto out;
+		}
+	}
+
+	status = session_read_output(session, board_output, compiled->output_bytes, 0);
+	if (status == HB_OK)
+		status = reference_run(compiled, input, host_output);
+	if (status != HB_OK)
+		goto out;
+	if (options->board_output)
+		memcpy(options->board_output, board_output, compiled->output_bytes);
+	reference_compare(compiled->output_dtype, board_output, host_output, compiled->output_bytes,
+			  &comparison);
+	result->output_checked = true;
+	result->outputs_compared = 1;
+	result->output_mismatches = comparison.mismatched ? 1 : 0;
+	result->first_mismatch_element = comparison.first_mismatch;
+	result->max_abs_error = comparison.max_abs_error;
+	result->tolerance = comparison.tolerance;
+	if (comparison.mismatched)
+		status = hb_error(HB_ERR_MISMATCH,
+				  "model '%s': board output differs from the host reference in %u elements, first at element %lld (max abs error %g)",
+				  model->name, comparison.mismatched,
+				  (long long)comparison.first_mismatch, comparison.max_abs_error);
+out:
+	free(input);
+	free(board_output);
+	free(host_output);
+	return status;
+}
+
+/* Scratch for sockets and tool logs: under $TMPDIR (else /tmp), so parallel
+ * runs and test suites keep theirs apart. */
+static int make_run_dir(char *path, size_t capacity)
+{
+	const char *base = getenv("TMPDIR");
+
+	if (!base || !base[0])
+		base = "/tmp";
+	if ((size_t)snprintf(path, capacity, "%s/hilbench-run-XXXXXX", base) >= capacity)
+		return hb_error(HB_ERR_INPUT, "TMPDIR '%s' is too long for a run folder", base);
+	if (!mkdtemp(path))
+		return hb_error(HB_ERR_IO, "cannot create a run folder in '%s': %s", base,
+				strerror(errno));
+	return HB_OK;
+}
+
+/* Real boards: the UART is opened before flashing, so a missing port fails
+ * fast and the first bytes after reset are not lost. QEMU boards: the
+ * flasher makes the socket, so it is opened after the start. */
+static int open_console(const struct board_profile *board, const char *transport_name,
+			const char *address, struct transport **transport)
+{
+	const struct transport_driver *driver = transport_find(transport_name);
+	struct transport_options options = { .baud = board->console.baud,
+					     .connect_timeout_ms = CONNECT_TIMEOUT_MS };
+
+	if (!driver)
+		return hb_error(HB_ERR_INPUT, "board '%s': unknown console transport '%s'", board->id,
+				transport_name);
+	return driver->open(address, &options, transport);
+}
+
+static int talk(const struct board_profile *board, const struct loaded_model *model,
+		const struct benchmark_options *options, struct transport *transport,
+		struct run_result *result)
+{
+	struct session session;
+	int status;
+
+	session_init(&session, transport, board->id, options->timeout_ms, options->attempts);
+	status = session_hello(&session, &result->hello);
+	if (status == HB_OK)
+		status = check_hello(board, model, &result->hello);
+	if (status == HB_OK) {
+		result->have_hello = true;
+		hb_info("  board says: port %s, core %s, %u Hz, %.2f counter units per tick",
+			result->hello.port, result->hello.core, result->hello.clock_hz,
+			result->hello.counter_scale_q16 / 65536.0);
+		save(result);
+		status = (options->measure ? options->measure : benchmark_measure_one)(
+			&session, model, options, result);
+	}
+	/* Stop the board through the protocol whenever it is still answering. */
+	if (status == HB_OK || status == HB_ERR_MISMATCH) {
+		int exit_status = session_exit(&session, 0);
+		if (status == HB_OK)
+			status = exit_status;
+	}
+	result->counters = session.counters;
+	return status;
+}
+
+int benchmark_run(const struct board_profile *board, const struct loaded_model *model,
+		  const struct benchmark_options *options, struct run_result *result)
+{
+	const struct flasher_driver *flasher = flasher_find(board->flasher.driver);
+	struct flash_session flash;
+	struct flash_request request;
+	char run_dir[200];
+	struct timespec start;
+	struct transport *console = NULL;
+	bool started = false;
+	int status;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	result_init(result, board, model, options->results_dir);
+	result->input_seed = options->input_seed;
+
+	status = options->results_dir ? file_make_dirs(options->results_dir) : HB_OK;
+	if (status != HB_OK)
+		return status;
+	if (!flasher)
+		return hb_error(HB_ERR_INPUT, "board '%s': unknown flasher '%s'", board->id,
+				board->flasher.driver);
+	if (options->line_rate > 0 && strcmp(board->console.transport, "qemu") != 0)
+		return hb_error(HB_ERR_USAGE,
+				"board '%s': --debug-line-rate paces an emulated console; this board's "
+				"console is a real line (%s)",
+				board->id, board->console.transport);
+	status = options->firmware ? firmware_describe(options->firmware, &result->firmware)
+				   : firmware_build(board, &result->firmware);
+	if (status == HB_OK)
+		status = elf_sizes_read(result->firmware.elf_path, &result->sizes);
+	if (status == HB_OK) {
+		result->have_sizes = true;
+		status = check_fits(board, model, &result->sizes);
+	}
+	if (status != HB_OK) {
+		result_fail(result, status);
+		save(result);
+		return status;
+	}
+	save(result);
+
+	status = make_run_dir(run_dir, sizeof run_dir);
+	if (status != HB_OK)
+		return status;
+	request = (struct flash_request){ .board = board,
+					  .firmware_elf = result->firmware.elf_path,
+					  .model_image = model->image_path,
+					  .model_address = board->model.origin,
+					  .run_dir = run_dir,
+					  .timeout_ms = 60000 };
+	memset(&flash, 0, sizeof flash);
+	if (strcmp(board->console.transport, "qemu") != 0)
+		status = open_console(board, board->console.transport, board->console.device, &console);
+	if (status == HB_OK) {
+		hb_info("starting board '%s' with %s", board->id, flasher->name);
+		status = flasher->start(&request, &flash);
+		started = status == HB_OK;
+	}
+	if (status == HB_OK && !console)
+		status = open_console(board, flash.console_transport, flash.console_address, &console);
+	if (status == HB_OK && options->line_noise > 0) {
+		struct transport *noisy;
+		status = transport_noise_wrap(console, options->line_noise, options->input_seed, &noisy);
+		if (status == HB_OK)
+			console = noisy;
+		result->line_noise = options->line_noise;
+	}
+	if (status == HB_OK && options->line_rate > 0) {
+		struct transport *paced;
+		status = transport_paced_wrap(console, options->line_rate, NULL, &paced);
+		if (status == HB_OK)
+			console = paced;
+		result->paced_baud = options->line_rate;
+	}
+	if (status == HB_OK)
+		status = talk(board, model, options, console, result);
+	if (console) {
+		transport_noise_counts(console, &result->noise);
+		console->driver->close(console);
+	}
+	if (started) {
+		int stop_status = flasher->stop(&flash, status == HB_OK ? STOP_TIMEOUT_MS : 0);
+		if (stop_status >= 0)
+			result->target_exit_status = stop_status;
+		if (status == HB_OK && stop_status < 0)
+			status = stop_status; /* the board had to be stopped: already reported */
+		else if (status == HB_OK && stop_status > 0)
+			status = hb_error(HB_ERR_TOOL, "board '%s' stopped with status %d (log: %s)",
+					  board->id, stop_status, flash.log_path);
+	}
+	result_finish(result, status, seconds_since(&start));
+	int save_status = save(result);
+	if (status == HB_OK) {
+		/* Keep the tool logs of a failed run for the user; drop a clean one's. */
+		char path[600];
+		snprintf(path, sizeof path, "%s/qemu.log", run_dir);
+		unlink(path);
+		snprintf(path, sizeof path, "%s/openocd.log", run_dir);
+		unlink(path);
+		snprintf(path, sizeof path, "%s/uart0.sock", run_dir);
+		unlink(path);
+		rmdir(run_dir);
+		status = save_status;
+	}
+	return status;
+}

@@ -1,0 +1,426 @@
+#include "run/result.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/error.h"
+#include "util/fileio.h"
+#include "model_image.h"
+#include "util/stats.h"
+
+static void utc_now(char *out, size_t capacity, const char *format)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(out, capacity, format, &tm);
+}
+
+void result_init(struct run_result *result, const struct board_profile *board,
+		 const struct loaded_model *model, const char *results_dir)
+{
+	char stamp[32];
+
+	memset(result, 0, sizeof *result);
+	result->status = "running";
+	result->board = board;
+	result->model = model;
+	result->first_mismatch_element = -1;
+	result->target_exit_status = -1;
+	utc_now(result->started_utc, sizeof result->started_utc, "%Y-%m-%dT%H:%M:%SZ");
+	utc_now(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ");
+	if (!results_dir)
+		return;
+	snprintf(result->json_path, sizeof result->json_path, "%s/%s_%s_%s.json", results_dir, stamp,
+		 board->id, model->name);
+	snprintf(result->markdown_path, sizeof result->markdown_path, "%s/%s_%s_%s.md", results_dir,
+		 stamp, board->id, model->name);
+}
+
+void result_release(struct run_result *result)
+{
+	free(result->ticks);
+	result->ticks = NULL;
+	result->run_count = result->run_capacity = 0;
+}
+
+int result_add_runs(struct run_result *result, const uint64_t *ticks, size_t count)
+{
+	if (count == 0)
+		return HB_OK;
+	if (result->run_count + count > result->run_capacity) {
+		size_t capacity = (result->run_count + count) * 2;
+		uint64_t *grown = realloc(result->ticks, capacity * sizeof *grown);
+		if (!grown)
+			return hb_error(HB_ERR_NOMEM, "out of memory recording %zu runs", count);
+		result->ticks = grown;
+		result->run_capacity = capacity;
+	}
+	memcpy(result->ticks + result->run_count, ticks, count * sizeof *ticks);
+	result->run_count += count;
+	return HB_OK;
+}
+
+void result_fail(struct run_result *result, int code)
+{
+	result->status = "error";
+	result->error_code = code;
+	snprintf(result->error_message, sizeof result->error_message, "%s", hb_last_error());
+}
+
+void result_finish(struct run_result *result, int code, double wall_seconds)
+{
+	if (code != HB_OK)
+		result_fail(result, code);
+	else
+		result->status = "ok";
+	result->wall_seconds = wall_seconds;
+	utc_now(result->finished_utc, sizeof result->finished_utc, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+uint32_t result_peak_ram(const struct run_result *result)
+{
+	if (!result->have_sizes || !result->have_stack)
+		return 0;
+	return result->sizes.static_ram + result->model->compiled.arena_size +
+	       result->stack_high_water;
+}
+
+uint32_t result_flash(const struct run_result *result)
+{
+	return result->sizes.flash + (uint32_t)result->model->compiled.image_size;
+}
+
+double result_counter_scale(const struct run_result *result)
+{
+	return result->have_hello ? result->hello.counter_scale_q16 / 65536.0 : 1.0;
+}
+
+const char *result_count_unit(const struct run_result *result)
+{
+	return result->board->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS ? "instructions"
+										: "cycles";
+}
+
+const char *result_count_source(const struct run_result *result)
+{
+	return result->board->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS ? "emulated"
+										: "measured";
+}
+
+static cJSON *value_object(double value, const char *unit, const char *source, const char *method)
+{
+	cJSON *object = cJSON_CreateObject();
+	cJSON_AddNumberToObject(object, "value", value);
+	cJSON_AddStringToObject(object, "unit", unit);
+	cJSON_AddStringToObject(object, "source", source);
+	if (method)
+		cJSON_AddStringToObject(object, "method", method);
+	return object;
+}
+
+static cJSON *tool_json(void)
+{
+	cJSON *tool = cJSON_CreateObject();
+	cJSON_AddStringToObject(tool, "name", "hilbench");
+	cJSON_AddStringToObject(tool, "version", HB_VERSION);
+	cJSON_AddStringToObject(tool, "git_revision", HB_GIT_REV);
+	return tool;
+}
+
+static cJSON *board_json(const struct run_result *result)
+{
+	const struct board_profile *board = result->board;
+	cJSON *object = cJSON_CreateObject();
+	cJSON_AddStringToObject(object, "id", board->id);
+	cJSON_AddStringToObject(object, "name", board->name);
+	cJSON_AddStringToObject(object, "profile", board->path);
+	cJSON_AddStringToObject(object, "core", board->core);
+	cJSON_AddStringToObject(object, "fpu", board->fpu);
+	cJSON_AddNumberToObject(object, "clock_hz", board->clock_hz);
+	cJSON_AddStringToObject(object, "flasher", board->flasher.driver);
+	cJSON_AddStringToObject(object, "cycle_counter", profile_counter_name(board->counter));
+	cJSON_AddStringToObject(object, "verified", profile_verified_name(board->verified));
+	return object;
+}
+
+static cJSON *firmware_json(const struct run_result *result)
+{
+	char hex[16];
+	cJSON *object = cJSON_CreateObject();
+	cJSON_AddStringToObject(object, "elf", result->firmware.elf_path);
+	snprintf(hex, sizeof hex, "%08x", result->firmware.crc32);
+	cJSON_AddStringToObject(object, "elf_crc32", hex);
+	cJSON_AddStringToObject(object, "compiler", result->firmware.compiler);
+	if (result->have_hello) {
+		const struct msg_hello_reply *hello = &result->hello;
+		snprintf(hex, sizeof hex, "%08x", hello->build_id);
+		cJSON_AddStringToObject(object, "build_id", hex);
+		cJSON_AddNumberToObject(object, "protocol_version", hello->protocol_version);
+		cJSON_AddStringToObject(object, "port", hello->port);
+		cJSON_AddStringToObject(object, "core", hello->core);
+		cJSON_AddNumberToObject(object, "clock_hz", hello->clock_hz);
+		cJSON_AddStringToObject(object, "counter",
+					hello->counter_kind == MSG_COUNTER_DWT ? "dwt" : "systick");
+		cJSON_AddNumberToObject(object, "counter_units_per_tick", result_counter_scale(result));
+		cJSON_AddNumberToObject(object, "stack_size", hello->stack_size);
+		cJSON_AddNumberToObject(object, "uart_rx_window", hello->rx_window);
+	}
+	return object;
+}
+
+static cJSON *counts_json(const struct run_result *result, struct stats_u64 *stats)
+{
+	const double scale = result_counter_scale(result);
+	cJSON *object = cJSON_CreateObject();
+	cJSON *runs = cJSON_AddArrayToObject(object, "runs");
+
+	cJSON_AddStringToObject(object, "unit", result_count_unit(result));
+	cJSON_AddStringToObject(object, "source", result_count_source(result));
+	cJSON_AddStringToObject(object, "method",
+				result->board->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS
+					? "SysTick ticks under QEMU -icount shift=0 times the instructions per tick calibrated at boot"
+					: "hardware counter difference around each invocation");
+	cJSON_AddNumberToObject(object, "resolution", scale);
+	for (size_t i = 0; i < result->run_count; i++)
+		cJSON_AddItemToArray(runs, cJSON_CreateNumber((double)result->ticks[i] * scale));
+	stats_u64_compute(result->ticks, result->run_count, stats);
+	cJSON_AddNumberToObject(object, "warmups", result->warmups);
+	cJSON_AddNumberToObject(object, "min", (double)stats->min * scale);
+	cJSON_AddNumberToObject(object, "median", stats->median * scale);
+	cJSON_AddNumberToObject(object, "max", (double)stats->max * scale);
+	cJSON_AddNumberToObject(object, "mean", stats->mean * scale);
+	return object;
+}
+
+static cJSON *latency_json(const struct run_result *result, const struct stats_u64 *stats)
+{
+	const double scale = result_counter_scale(result);
+	const double us_per_unit = 1e6 / result->board->clock_hz;
+	cJSON *object = cJSON_CreateObject();
+	cJSON_AddStringToObject(object, "unit", "us");
+	cJSON_AddStringToObject(object, "source", "derived");
+	cJSON_AddStringToObject(object, "method",
+				result->board->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS
+					? "emulated instructions / profile clock_hz: assumes one instruction per cycle, not a timing measurement"
+					: "cycles / profile clock_hz");
+	cJSON_AddNumberToObject(object, "min", (double)stats->min * scale * us_per_unit);
+	cJSON_AddNumberToObject(object, "median", stats->median * scale * us_per_unit);
+	cJSON_AddNumberToObject(object, "max", (double)stats->max * scale * us_per_unit);
+	return object;
+}
+
+static cJSON *measurements_json(const struct run_result *result)
+{
+	cJSON *object = cJSON_CreateObject();
+	struct stats_u64 stats;
+	const char *source = result_count_source(result);
+
+	if (result->run_count > 0) {
+		double macs = (double)result->model->compiled.macs;
+		cJSON_AddItemToObject(object, "count_per_inference", counts_json(result, &stats));
+		cJSON_AddItemToObject(object, "latency", latency_json(result, &stats));
+		if (macs > 0) {
+			char unit[40];
+			snprintf(unit, sizeof unit, "%s per MAC", result_count_unit(result));
+			cJSON_AddItemToObject(object, "count_per_mac",
+					      value_object(stats.median * result_counter_scale(result) / macs,
+							   unit, "derived", "median count / MACs of the model"));
+		}
+	}
+	if (result->have_stack)
+		cJSON_AddItemToObject(object, "stack_high_water",
+				      value_object(result->stack_high_water, "bytes", source,
+						   "stack painted at boot, deepest overwritten word after the runs"));
+	if (result->have_stack)
+		cJSON_AddItemToObject(object, "arena_used",
+				      value_object(result->arena_used, "bytes", source,
+						   "arena painted before the runs, highest overwritten word after"));
+	if (result->have_sizes) {
+		const struct elf_sizes *sizes = &result->sizes;
+		cJSON *ram = value_object(sizes->static_ram, "bytes", "elf", ".data + .bss from section headers");
+		cJSON *flash = value_object(result_flash(result), "bytes", "derived",
+					    "firmware .text + .rodata + .data (ELF) + model image");
+		cJSON_AddNumberToObject(ram, "data", sizes->data);
+		cJSON_AddNumberToObject(ram, "bss", sizes->bss);
+		cJSON_AddNumberToObject(flash, "firmware", sizes->flash);
+		cJSON_AddNumberToObject(flash, "text", sizes->text);
+		cJSON_AddNumberToObject(flash, "rodata", sizes->rodata);
+		cJSON_AddNumberToObject(flash, "data", sizes->data);
+		cJSON_AddNumberToObject(flash, "model_image", (double)result->model->compiled.image_size);
+		cJSON_AddItemToObject(object, "static_ram", ram);
+		cJSON_AddItemToObject(object, "flash", flash);
+		if (result->have_stack)
+			cJSON_AddItemToObject(object, "peak_ram",
+					      value_object(result_peak_ram(result), "bytes", "derived",
+							   "static_ram + planned arena + stack_high_water"));
+	}
+	return object;
+}
+
+cJSON *result_to_json(const struct run_result *result)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *model_json = cJSON_CreateObject();
+	cJSON *check = cJSON_CreateObject();
+	cJSON *link = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(root, "schema", RESULT_SCHEMA);
+	cJSON_AddStringToObject(root, "status", result->status);
+	if (result->error_code) {
+		cJSON *error = cJSON_AddObjectToObject(root, "error");
+		cJSON_AddStringToObject(error, "kind", hb_status_name(result->error_code));
+		cJSON_AddStringToObject(error, "message", result->error_message);
+	} else {
+		cJSON_AddNullToObject(root, "error");
+	}
+	cJSON_AddItemToObject(root, "tool", tool_json());
+	cJSON_AddStringToObject(root, "started_utc", result->started_utc);
+	if (result->finished_utc[0]) {
+		cJSON_AddStringToObject(root, "finished_utc", result->finished_utc);
+		cJSON_AddNumberToObject(root, "wall_seconds", result->wall_seconds);
+	}
+	cJSON_AddItemToObject(root, "board", board_json(result));
+	cJSON_AddItemToObject(root, "firmware", firmware_json(result));
+
+	{
+		const struct loaded_model *model = result->model;
+		const struct compiled_model *compiled = &model->compiled;
+		char hex[16];
+		cJSON_AddStringToObject(model_json, "name", model->name);
+		cJSON_AddStringToObject(model_json, "path", model->path);
+		snprintf(hex, sizeof hex, "%08x", model->source_crc32);
+		cJSON_AddStringToObject(model_json, "source_crc32", hex);
+		cJSON_AddStringToObject(model_json, "variant", model->variant);
+		cJSON_AddNumberToObject(model_json, "operators", model->operator_count);
+		cJSON_AddNumberToObject(model_json, "macs", (double)compiled->macs);
+		cJSON_AddNumberToObject(model_json, "weight_bytes", compiled->weight_bytes);
+		cJSON_AddNumberToObject(model_json, "image_bytes", (double)compiled->image_size);
+		cJSON_AddNumberToObject(model_json, "arena_planned", compiled->arena_size);
+		cJSON_AddNumberToObject(model_json, "activation_floor", compiled->activation_floor);
+		cJSON_AddNumberToObject(model_json, "input_bytes", compiled->input_bytes);
+		cJSON_AddNumberToObject(model_json, "output_bytes", compiled->output_bytes);
+		cJSON_AddNumberToObject(model_json, "input_seed", result->input_seed);
+	}
+	cJSON_AddItemToObject(root, "model", model_json);
+	cJSON_AddItemToObject(root, "measurements", measurements_json(result));
+
+	cJSON_AddBoolToObject(check, "performed", result->output_checked);
+	cJSON_AddStringToObject(check, "reference",
+				result->model->compiled.output_dtype == MODEL_DTYPE_INT8
+					? "host execution of the same image and kernels, bit-exact"
+					: "host execution of the same image and kernels, within tolerance (relative to max(1, |host|))");
+	cJSON_AddNumberToObject(check, "samples_compared", result->outputs_compared);
+	cJSON_AddNumberToObject(check, "mismatches", result->output_mismatches);
+	cJSON_AddNumberToObject(check, "max_abs_error", result->max_abs_error);
+	cJSON_AddNumberToObject(check, "tolerance", result->tolerance);
+	if (result->first_mismatch_element >= 0)
+		cJSON_AddNumberToObject(check, "first_mismatch_element",
+					(double)result->first_mismatch_element);
+	cJSON_AddItemToObject(root, "output_check", check);
+
+	cJSON_AddNumberToObject(link, "requests", result->counters.requests);
+	cJSON_AddNumberToObject(link, "resends", result->counters.resends);
+	cJSON_AddNumberToObject(link, "damaged_frames", result->counters.damaged_frames);
+	cJSON_AddNumberToObject(link, "resyncs", result->counters.resyncs);
+	if (result->paced_baud > 0)
+		cJSON_AddNumberToObject(link, "paced_baud", result->paced_baud);
+	if (result->line_noise > 0) {
+		cJSON *noise = cJSON_AddObjectToObject(link, "injected_noise");
+		cJSON_AddStringToObject(noise, "source", "test aid --debug-line-noise, not the line");
+		cJSON_AddNumberToObject(noise, "probability_per_byte", result->line_noise);
+		cJSON_AddNumberToObject(noise, "bytes_damaged_sent", (double)result->noise.damaged_sent);
+		cJSON_AddNumberToObject(noise, "bytes_damaged_received",
+					(double)result->noise.damaged_received);
+	}
+	cJSON_AddNumberToObject(link, "bytes_sent", (double)result->counters.bytes_sent);
+	cJSON_AddNumberToObject(link, "bytes_received", (double)result->counters.bytes_received);
+	if (result->target_exit_status >= 0)
+		cJSON_AddNumberToObject(link, "target_exit_status", result->target_exit_status);
+	cJSON_AddItemToObject(root, "link", link);
+	return root;
+}
+
+static int write_markdown(const struct run_result *result)
+{
+	char *text = NULL;
+	size_t length = 0;
+	FILE *out = open_memstream(&text, &length);
+	struct stats_u64 stats;
+	const double scale = result_counter_scale(result);
+	int status;
+
+	if (!out)
+		return hb_error(HB_ERR_NOMEM, "out of memory writing '%s'", result->markdown_path);
+	fprintf(out, "# %s on %s\n\n", result->model->name, result->board->id);
+	fprintf(out, "- model: `%s` (%s, %llu MACs, image %zu bytes, arena %u bytes planned)\n",
+		result->model->path, result->model->variant,
+		(unsigned long long)result->model->compiled.macs, result->model->compiled.image_size,
+		result->model->compiled.arena_size);
+	fprintf(out, "- status: **%s**%s%s\n", result->status, result->error_code ? ": " : "",
+		result->error_code ? result->error_message : "");
+	fprintf(out, "- board: %s (%s, verified: %s)\n", result->board->name, result->board->core,
+		profile_verified_name(result->board->verified));
+	fprintf(out, "- firmware: `%s` (crc32 %08x), %s\n", result->firmware.elf_path,
+		result->firmware.crc32, result->firmware.compiler);
+	fprintf(out, "- started: %s, hilbench %s (%s)\n\n", result->started_utc, HB_VERSION, HB_GIT_REV);
+	fprintf(out, "| metric | value | unit | source |\n|---|---|---|---|\n");
+	if (result->run_count > 0) {
+		stats_u64_compute(result->ticks, result->run_count, &stats);
+		fprintf(out, "| %s per inference (min / median / max of %zu) | %.0f / %.0f / %.0f | %s | %s |\n",
+			result_count_unit(result), result->run_count, stats.min * scale,
+			stats.median * scale, stats.max * scale, result_count_unit(result),
+			result_count_source(result));
+		fprintf(out, "| latency (median) | %.1f | us | derived%s |\n",
+			stats.median * scale * 1e6 / result->board->clock_hz,
+			result->board->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS
+				? " (instructions / clock, assumes 1 instruction per cycle)"
+				: "");
+	}
+	if (result->have_stack)
+		fprintf(out, "| stack high-water | %u | bytes | %s (painted) |\n",
+			result->stack_high_water, result_count_source(result));
+	if (result->have_stack)
+		fprintf(out, "| arena used | %u of %u planned | bytes | %s (painted) |\n",
+			result->arena_used, result->model->compiled.arena_size,
+			result_count_source(result));
+	if (result->have_sizes) {
+		fprintf(out, "| static RAM (.data + .bss) | %u | bytes | elf |\n", result->sizes.static_ram);
+		if (result->have_stack)
+			fprintf(out, "| peak RAM (static + arena + stack) | %u | bytes | derived |\n",
+				result_peak_ram(result));
+		fprintf(out, "| flash (firmware + model image) | %u | bytes | derived |\n",
+			result_flash(result));
+	}
+	if (result->output_checked)
+		fprintf(out, "| output vs host reference | %s | | checked |\n",
+			result->output_mismatches ? "MISMATCH" : "equal");
+	if (result->board->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS)
+		fprintf(out, "\nCounts on an emulated board are instructions counted by QEMU, not cycles.\n");
+	fclose(out);
+	status = file_write_atomic(result->markdown_path, text, length);
+	free(text);
+	return status;
+}
+
+int result_write(const struct run_result *result)
+{
+	cJSON *root;
+	char *text;
+	int status;
+
+	if (!result->json_path[0])
+		return HB_OK; /* kept in memory: a suite writes one record for all variants */
+	root = result_to_json(result);
+	text = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (!text)
+		return hb_error(HB_ERR_NOMEM, "out of memory writing '%s'", result->json_path);
+	status = file_write_atomic(result->json_path, text, strlen(text));
+	free(text);
+	if (status == HB_OK)
+		status = write_markdown(result);
+	return status;
+}

@@ -1,0 +1,97 @@
+/*
+ * One benchmark run as recorded on disk: results/<UTC>_<board>_<model>.json
+ * (schema in docs/results.md) and a Markdown summary beside it. The record
+ * is rewritten atomically after every step that measured something, so an
+ * interrupted or failed run keeps what it had.
+ */
+#ifndef HB_RESULT_H
+#define HB_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "flash/elf_size.h"
+#include "flash/firmware_build.h"
+#include "messages.h"
+#include "model/model_load.h"
+#include "config/profile.h"
+#include "link/session.h"
+#include "link/transport_noise.h"
+
+#define RESULT_SCHEMA "hilbench.result/1"
+
+struct run_result {
+	const char *status; /* "running", "ok", "error" */
+	int error_code;
+	char error_message[1024];
+	char started_utc[32];
+	char finished_utc[32];
+	double wall_seconds;
+
+	const struct board_profile *board;
+	struct firmware_image firmware;
+	bool have_sizes;
+	struct elf_sizes sizes;
+	bool have_hello;
+	struct msg_hello_reply hello;
+
+	const struct loaded_model *model;
+	uint32_t input_seed;
+	uint32_t warmups;
+	uint64_t *ticks; /* per timed run, as the board's counter reported them */
+	size_t run_count;
+	size_t run_capacity;
+	bool have_stack;
+	uint32_t stack_high_water;
+	uint32_t arena_used; /* painted on the board */
+
+	bool output_checked;
+	uint32_t outputs_compared; /* samples whose output was compared */
+	uint32_t output_mismatches; /* samples whose output differed */
+	int64_t first_mismatch_element; /* -1 when all equal */
+	double max_abs_error;
+	double tolerance;
+
+	struct session_counters counters;
+	double line_noise;                   /* test aid: damage probability per byte, 0 off */
+	struct transport_noise_counts noise; /* bytes it damaged */
+	uint32_t paced_baud;                 /* emulated console paced to this baud, 0 not */
+	int target_exit_status; /* -1 when unknown */
+
+	char json_path[768];
+	char markdown_path[768];
+};
+
+/* results_dir NULL: the record stays in memory (a suite writes its own). */
+void result_init(struct run_result *result, const struct board_profile *board,
+		 const struct loaded_model *model, const char *results_dir);
+void result_release(struct run_result *result);
+
+int result_add_runs(struct run_result *result, const uint64_t *ticks, size_t count);
+
+/* Records an error (status "error") with the last reported message. */
+void result_fail(struct run_result *result, int code);
+
+/* Ends the record: status "ok" or "error" (from `code`), finish time. */
+void result_finish(struct run_result *result, int code, double wall_seconds);
+
+/* The record as JSON (caller deletes). */
+cJSON *result_to_json(const struct run_result *result);
+
+/* Writes the JSON (atomically) and the Markdown summary. */
+int result_write(const struct run_result *result);
+
+/* peak RAM = static + planned arena + stack high-water (0 if unknown). */
+uint32_t result_peak_ram(const struct run_result *result);
+/* flash = firmware (.text + .rodata + .data) + model image. */
+uint32_t result_flash(const struct run_result *result);
+
+/* Counter units per tick and what the units are, from the profile and hello. */
+double result_counter_scale(const struct run_result *result);
+const char *result_count_unit(const struct run_result *result);   /* "instructions" | "cycles" */
+const char *result_count_source(const struct run_result *result); /* "emulated" | "measured" */
+
+#endif

@@ -1,0 +1,788 @@
+#include "run/suite_run.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "util/error.h"
+#include "util/fileio.h"
+#include "run/metrics.h"
+#include "model_image.h"
+#include "model/model_load.h"
+#include "model/reference.h"
+#include "link/sample_stream.h"
+#include "util/stats.h"
+
+#define JOURNAL_SCHEMA "hilbench.journal/1"
+#define PROGRESS_SECONDS 2.0
+
+/* One variant's samples, in run order. */
+struct variant_run {
+	const struct suite_model *entry;
+	struct loaded_model model;
+	struct run_result result;
+	bool loaded;
+	uint32_t done;            /* samples finished (journalled) */
+	uint32_t *predicted;      /* top1: argmax of the output */
+	float *outputs;           /* dequantised outputs, done x output_count */
+	double *scores;           /* auc: reconstruction error */
+	uint64_t *ticks;          /* counter ticks of each sample's inference */
+	uint32_t output_count;
+	uint32_t mismatches;      /* samples whose board output differed from the host */
+	int64_t first_mismatch;   /* sample index, -1 */
+	double max_abs_error;
+	uint32_t streamed;        /* samples streamed by this process (not restored) */
+	double seconds;           /* their streaming time */
+	uint64_t payload_bytes;   /* input + output tensor bytes moved */
+	uint64_t input_bytes;     /* of which input */
+	uint32_t window;          /* request bytes in flight; 0: one request at a time */
+	uint32_t resyncs;         /* pipelines restarted after line damage */
+	uint32_t redone;          /* samples redone one request at a time */
+	uint32_t one_at_a_time;   /* samples run so after breaks, redone ones included */
+};
+
+struct suite_state {
+	const struct board_profile *board;
+	const struct suite *suite;
+	const struct suite_run_options *options;
+	struct vector_set inputs;
+	struct vector_set labels;
+	uint32_t *order;          /* sample indices in run order */
+	uint32_t count;
+	uint32_t seed;
+	struct variant_run variants[SUITE_MAX_MODELS];
+	struct variant_run *current;
+	FILE *journal;
+	char journal_path[800];
+	char record_path[800];
+	char started_utc[32];
+	/* While a variant streams (stream_samples). */
+	uint8_t *host_output;
+	float *dequantized;
+	double stream_start;
+	double last_report;
+};
+
+static double now_seconds(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)now.tv_sec + now.tv_nsec / 1e9;
+}
+
+/* A label outside 0..2^32-2 (negative, NaN, huge) becomes UINT32_MAX, which
+ * no class matches: it counts as wrong, never as undefined behaviour. */
+static uint32_t label_of(const struct suite_state *state, uint32_t sample)
+{
+	double value;
+
+	if (!state->labels.data)
+		return 0;
+	value = vectors_value(&state->labels, sample, 0);
+	return value >= 0 && value < (double)UINT32_MAX ? (uint32_t)value : UINT32_MAX;
+}
+
+/* Raw sample -> the model's input tensor bytes. */
+static void make_input(const struct suite_state *state, const struct loaded_model *model,
+		       uint32_t sample, uint8_t *input)
+{
+	const struct model_image_header *header = (const void *)model->compiled.image;
+	const struct model_tensor *tensor = &model_tensors(header)[header->input_tensor];
+	const size_t elements = model->compiled.input_dtype == MODEL_DTYPE_FLOAT32
+					? model->compiled.input_bytes / 4
+					: model->compiled.input_bytes;
+
+	for (size_t e = 0; e < elements; e++) {
+		float real = (float)(vectors_value(&state->inputs, sample, e) *
+				     state->suite->input_scale + state->suite->input_offset);
+		if (model->compiled.input_dtype == MODEL_DTYPE_FLOAT32) {
+			memcpy(input + 4 * e, &real, 4);
+		} else {
+			float q = roundf(real / tensor->scale) + (float)tensor->zero_point;
+			input[e] = (uint8_t)(int8_t)(q < -128.0f ? -128 : q > 127.0f ? 127 : (int)q);
+		}
+	}
+}
+
+static void dequantize_output(const struct loaded_model *model, const uint8_t *bytes, float *out)
+{
+	const struct model_image_header *header = (const void *)model->compiled.image;
+	const struct model_tensor *tensor = &model_tensors(header)[header->output_tensor];
+
+	if (model->compiled.output_dtype == MODEL_DTYPE_FLOAT32) {
+		memcpy(out, bytes, model->compiled.output_bytes);
+		return;
+	}
+	for (uint32_t i = 0; i < model->compiled.output_bytes; i++)
+		out[i] = tensor->scale * (float)((int8_t)bytes[i] - tensor->zero_point);
+}
+
+/* Reconstruction error of an autoencoder output against its real-valued input. */
+static double reconstruction_error(const struct suite_state *state, uint32_t sample,
+				   const float *output, uint32_t count)
+{
+	double sum = 0;
+	for (uint32_t e = 0; e < count; e++) {
+		double real = vectors_value(&state->inputs, sample, e) * state->suite->input_scale +
+			      state->suite->input_offset;
+		sum += (output[e] - real) * (output[e] - real);
+	}
+	return count ? sum / count : 0;
+}
+
+static void journal_sample(struct suite_state *state, struct variant_run *variant, uint32_t index,
+			   uint32_t sample, uint64_t ticks, bool equal)
+{
+	cJSON *line = cJSON_CreateObject();
+	cJSON *output;
+	char *text;
+
+	cJSON_AddStringToObject(line, "variant", variant->entry->variant);
+	cJSON_AddNumberToObject(line, "index", index);
+	cJSON_AddNumberToObject(line, "sample", sample);
+	cJSON_AddNumberToObject(line, "label", label_of(state, sample));
+	cJSON_AddNumberToObject(line, "ticks", (double)ticks);
+	cJSON_AddBoolToObject(line, "equal", equal);
+	cJSON_AddNumberToObject(line, "score", variant->scores[index]);
+	output = cJSON_AddArrayToObject(line, "output");
+	for (uint32_t i = 0; i < variant->output_count; i++)
+		cJSON_AddItemToArray(output, cJSON_CreateNumber(
+						     variant->outputs[(size_t)index * variant->output_count + i]));
+	text = cJSON_PrintUnformatted(line);
+	cJSON_Delete(line);
+	if (text) {
+		fprintf(state->journal, "%s\n", text);
+		/* On disk before the next sample starts. */
+		fflush(state->journal);
+		free(text);
+	}
+}
+
+static void record_sample(struct suite_state *state, struct variant_run *variant, uint32_t index,
+			  uint32_t sample, uint64_t ticks, bool equal, const float *output)
+{
+	float *slot = variant->outputs + (size_t)index * variant->output_count;
+
+	memcpy(slot, output, variant->output_count * sizeof *slot);
+	variant->predicted[index] = metric_argmax(slot, variant->output_count);
+	variant->scores[index] = state->suite->metric == SUITE_METRIC_AUC
+					 ? reconstruction_error(state, sample, slot, variant->output_count)
+					 : 0;
+	if (!equal) {
+		variant->mismatches++;
+		if (variant->first_mismatch < 0)
+			variant->first_mismatch = sample;
+	}
+	variant->ticks[index] = ticks;
+	variant->done = index + 1;
+}
+
+/* sample_stream callbacks: `index` counts samples in run order. */
+static void make_sample_input(void *context, uint32_t index, uint8_t *input)
+{
+	struct suite_state *state = context;
+	make_input(state, &state->current->model, state->order[index], input);
+}
+
+static int finish_sample(void *context, uint32_t index, const uint8_t *input,
+			 const uint8_t *board_output, const struct msg_invoke_reply *reply)
+{
+	struct suite_state *state = context;
+	struct variant_run *variant = state->current;
+	const struct compiled_model *compiled = &variant->model.compiled;
+	const uint32_t sample = state->order[index];
+	struct output_comparison comparison;
+	int status = reference_run(compiled, input, state->host_output);
+
+	if (status != HB_OK)
+		return status;
+	reference_compare(compiled->output_dtype, board_output, state->host_output,
+			  compiled->output_bytes, &comparison);
+	if (comparison.max_abs_error > variant->max_abs_error)
+		variant->max_abs_error = comparison.max_abs_error;
+	variant->result.have_stack = true;
+	if (reply->stack_high_water > variant->result.stack_high_water)
+		variant->result.stack_high_water = reply->stack_high_water;
+	if (reply->arena_used > variant->result.arena_used)
+		variant->result.arena_used = reply->arena_used;
+	variant->payload_bytes += compiled->input_bytes + compiled->output_bytes;
+	variant->input_bytes += compiled->input_bytes;
+	dequantize_output(&variant->model, board_output, state->dequantized);
+	record_sample(state, variant, index, sample, reply->ticks[0], !comparison.mismatched,
+		      state->dequantized);
+	result_add_runs(&variant->result, &reply->ticks[0], 1);
+	variant->streamed++;
+	journal_sample(state, variant, index, sample, reply->ticks[0], !comparison.mismatched);
+	if (comparison.mismatched)
+		hb_warn("%s: sample %u: board output differs from the host reference (max abs error %g)",
+			variant->entry->variant, sample, comparison.max_abs_error);
+	if (now_seconds() - state->last_report >= PROGRESS_SECONDS || index + 1 == state->count) {
+		double rate = variant->streamed / (now_seconds() - state->stream_start);
+		state->last_report = now_seconds();
+		hb_info("  %s: %u/%u samples, %.1f samples/s, %.0f s left", variant->entry->variant,
+			index + 1, state->count, rate,
+			rate > 0 ? (state->count - index - 1) / rate : 0.0);
+	}
+	return HB_OK;
+}
+
+static int stream_samples(struct session *session, const struct loaded_model *model,
+			  const struct benchmark_options *options, struct run_result *result)
+{
+	struct suite_state *state = options->measure_context;
+	struct variant_run *variant = state->current;
+	const struct compiled_model *compiled = &model->compiled;
+	const struct sample_stream_handler handler = { .make_input = make_sample_input,
+						       .finish = finish_sample,
+						       .context = state };
+	struct sample_stream_options stream = { .first = variant->done,
+						.end = state->count,
+						.input_bytes = compiled->input_bytes,
+						.output_bytes = compiled->output_bytes };
+	struct sample_stream_stats stats;
+	int status = HB_OK;
+
+	/* Pipelined unless asked not to, or the board cannot buffer a frame. */
+	if (!options->synchronous && result->hello.rx_window >= FRAME_MAX_ENCODED)
+		stream.window = result->hello.rx_window;
+	variant->window = stream.window;
+	/* The record was just reset: restore what a resumed journal already holds. */
+	result_add_runs(result, variant->ticks, variant->done);
+	state->host_output = malloc(compiled->output_bytes);
+	state->dequantized = malloc(variant->output_count * sizeof *state->dequantized);
+	if (!state->host_output || !state->dequantized)
+		status = hb_error(HB_ERR_NOMEM, "out of memory streaming suite '%s'", state->suite->name);
+	state->stream_start = state->last_report = now_seconds();
+	if (status == HB_OK)
+		status = sample_stream_run(session, &stream, &handler, &stats);
+	variant->seconds += now_seconds() - state->stream_start;
+	variant->resyncs += stats.resyncs;
+	variant->redone += stats.redone;
+	variant->one_at_a_time += stats.one_at_a_time;
+	variant->result.counters = session->counters;
+	variant->result.output_checked = variant->done > 0;
+	variant->result.outputs_compared = variant->done;
+	variant->result.output_mismatches = variant->mismatches;
+	variant->result.first_mismatch_element = variant->first_mismatch;
+	variant->result.max_abs_error = variant->max_abs_error;
+	if (status == HB_OK && variant->mismatches)
+		status = hb_error(HB_ERR_MISMATCH,
+				  "%s: %u of %u samples differ from the host reference (first: sample %lld)",
+				  variant->entry->variant, variant->mismatches, variant->done,
+				  (long long)variant->first_mismatch);
+	free(state->host_output);
+	free(state->dequantized);
+	state->host_output = NULL;
+	state->dequantized = NULL;
+	return status;
+}
+
+static int allocate_variant(struct suite_state *state, struct variant_run *variant)
+{
+	variant->output_count = variant->model.compiled.output_dtype == MODEL_DTYPE_FLOAT32
+					? variant->model.compiled.output_bytes / 4
+					: variant->model.compiled.output_bytes;
+	variant->predicted = calloc(state->count, sizeof *variant->predicted);
+	variant->scores = calloc(state->count, sizeof *variant->scores);
+	variant->ticks = calloc(state->count, sizeof *variant->ticks);
+	variant->outputs = calloc((size_t)state->count * variant->output_count,
+				  sizeof *variant->outputs);
+	variant->first_mismatch = -1;
+	if (!variant->predicted || !variant->scores || !variant->ticks || !variant->outputs)
+		return hb_error(HB_ERR_NOMEM, "out of memory for %u samples", state->count);
+	return HB_OK;
+}
+
+static void release_state(struct suite_state *state)
+{
+	for (uint32_t v = 0; v < state->suite->model_count; v++) {
+		struct variant_run *variant = &state->variants[v];
+		free(variant->predicted);
+		free(variant->scores);
+		free(variant->ticks);
+		free(variant->outputs);
+		result_release(&variant->result);
+		if (variant->loaded)
+			model_unload(&variant->model);
+	}
+	vectors_release(&state->inputs);
+	vectors_release(&state->labels);
+	free(state->order);
+	if (state->journal)
+		fclose(state->journal);
+}
+
+/* File order, or a seeded Fisher-Yates shuffle; then the first `count`. */
+static int choose_samples(struct suite_state *state, uint32_t available, uint32_t count)
+{
+	uint32_t rng = state->seed;
+
+	state->order = malloc((size_t)available * sizeof *state->order);
+	if (!state->order)
+		return hb_error(HB_ERR_NOMEM, "out of memory for %u samples", available);
+	for (uint32_t i = 0; i < available; i++)
+		state->order[i] = i;
+	for (uint32_t i = available; rng && i > 1; i--) {
+		uint32_t j;
+		rng ^= rng << 13;
+		rng ^= rng >> 17;
+		rng ^= rng << 5;
+		j = rng % i;
+		uint32_t swap = state->order[i - 1];
+		state->order[i - 1] = state->order[j];
+		state->order[j] = swap;
+	}
+	state->count = count;
+	return HB_OK;
+}
+
+static int load_data(struct suite_state *state)
+{
+	const struct suite *suite = state->suite;
+	const struct suite_run_options *options = state->options;
+	uint32_t count;
+	int status;
+
+	status = vectors_read(suite->inputs.path, suite->inputs.format, suite->inputs.raw_dtype,
+			      suite->inputs.raw_shape, suite->inputs.raw_rank, &state->inputs);
+	if (status == HB_OK && suite->labels.path[0])
+		status = vectors_read(suite->labels.path, suite->labels.format,
+				      suite->labels.raw_dtype, suite->labels.raw_shape,
+				      suite->labels.raw_rank, &state->labels);
+	if (status != HB_OK)
+		return status;
+	if (state->labels.data && state->labels.count != state->inputs.count)
+		return hb_error(HB_ERR_INPUT, "%s: %u inputs in '%s' but %u labels in '%s'",
+				suite->path, state->inputs.count, suite->inputs.path,
+				state->labels.count, suite->labels.path);
+	count = options->limit ? options->limit : suite->samples;
+	if (count == 0 || count > state->inputs.count)
+		count = state->inputs.count;
+	state->seed = options->seed ? options->seed : suite->seed;
+	return choose_samples(state, state->inputs.count, count);
+}
+
+static int load_variants(struct suite_state *state)
+{
+	const size_t sample_elements = state->inputs.sample_bytes / vector_dtype_size(state->inputs.dtype);
+
+	for (uint32_t v = 0; v < state->suite->model_count; v++) {
+		struct variant_run *variant = &state->variants[v];
+		const struct compiled_model *compiled;
+		size_t model_elements;
+		int status;
+
+		variant->entry = &state->suite->models[v];
+		status = model_load(variant->entry->path, &variant->model);
+		if (status != HB_OK)
+			return status;
+		variant->loaded = true;
+		compiled = &variant->model.compiled;
+		model_elements = compiled->input_dtype == MODEL_DTYPE_FLOAT32 ? compiled->input_bytes / 4
+									       : compiled->input_bytes;
+		if (model_elements != sample_elements)
+			return hb_error(HB_ERR_INPUT,
+					"%s: model '%s' (%s) takes %zu input values, the samples in '%s' have %zu",
+					state->suite->path, variant->model.name, variant->entry->variant,
+					model_elements, state->suite->inputs.path, sample_elements);
+		status = allocate_variant(state, variant);
+		if (status != HB_OK)
+			return status;
+	}
+	return HB_OK;
+}
+
+/* Reads a journal back: each line restores one sample of one variant. */
+static int resume_from(struct suite_state *state, const char *path)
+{
+	uint8_t *text;
+	size_t length;
+	char *line, *next;
+	uint32_t restored = 0;
+	int status = file_read_all(path, (size_t)1 << 30, "a journal", &text, &length);
+
+	if (status != HB_OK)
+		return status;
+	for (line = (char *)text; line && *line; line = next) {
+		cJSON *record;
+		const cJSON *field;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		record = cJSON_Parse(line);
+		if (!record)
+			continue; /* a line cut by the interruption: that sample runs again */
+		field = cJSON_GetObjectItemCaseSensitive(record, "journal");
+		if (cJSON_IsString(field)) {
+			const cJSON *seed = cJSON_GetObjectItemCaseSensitive(record, "seed");
+			const cJSON *count = cJSON_GetObjectItemCaseSensitive(record, "samples");
+			const cJSON *board = cJSON_GetObjectItemCaseSensitive(record, "board");
+			if (!cJSON_IsNumber(seed) || !cJSON_IsNumber(count) || !cJSON_IsString(board) ||
+			    (uint32_t)seed->valuedouble != state->seed ||
+			    (uint32_t)count->valuedouble != state->count ||
+			    strcmp(board->valuestring, state->board->id) != 0) {
+				cJSON_Delete(record);
+				free(text);
+				return hb_error(HB_ERR_INPUT,
+						"'%s': journal of a different run (board, seed or sample count differ): resume with the same --board, --limit and --seed",
+						path);
+			}
+		} else {
+			const cJSON *variant_name = cJSON_GetObjectItemCaseSensitive(record, "variant");
+			const cJSON *index = cJSON_GetObjectItemCaseSensitive(record, "index");
+			const cJSON *ticks = cJSON_GetObjectItemCaseSensitive(record, "ticks");
+			const cJSON *equal = cJSON_GetObjectItemCaseSensitive(record, "equal");
+			const cJSON *output = cJSON_GetObjectItemCaseSensitive(record, "output");
+			for (uint32_t v = 0; cJSON_IsString(variant_name) && v < state->suite->model_count; v++) {
+				struct variant_run *variant = &state->variants[v];
+				float values[1024];
+				uint32_t i = 0;
+				const cJSON *item;
+				if (strcmp(variant->entry->variant, variant_name->valuestring) != 0 ||
+				    !cJSON_IsNumber(index) || (uint32_t)index->valuedouble != variant->done ||
+				    variant->done >= state->count || !cJSON_IsArray(output) ||
+				    (uint32_t)cJSON_GetArraySize(output) != variant->output_count ||
+				    variant->output_count > 1024)
+					continue;
+				cJSON_ArrayForEach(item, output)
+					values[i++] = (float)item->valuedouble;
+				record_sample(state, variant, variant->done, state->order[variant->done],
+					      cJSON_IsNumber(ticks) ? (uint64_t)ticks->valuedouble : 0,
+					      cJSON_IsTrue(equal), values);
+				restored++;
+			}
+		}
+		cJSON_Delete(record);
+	}
+	free(text);
+	hb_info("resuming '%s': %u samples already done", path, restored);
+	return HB_OK;
+}
+
+static int open_journal(struct suite_state *state)
+{
+	const struct suite_run_options *options = state->options;
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int status = file_make_dirs(options->benchmark.results_dir);
+
+	if (status != HB_OK)
+		return status;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	strftime(state->started_utc, sizeof state->started_utc, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (options->resume) {
+		size_t length = strlen(options->resume);
+		snprintf(state->journal_path, sizeof state->journal_path, "%s", options->resume);
+		if (length > 6 && strcmp(options->resume + length - 6, ".jsonl") == 0)
+			snprintf(state->record_path, sizeof state->record_path, "%.*s.json",
+				 (int)(length - 6), options->resume);
+		else
+			snprintf(state->record_path, sizeof state->record_path, "%s.json", options->resume);
+		status = resume_from(state, options->resume);
+		if (status != HB_OK)
+			return status;
+		state->journal = fopen(state->journal_path, "a");
+	} else {
+		snprintf(state->journal_path, sizeof state->journal_path, "%s/%s_%s_%s.jsonl",
+			 options->benchmark.results_dir, stamp, state->board->id, state->suite->name);
+		snprintf(state->record_path, sizeof state->record_path, "%s/%s_%s_%s.json",
+			 options->benchmark.results_dir, stamp, state->board->id, state->suite->name);
+		state->journal = fopen(state->journal_path, "w");
+		if (state->journal) {
+			cJSON *header = cJSON_CreateObject();
+			char *text;
+			cJSON_AddStringToObject(header, "journal", JOURNAL_SCHEMA);
+			cJSON_AddStringToObject(header, "suite", state->suite->name);
+			cJSON_AddStringToObject(header, "board", state->board->id);
+			cJSON_AddNumberToObject(header, "samples", state->count);
+			cJSON_AddNumberToObject(header, "seed", state->seed);
+			text = cJSON_PrintUnformatted(header);
+			cJSON_Delete(header);
+			if (text)
+				fprintf(state->journal, "%s\n", text);
+			free(text);
+		}
+	}
+	if (!state->journal)
+		return hb_error(HB_ERR_IO, "cannot write journal '%s'", state->journal_path);
+	fflush(state->journal);
+	return HB_OK;
+}
+
+static cJSON *accuracy_json(const struct suite_state *state, const struct variant_run *variant)
+{
+	const struct suite *suite = state->suite;
+	cJSON *object = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(object, "metric", suite_metric_name(suite->metric));
+	cJSON_AddNumberToObject(object, "samples", variant->done);
+	if (suite->metric == SUITE_METRIC_TOP1 && variant->done) {
+		const uint32_t classes = suite->class_count;
+		uint32_t *labels = malloc(variant->done * sizeof *labels);
+		uint32_t *confusion = calloc((size_t)classes * classes, sizeof *confusion);
+		cJSON *per_class = cJSON_AddArrayToObject(object, "per_class");
+		cJSON *matrix = cJSON_AddArrayToObject(object, "confusion");
+		if (labels && confusion) {
+			for (uint32_t i = 0; i < variant->done; i++)
+				labels[i] = label_of(state, state->order[i]);
+			cJSON_AddNumberToObject(object, "value",
+						metric_top1(variant->predicted, labels, variant->done));
+			metric_confusion(variant->predicted, labels, variant->done, classes, confusion);
+			for (uint32_t c = 0; c < classes; c++) {
+				cJSON *entry = cJSON_CreateObject();
+				cJSON *row = cJSON_CreateArray();
+				uint32_t total = 0;
+				for (uint32_t p = 0; p < classes; p++) {
+					total += confusion[c * classes + p];
+					cJSON_AddItemToArray(row, cJSON_CreateNumber(confusion[c * classes + p]));
+				}
+				if (suite->class_names[c][0])
+					cJSON_AddStringToObject(entry, "class", suite->class_names[c]);
+				cJSON_AddNumberToObject(entry, "samples", total);
+				cJSON_AddNumberToObject(entry, "top1",
+							total ? (double)confusion[c * classes + c] / total : 0);
+				cJSON_AddItemToArray(per_class, entry);
+				cJSON_AddItemToArray(matrix, row);
+			}
+		}
+		free(labels);
+		free(confusion);
+	} else if (suite->metric == SUITE_METRIC_AUC && variant->done) {
+		uint8_t *labels = malloc(variant->done);
+		if (labels) {
+			for (uint32_t i = 0; i < variant->done; i++)
+				labels[i] = label_of(state, state->order[i]) != 0;
+			cJSON_AddNumberToObject(object, "value",
+						metric_auc(variant->scores, labels, variant->done));
+		}
+		free(labels);
+	}
+	return object;
+}
+
+static cJSON *streaming_json(const struct suite_state *state, const struct variant_run *variant)
+{
+	cJSON *object = cJSON_CreateObject();
+	const uint32_t streamed = variant->streamed;
+
+	cJSON_AddStringToObject(object, "source", "measured (host wall clock)");
+	cJSON_AddNumberToObject(object, "samples_streamed", streamed);
+	cJSON_AddNumberToObject(object, "seconds", variant->seconds);
+	cJSON_AddNumberToObject(object, "payload_bytes", (double)variant->payload_bytes);
+	if (variant->seconds > 0) {
+		cJSON_AddNumberToObject(object, "payload_bytes_per_s", variant->payload_bytes / variant->seconds);
+		cJSON_AddNumberToObject(object, "samples_per_s", streamed / variant->seconds);
+	}
+	cJSON_AddBoolToObject(object, "pipelined", variant->window > 0);
+	cJSON_AddNumberToObject(object, "window_bytes", variant->window);
+	cJSON_AddNumberToObject(object, "resyncs", variant->resyncs);
+	cJSON_AddNumberToObject(object, "samples_redone", variant->redone);
+	cJSON_AddNumberToObject(object, "samples_one_at_a_time", variant->one_at_a_time);
+	cJSON_AddNumberToObject(object, "link_bytes_sent", (double)variant->result.counters.bytes_sent);
+	cJSON_AddNumberToObject(object, "link_bytes_received",
+				(double)variant->result.counters.bytes_received);
+	/* Derived: the share of the bytes sent that is input, so the most of
+	 * the line rate the upload can reach with compute fully overlapped. */
+	if (variant->result.counters.bytes_sent > 0)
+		cJSON_AddNumberToObject(object, "upload_framing_efficiency",
+					(double)variant->input_bytes / variant->result.counters.bytes_sent);
+	if (!strcmp(state->board->console.transport, "serial") || variant->result.paced_baud) {
+		const bool paced = variant->result.paced_baud > 0;
+		double line_rate =
+		    (paced ? variant->result.paced_baud : state->board->console.baud) / 10.0;
+		cJSON_AddStringToObject(object, "line",
+					paced ? "emulated console paced by the host (--debug-line-rate)"
+					      : "serial");
+		cJSON_AddNumberToObject(object, "line_rate_bytes_per_s", line_rate);
+		if (variant->seconds > 0)
+			cJSON_AddNumberToObject(object, "input_bytes_per_s_of_line_rate",
+						variant->input_bytes / variant->seconds / line_rate);
+	} else {
+		cJSON_AddNullToObject(object, "line_rate_bytes_per_s");
+	}
+	return object;
+}
+
+static cJSON *comparison_json(const struct suite_state *state, const struct variant_run *reference,
+			      const struct variant_run *test)
+{
+	cJSON *object = cJSON_CreateObject();
+	struct metric_agreement agreement;
+	uint32_t samples = reference->done < test->done ? reference->done : test->done;
+
+	cJSON_AddStringToObject(object, "reference", reference->entry->variant);
+	cJSON_AddStringToObject(object, "test", test->entry->variant);
+	cJSON_AddNumberToObject(object, "samples", samples);
+	if (reference->output_count != test->output_count || samples == 0) {
+		cJSON_AddStringToObject(object, "note", "not comparable (different outputs or no samples)");
+		return object;
+	}
+	metric_compare(reference->outputs, test->outputs, samples, reference->output_count, &agreement);
+	cJSON_AddStringToObject(object, "on", "dequantised outputs of the same samples");
+	cJSON_AddNumberToObject(object, "top1_agreement", agreement.top1_agreement);
+	cJSON_AddNumberToObject(object, "rmse", agreement.rmse);
+	cJSON_AddNumberToObject(object, "mae", agreement.mae);
+	cJSON_AddNumberToObject(object, "max_abs_error", agreement.max_abs_error);
+	cJSON_AddNumberToObject(object, "cosine", agreement.cosine);
+	cJSON_AddNumberToObject(object, "l2_relative", agreement.l2_relative);
+	(void)state;
+	return object;
+}
+
+static cJSON *record_json(const struct suite_state *state, const char *status)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *suite_object = cJSON_AddObjectToObject(root, "suite");
+	cJSON *variants = cJSON_AddArrayToObject(root, "variants");
+	cJSON *comparisons = cJSON_AddArrayToObject(root, "comparisons");
+
+	cJSON_AddStringToObject(root, "schema", "hilbench.suite-result/1");
+	cJSON_AddStringToObject(root, "status", status);
+	cJSON_AddStringToObject(root, "started_utc", state->started_utc);
+	cJSON_AddStringToObject(root, "journal", state->journal_path);
+	cJSON_AddStringToObject(suite_object, "name", state->suite->name);
+	cJSON_AddStringToObject(suite_object, "path", state->suite->path);
+	cJSON_AddNumberToObject(suite_object, "samples", state->count);
+	cJSON_AddNumberToObject(suite_object, "available", state->inputs.count);
+	cJSON_AddNumberToObject(suite_object, "seed", state->seed);
+	for (uint32_t v = 0; v < state->suite->model_count; v++) {
+		const struct variant_run *variant = &state->variants[v];
+		cJSON *entry;
+		if (!variant->result.model)
+			continue; /* not started */
+		entry = result_to_json(&variant->result);
+		cJSON_AddStringToObject(entry, "variant", variant->entry->variant);
+		cJSON_AddItemToObject(entry, "accuracy", accuracy_json(state, variant));
+		cJSON_AddItemToObject(entry, "streaming", streaming_json(state, variant));
+		cJSON_AddItemToArray(variants, entry);
+		if (v > 0)
+			cJSON_AddItemToArray(comparisons,
+					     comparison_json(state, &state->variants[0], variant));
+	}
+	return root;
+}
+
+static int write_record(const struct suite_state *state, const char *status)
+{
+	cJSON *root = record_json(state, status);
+	char *text = cJSON_Print(root);
+	int result;
+
+	cJSON_Delete(root);
+	if (!text)
+		return hb_error(HB_ERR_NOMEM, "out of memory writing '%s'", state->record_path);
+	result = file_write_atomic(state->record_path, text, strlen(text));
+	free(text);
+	return result;
+}
+
+static void print_summary(const struct suite_state *state)
+{
+	const struct suite *suite = state->suite;
+
+	printf("suite %s on %s: %u samples (of %u), seed %u\n", suite->name, state->board->id,
+	       state->count, state->inputs.count, state->seed);
+	printf("  %-10s %-9s %10s %14s %12s %12s %9s\n", "variant", "metric", "value", "instr/inference",
+	       "samples/s", "payload B/s", "checked");
+	for (uint32_t v = 0; v < suite->model_count; v++) {
+		const struct variant_run *variant = &state->variants[v];
+		cJSON *accuracy = accuracy_json(state, variant);
+		const cJSON *value = cJSON_GetObjectItemCaseSensitive(accuracy, "value");
+		struct stats_u64 stats;
+		double scale = result_counter_scale(&variant->result);
+		stats_u64_compute(variant->ticks, variant->done, &stats);
+		printf("  %-10s %-9s %10.4f %14.0f %12.1f %12.0f %5u/%u%s\n", variant->entry->variant,
+		       suite_metric_name(suite->metric), cJSON_IsNumber(value) ? value->valuedouble : NAN,
+		       stats.median * scale, variant->seconds > 0 ? variant->streamed / variant->seconds : 0,
+		       variant->seconds > 0 ? variant->payload_bytes / variant->seconds : 0,
+		       variant->done - variant->mismatches, variant->done,
+		       variant->mismatches ? " MISMATCH" : "");
+		cJSON_Delete(accuracy);
+	}
+	for (uint32_t v = 1; v < suite->model_count; v++) {
+		cJSON *comparison = comparison_json(state, &state->variants[0], &state->variants[v]);
+		const cJSON *agreement = cJSON_GetObjectItemCaseSensitive(comparison, "top1_agreement");
+		const cJSON *rmse = cJSON_GetObjectItemCaseSensitive(comparison, "rmse");
+		const cJSON *cosine = cJSON_GetObjectItemCaseSensitive(comparison, "cosine");
+		if (cJSON_IsNumber(agreement))
+			printf("  %s vs %s: top-1 agreement %.4f, RMSE %.5f, cosine %.5f\n",
+			       state->variants[v].entry->variant, state->variants[0].entry->variant,
+			       agreement->valuedouble, rmse->valuedouble, cosine->valuedouble);
+		cJSON_Delete(comparison);
+	}
+	printf("  counts are %s; streaming rates are host wall-clock measurements\n",
+	       state->board->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS
+		       ? "instructions counted by QEMU (median per inference), not cycles"
+		       : "cycles (median per inference)");
+	for (uint32_t v = 0; v < suite->model_count; v++) {
+		const struct variant_run *variant = &state->variants[v];
+		if (variant->streamed == 0)
+			continue;
+		printf("  %s streamed %s", variant->entry->variant,
+		       variant->window ? "pipelined" : "one request at a time");
+		if (variant->window)
+			printf(" (window %u B)", variant->window);
+		if (variant->resyncs)
+			printf("; line damage broke %u pipelines, %u samples redone", variant->resyncs,
+			       variant->redone);
+		if (variant->result.counters.resends)
+			printf("; %u requests resent", variant->result.counters.resends);
+		printf("\n");
+	}
+	printf("results: %s\njournal: %s\n", state->record_path, state->journal_path);
+}
+
+int suite_run(const struct board_profile *board, const struct suite *suite,
+	      const struct suite_run_options *options)
+{
+	struct suite_state state;
+	int status;
+
+	memset(&state, 0, sizeof state);
+	state.board = board;
+	state.suite = suite;
+	state.options = options;
+	status = load_data(&state);
+	if (status == HB_OK)
+		status = load_variants(&state);
+	if (status == HB_OK)
+		status = open_journal(&state);
+	for (uint32_t v = 0; status == HB_OK && v < suite->model_count; v++) {
+		struct variant_run *variant = &state.variants[v];
+		struct benchmark_options benchmark = options->benchmark;
+		/* A variant finished before an interruption still boots the board
+		 * once, so its record has the board's figures (sizes, counter scale). */
+		benchmark.measure = stream_samples;
+		benchmark.measure_context = &state;
+		benchmark.results_dir = NULL; /* one record for the suite, written here */
+		state.current = variant;
+		hb_info("%s: %s (%s), %u samples", suite->name, variant->model.name,
+			variant->entry->variant, state.count - variant->done);
+		/* benchmark_run resets the record; the samples live in `variant`. */
+		status = benchmark_run(board, &variant->model, &benchmark, &variant->result);
+		write_record(&state, status == HB_OK ? "running" : "error");
+	}
+	if (state.journal) {
+		int write_status = write_record(&state, status == HB_OK ? "ok" : "error");
+		if (status == HB_OK)
+			status = write_status;
+		if (options->json) {
+			cJSON *root = record_json(&state, status == HB_OK ? "ok" : "error");
+			char *text = cJSON_Print(root);
+			if (text)
+				printf("%s\n", text);
+			free(text);
+			cJSON_Delete(root);
+		} else {
+			print_summary(&state);
+		}
+	}
+	release_state(&state);
+	return status;
+}
