@@ -10,6 +10,7 @@
  */
 #include "flash/flasher.h"
 
+#include "util/clock.h"
 #include "util/error.h"
 
 #include <errno.h>
@@ -24,13 +25,6 @@
 #define QEMU_INSTALL_HINT   "install qemu-system-arm, or run scripts/install-deps.sh"
 #define QEMU_SOCKET_WAIT_MS 5000
 #define QEMU_POLL_MS	    5
-
-static int64_t qemu_now_ms(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
 
 /* The line of QEMU's log that explains an early exit: its last
  * "qemu-system-arm: ..." line (without that prefix), else the last line.
@@ -77,7 +71,7 @@ static bool is_socket(const char *path)
  * connects. An early exit is reported with QEMU's own reason. */
 static int qemu_wait_for_socket(struct flash_session *session, const char *socket_path)
 {
-	int64_t deadline = qemu_now_ms() + QEMU_SOCKET_WAIT_MS;
+	int64_t deadline = clock_now_ms() + QEMU_SOCKET_WAIT_MS;
 	char reason[512];
 
 	for (;;) {
@@ -89,7 +83,7 @@ static int qemu_wait_for_socket(struct flash_session *session, const char *socke
 		}
 		if (is_socket(socket_path))
 			return HB_OK;
-		if (qemu_now_ms() >= deadline)
+		if (clock_now_ms() >= deadline)
 			break;
 		usleep(QEMU_POLL_MS * 1000);
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "util/error.h"
 
 #define READY_LINE "m-ready"
@@ -27,14 +28,6 @@ struct command_spec {
 	 * (the boot banner), not this one. */
 	bool ready_only_after_use;
 };
-
-static int64_t eembc_now_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
 
 void eembc_session_init(struct eembc_session *session, struct transport *transport,
 			const char *board_id, int timeout_ms)
@@ -68,7 +61,7 @@ static int next_line(struct eembc_session *session, const char *command, int64_t
 			session->line[length++] = (char)byte;
 			session->line[length] = '\0';
 		}
-		int64_t wait = deadline - eembc_now_ms();
+		int64_t wait = deadline - clock_now_ms();
 		size_t got = 0;
 		int status;
 
@@ -111,7 +104,7 @@ static int run_command(struct eembc_session *session, const char *command,
 		return status;
 	session->counters.commands++;
 	session->counters.bytes_sent += length;
-	deadline = eembc_now_ms() + session->timeout_ms;
+	deadline = clock_now_ms() + session->timeout_ms;
 
 	for (;;) {
 		const char *line = session->line;

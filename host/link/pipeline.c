@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "util/clock.h"
 #include "util/error.h"
 #include "messages.h"
 
@@ -98,7 +99,7 @@ static int take_reply(struct pipeline_state *state, struct frame *reply)
 {
 	struct session *session = state->session;
 	const struct in_flight *oldest = &state->ring[state->head];
-	const int64_t deadline = session_now_ms() + session->timeout_ms;
+	const int64_t deadline = clock_now_ms() + session->timeout_ms;
 
 	for (;;) {
 		enum frame_result result;

@@ -4,14 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "util/error.h"
-
-int64_t session_now_ms(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
 
 void session_init(struct session *session, struct transport *transport, const char *board_id,
 		  int timeout_ms, int max_attempts)
@@ -76,7 +70,7 @@ int session_read_frame(struct session *session, int64_t deadline_ms, struct fram
 			if (*result != FRAME_PENDING)
 				return HB_OK;
 		}
-		now = session_now_ms();
+		now = clock_now_ms();
 		if (now >= deadline_ms)
 			return HB_OK;
 		status = session->transport->driver->read(session->transport, session->received,
@@ -179,7 +173,7 @@ static int request(struct session *session, uint8_t type, const uint8_t *payload
 		   struct frame *reply)
 {
 	const uint16_t seq = session_take_seq(session);
-	const int64_t deadline = session_now_ms() + session->timeout_ms;
+	const int64_t deadline = clock_now_ms() + session->timeout_ms;
 	int attempts = 0;
 
 	session->counters.requests++;
@@ -188,7 +182,7 @@ static int request(struct session *session, uint8_t type, const uint8_t *payload
 		int64_t attempt_deadline;
 		int status;
 
-		if (attempts == policy->attempts || session_now_ms() >= deadline)
+		if (attempts == policy->attempts || clock_now_ms() >= deadline)
 			break;
 		if (attempts > 0) {
 			session->counters.resends++;
@@ -199,7 +193,7 @@ static int request(struct session *session, uint8_t type, const uint8_t *payload
 		status = send_frame(session, seq, type, payload, length);
 		if (status != HB_OK)
 			return status;
-		attempt_deadline = session_now_ms() + policy->wait_ms;
+		attempt_deadline = clock_now_ms() + policy->wait_ms;
 		if (attempt_deadline > deadline || attempts == policy->attempts)
 			attempt_deadline = deadline;
 		status = await_reply(session, seq, attempt_deadline, policy->on_damage, reply, &outcome);
@@ -209,7 +203,7 @@ static int request(struct session *session, uint8_t type, const uint8_t *payload
 			continue;
 		return session_check_reply(session, type, expected_reply, reply);
 	}
-	if (session->counters.damaged_frames && attempts == policy->attempts && session_now_ms() < deadline)
+	if (session->counters.damaged_frames && attempts == policy->attempts && clock_now_ms() < deadline)
 		return hb_error(HB_ERR_PROTOCOL,
 				"board '%s': no intact reply to %s after %d attempts (line noise? check the cable and baud rate)",
 				session->board_id, msg_type_name(type), attempts);

@@ -58,8 +58,6 @@ int session_sync(struct session *session, int resend_ms);
 int session_send_only(struct session *session, uint8_t type, const uint8_t *payload,
 		      uint16_t length);
 
-/* What the pipelined path (pipeline.c) shares with the one above. */
-int64_t session_now_ms(void);
 uint16_t session_take_seq(struct session *session);
 /* A request frame as it goes on the wire (at most FRAME_MAX_ENCODED bytes). */
 int session_encode(uint16_t seq, uint8_t type, const uint8_t *payload, uint16_t length,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "util/error.h"
 
 /* What a serial driver would buffer for writing; a write beyond it waits. */
@@ -55,10 +56,8 @@ static void line_drop(struct line_queue *queue, size_t count, double byte_second
 
 static double system_now(void *context)
 {
-	struct timespec now;
 	(void)context;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)now.tv_sec + now.tv_nsec / 1e9;
+	return clock_now_seconds();
 }
 
 static void system_sleep(void *context, double seconds)

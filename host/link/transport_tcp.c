@@ -9,6 +9,7 @@
  */
 #include "link/transport.h"
 
+#include "util/clock.h"
 #include "util/error.h"
 
 #include <errno.h>
@@ -33,13 +34,6 @@ struct tcp_transport {
 	int fd;
 };
 
-static int64_t tcp_now_ms(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
 /* poll() one descriptor until `deadline` (< 0: forever), riding out EINTR.
  * Returns the revents, 0 on timeout, -1 with errno on failure. */
 static int tcp_poll(int fd, short events, int64_t deadline)
@@ -49,7 +43,7 @@ static int tcp_poll(int fd, short events, int64_t deadline)
 		int wait = -1;
 		int ready;
 		if (deadline >= 0) {
-			int64_t left = deadline - tcp_now_ms();
+			int64_t left = deadline - clock_now_ms();
 			wait = left > 0 ? (int)left : 0;
 		}
 		ready = poll(&entry, 1, wait);
@@ -64,13 +58,13 @@ static int tcp_poll(int fd, short events, int64_t deadline)
 
 static int64_t tcp_deadline(int timeout_ms)
 {
-	return timeout_ms < 0 ? -1 : tcp_now_ms() + timeout_ms;
+	return timeout_ms < 0 ? -1 : clock_now_ms() + timeout_ms;
 }
 
 /* Sleeps one retry step, or less if the deadline is nearer. */
 static void tcp_pause_until(int64_t deadline)
 {
-	int64_t left = deadline - tcp_now_ms();
+	int64_t left = deadline - clock_now_ms();
 	struct timespec pause = {0, 0};
 
 	if (left > TCP_RETRY_MS)
@@ -149,7 +143,7 @@ static int tcp_connect_unix(const char *address, int timeout_ms, int *out_fd)
 {
 	const char *path = address + strlen("unix:");
 	struct sockaddr_un socket_address = {.sun_family = AF_UNIX};
-	int64_t start = tcp_now_ms();
+	int64_t start = clock_now_ms();
 	int64_t deadline = start + (timeout_ms > 0 ? timeout_ms : 0);
 
 	if (path[0] == '\0')
@@ -169,8 +163,8 @@ static int tcp_connect_unix(const char *address, int timeout_ms, int *out_fd)
 			*out_fd = fd;
 			return HB_OK;
 		}
-		if (!tcp_transient(error) || tcp_now_ms() >= deadline)
-			return tcp_connect_error(address, true, error, (int)(tcp_now_ms() - start));
+		if (!tcp_transient(error) || clock_now_ms() >= deadline)
+			return tcp_connect_error(address, true, error, (int)(clock_now_ms() - start));
 		tcp_pause_until(deadline);
 	}
 }
@@ -209,7 +203,7 @@ static int tcp_connect_inet(const char *address, int timeout_ms, int *out_fd)
 	const char *port;
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
 	struct addrinfo *found;
-	int64_t start = tcp_now_ms();
+	int64_t start = clock_now_ms();
 	int64_t deadline = start + (timeout_ms > 0 ? timeout_ms : 0);
 	int lookup;
 
@@ -228,7 +222,7 @@ static int tcp_connect_inet(const char *address, int timeout_ms, int *out_fd)
 			/* Without a connect timeout, the single attempt still
 			 * gets time for the handshake. */
 			int64_t attempt_deadline =
-			    timeout_ms > 0 ? deadline : tcp_now_ms() + TCP_HANDSHAKE_MS;
+			    timeout_ms > 0 ? deadline : clock_now_ms() + TCP_HANDSHAKE_MS;
 			int fd = tcp_try_connect(entry->ai_addr, entry->ai_addrlen,
 						 entry->ai_family, attempt_deadline);
 			if (fd >= 0) {
@@ -241,10 +235,10 @@ static int tcp_connect_inet(const char *address, int timeout_ms, int *out_fd)
 			}
 			error = errno;
 		}
-		if (!tcp_transient(error) || tcp_now_ms() >= deadline) {
+		if (!tcp_transient(error) || clock_now_ms() >= deadline) {
 			freeaddrinfo(found);
 			return tcp_connect_error(address, false, error,
-						 (int)(tcp_now_ms() - start));
+						 (int)(clock_now_ms() - start));
 		}
 		tcp_pause_until(deadline);
 	}

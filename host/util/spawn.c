@@ -11,6 +11,7 @@
  */
 #include "util/spawn.h"
 
+#include "util/clock.h"
 #include "util/error.h"
 
 #include <errno.h>
@@ -51,13 +52,6 @@ struct child_failure {
 	int stage;
 	int error_number;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
 
 static void sleep_ms(int milliseconds)
 {
@@ -370,7 +364,7 @@ static int wait_for_exit_event(pid_t pid, int timeout_ms)
 
 int spawn_wait(struct child *child, int timeout_ms)
 {
-	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int64_t deadline = clock_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 
 	if (child->pid <= 0) {
 		if (child->exited)
@@ -389,7 +383,7 @@ int spawn_wait(struct child *child, int timeout_ms)
 		int64_t left;
 		if (try_reap(child, false))
 			return HB_OK;
-		left = deadline - now_ms();
+		left = deadline - clock_now_ms();
 		if (left <= 0)
 			return HB_ERR_TIMEOUT;
 		wait_for_exit_event(child->pid, (int)left);
@@ -405,11 +399,11 @@ void spawn_stop(struct child *child)
 	if (try_reap(child, false))
 		return;
 	kill(-child->pid, SIGTERM);
-	deadline = now_ms() + SPAWN_GRACE_MS;
-	while (now_ms() < deadline) {
+	deadline = clock_now_ms() + SPAWN_GRACE_MS;
+	while (clock_now_ms() < deadline) {
 		if (try_reap(child, false))
 			return;
-		wait_for_exit_event(child->pid, (int)(deadline - now_ms()));
+		wait_for_exit_event(child->pid, (int)(deadline - clock_now_ms()));
 	}
 	kill(-child->pid, SIGKILL);
 	spawn_wait(child, -1);
@@ -431,9 +425,9 @@ void spawn_stop_all(void)
 	int live;
 
 	kill_all_groups(SIGTERM);
-	deadline = now_ms() + SPAWN_GRACE_MS;
+	deadline = clock_now_ms() + SPAWN_GRACE_MS;
 	for (;;) {
-		bool last_round = now_ms() >= deadline;
+		bool last_round = clock_now_ms() >= deadline;
 		if (last_round)
 			kill_all_groups(SIGKILL);
 		live = 0;

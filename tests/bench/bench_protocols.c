@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "run/benchmark.h"
 #include "link/eembc_session.h"
 #include "util/error.h"
@@ -86,14 +87,6 @@ struct bench {
 	int model_loaded;
 	uint32_t paced_baud; /* 0, or the baud the host holds the console to */
 };
-
-static double seconds_now(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)now.tv_sec + now.tv_nsec / 1e9;
-}
 
 static int build_eembc_firmware(struct bench *bench)
 {
@@ -202,7 +195,7 @@ static int stream_finish(void *context, uint32_t index, const uint8_t *input, co
 {
 	struct stream_sink *sink = context;
 	const uint32_t bytes = sink->bench->model.compiled.output_bytes;
-	double now = seconds_now();
+	double now = clock_now_seconds();
 
 	(void)input;
 	memcpy(sink->measure->outputs + (size_t)index * bytes, output, bytes);
@@ -260,10 +253,10 @@ static int measure_hilbench(struct bench *bench, int pipelined, struct protocol_
 	}
 	session.counters.bytes_sent = session.counters.bytes_received = 0;
 	requests_before = session.counters.requests;
-	begin = seconds_now();
+	begin = clock_now_seconds();
 	sink.previous = begin;
 	status = sample_stream_run(&session, &options, &handler, &stats);
-	measure->seconds = seconds_now() - begin;
+	measure->seconds = clock_now_seconds() - begin;
 	measure->bytes_sent = session.counters.bytes_sent;
 	measure->bytes_received = session.counters.bytes_received;
 	measure->round_trips = session.counters.requests - requests_before;
@@ -324,7 +317,7 @@ static int measure_eembc(struct bench *bench, struct protocol_measure *measure)
 	if (status == HB_OK)
 		hb_info("ascii board says: m-name-%s", name);
 	session.counters = (struct eembc_counters){0};
-	begin = previous = seconds_now();
+	begin = previous = clock_now_seconds();
 	for (uint32_t sample = 0; sample < bench->samples && status == HB_OK; sample++) {
 		double now;
 
@@ -344,11 +337,11 @@ static int measure_eembc(struct bench *bench, struct protocol_measure *measure)
 						     (size_t)sample * compiled->output_bytes,
 						 compiled->output_bytes);
 		/* Measured like the hilbench arms: since the previous finish. */
-		now = seconds_now();
+		now = clock_now_seconds();
 		measure->sample_seconds[sample] = now - previous;
 		previous = now;
 	}
-	measure->seconds = seconds_now() - begin;
+	measure->seconds = clock_now_seconds() - begin;
 	measure->bytes_sent = session.counters.bytes_sent;
 	measure->bytes_received = session.counters.bytes_received;
 	measure->round_trips = session.counters.commands;

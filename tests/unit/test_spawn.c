@@ -2,6 +2,7 @@
  * that nothing is left running after stop, stop_all, a signal or exit(). */
 #include <criterion/criterion.h>
 
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/spawn.h"
 
@@ -15,13 +16,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static int64_t spawn_test_now_ms(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
 
 /* Gone, or a zombie waiting for init (our reaper may be slow in containers). */
 static bool spawn_test_process_gone(pid_t pid)
@@ -45,9 +39,9 @@ static bool spawn_test_process_gone(pid_t pid)
 
 static bool spawn_test_gone_within(pid_t pid, int timeout_ms)
 {
-	int64_t deadline = spawn_test_now_ms() + timeout_ms;
+	int64_t deadline = clock_now_ms() + timeout_ms;
 	while (!spawn_test_process_gone(pid)) {
-		if (spawn_test_now_ms() > deadline)
+		if (clock_now_ms() > deadline)
 			return false;
 		usleep(5000);
 	}
@@ -189,15 +183,15 @@ Test(spawn, timeout_then_stop_ends_it_quickly)
 
 	cr_assert_eq(spawn_start(argv, NULL, &child), HB_OK);
 	pid = child.pid;
-	started = spawn_test_now_ms();
+	started = clock_now_ms();
 	cr_assert_eq(spawn_wait(&child, 200), HB_ERR_TIMEOUT);
-	cr_assert_geq(spawn_test_now_ms() - started, 190);
-	cr_assert_lt(spawn_test_now_ms() - started, 1000);
+	cr_assert_geq(clock_now_ms() - started, 190);
+	cr_assert_lt(clock_now_ms() - started, 1000);
 	cr_assert_not(child.exited);
 
-	started = spawn_test_now_ms();
+	started = clock_now_ms();
 	spawn_stop(&child);
-	cr_assert_lt(spawn_test_now_ms() - started, 1000);
+	cr_assert_lt(clock_now_ms() - started, 1000);
 	cr_assert(child.exited);
 	cr_assert_eq(child.exit_status, 128 + SIGTERM);
 	cr_assert_eq(kill(pid, 0), -1);
@@ -213,9 +207,9 @@ Test(spawn, stop_escalates_to_kill)
 
 	cr_assert_eq(spawn_start(argv, NULL, &child), HB_OK);
 	usleep(100 * 1000); /* let the shell install its trap */
-	started = spawn_test_now_ms();
+	started = clock_now_ms();
 	spawn_stop(&child);
-	cr_assert_lt(spawn_test_now_ms() - started, 1000);
+	cr_assert_lt(clock_now_ms() - started, 1000);
 	cr_assert_eq(child.exit_status, 128 + SIGKILL);
 }
 
@@ -225,7 +219,7 @@ static pid_t spawn_test_start_grandchild(struct child *child, char *dir, size_t 
 {
 	char pid_file[128], script[512];
 	const char *argv[] = {"sh", "-c", script, NULL};
-	int64_t deadline = spawn_test_now_ms() + 3000;
+	int64_t deadline = clock_now_ms() + 3000;
 	pid_t grandchild = -1;
 
 	snprintf(dir, capacity, "/tmp/hb-spawn-XXXXXX");
@@ -236,7 +230,7 @@ static pid_t spawn_test_start_grandchild(struct child *child, char *dir, size_t 
 		 pid_file, pid_file);
 	if (spawn_start(argv, NULL, child) != HB_OK)
 		return -1;
-	while (grandchild <= 0 && spawn_test_now_ms() < deadline) {
+	while (grandchild <= 0 && clock_now_ms() < deadline) {
 		FILE *file = fopen(pid_file, "r");
 		if (file) {
 			int value = 0;
@@ -322,9 +316,9 @@ Test(spawn, stop_all_ends_every_child)
 	cr_assert_eq(spawn_start(argv, NULL, &second), HB_OK);
 	first_pid = first.pid;
 	second_pid = second.pid;
-	started = spawn_test_now_ms();
+	started = clock_now_ms();
 	spawn_stop_all();
-	cr_assert_lt(spawn_test_now_ms() - started, 1000);
+	cr_assert_lt(clock_now_ms() - started, 1000);
 	cr_assert_eq(kill(first_pid, 0), -1);
 	cr_assert_eq(kill(second_pid, 0), -1);
 	/* The owners still learn how their children ended. */
