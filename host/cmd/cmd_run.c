@@ -9,6 +9,7 @@
 #include "cmd/commands.h"
 #include "util/error.h"
 #include "model_image.h"
+#include "report/suite_summary.h"
 #include "model/model_load.h"
 #include "util/stats.h"
 #include "config/suite.h"
@@ -133,6 +134,25 @@ static void print_table(const struct run_result *result)
 	printf("results: %s\n", result->json_path);
 }
 
+/* Runs the suite, then shows its record: as JSON, or as the summary table. */
+static int run_suite(const struct board_profile *board, const struct suite *suite,
+		     const struct suite_run_options *options, int json)
+{
+	struct suite_outcome outcome;
+	int status = suite_run(board, suite, options, &outcome);
+
+	if (outcome.record && json) {
+		char *text = cJSON_Print(outcome.record);
+		if (text)
+			printf("%s\n", text);
+		free(text);
+	} else if (outcome.record) {
+		suite_summary_write(stdout, outcome.record, outcome.record_path);
+	}
+	suite_outcome_release(&outcome);
+	return status;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option long_options[] = {
@@ -233,8 +253,7 @@ int cmd_run(int argc, char **argv)
 			return status;
 		suite_options.benchmark = options;
 		suite_options.seed = seed_given ? options.input_seed : 0;
-		suite_options.json = json;
-		return suite_run(&board, &suite, &suite_options);
+		return run_suite(&board, &suite, &suite_options, json);
 	}
 	if (model_count == 0)
 		models[model_count++] = NULL; /* the built-in model */

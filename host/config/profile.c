@@ -637,6 +637,11 @@ int profile_list(const char *boards_dir, struct board_profile **profiles, size_t
 	return HB_OK;
 }
 
+int profile_counter_from_name(const char *name)
+{
+	return json_name_index(name, counter_names);
+}
+
 const char *profile_counter_name(enum profile_counter counter)
 {
 	if ((unsigned)counter < sizeof counter_names / sizeof counter_names[0] - 1)

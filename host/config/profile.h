@@ -74,6 +74,8 @@ int profile_list(const char *boards_dir, struct board_profile **profiles, size_t
 		 size_t *invalid);
 
 const char *profile_counter_name(enum profile_counter counter);
+/* The counter named so in profiles and records, or -1. */
+int profile_counter_from_name(const char *name);
 const char *profile_verified_name(enum profile_verified verified);
 
 #endif

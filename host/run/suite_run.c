@@ -8,6 +8,9 @@
 
 #include <cjson/cJSON.h>
 
+#include "nn.h"
+#include "run/journal.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "run/metrics.h"
@@ -17,7 +20,6 @@
 #include "link/sample_stream.h"
 #include "util/stats.h"
 
-#define JOURNAL_SCHEMA "hilbench.journal/1"
 #define PROGRESS_SECONDS 2.0
 
 /* One variant's samples, in run order. */
@@ -63,16 +65,10 @@ struct suite_state {
 	/* While a variant streams (stream_samples). */
 	uint8_t *host_output;
 	float *dequantized;
+	float *real_input;        /* one sample's preprocessed values */
 	double stream_start;
 	double last_report;
 };
-
-static double now_seconds(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)now.tv_sec + now.tv_nsec / 1e9;
-}
 
 /* A label outside 0..2^32-2 (negative, NaN, huge) becomes UINT32_MAX, which
  * no class matches: it counts as wrong, never as undefined behaviour. */
@@ -86,25 +82,27 @@ static uint32_t label_of(const struct suite_state *state, uint32_t sample)
 	return value >= 0 && value < (double)UINT32_MAX ? (uint32_t)value : UINT32_MAX;
 }
 
-/* Raw sample -> the model's input tensor bytes. */
+/* Raw sample -> the model's input tensor bytes, through the suite's
+ * preprocessing and, for int8 models, the same quantisation kernel the
+ * firmware's graph uses. `real` holds one sample's values. */
 static void make_input(const struct suite_state *state, const struct loaded_model *model,
-		       uint32_t sample, uint8_t *input)
+		       uint32_t sample, float *real, uint8_t *input)
 {
 	const struct model_image_header *header = (const void *)model->compiled.image;
 	const struct model_tensor *tensor = &model_tensors(header)[header->input_tensor];
-	const size_t elements = model->compiled.input_dtype == MODEL_DTYPE_FLOAT32
-					? model->compiled.input_bytes / 4
-					: model->compiled.input_bytes;
+	const bool is_float = model->compiled.input_dtype == MODEL_DTYPE_FLOAT32;
+	const size_t elements = is_float ? model->compiled.input_bytes / 4 : model->compiled.input_bytes;
 
-	for (size_t e = 0; e < elements; e++) {
-		float real = (float)(vectors_value(&state->inputs, sample, e) *
-				     state->suite->input_scale + state->suite->input_offset);
-		if (model->compiled.input_dtype == MODEL_DTYPE_FLOAT32) {
-			memcpy(input + 4 * e, &real, 4);
-		} else {
-			float q = roundf(real / tensor->scale) + (float)tensor->zero_point;
-			input[e] = (uint8_t)(int8_t)(q < -128.0f ? -128 : q > 127.0f ? 127 : (int)q);
-		}
+	for (size_t e = 0; e < elements; e++)
+		real[e] = (float)(vectors_value(&state->inputs, sample, e) * state->suite->input_scale +
+				  state->suite->input_offset);
+	if (is_float) {
+		memcpy(input, real, elements * sizeof *real);
+	} else {
+		const struct nn_quantize_params params = {
+			.size = (int32_t)elements, .scale = tensor->scale, .zero_point = tensor->zero_point
+		};
+		nn_quantize_f32_s8(&params, real, (int8_t *)input);
 	}
 }
 
@@ -112,13 +110,14 @@ static void dequantize_output(const struct loaded_model *model, const uint8_t *b
 {
 	const struct model_image_header *header = (const void *)model->compiled.image;
 	const struct model_tensor *tensor = &model_tensors(header)[header->output_tensor];
+	const struct nn_quantize_params params = { .size = (int32_t)model->compiled.output_bytes,
+						   .scale = tensor->scale,
+						   .zero_point = tensor->zero_point };
 
-	if (model->compiled.output_dtype == MODEL_DTYPE_FLOAT32) {
+	if (model->compiled.output_dtype == MODEL_DTYPE_FLOAT32)
 		memcpy(out, bytes, model->compiled.output_bytes);
-		return;
-	}
-	for (uint32_t i = 0; i < model->compiled.output_bytes; i++)
-		out[i] = tensor->scale * (float)((int8_t)bytes[i] - tensor->zero_point);
+	else
+		nn_dequantize_s8_f32(&params, (const int8_t *)bytes, out);
 }
 
 /* Reconstruction error of an autoencoder output against its real-valued input. */
@@ -134,32 +133,22 @@ static double reconstruction_error(const struct suite_state *state, uint32_t sam
 	return count ? sum / count : 0;
 }
 
-static void journal_sample(struct suite_state *state, struct variant_run *variant, uint32_t index,
-			   uint32_t sample, uint64_t ticks, bool equal)
+static int journal_sample(struct suite_state *state, struct variant_run *variant, uint32_t index,
+			  uint32_t sample, uint64_t ticks, bool equal)
 {
-	cJSON *line = cJSON_CreateObject();
-	cJSON *output;
-	char *text;
+	struct journal_sample line = {
+		.index = index,
+		.sample = sample,
+		.label = label_of(state, sample),
+		.ticks = ticks,
+		.equal = equal,
+		.score = variant->scores[index],
+		.output = variant->outputs + (size_t)index * variant->output_count,
+		.output_count = variant->output_count,
+	};
 
-	cJSON_AddStringToObject(line, "variant", variant->entry->variant);
-	cJSON_AddNumberToObject(line, "index", index);
-	cJSON_AddNumberToObject(line, "sample", sample);
-	cJSON_AddNumberToObject(line, "label", label_of(state, sample));
-	cJSON_AddNumberToObject(line, "ticks", (double)ticks);
-	cJSON_AddBoolToObject(line, "equal", equal);
-	cJSON_AddNumberToObject(line, "score", variant->scores[index]);
-	output = cJSON_AddArrayToObject(line, "output");
-	for (uint32_t i = 0; i < variant->output_count; i++)
-		cJSON_AddItemToArray(output, cJSON_CreateNumber(
-						     variant->outputs[(size_t)index * variant->output_count + i]));
-	text = cJSON_PrintUnformatted(line);
-	cJSON_Delete(line);
-	if (text) {
-		fprintf(state->journal, "%s\n", text);
-		/* On disk before the next sample starts. */
-		fflush(state->journal);
-		free(text);
-	}
+	snprintf(line.variant, sizeof line.variant, "%s", variant->entry->variant);
+	return journal_append(state->journal, state->journal_path, &line);
 }
 
 static void record_sample(struct suite_state *state, struct variant_run *variant, uint32_t index,
@@ -185,7 +174,7 @@ static void record_sample(struct suite_state *state, struct variant_run *variant
 static void make_sample_input(void *context, uint32_t index, uint8_t *input)
 {
 	struct suite_state *state = context;
-	make_input(state, &state->current->model, state->order[index], input);
+	make_input(state, &state->current->model, state->order[index], state->real_input, input);
 }
 
 static int finish_sample(void *context, uint32_t index, const uint8_t *input,
@@ -216,13 +205,15 @@ static int finish_sample(void *context, uint32_t index, const uint8_t *input,
 		      state->dequantized);
 	result_add_runs(&variant->result, &reply->ticks[0], 1);
 	variant->streamed++;
-	journal_sample(state, variant, index, sample, reply->ticks[0], !comparison.mismatched);
+	status = journal_sample(state, variant, index, sample, reply->ticks[0], !comparison.mismatched);
+	if (status != HB_OK)
+		return status;
 	if (comparison.mismatched)
 		hb_warn("%s: sample %u: board output differs from the host reference (max abs error %g)",
 			variant->entry->variant, sample, comparison.max_abs_error);
-	if (now_seconds() - state->last_report >= PROGRESS_SECONDS || index + 1 == state->count) {
-		double rate = variant->streamed / (now_seconds() - state->stream_start);
-		state->last_report = now_seconds();
+	if (clock_now_seconds() - state->last_report >= PROGRESS_SECONDS || index + 1 == state->count) {
+		double rate = variant->streamed / (clock_now_seconds() - state->stream_start);
+		state->last_report = clock_now_seconds();
 		hb_info("  %s: %u/%u samples, %.1f samples/s, %.0f s left", variant->entry->variant,
 			index + 1, state->count, rate,
 			rate > 0 ? (state->count - index - 1) / rate : 0.0);
@@ -254,12 +245,14 @@ static int stream_samples(struct session *session, const struct loaded_model *mo
 	result_add_runs(result, variant->ticks, variant->done);
 	state->host_output = malloc(compiled->output_bytes);
 	state->dequantized = malloc(variant->output_count * sizeof *state->dequantized);
-	if (!state->host_output || !state->dequantized)
+	state->real_input = malloc(state->inputs.sample_bytes / vector_dtype_size(state->inputs.dtype) *
+				   sizeof *state->real_input);
+	if (!state->host_output || !state->dequantized || !state->real_input)
 		status = hb_error(HB_ERR_NOMEM, "out of memory streaming suite '%s'", state->suite->name);
-	state->stream_start = state->last_report = now_seconds();
+	state->stream_start = state->last_report = clock_now_seconds();
 	if (status == HB_OK)
 		status = sample_stream_run(session, &stream, &handler, &stats);
-	variant->seconds += now_seconds() - state->stream_start;
+	variant->seconds += clock_now_seconds() - state->stream_start;
 	variant->resyncs += stats.resyncs;
 	variant->redone += stats.redone;
 	variant->one_at_a_time += stats.one_at_a_time;
@@ -276,8 +269,10 @@ static int stream_samples(struct session *session, const struct loaded_model *mo
 				  (long long)variant->first_mismatch);
 	free(state->host_output);
 	free(state->dequantized);
+	free(state->real_input);
 	state->host_output = NULL;
 	state->dequantized = NULL;
+	state->real_input = NULL;
 	return status;
 }
 
@@ -396,70 +391,52 @@ static int load_variants(struct suite_state *state)
 	return HB_OK;
 }
 
-/* Reads a journal back: each line restores one sample of one variant. */
+struct resume_context {
+	struct suite_state *state;
+	uint32_t restored;
+};
+
+/* One journalled sample: restored when it is the next one of its variant
+ * (a sample journalled twice, by a run killed after writing it, counts once). */
+static int restore_sample(void *context, const struct journal_sample *line)
+{
+	struct resume_context *resume = context;
+	struct suite_state *state = resume->state;
+
+	for (uint32_t v = 0; v < state->suite->model_count; v++) {
+		struct variant_run *variant = &state->variants[v];
+		if (strcmp(variant->entry->variant, line->variant) != 0 || line->index != variant->done ||
+		    variant->done >= state->count)
+			continue;
+		if (line->output_count != variant->output_count || line->sample != state->order[line->index])
+			return hb_error(HB_ERR_INPUT,
+					"'%s': sample %u of variant '%s' does not match this run (sample %u with %u outputs, expected sample %u with %u)",
+					state->journal_path, line->index, line->variant, line->sample,
+					line->output_count, state->order[line->index], variant->output_count);
+		record_sample(state, variant, variant->done, line->sample, line->ticks, line->equal,
+			      line->output);
+		resume->restored++;
+	}
+	return HB_OK;
+}
+
 static int resume_from(struct suite_state *state, const char *path)
 {
-	uint8_t *text;
-	size_t length;
-	char *line, *next;
-	uint32_t restored = 0;
-	int status = file_read_all(path, (size_t)1 << 30, "a journal", &text, &length);
+	struct resume_context resume = { .state = state };
+	struct journal_header header;
+	uint32_t torn;
+	int status = journal_read(path, &header, restore_sample, &resume, &torn);
 
 	if (status != HB_OK)
 		return status;
-	for (line = (char *)text; line && *line; line = next) {
-		cJSON *record;
-		const cJSON *field;
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		record = cJSON_Parse(line);
-		if (!record)
-			continue; /* a line cut by the interruption: that sample runs again */
-		field = cJSON_GetObjectItemCaseSensitive(record, "journal");
-		if (cJSON_IsString(field)) {
-			const cJSON *seed = cJSON_GetObjectItemCaseSensitive(record, "seed");
-			const cJSON *count = cJSON_GetObjectItemCaseSensitive(record, "samples");
-			const cJSON *board = cJSON_GetObjectItemCaseSensitive(record, "board");
-			if (!cJSON_IsNumber(seed) || !cJSON_IsNumber(count) || !cJSON_IsString(board) ||
-			    (uint32_t)seed->valuedouble != state->seed ||
-			    (uint32_t)count->valuedouble != state->count ||
-			    strcmp(board->valuestring, state->board->id) != 0) {
-				cJSON_Delete(record);
-				free(text);
-				return hb_error(HB_ERR_INPUT,
-						"'%s': journal of a different run (board, seed or sample count differ): resume with the same --board, --limit and --seed",
-						path);
-			}
-		} else {
-			const cJSON *variant_name = cJSON_GetObjectItemCaseSensitive(record, "variant");
-			const cJSON *index = cJSON_GetObjectItemCaseSensitive(record, "index");
-			const cJSON *ticks = cJSON_GetObjectItemCaseSensitive(record, "ticks");
-			const cJSON *equal = cJSON_GetObjectItemCaseSensitive(record, "equal");
-			const cJSON *output = cJSON_GetObjectItemCaseSensitive(record, "output");
-			for (uint32_t v = 0; cJSON_IsString(variant_name) && v < state->suite->model_count; v++) {
-				struct variant_run *variant = &state->variants[v];
-				float values[1024];
-				uint32_t i = 0;
-				const cJSON *item;
-				if (strcmp(variant->entry->variant, variant_name->valuestring) != 0 ||
-				    !cJSON_IsNumber(index) || (uint32_t)index->valuedouble != variant->done ||
-				    variant->done >= state->count || !cJSON_IsArray(output) ||
-				    (uint32_t)cJSON_GetArraySize(output) != variant->output_count ||
-				    variant->output_count > 1024)
-					continue;
-				cJSON_ArrayForEach(item, output)
-					values[i++] = (float)item->valuedouble;
-				record_sample(state, variant, variant->done, state->order[variant->done],
-					      cJSON_IsNumber(ticks) ? (uint64_t)ticks->valuedouble : 0,
-					      cJSON_IsTrue(equal), values);
-				restored++;
-			}
-		}
-		cJSON_Delete(record);
-	}
-	free(text);
-	hb_info("resuming '%s': %u samples already done", path, restored);
+	if (header.seed != state->seed || header.samples != state->count ||
+	    strcmp(header.board, state->board->id) != 0 || strcmp(header.suite, state->suite->name) != 0)
+		return hb_error(HB_ERR_INPUT,
+				"'%s': journal of a different run (suite '%s', board '%s', %u samples, seed %u): resume with the same suite, --board, --limit and --seed",
+				path, header.suite, header.board, header.samples, header.seed);
+	if (torn)
+		hb_warn("'%s': the last line was cut short by the interruption; that sample runs again", path);
+	hb_info("resuming '%s': %u samples already done", path, resume.restored);
 	return HB_OK;
 }
 
@@ -485,34 +462,17 @@ static int open_journal(struct suite_state *state)
 		else
 			snprintf(state->record_path, sizeof state->record_path, "%s.json", options->resume);
 		status = resume_from(state, options->resume);
-		if (status != HB_OK)
-			return status;
-		state->journal = fopen(state->journal_path, "a");
+		return status == HB_OK ? journal_open_append(state->journal_path, &state->journal) : status;
 	} else {
+		struct journal_header header = { .samples = state->count, .seed = state->seed };
 		snprintf(state->journal_path, sizeof state->journal_path, "%s/%s_%s_%s.jsonl",
 			 options->benchmark.results_dir, stamp, state->board->id, state->suite->name);
 		snprintf(state->record_path, sizeof state->record_path, "%s/%s_%s_%s.json",
 			 options->benchmark.results_dir, stamp, state->board->id, state->suite->name);
-		state->journal = fopen(state->journal_path, "w");
-		if (state->journal) {
-			cJSON *header = cJSON_CreateObject();
-			char *text;
-			cJSON_AddStringToObject(header, "journal", JOURNAL_SCHEMA);
-			cJSON_AddStringToObject(header, "suite", state->suite->name);
-			cJSON_AddStringToObject(header, "board", state->board->id);
-			cJSON_AddNumberToObject(header, "samples", state->count);
-			cJSON_AddNumberToObject(header, "seed", state->seed);
-			text = cJSON_PrintUnformatted(header);
-			cJSON_Delete(header);
-			if (text)
-				fprintf(state->journal, "%s\n", text);
-			free(text);
-		}
+		snprintf(header.suite, sizeof header.suite, "%s", state->suite->name);
+		snprintf(header.board, sizeof header.board, "%s", state->board->id);
+		return journal_create(state->journal_path, &header, &state->journal);
 	}
-	if (!state->journal)
-		return hb_error(HB_ERR_IO, "cannot write journal '%s'", state->journal_path);
-	fflush(state->journal);
-	return HB_OK;
 }
 
 static cJSON *accuracy_json(const struct suite_state *state, const struct variant_run *variant)
@@ -545,8 +505,12 @@ static cJSON *accuracy_json(const struct suite_state *state, const struct varian
 				if (suite->class_names[c][0])
 					cJSON_AddStringToObject(entry, "class", suite->class_names[c]);
 				cJSON_AddNumberToObject(entry, "samples", total);
-				cJSON_AddNumberToObject(entry, "top1",
-							total ? (double)confusion[c * classes + c] / total : 0);
+				/* A class with no samples has no accuracy: null, never 0. */
+				if (total)
+					cJSON_AddNumberToObject(entry, "top1",
+								(double)confusion[c * classes + c] / total);
+				else
+					cJSON_AddNullToObject(entry, "top1");
 				cJSON_AddItemToArray(per_class, entry);
 				cJSON_AddItemToArray(matrix, row);
 			}
@@ -682,69 +646,14 @@ static int write_record(const struct suite_state *state, const char *status)
 	return result;
 }
 
-static void print_summary(const struct suite_state *state)
-{
-	const struct suite *suite = state->suite;
-
-	printf("suite %s on %s: %u samples (of %u), seed %u\n", suite->name, state->board->id,
-	       state->count, state->inputs.count, state->seed);
-	printf("  %-10s %-9s %10s %14s %12s %12s %9s\n", "variant", "metric", "value", "instr/inference",
-	       "samples/s", "payload B/s", "checked");
-	for (uint32_t v = 0; v < suite->model_count; v++) {
-		const struct variant_run *variant = &state->variants[v];
-		cJSON *accuracy = accuracy_json(state, variant);
-		const cJSON *value = cJSON_GetObjectItemCaseSensitive(accuracy, "value");
-		struct stats_u64 stats;
-		double scale = result_counter_scale(&variant->result);
-		stats_u64_compute(variant->ticks, variant->done, &stats);
-		printf("  %-10s %-9s %10.4f %14.0f %12.1f %12.0f %5u/%u%s\n", variant->entry->variant,
-		       suite_metric_name(suite->metric), cJSON_IsNumber(value) ? value->valuedouble : NAN,
-		       stats.median * scale, variant->seconds > 0 ? variant->streamed / variant->seconds : 0,
-		       variant->seconds > 0 ? variant->payload_bytes / variant->seconds : 0,
-		       variant->done - variant->mismatches, variant->done,
-		       variant->mismatches ? " MISMATCH" : "");
-		cJSON_Delete(accuracy);
-	}
-	for (uint32_t v = 1; v < suite->model_count; v++) {
-		cJSON *comparison = comparison_json(state, &state->variants[0], &state->variants[v]);
-		const cJSON *agreement = cJSON_GetObjectItemCaseSensitive(comparison, "top1_agreement");
-		const cJSON *rmse = cJSON_GetObjectItemCaseSensitive(comparison, "rmse");
-		const cJSON *cosine = cJSON_GetObjectItemCaseSensitive(comparison, "cosine");
-		if (cJSON_IsNumber(agreement))
-			printf("  %s vs %s: top-1 agreement %.4f, RMSE %.5f, cosine %.5f\n",
-			       state->variants[v].entry->variant, state->variants[0].entry->variant,
-			       agreement->valuedouble, rmse->valuedouble, cosine->valuedouble);
-		cJSON_Delete(comparison);
-	}
-	printf("  counts are %s; streaming rates are host wall-clock measurements\n",
-	       state->board->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS
-		       ? "instructions counted by QEMU (median per inference), not cycles"
-		       : "cycles (median per inference)");
-	for (uint32_t v = 0; v < suite->model_count; v++) {
-		const struct variant_run *variant = &state->variants[v];
-		if (variant->streamed == 0)
-			continue;
-		printf("  %s streamed %s", variant->entry->variant,
-		       variant->window ? "pipelined" : "one request at a time");
-		if (variant->window)
-			printf(" (window %u B)", variant->window);
-		if (variant->resyncs)
-			printf("; line damage broke %u pipelines, %u samples redone", variant->resyncs,
-			       variant->redone);
-		if (variant->result.counters.resends)
-			printf("; %u requests resent", variant->result.counters.resends);
-		printf("\n");
-	}
-	printf("results: %s\njournal: %s\n", state->record_path, state->journal_path);
-}
-
 int suite_run(const struct board_profile *board, const struct suite *suite,
-	      const struct suite_run_options *options)
+	      const struct suite_run_options *options, struct suite_outcome *outcome)
 {
 	struct suite_state state;
 	int status;
 
 	memset(&state, 0, sizeof state);
+	memset(outcome, 0, sizeof *outcome);
 	state.board = board;
 	state.suite = suite;
 	state.options = options;
@@ -772,17 +681,15 @@ int suite_run(const struct board_profile *board, const struct suite *suite,
 		int write_status = write_record(&state, status == HB_OK ? "ok" : "error");
 		if (status == HB_OK)
 			status = write_status;
-		if (options->json) {
-			cJSON *root = record_json(&state, status == HB_OK ? "ok" : "error");
-			char *text = cJSON_Print(root);
-			if (text)
-				printf("%s\n", text);
-			free(text);
-			cJSON_Delete(root);
-		} else {
-			print_summary(&state);
-		}
+		outcome->record = record_json(&state, status == HB_OK ? "ok" : "error");
+		snprintf(outcome->record_path, sizeof outcome->record_path, "%s", state.record_path);
 	}
 	release_state(&state);
 	return status;
+}
+
+void suite_outcome_release(struct suite_outcome *outcome)
+{
+	cJSON_Delete(outcome->record);
+	outcome->record = NULL;
 }

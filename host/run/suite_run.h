@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include <cJSON.h>
+
 #include "run/benchmark.h"
 #include "config/profile.h"
 #include "config/suite.h"
@@ -20,10 +22,17 @@ struct suite_run_options {
 	uint32_t limit;          /* samples to run: 0 = the suite's default, UINT32_MAX = all */
 	uint32_t seed;           /* 0 = the suite's */
 	const char *resume;      /* a journal (.jsonl) to continue, or NULL */
-	int json;                /* print the record on stdout instead of a table */
 };
 
+/* What a suite run leaves its caller to show (the record is on disk already). */
+struct suite_outcome {
+	cJSON *record;          /* NULL when the run stopped before it had one */
+	char record_path[800];
+};
+
+/* The outcome is filled whatever the status; release it in every case. */
 int suite_run(const struct board_profile *board, const struct suite *suite,
-	      const struct suite_run_options *options);
+	      const struct suite_run_options *options, struct suite_outcome *outcome);
+void suite_outcome_release(struct suite_outcome *outcome);
 
 #endif
