@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end tests: the real CLI against the emulated boards (QEMU).
-# Usage: tests/e2e/run.sh path/to/hilbench
+# Usage: tests/e2e/run.sh path/to/hilbench   (E2E_FILTER=REGEX runs the matching tests only)
 # Prints one line per test and a closing "e2e: N passed, N failed".
 set -u
 HILBENCH=$(realpath "${1:?usage: run.sh path/to/hilbench}")
@@ -22,7 +22,7 @@ for test_file in "$ROOT"/tests/e2e/test_*.sh; do
 	. "$test_file"
 done
 
-for test in $(declare -F | awk '{print $3}' | grep '^test_' ); do
+for test in $(declare -F | awk '{print $3}' | grep '^test_' | grep -E -- "${E2E_FILTER:-.}"); do
 	run_test "$test"
 done
 

@@ -27,6 +27,42 @@ test_suite_reports_accuracy_and_agreement() {
 	[ "$(wc -l < "${journal[0]}")" = "81" ] || fail "journal should hold a header and 80 samples"
 }
 
+# Three samples cannot cover ten classes: the classes without samples have
+# no accuracy (null), never a measured-looking 0.
+test_class_without_samples_has_no_accuracy() {
+	need_fmnist
+	hb run --board qemu-m4 --suite "$FMNIST" --limit 3 --results results
+	expect_rc 0
+	local file=(results/*.json)
+	[ "$(json "$file" 'len([c for c in d["variants"][0]["accuracy"]["per_class"] if c["samples"] == 0])')" -ge 7 ] \
+		|| fail "expected at least 7 classes without samples"
+	[ "$(json "$file" 'all(c["top1"] is None for v in d["variants"] for c in v["accuracy"]["per_class"] if c["samples"] == 0)')" = "True" ] \
+		|| fail "a class without samples has a top1: $(json "$file" 'd["variants"][0]["accuracy"]["per_class"]')"
+	[ "$(json "$file" 'all(c["top1"] is not None for v in d["variants"] for c in v["accuracy"]["per_class"] if c["samples"] > 0)')" = "True" ] \
+		|| fail "a class with samples lost its top1"
+}
+
+# A journal that is not one (or was damaged mid-file) is refused with its
+# line named; a last line cut by a kill is dropped with a warning.
+test_resume_checks_the_journal() {
+	need_fmnist
+	hb run --board qemu-m4 --suite "$FMNIST" --limit 4 --results results
+	expect_rc 0
+	local journal=(results/*.jsonl)
+	cp "${journal[0]}" damaged.jsonl
+	sed -i '3s/"ticks":[0-9]*/"ticks":"many"/' damaged.jsonl
+	hb run --board qemu-m4 --suite "$FMNIST" --limit 4 --resume damaged.jsonl --results results
+	expect_rc 2
+	expect_err_contains "damaged.jsonl: line 3"
+	expect_err_contains "ticks"
+	head -c -40 "${journal[0]}" > torn.jsonl
+	hb run --board qemu-m4 --suite "$FMNIST" --limit 4 --resume torn.jsonl --results results
+	expect_rc 0
+	expect_err_contains "cut short"
+	[ "$(json torn.json 'all(v["accuracy"]["samples"] == 4 for v in d["variants"])')" = "True" ] \
+		|| fail "the torn sample was not run again"
+}
+
 test_suite_resume_after_kill_gives_identical_results() {
 	need_fmnist
 	hb run --board qemu-m4 --suite "$FMNIST" --limit 30 --seed 7 --results whole
