@@ -52,8 +52,8 @@ int cmd_boards(int argc, char **argv)
 		const char *here = "yes";
 		if (!flasher || flasher->available(board, why, sizeof why) != HB_OK)
 			here = why[0] ? why : "no";
-		else if (!strcmp(board->flasher.driver, "openocd"))
-			here = "if the probe is attached";
+		else if (flasher->ready_note)
+			here = flasher->ready_note;
 		printf("%-16s %-11s %-7.1f %-8s %-22s %-13s %s\n", board->id, board->core,
 		       board->clock_hz / 1e6, board->flasher.driver,
 		       profile_counter_name(board->counter), profile_verified_name(board->verified),

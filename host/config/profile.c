@@ -6,6 +6,7 @@
  */
 #include "config/profile.h"
 
+#include "flash/flasher.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/json_read.h"
@@ -37,7 +38,6 @@ static const char *const core_names[] = {
 };
 /* The -mfpu values that exist on M-profile cores. */
 static const char *const fpu_names[] = {"none", "fpv4-sp-d16", "fpv5-sp-d16", "fpv5-d16", NULL};
-static const char *const driver_names[] = {"qemu", "openocd", NULL};
 static const char *const transport_names[] = {"qemu", "serial", "tcp", NULL};
 /* Same order as enum profile_counter / enum profile_verified. */
 static const char *const counter_names[] = {"dwt", "systick", "emulated-instructions", NULL};
@@ -216,58 +216,24 @@ static bool tcp_address_valid(const char *device)
 	return port > 0;
 }
 
+/* What the flasher driver does not read is reported; the rest is the driver's to check. */
 static void check_flasher(struct json_reader *reader, const cJSON *flasher,
 			  struct board_profile *out)
 {
-	const bool is_qemu = strcmp(out->flasher.driver, "qemu") == 0;
-	const char *const qemu_only[] = {"machine", NULL};
-	const char *const openocd_only[] = {"interface", "target", NULL};
-	const char *const *unused = is_qemu ? openocd_only : qemu_only;
+	const struct flasher_driver *driver = flasher_find(out->flasher.driver);
+	const cJSON *member;
+	char used[128];
 
-	for (size_t i = 0; unused[i]; i++)
-		if (cJSON_GetObjectItemCaseSensitive(flasher, unused[i]))
-			json_fail(reader,
-				  "field 'flasher.%s': not used with driver \"%s\" "
-				  "(expected only driver%s)",
-				  unused[i], out->flasher.driver,
-				  is_qemu ? " and machine" : ", interface and target");
-	if (is_qemu) {
-		if (!out->flasher.machine[0])
-			json_fail(reader,
-				  "missing field 'flasher.machine' (expected a QEMU "
-				  "machine name such as \"mps2-an386\" with driver \"qemu\")");
-		if (strcmp(out->console.transport, "qemu") != 0)
-			json_fail(reader,
-				  "field 'console.transport': expected \"qemu\" with "
-				  "flasher driver \"qemu\", got \"%s\"",
-				  out->console.transport);
-		if (out->counter != PROFILE_COUNTER_EMULATED_INSTRUCTIONS)
-			json_fail(reader,
-				  "field 'cycle_counter': expected \"emulated-instructions\" "
-				  "with flasher driver \"qemu\", got \"%s\"",
-				  profile_counter_name(out->counter));
-		if (out->verified != PROFILE_VERIFIED_EMULATED)
-			json_fail(reader,
-				  "field 'verified': expected \"emulated\" with flasher "
-				  "driver \"qemu\", got \"%s\"",
-				  profile_verified_name(out->verified));
+	if (!driver)
 		return;
+	json_list_names(driver->profile_fields, used, sizeof used);
+	cJSON_ArrayForEach(member, flasher) {
+		if (member->string && json_name_index(member->string, driver->profile_fields) < 0 &&
+		    json_name_index(member->string, flasher_fields) >= 0)
+			json_fail(reader, "field 'flasher.%s': not used with driver \"%s\" (expected only %s)",
+				  member->string, out->flasher.driver, used);
 	}
-	if (!out->flasher.interface_cfg[0])
-		json_fail(reader, "missing field 'flasher.interface' (expected an OpenOCD config "
-				  "such as \"interface/stlink.cfg\" with driver \"openocd\")");
-	if (!out->flasher.target_cfg[0])
-		json_fail(reader, "missing field 'flasher.target' (expected an OpenOCD config "
-				  "such as \"target/stm32f4x.cfg\" with driver \"openocd\")");
-	if (strcmp(out->console.transport, "qemu") == 0)
-		json_fail(reader, "field 'console.transport': expected \"serial\" or \"tcp\" with "
-				  "flasher driver \"openocd\", got \"qemu\"");
-	if (out->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS)
-		json_fail(reader, "field 'cycle_counter': expected \"dwt\" or \"systick\" with "
-				  "flasher driver \"openocd\", got \"emulated-instructions\"");
-	if (out->verified == PROFILE_VERIFIED_EMULATED)
-		json_fail(reader, "field 'verified': expected \"compile-only\" or \"hardware\" "
-				  "with flasher driver \"openocd\", got \"emulated\"");
+	driver->check_profile(reader, out);
 }
 
 static void check_console(struct json_reader *reader, const cJSON *console,
@@ -396,10 +362,10 @@ static void read_root(struct json_reader *reader, const cJSON *root, const char 
 			 out->port, sizeof out->port);
 
 	flasher = json_read_object(reader, root, "", "flasher", flasher_fields);
-	driver = json_read_choice(reader, flasher, "flasher", "driver", driver_names);
+	driver = json_read_choice(reader, flasher, "flasher", "driver", flasher_names());
 	if (driver >= 0)
 		snprintf(out->flasher.driver, sizeof out->flasher.driver, "%s",
-			 driver_names[driver]);
+			 flasher_names()[driver]);
 	json_read_string(reader, flasher, "flasher", "machine", false, JSON_STRING_TOKEN,
 			 out->flasher.machine, sizeof out->flasher.machine);
 	json_read_string(reader, flasher, "flasher", "interface", false, JSON_STRING_TOKEN,

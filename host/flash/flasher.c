@@ -21,6 +21,16 @@ const struct flasher_driver *flasher_find(const char *name)
 	return NULL;
 }
 
+const char *const *flasher_names(void)
+{
+	enum { COUNT = sizeof flasher_table / sizeof flasher_table[0] };
+	static const char *names[COUNT + 1];
+
+	for (size_t i = 0; i < COUNT; i++)
+		names[i] = flasher_table[i]->name;
+	return names;
+}
+
 int flasher_find_tool(const char *program, const char *install_hint, char *path,
 		      size_t path_capacity, char *why, size_t why_capacity)
 {

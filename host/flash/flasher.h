@@ -12,10 +12,12 @@
 #ifndef HB_FLASHER_H
 #define HB_FLASHER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "config/profile.h"
+#include "util/json_read.h"
 #include "util/spawn.h"
 
 struct flash_request {
@@ -36,6 +38,19 @@ struct flash_session {
 
 struct flasher_driver {
 	const char *name;
+	/** True when the tool emulates the board: it also makes the board's
+	 * console (profile console transport "qemu") and its counts are
+	 * emulated, so host-side line pacing applies. */
+	bool emulator;
+	/** The members of a profile's "flasher" object this driver reads
+	 * (NULL-terminated, "driver" included); others are reported unused. */
+	const char *const *profile_fields;
+	/** Checks what this driver needs of a parsed profile (its fields, and
+	 * the console, counter and verified level that go with it), through
+	 * json_fail so every problem is reported. */
+	void (*check_profile)(struct json_reader *reader, const struct board_profile *board);
+	/** Said of an available board in `hilbench boards` ("yes" when NULL). */
+	const char *ready_note;
 	/** Is the tool installed? Fills `why` when not (for `hilbench boards`). */
 	int (*available)(const struct board_profile *board, char *why, size_t why_capacity);
 	/** Loads and starts; on error nothing is left running. */
@@ -46,6 +61,9 @@ struct flasher_driver {
 };
 
 const struct flasher_driver *flasher_find(const char *name);
+
+/* The drivers' names, NULL-terminated, in table order (for profile checks). */
+const char *const *flasher_names(void);
 
 /* For the drivers: finds `program` in PATH into `path`. When it is missing,
  * fills `why` if given (quiet, for `hilbench boards`), else reports

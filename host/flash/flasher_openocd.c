@@ -257,8 +257,32 @@ static int openocd_stop(struct flash_session *session, int timeout_ms)
 	return 0;
 }
 
+static const char *const openocd_profile_fields[] = {"driver", "interface", "target", NULL};
+
+static void openocd_check_profile(struct json_reader *reader, const struct board_profile *board)
+{
+	if (!board->flasher.interface_cfg[0])
+		json_fail(reader, "missing field 'flasher.interface' (expected an OpenOCD config "
+				  "such as \"interface/stlink.cfg\" with driver \"openocd\")");
+	if (!board->flasher.target_cfg[0])
+		json_fail(reader, "missing field 'flasher.target' (expected an OpenOCD config "
+				  "such as \"target/stm32f4x.cfg\" with driver \"openocd\")");
+	if (strcmp(board->console.transport, "qemu") == 0)
+		json_fail(reader, "field 'console.transport': expected \"serial\" or \"tcp\" with "
+				  "flasher driver \"openocd\", got \"qemu\"");
+	if (board->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS)
+		json_fail(reader, "field 'cycle_counter': expected \"dwt\" or \"systick\" with "
+				  "flasher driver \"openocd\", got \"emulated-instructions\"");
+	if (board->verified == PROFILE_VERIFIED_EMULATED)
+		json_fail(reader, "field 'verified': expected \"compile-only\" or \"hardware\" "
+				  "with flasher driver \"openocd\", got \"emulated\"");
+}
+
 const struct flasher_driver flasher_openocd = {
     .name = "openocd",
+    .profile_fields = openocd_profile_fields,
+    .check_profile = openocd_check_profile,
+    .ready_note = "if the probe is attached",
     .available = openocd_available,
     .start = openocd_start,
     .stop = openocd_stop,

@@ -202,8 +202,35 @@ static int qemu_stop(struct flash_session *session, int timeout_ms)
 			QEMU_PROGRAM, timeout_ms, session->log_path);
 }
 
+static const char *const qemu_profile_fields[] = {"driver", "machine", NULL};
+
+static void qemu_check_profile(struct json_reader *reader, const struct board_profile *board)
+{
+	if (!board->flasher.machine[0])
+		json_fail(reader, "missing field 'flasher.machine' (expected a QEMU "
+				  "machine name such as \"mps2-an386\" with driver \"qemu\")");
+	if (strcmp(board->console.transport, "qemu") != 0)
+		json_fail(reader,
+			  "field 'console.transport': expected \"qemu\" with "
+			  "flasher driver \"qemu\", got \"%s\"",
+			  board->console.transport);
+	if (board->counter != PROFILE_COUNTER_EMULATED_INSTRUCTIONS)
+		json_fail(reader,
+			  "field 'cycle_counter': expected \"emulated-instructions\" "
+			  "with flasher driver \"qemu\", got \"%s\"",
+			  profile_counter_name(board->counter));
+	if (board->verified != PROFILE_VERIFIED_EMULATED)
+		json_fail(reader,
+			  "field 'verified': expected \"emulated\" with flasher "
+			  "driver \"qemu\", got \"%s\"",
+			  profile_verified_name(board->verified));
+}
+
 const struct flasher_driver flasher_qemu = {
     .name = "qemu",
+    .emulator = true,
+    .profile_fields = qemu_profile_fields,
+    .check_profile = qemu_check_profile,
     .available = qemu_available,
     .start = qemu_start,
     .stop = qemu_stop,

@@ -721,7 +721,7 @@ Test(profile, qemu_driver_refuses_openocd_fields)
 	    profile_test_edit(profile_test_qemu, "flasher.interface", "\"interface/stlink.cfg\""),
 	    PROFILE_TEST_QEMU_PATH,
 	    "field 'flasher.interface': not used with driver \"qemu\" (expected "
-	    "only driver and machine)",
+	    "only driver, machine)",
 	    NULL);
 }
 
