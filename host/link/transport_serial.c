@@ -21,7 +21,8 @@
 #include <sys/stat.h>
 
 #define SERIAL_DEFAULT_BAUD 115200
-#define SERIAL_HINT	    "is the board plugged in? `hilbench boards` lists ports"
+/* Only what works today: hilbench does not detect ports yet. */
+#define SERIAL_HINT	    "is the board plugged in? `ls /dev/serial/by-id` lists the serial ports this machine sees"
 
 struct serial_transport {
 	struct transport base;
