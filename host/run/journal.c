@@ -185,23 +185,17 @@ static int read_line(const char *path, unsigned number, const char *line, size_t
 	return status;
 }
 
-int journal_read(const char *path, struct journal_header *header, journal_sample_fn on_sample,
-		 void *context, uint32_t *torn)
+int journal_parse(const char *text, size_t length, const char *path, struct journal_header *header,
+		  journal_sample_fn on_sample, void *context, uint32_t *torn)
 {
-	uint8_t *text;
-	size_t length;
 	float *values = malloc(JOURNAL_MAX_OUTPUTS * sizeof *values);
 	unsigned number = 0;
-	int status = values ? file_read_all(path, JOURNAL_MAX_BYTES, "a journal", &text, &length)
-			    : hb_error(HB_ERR_NOMEM, "out of memory reading journal '%s'", path);
+	int status = values ? HB_OK : hb_error(HB_ERR_NOMEM, "out of memory reading journal '%s'", path);
 
 	*torn = 0;
-	if (status != HB_OK) {
-		free(values);
-		return status;
-	}
+	memset(header, 0, sizeof *header);
 	for (size_t start = 0; status == HB_OK && start < length;) {
-		const char *line = (const char *)text + start;
+		const char *line = text + start;
 		const char *end = memchr(line, '\n', length - start);
 		size_t line_length = end ? (size_t)(end - line) : length - start;
 		number++;
@@ -216,7 +210,21 @@ int journal_read(const char *path, struct journal_header *header, journal_sample
 	}
 	if (status == HB_OK && number == 0)
 		status = hb_error(HB_ERR_INPUT, "'%s': empty journal (no header line)", path);
-	free(text);
 	free(values);
+	return status;
+}
+
+int journal_read(const char *path, struct journal_header *header, journal_sample_fn on_sample,
+		 void *context, uint32_t *torn)
+{
+	uint8_t *text;
+	size_t length;
+	int status = file_read_all(path, JOURNAL_MAX_BYTES, "a journal", &text, &length);
+
+	*torn = 0;
+	if (status != HB_OK)
+		return status;
+	status = journal_parse((const char *)text, length, path, header, on_sample, context, torn);
+	free(text);
 	return status;
 }

@@ -9,6 +9,7 @@
 #define HB_JOURNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -51,5 +52,9 @@ typedef int (*journal_sample_fn)(void *context, const struct journal_sample *sam
  * *torn; any other malformed line is an error naming its line number. */
 int journal_read(const char *path, struct journal_header *header, journal_sample_fn on_sample,
 		 void *context, uint32_t *torn);
+
+/* The same on a journal's text already in memory; path names it in messages. */
+int journal_parse(const char *text, size_t length, const char *path, struct journal_header *header,
+		  journal_sample_fn on_sample, void *context, uint32_t *torn);
 
 #endif

@@ -351,7 +351,7 @@ Test(transport, serial_missing_device_names_path)
 	cr_assert_null(transport);
 	cr_assert_str_eq(hb_last_error(),
 			 "cannot open serial port '/dev/ttyNOPE': no such device (is the board "
-			 "plugged in? `hilbench boards` lists ports)");
+			 "plugged in? `ls /dev/serial/by-id` lists the serial ports this machine sees)");
 }
 
 Test(transport, serial_not_a_port)
