@@ -1,5 +1,6 @@
 #include "util/fileio.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -105,4 +106,26 @@ int file_make_dirs(const char *path)
 		partial[i] = saved;
 	}
 	return HB_OK;
+}
+
+int file_remove_scratch_dir(const char *path)
+{
+	DIR *dir = opendir(path);
+	struct dirent *entry;
+	char file[4096];
+	int status = HB_OK;
+
+	if (!dir)
+		return hb_error(HB_ERR_IO, "cannot open folder '%s': %s", path, strerror(errno));
+	while (status == HB_OK && (entry = readdir(dir))) {
+		if (!strcmp(entry->d_name, ".") || !strcmp(entry->d_name, ".."))
+			continue;
+		snprintf(file, sizeof file, "%s/%s", path, entry->d_name);
+		if (unlink(file) != 0)
+			status = hb_error(HB_ERR_IO, "cannot remove '%s': %s", file, strerror(errno));
+	}
+	closedir(dir);
+	if (status == HB_OK && rmdir(path) != 0)
+		status = hb_error(HB_ERR_IO, "cannot remove folder '%s': %s", path, strerror(errno));
+	return status;
 }

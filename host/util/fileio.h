@@ -18,4 +18,8 @@ int file_write_atomic(const char *path, const void *data, size_t length);
 /* mkdir -p; existing folders are fine. */
 int file_make_dirs(const char *path);
 
+/* Removes a flat scratch folder and the files in it (not recursive: a
+ * folder inside is an error, so nothing deeper is ever removed by mistake). */
+int file_remove_scratch_dir(const char *path);
+
 #endif
