@@ -50,6 +50,7 @@ static void print_help(void)
 	       "                    sample's input goes out while the board computes, up to\n"
 	       "                    the receive window the firmware reports\n"
 	       "  --debug-hang      test hook: make the board hang after the first batch of runs\n"
+	       "                    (48 runs or fewer: after half of them); not with --suite\n"
 	       "  --debug-line-noise P  test hook: damage each console byte with probability P\n"
 	       "                    (seeded by --seed), to watch resends and resyncs at work\n"
 	       "  --debug-line-rate BAUD  emulated boards: hold the console to a BAUD 8N1 line\n"
@@ -248,6 +249,10 @@ int cmd_run(int argc, char **argv)
 		struct suite suite;
 		if (model_count)
 			return hb_error(HB_ERR_USAGE, "--suite takes its models from the suite; drop --model");
+		/* A suite streams samples, not batches of runs: no batch for the hang to follow. */
+		if (options.debug_hang)
+			return hb_error(HB_ERR_USAGE,
+					"--debug-hang goes with --model or the built-in model, not with --suite");
 		status = suite_load(suite_path, &suite);
 		if (status != HB_OK)
 			return status;

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "flash/flasher.h"
@@ -18,13 +19,6 @@
 
 #define CONNECT_TIMEOUT_MS 5000
 #define STOP_TIMEOUT_MS 3000
-
-static double seconds_since(const struct timespec *start)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - start->tv_sec) + (now.tv_nsec - start->tv_nsec) / 1e9;
-}
 
 void benchmark_make_input(uint32_t dtype, uint32_t seed, uint8_t *input, size_t bytes)
 {
@@ -131,11 +125,22 @@ int benchmark_measure_one(struct session *session, const struct loaded_model *mo
 		goto out;
 
 	result->warmups = options->warmups;
+	/* The hang goes between two batches; a run that fits one batch is split
+	 * in two, and a single run hangs before it. */
+	if (options->debug_hang && options->runs == 1) {
+		hb_info("  debug: asking the board to hang");
+		status = session_send_only(session, MSG_DEBUG_HANG, NULL, 0);
+		if (status != HB_OK)
+			goto out;
+	}
 	while (done < options->runs) {
 		struct msg_invoke_reply reply;
 		uint32_t batch = options->runs - done;
 		if (batch > PROTO_MAX_RUNS)
 			batch = PROTO_MAX_RUNS;
+		if (options->debug_hang && done == 0 && options->runs > 1 &&
+		    options->runs <= PROTO_MAX_RUNS)
+			batch = options->runs / 2;
 		hb_info("  %s: invoking %u runs (%u/%u done)", model->name, batch, done, options->runs);
 		status = session_invoke(session, (uint16_t)batch,
 					(uint16_t)(done == 0 ? options->warmups : 0), &reply);
@@ -203,8 +208,8 @@ static int make_run_dir(char *path, size_t capacity)
 }
 
 /* Real boards: the UART is opened before flashing, so a missing port fails
- * fast and the first bytes after reset are not lost. QEMU boards: the
- * flasher makes the socket, so it is opened after the start. */
+ * fast and the first bytes after reset are not lost. Emulated boards: the
+ * flasher makes the console, so it is opened after the start. */
 static int open_console(const struct board_profile *board, const char *transport_name,
 			const char *address, struct transport **transport)
 {
@@ -255,12 +260,11 @@ int benchmark_run(const struct board_profile *board, const struct loaded_model *
 	struct flash_session flash;
 	struct flash_request request;
 	char run_dir[200];
-	struct timespec start;
+	const double start = clock_now_seconds();
 	struct transport *console = NULL;
 	bool started = false;
 	int status;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	result_init(result, board, model, options->results_dir);
 	result->input_seed = options->input_seed;
 
@@ -270,7 +274,7 @@ int benchmark_run(const struct board_profile *board, const struct loaded_model *
 	if (!flasher)
 		return hb_error(HB_ERR_INPUT, "board '%s': unknown flasher '%s'", board->id,
 				board->flasher.driver);
-	if (options->line_rate > 0 && strcmp(board->console.transport, "qemu") != 0)
+	if (options->line_rate > 0 && !flasher->emulator)
 		return hb_error(HB_ERR_USAGE,
 				"board '%s': --debug-line-rate paces an emulated console; this board's "
 				"console is a real line (%s)",
@@ -300,7 +304,7 @@ int benchmark_run(const struct board_profile *board, const struct loaded_model *
 					  .run_dir = run_dir,
 					  .timeout_ms = 60000 };
 	memset(&flash, 0, sizeof flash);
-	if (strcmp(board->console.transport, "qemu") != 0)
+	if (!flasher->emulator)
 		status = open_console(board, board->console.transport, board->console.device, &console);
 	if (status == HB_OK) {
 		hb_info("starting board '%s' with %s", board->id, flasher->name);
@@ -339,18 +343,12 @@ int benchmark_run(const struct board_profile *board, const struct loaded_model *
 			status = hb_error(HB_ERR_TOOL, "board '%s' stopped with status %d (log: %s)",
 					  board->id, stop_status, flash.log_path);
 	}
-	result_finish(result, status, seconds_since(&start));
+	result_finish(result, status, clock_now_seconds() - start);
 	int save_status = save(result);
 	if (status == HB_OK) {
 		/* Keep the tool logs of a failed run for the user; drop a clean one's. */
-		char path[600];
-		snprintf(path, sizeof path, "%s/qemu.log", run_dir);
-		unlink(path);
-		snprintf(path, sizeof path, "%s/openocd.log", run_dir);
-		unlink(path);
-		snprintf(path, sizeof path, "%s/uart0.sock", run_dir);
-		unlink(path);
-		rmdir(run_dir);
+		if (file_remove_scratch_dir(run_dir) != HB_OK)
+			hb_warn("run folder '%s' left behind", run_dir);
 		status = save_status;
 	}
 	return status;

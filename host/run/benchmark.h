@@ -24,7 +24,7 @@ struct benchmark_options {
 	int attempts;           /* sends per request (1 + retries) */
 	const char *firmware;   /* prebuilt ELF, or NULL to build */
 	const char *results_dir;
-	bool debug_hang;        /* test hook: make the board hang after the first batch */
+	bool debug_hang;        /* test hook: make the board hang after the first batch (runs <= 48: after half) */
 	bool synchronous;       /* suites: one request at a time, no pipelining */
 	double line_noise;      /* test aid: chance each console byte is damaged (transport_noise.h) */
 	uint32_t line_rate;     /* emulated consoles: pace to this baud (transport_paced.h), 0 off */

@@ -75,3 +75,21 @@ test_hang_times_out_and_keeps_partial_results() {
 	[ "$(json "$file" 'len(d["measurements"]["count_per_inference"]["runs"])')" = "48" ] \
 		|| fail "first batch of runs not kept"
 }
+
+# --debug-hang once did nothing when every run fit one batch (<= 48 runs).
+test_hang_with_one_batch_of_runs_still_hangs() {
+	hb run --board qemu-m4 --runs 10 --timeout 2 --retries 1 --debug-hang --results results
+	expect_rc 3
+	expect_err_contains "did not answer"
+	[ "$(json "$(only_result)" 'len(d["measurements"]["count_per_inference"]["runs"])')" = "5" ] \
+		|| fail "the runs before the hang (half of 10) not kept"
+}
+
+# ... and nothing with --suite: now refused, never silently ignored.
+test_hang_with_a_suite_is_refused() {
+	hb run --board qemu-m4 --suite "$ROOT/suites/fmnist" --limit 2 --debug-hang --results results
+	expect_rc 2
+	expect_one_error_line
+	expect_err_contains "--debug-hang"
+	expect_err_contains "--suite"
+}
