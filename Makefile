@@ -110,8 +110,13 @@ fuzz: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 			>$$target.log 2>&1 || { tail -40 $$target.log; exit 1; }; \
 	done
 
-e2e: $(BUILD)/asan/hilbench
-	tests/e2e/run.sh $(BUILD)/asan/hilbench
+# Test tools: small programs the e2e tests run (built with the host library).
+$(BUILD)/tools/make_image_model: tests/tools/make_image_model.c tests/unit/test_graph.c $(call release_obj,$(HOST_LIB_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(RELEASE_CFLAGS) -Itests/unit $^ -o $@ $(PKG_LIBS) -lcriterion -lm
+
+e2e: $(BUILD)/asan/hilbench $(BUILD)/tools/make_image_model
+	HB_TOOLS=$(CURDIR)/$(BUILD)/tools tests/e2e/run.sh $(BUILD)/asan/hilbench
 
 test: deps
 	$(MAKE) unit

@@ -37,12 +37,17 @@ static void print_fit(const struct board_profile *board, const struct loaded_mod
 	printf("\non board '%s' (%s):\n", board->id, board->name);
 	printf("  flash: model image %zu B in a %u B model region: %s\n", compiled->image_size,
 	       board->model.size, compiled->image_size <= board->model.size ? "fits" : "DOES NOT FIT");
-	printf("  RAM:   arena %u B + input copy %u B, %llu B left after the firmware: %s\n",
+	printf("  RAM:   arena %u B + input staging %u B, %llu B left after the firmware: %s\n",
 	       compiled->arena_size, compiled->input_bytes, (unsigned long long)ram_left,
 	       need <= ram_left ? "fits" : "DOES NOT FIT");
-	printf("  total: flash %zu B (firmware %u + image), peak RAM >= %llu B (static %u + arena, plus stack)\n",
-	       sizes.flash + compiled->image_size, sizes.flash,
-	       (unsigned long long)sizes.static_ram + compiled->arena_size, sizes.static_ram);
+	printf("  planned, before any run (stack measured only on a run):\n");
+	printf("    flash %zu B (firmware %u + image)\n", sizes.flash + compiled->image_size, sizes.flash);
+	printf("    peak RAM >= %llu B (static %u + arena %u + input staging %u, plus stack)\n",
+	       (unsigned long long)sizes.static_ram + compiled->arena_size + ((compiled->input_bytes + 3u) & ~3u),
+	       sizes.static_ram, compiled->arena_size, (compiled->input_bytes + 3u) & ~3u);
+	printf("    deployment RAM >= %llu B (static without harness buffers %u + arena, plus stack)\n",
+	       (unsigned long long)(sizes.static_ram - sizes.harness_bss) + compiled->arena_size,
+	       sizes.static_ram - sizes.harness_bss);
 }
 
 int cmd_inspect(int argc, char **argv)

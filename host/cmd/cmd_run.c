@@ -9,6 +9,7 @@
 #include "cmd/commands.h"
 #include "util/error.h"
 #include "model_image.h"
+#include "report/run_table.h"
 #include "report/suite_summary.h"
 #include "model/model_load.h"
 #include "util/stats.h"
@@ -68,70 +69,10 @@ static void print_help(void)
 
 static void print_table(const struct run_result *result)
 {
-	struct stats_u64 stats;
-	const double scale = result_counter_scale(result);
-	const char *unit = result_count_unit(result);
-	const char *source = result_count_source(result);
+	struct run_table table;
 
-	const struct compiled_model *compiled = &result->model->compiled;
-
-	printf("%s (%s) on %s (%s, verified: %s)\n", result->model->name, result->model->variant,
-	       result->board->id, result->board->core,
-	       profile_verified_name(result->board->verified));
-	printf("  %-22s %-30s %s\n", "metric", "value", "source");
-	if (result->run_count > 0) {
-		char value[64];
-		stats_u64_compute(result->ticks, result->run_count, &stats);
-		snprintf(value, sizeof value, "%.0f / %.0f / %.0f", stats.min * scale,
-			 stats.median * scale, stats.max * scale);
-		printf("  %-22s %-30s %s, min/median/max of %zu runs\n", unit, value, source,
-		       result->run_count);
-		if (compiled->macs) {
-			snprintf(value, sizeof value, "%.3f", stats.median * scale / (double)compiled->macs);
-			printf("  %-22s %-30s derived (%llu MACs)\n",
-			       strcmp(unit, "cycles") ? "instructions/MAC" : "cycles/MAC", value,
-			       (unsigned long long)compiled->macs);
-		}
-		snprintf(value, sizeof value, "%.1f us", stats.median * scale * 1e6 / result->board->clock_hz);
-		printf("  %-22s %-30s derived (%s / %.1f MHz%s)\n", "latency (median)", value, unit,
-		       result->board->clock_hz / 1e6,
-		       strcmp(unit, "cycles") ? ", assumes 1 instruction per cycle" : "");
-	}
-	if (result->have_stack) {
-		char value[32];
-		snprintf(value, sizeof value, "%u B", result->stack_high_water);
-		printf("  %-22s %-30s %s (painted)\n", "stack high-water", value, source);
-	}
-	if (result->have_stack) {
-		char value[64];
-		snprintf(value, sizeof value, "%u B (planned %u)", result->arena_used, compiled->arena_size);
-		printf("  %-22s %-30s %s (painted); activation floor %u B\n", "arena used", value, source,
-		       compiled->activation_floor);
-	}
-	if (result->have_sizes) {
-		char value[64];
-		snprintf(value, sizeof value, "%u B", result->sizes.static_ram);
-		printf("  %-22s %-30s elf (.data %u + .bss %u)\n", "static RAM", value, result->sizes.data,
-		       result->sizes.bss);
-		if (result->have_stack) {
-			snprintf(value, sizeof value, "%u B", result_peak_ram(result));
-			printf("  %-22s %-30s derived (static + planned arena + stack)\n", "peak RAM", value);
-		}
-		snprintf(value, sizeof value, "%u B", result_flash(result));
-		printf("  %-22s %-30s derived (firmware %u + model image %zu)\n", "flash", value,
-		       result->sizes.flash, compiled->image_size);
-	}
-	if (result->output_checked) {
-		if (compiled->output_dtype == MODEL_DTYPE_INT8)
-			printf("  %-22s %-30s host reference, bit-exact\n", "output check",
-			       result->output_mismatches ? "MISMATCH" : "equal");
-		else
-			printf("  %-22s %-30s host reference, max abs error %.3g\n", "output check",
-			       result->output_mismatches ? "MISMATCH" : "within tolerance",
-			       result->max_abs_error);
-	}
-	if (strcmp(result->status, "ok"))
-		printf("  %-22s %s\n", "status", result->status);
+	run_table_build(result, &table);
+	run_table_write_text(stdout, result, &table);
 	printf("results: %s\n", result->json_path);
 }
 

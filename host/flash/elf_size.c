@@ -72,7 +72,7 @@ static const char *printable_name(const char *label)
 int elf_sizes_parse(const uint8_t *image, size_t length, const char *name, struct elf_sizes *out)
 {
 	static const uint8_t magic[4] = {0x7f, 'E', 'L', 'F'};
-	uint64_t text = 0, rodata = 0, data = 0, bss = 0, stack = 0;
+	uint64_t text = 0, rodata = 0, data = 0, bss = 0, stack = 0, harness = 0;
 	struct elf_section strings;
 	uint32_t section_offset;
 	uint16_t entry_size, section_count, string_index;
@@ -170,6 +170,8 @@ int elf_sizes_parse(const uint8_t *image, size_t length, const char *name, struc
 			stack += section.size;
 		else if (strcmp(section_label, ".heap") != 0)
 			bss += section.size;
+		if (strcmp(section_label, ".harness_bss") == 0)
+			harness += section.size;
 	}
 
 	if (text + rodata + data > UINT32_MAX || data + bss > UINT32_MAX || stack > UINT32_MAX)
@@ -180,6 +182,7 @@ int elf_sizes_parse(const uint8_t *image, size_t length, const char *name, struc
 	out->data = (uint32_t)data;
 	out->bss = (uint32_t)bss;
 	out->stack = (uint32_t)stack;
+	out->harness_bss = (uint32_t)harness;
 	out->flash = (uint32_t)(text + rodata + data);
 	out->static_ram = (uint32_t)(data + bss);
 	out->entry = read_u32(image + 24);

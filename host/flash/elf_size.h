@@ -17,6 +17,7 @@ struct elf_sizes {
 	uint32_t stack;      /* a section named .stack, if the linker script reserves one */
 	uint32_t flash;      /* text + rodata + data */
 	uint32_t static_ram; /* data + bss */
+	uint32_t harness_bss; /* of bss: the section .harness_bss, the benchmark harness's own buffers */
 	uint32_t entry;
 };
 

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "report/count_label.h"
+#include "report/run_table.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "model_image.h"
@@ -80,12 +82,35 @@ void result_finish(struct run_result *result, int code, double wall_seconds)
 	utc_now(result->finished_utc, sizeof result->finished_utc, "%Y-%m-%dT%H:%M:%SZ");
 }
 
+uint32_t result_input_staging(const struct run_result *result)
+{
+	/* The firmware copies each input above the arena, 4-byte aligned, and
+	 * reports the copy's size; before HELLO the image says the same. */
+	if (result->have_hello)
+		return result->hello.input_capacity;
+	return (result->model->compiled.input_bytes + 3u) & ~3u;
+}
+
+const char *result_input_staging_source(const struct run_result *result)
+{
+	return result->have_hello ? "derived (reported by the board in HELLO: the input copy above the arena)"
+				  : "derived (the model's input tensor, copied above the arena)";
+}
+
 uint32_t result_peak_ram(const struct run_result *result)
 {
 	if (!result->have_sizes || !result->have_stack)
 		return 0;
 	return result->sizes.static_ram + result->model->compiled.arena_size +
-	       result->stack_high_water;
+	       result_input_staging(result) + result->stack_high_water;
+}
+
+uint32_t result_deployment_ram(const struct run_result *result)
+{
+	if (!result->have_sizes || !result->have_stack)
+		return 0;
+	return result->sizes.static_ram - result->sizes.harness_bss +
+	       result->model->compiled.arena_size + result->stack_high_water;
 }
 
 uint32_t result_flash(const struct run_result *result)
@@ -100,14 +125,12 @@ double result_counter_scale(const struct run_result *result)
 
 const char *result_count_unit(const struct run_result *result)
 {
-	return result->board->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS ? "instructions"
-										: "cycles";
+	return count_unit(result->board->counter);
 }
 
 const char *result_count_source(const struct run_result *result)
 {
-	return result->board->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS ? "emulated"
-										: "measured";
+	return count_source(result->board->counter);
 }
 
 static cJSON *value_object(double value, const char *unit, const char *source, const char *method)
@@ -179,10 +202,7 @@ static cJSON *counts_json(const struct run_result *result, struct stats_u64 *sta
 
 	cJSON_AddStringToObject(object, "unit", result_count_unit(result));
 	cJSON_AddStringToObject(object, "source", result_count_source(result));
-	cJSON_AddStringToObject(object, "method",
-				result->board->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS
-					? "SysTick ticks under QEMU -icount shift=0 times the instructions per tick calibrated at boot"
-					: "hardware counter difference around each invocation");
+	cJSON_AddStringToObject(object, "method", count_method(result->board->counter));
 	cJSON_AddNumberToObject(object, "resolution", scale);
 	for (size_t i = 0; i < result->run_count; i++)
 		cJSON_AddItemToArray(runs, cJSON_CreateNumber((double)result->ticks[i] * scale));
@@ -203,7 +223,7 @@ static cJSON *latency_json(const struct run_result *result, const struct stats_u
 	cJSON_AddStringToObject(object, "unit", "us");
 	cJSON_AddStringToObject(object, "source", "derived");
 	cJSON_AddStringToObject(object, "method",
-				result->board->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS
+				count_is_emulated(result->board->counter)
 					? "emulated instructions / profile clock_hz: assumes one instruction per cycle, not a timing measurement"
 					: "cycles / profile clock_hz");
 	cJSON_AddNumberToObject(object, "min", (double)stats->min * scale * us_per_unit);
@@ -238,6 +258,13 @@ static cJSON *measurements_json(const struct run_result *result)
 		cJSON_AddItemToObject(object, "arena_used",
 				      value_object(result->arena_used, "bytes", source,
 						   "arena painted before the runs, highest overwritten word after"));
+	{
+		cJSON *staging = value_object(result_input_staging(result), "bytes",
+					      "derived",
+					      result->have_hello ? "the firmware's copy of the input above the arena, that each run starts from, as the board reports it (HELLO input_capacity)"
+								 : "the firmware's copy of the input above the arena, that each run starts from: the model's input tensor, 4-byte aligned");
+		cJSON_AddItemToObject(object, "input_staging", staging);
+	}
 	if (result->have_sizes) {
 		const struct elf_sizes *sizes = &result->sizes;
 		cJSON *ram = value_object(sizes->static_ram, "bytes", "elf", ".data + .bss from section headers");
@@ -245,6 +272,7 @@ static cJSON *measurements_json(const struct run_result *result)
 					    "firmware .text + .rodata + .data (ELF) + model image");
 		cJSON_AddNumberToObject(ram, "data", sizes->data);
 		cJSON_AddNumberToObject(ram, "bss", sizes->bss);
+		cJSON_AddNumberToObject(ram, "harness", sizes->harness_bss);
 		cJSON_AddNumberToObject(flash, "firmware", sizes->flash);
 		cJSON_AddNumberToObject(flash, "text", sizes->text);
 		cJSON_AddNumberToObject(flash, "rodata", sizes->rodata);
@@ -252,10 +280,14 @@ static cJSON *measurements_json(const struct run_result *result)
 		cJSON_AddNumberToObject(flash, "model_image", (double)result->model->compiled.image_size);
 		cJSON_AddItemToObject(object, "static_ram", ram);
 		cJSON_AddItemToObject(object, "flash", flash);
-		if (result->have_stack)
+		if (result->have_stack) {
 			cJSON_AddItemToObject(object, "peak_ram",
 					      value_object(result_peak_ram(result), "bytes", "derived",
-							   "static_ram + planned arena + stack_high_water"));
+							   "static_ram + planned arena + input_staging + stack_high_water: all the RAM the benchmark firmware used"));
+			cJSON_AddItemToObject(object, "deployment_ram_estimate",
+					      value_object(result_deployment_ram(result), "bytes", "derived",
+							   "static_ram without the harness buffers (static_ram.harness) + planned arena + stack_high_water of the whole firmware (an upper bound on the inference's own stack); no input staging"));
+		}
 	}
 	return object;
 }
@@ -348,8 +380,7 @@ static int write_markdown(const struct run_result *result)
 	char *text = NULL;
 	size_t length = 0;
 	FILE *out = open_memstream(&text, &length);
-	struct stats_u64 stats;
-	const double scale = result_counter_scale(result);
+	struct run_table table;
 	int status;
 
 	if (!out)
@@ -366,38 +397,9 @@ static int write_markdown(const struct run_result *result)
 	fprintf(out, "- firmware: `%s` (crc32 %08x), %s\n", result->firmware.elf_path,
 		result->firmware.crc32, result->firmware.compiler);
 	fprintf(out, "- started: %s, hilbench %s (%s)\n\n", result->started_utc, HB_VERSION, HB_GIT_REV);
-	fprintf(out, "| metric | value | unit | source |\n|---|---|---|---|\n");
-	if (result->run_count > 0) {
-		stats_u64_compute(result->ticks, result->run_count, &stats);
-		fprintf(out, "| %s per inference (min / median / max of %zu) | %.0f / %.0f / %.0f | %s | %s |\n",
-			result_count_unit(result), result->run_count, stats.min * scale,
-			stats.median * scale, stats.max * scale, result_count_unit(result),
-			result_count_source(result));
-		fprintf(out, "| latency (median) | %.1f | us | derived%s |\n",
-			stats.median * scale * 1e6 / result->board->clock_hz,
-			result->board->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS
-				? " (instructions / clock, assumes 1 instruction per cycle)"
-				: "");
-	}
-	if (result->have_stack)
-		fprintf(out, "| stack high-water | %u | bytes | %s (painted) |\n",
-			result->stack_high_water, result_count_source(result));
-	if (result->have_stack)
-		fprintf(out, "| arena used | %u of %u planned | bytes | %s (painted) |\n",
-			result->arena_used, result->model->compiled.arena_size,
-			result_count_source(result));
-	if (result->have_sizes) {
-		fprintf(out, "| static RAM (.data + .bss) | %u | bytes | elf |\n", result->sizes.static_ram);
-		if (result->have_stack)
-			fprintf(out, "| peak RAM (static + arena + stack) | %u | bytes | derived |\n",
-				result_peak_ram(result));
-		fprintf(out, "| flash (firmware + model image) | %u | bytes | derived |\n",
-			result_flash(result));
-	}
-	if (result->output_checked)
-		fprintf(out, "| output vs host reference | %s | | checked |\n",
-			result->output_mismatches ? "MISMATCH" : "equal");
-	if (result->board->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS)
+	run_table_build(result, &table);
+	run_table_write_markdown(out, &table);
+	if (count_is_emulated(result->board->counter))
 		fprintf(out, "\nCounts on an emulated board are instructions counted by QEMU, not cycles.\n");
 	fclose(out);
 	status = file_write_atomic(result->markdown_path, text, length);

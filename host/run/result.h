@@ -84,8 +84,15 @@ cJSON *result_to_json(const struct run_result *result);
 /* Writes the JSON (atomically) and the Markdown summary. */
 int result_write(const struct run_result *result);
 
-/* peak RAM = static + planned arena + stack high-water (0 if unknown). */
+/* The firmware's copy of the input above the arena, and where that figure came from. */
+uint32_t result_input_staging(const struct run_result *result);
+const char *result_input_staging_source(const struct run_result *result);
+/* peak RAM = static + planned arena + input staging + stack high-water
+ * (0 if unknown: callers show it only when sizes and stack were measured). */
 uint32_t result_peak_ram(const struct run_result *result);
+/* What a deployment of the model would need: static without the harness's
+ * buffers + planned arena + stack high-water (0 if unknown). */
+uint32_t result_deployment_ram(const struct run_result *result);
 /* flash = firmware (.text + .rodata + .data) + model image. */
 uint32_t result_flash(const struct run_result *result);
 

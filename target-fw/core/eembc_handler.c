@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "harness.h"
 #include "model_runner.h"
 #include "port.h"
 
@@ -30,7 +31,7 @@
 #define COMMAND_CAPACITY 80u
 #define DEFAULT_WARMUPS	 10u
 
-static char command[COMMAND_CAPACITY + 1];
+static HARNESS_BSS char command[COMMAND_CAPACITY + 1];
 static size_t command_length;
 static int command_too_long;
 

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "harness.h"
 #include "build_info.h"
 #include "crc32.h"
 #include "frame.h"
@@ -17,14 +18,14 @@
 
 /* Everything large is static: the stack high-water mark then measures the
  * handler and the model, not buffers that happen to live on the stack. */
-static struct frame_decoder decoder;
-static struct frame request;
-static struct frame reply;
-static struct msg_invoke_reply invoke_reply;
+static HARNESS_BSS struct frame_decoder decoder;
+static HARNESS_BSS struct frame request;
+static HARNESS_BSS struct frame reply;
+static HARNESS_BSS struct msg_invoke_reply invoke_reply;
 
 /* The last reply as sent, and what identifies the request it answered. A
  * retry is the same request again: same sequence number, type and payload. */
-static uint8_t last_reply_bytes[FRAME_MAX_ENCODED];
+static HARNESS_BSS uint8_t last_reply_bytes[FRAME_MAX_ENCODED];
 static size_t last_reply_length;
 static struct {
 	int valid;
@@ -251,8 +252,8 @@ static void answer_request(void)
  * still answered from it. */
 static void answer_damaged_frame(void)
 {
-	static struct frame error_frame;
-	static uint8_t error_bytes[32];
+	static HARNESS_BSS struct frame error_frame;
+	static HARNESS_BSS uint8_t error_bytes[32];
 	struct msg_error_reply error = {.code = MSG_ERROR_BAD_FRAME, .request_type = 0};
 	size_t length;
 

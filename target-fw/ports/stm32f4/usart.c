@@ -4,6 +4,7 @@
  * sends ahead while the core computes an inference are kept.
  * Register offsets and bits from RM0390 (sections 6, 7, 9 and 25).
  */
+#include "harness.h"
 #include "cortex_m.h"
 #include "port.h"
 #include "stm32f4.h"
@@ -85,7 +86,7 @@
 #endif
 
 /* Written only by the DMA, read only by port_uart_read_byte. */
-static volatile uint8_t rx_ring[RX_RING_SIZE];
+static HARNESS_BSS volatile uint8_t rx_ring[RX_RING_SIZE];
 static uint32_t rx_read;
 
 /* Points DMA1 stream 5 at the ring in circular mode and starts it. Follows

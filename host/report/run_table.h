@@ -1,0 +1,37 @@
+/*
+ * The metric table of one benchmark run, built once from its record and
+ * rendered by the terminal and the Markdown summary, so both say the same
+ * thing with the same caveats: each row is a metric, its value as text and
+ * where the value came from.
+ */
+#ifndef HB_RUN_TABLE_H
+#define HB_RUN_TABLE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "run/result.h"
+
+#define RUN_TABLE_MAX_ROWS 16
+
+struct run_table_row {
+	char metric[32];
+	char value[64];
+	char source[160];
+};
+
+struct run_table {
+	struct run_table_row rows[RUN_TABLE_MAX_ROWS];
+	size_t count;
+};
+
+/* Rows for what the record holds; a figure that was not measured has no row. */
+void run_table_build(const struct run_result *result, struct run_table *table);
+
+/* Aligned columns for a terminal, under a title line naming model and board. */
+void run_table_write_text(FILE *out, const struct run_result *result, const struct run_table *table);
+
+/* A Markdown table (| metric | value | source |). */
+void run_table_write_markdown(FILE *out, const struct run_table *table);
+
+#endif

@@ -1,0 +1,90 @@
+/* The run table: rows from a record, the count's unit and caveat decided by
+ * the board's counter kind, and every RAM figure's parts adding up. */
+#include <criterion/criterion.h>
+
+#include <string.h>
+
+#include "model_image.h"
+#include "report/run_table.h"
+
+static const struct run_table_row *table_row(const struct run_table *table, const char *metric)
+{
+	for (size_t i = 0; i < table->count; i++)
+		if (strcmp(table->rows[i].metric, metric) == 0)
+			return &table->rows[i];
+	return NULL;
+}
+
+static void table_for(enum profile_counter counter, struct board_profile *board,
+		      struct loaded_model *model, struct run_result *result, struct run_table *table)
+{
+	static uint64_t ticks[3] = { 100, 110, 120 };
+
+	memset(board, 0, sizeof *board);
+	memset(model, 0, sizeof *model);
+	snprintf(board->id, sizeof board->id, "test-board");
+	board->counter = counter;
+	board->clock_hz = 100000000;
+	model->variant = "int8";
+	model->compiled.macs = 50;
+	model->compiled.arena_size = 1000;
+	model->compiled.input_bytes = 30; /* staged 4-byte aligned: 32 */
+	model->compiled.output_dtype = MODEL_DTYPE_INT8;
+	result_init(result, board, model, NULL);
+	result->ticks = ticks;
+	result->run_count = 3;
+	result->have_sizes = true;
+	result->sizes.static_ram = 500;
+	result->sizes.harness_bss = 400;
+	result->have_stack = true;
+	result->stack_high_water = 200;
+	run_table_build(result, table);
+}
+
+Test(run_table, emulated_counts_are_instructions_with_the_caveat)
+{
+	struct board_profile board;
+	struct loaded_model model;
+	struct run_result result;
+	struct run_table table;
+	const struct run_table_row *row;
+
+	table_for(PROFILE_COUNTER_EMULATED_INSTRUCTIONS, &board, &model, &result, &table);
+	cr_assert_not_null(table_row(&table, "instructions"));
+	cr_assert_null(table_row(&table, "cycles"));
+	cr_assert_not_null(row = table_row(&table, "latency (median)"));
+	cr_assert(strstr(row->source, "assumes 1 instruction per cycle"), "%s", row->source);
+	cr_assert_not_null(table_row(&table, "instructions/MAC"));
+}
+
+Test(run_table, cycle_counts_carry_no_caveat)
+{
+	struct board_profile board;
+	struct loaded_model model;
+	struct run_result result;
+	struct run_table table;
+	const struct run_table_row *row;
+
+	table_for(PROFILE_COUNTER_DWT, &board, &model, &result, &table);
+	cr_assert_not_null(row = table_row(&table, "cycles"));
+	cr_assert(strstr(row->source, "measured"), "%s", row->source);
+	cr_assert_not_null(row = table_row(&table, "latency (median)"));
+	cr_assert_null(strstr(row->source, "instruction"), "%s", row->source);
+	cr_assert_not_null(table_row(&table, "cycles/MAC"));
+}
+
+Test(run_table, peak_ram_counts_the_input_staging_and_deployment_leaves_out_the_harness)
+{
+	struct board_profile board;
+	struct loaded_model model;
+	struct run_result result;
+	struct run_table table;
+
+	table_for(PROFILE_COUNTER_DWT, &board, &model, &result, &table);
+	cr_assert_eq(result_input_staging(&result), 32);
+	cr_assert_eq(result_peak_ram(&result), 500 + 1000 + 32 + 200);
+	cr_assert_eq(result_deployment_ram(&result), 100 + 1000 + 200);
+	cr_assert_str_eq(table_row(&table, "input staging")->value, "32 B");
+	cr_assert_str_eq(table_row(&table, "peak RAM")->value, "1732 B");
+	cr_assert_str_eq(table_row(&table, "deployment RAM (est.)")->value, "1300 B");
+}
