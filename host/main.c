@@ -8,12 +8,13 @@
 #include "util/spawn.h"
 
 static const struct command commands[] = {
-	{ "boards", cmd_boards, "list board profiles and whether each can run here" },
-	{ "build", cmd_build, "build the benchmark firmware for a board" },
-	{ "infer", cmd_infer, "run one input through a model on a board, save the output" },
-	{ "inspect", cmd_inspect, "show a model's operators, MACs, weights, arena and fit" },
-	{ "quantize", cmd_quantize, "post-training int8 quantisation of a float .tflite on a suite's data" },
-	{ "run", cmd_run, "benchmark models or suites on a board and record the results" },
+    {"boards", cmd_boards, "list board profiles and whether each can run here"},
+    {"build", cmd_build, "build the benchmark firmware for a board"},
+    {"infer", cmd_infer, "run one input through a model on a board, save the output"},
+    {"inspect", cmd_inspect, "show a model's operators, MACs, weights, arena and fit"},
+    {"quantize", cmd_quantize,
+     "post-training int8 quantisation of a float .tflite on a suite's data"},
+    {"run", cmd_run, "benchmark models or suites on a board and record the results"},
 };
 
 static void print_usage(FILE *out)
@@ -26,15 +27,16 @@ static void print_usage(FILE *out)
 		     "every output against the host's execution of the same model.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n'hilbench <command> --help' explains a command.\n\n"
-		     "global options:\n"
-		     "  -v, --verbose  also print protocol-level debug messages\n"
-		     "  -q, --quiet    print only errors and the final result\n"
-		     "  --version      print the version and exit\n\n"
-		     "exit status: 0 success, 1 the run failed (board, tool or check),\n"
-		     "2 bad command line or input file, 3 the board timed out.\n"
-		     "Colour is used on a terminal unless NO_COLOR is set.\n"
-		     "Environment: HILBENCH_ROOT  the hilbench tree (boards/, target-fw/); now %s\n",
+	fprintf(out,
+		"\n'hilbench <command> --help' explains a command.\n\n"
+		"global options:\n"
+		"  -v, --verbose  also print protocol-level debug messages\n"
+		"  -q, --quiet    print only errors and the final result\n"
+		"  --version      print the version and exit\n\n"
+		"exit status: 0 success, 1 the run failed (board, tool or check),\n"
+		"2 bad command line or input file, 3 the board timed out.\n"
+		"Colour is used on a terminal unless NO_COLOR is set.\n"
+		"Environment: HILBENCH_ROOT  the hilbench tree (boards/, target-fw/); now %s\n",
 		paths_root());
 }
 
@@ -42,16 +44,12 @@ static void print_usage(FILE *out)
 static int exit_code(int status)
 {
 	switch (status) {
-	case HB_OK:
-		return 0;
+	case HB_OK: return 0;
 	case HB_ERR_USAGE:
 	case HB_ERR_INPUT:
-	case HB_ERR_NOT_FOUND:
-		return 2;
-	case HB_ERR_TIMEOUT:
-		return 3;
-	default:
-		return 1;
+	case HB_ERR_NOT_FOUND: return 2;
+	case HB_ERR_TIMEOUT: return 3;
+	default: return 1;
 	}
 }
 
@@ -73,7 +71,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(option, "-q") || !strcmp(option, "--quiet")) {
 			hb_log_set_level(HB_LEVEL_WARN);
 		} else {
-			hb_error(HB_ERR_USAGE, "unknown option '%s' (see 'hilbench --help')", option);
+			hb_error(HB_ERR_USAGE, "unknown option '%s' (see 'hilbench --help')",
+				 option);
 			return exit_code(HB_ERR_USAGE);
 		}
 	}
@@ -83,7 +82,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[first], "help")) {
 		if (first + 1 < argc) {
-			char *help_argv[] = { argv[first + 1], "--help", NULL };
+			char *help_argv[] = {argv[first + 1], "--help", NULL};
 			for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 				if (!strcmp(commands[i].name, argv[first + 1]))
 					return exit_code(commands[i].run(2, help_argv));

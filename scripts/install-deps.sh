@@ -10,6 +10,7 @@ packages=(
 	pkg-config
 	clang                 # the fuzz targets' compiler
 	libclang-rt-14-dev    # libFuzzer's runtime (clang only recommends it)
+	clang-format          # make lint, part of make test
 	gcc-arm-none-eabi     # firmware toolchain
 	libnewlib-arm-none-eabi
 	qemu-system-arm       # emulated boards

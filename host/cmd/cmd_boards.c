@@ -22,9 +22,9 @@ static void print_help(void)
 int cmd_boards(int argc, char **argv)
 {
 	static const struct option long_options[] = {
-		{ "boards-dir", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"boards-dir", required_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *boards_dir = NULL;
 	struct board_profile *profiles = NULL;
@@ -61,7 +61,8 @@ int cmd_boards(int argc, char **argv)
 	}
 	free(profiles);
 	if (invalid)
-		return hb_error(HB_ERR_INPUT, "%zu board profile(s) in '%s' are invalid (see above)",
-				invalid, cli_boards_dir(boards_dir));
+		return hb_error(HB_ERR_INPUT,
+				"%zu board profile(s) in '%s' are invalid (see above)", invalid,
+				cli_boards_dir(boards_dir));
 	return HB_OK;
 }

@@ -19,10 +19,10 @@ static void print_help(void)
 int cmd_build(int argc, char **argv)
 {
 	static const struct option long_options[] = {
-		{ "board", required_argument, NULL, 'b' },
-		{ "boards-dir", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"board", required_argument, NULL, 'b'},
+	    {"boards-dir", required_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *board_id = "qemu-m4";
 	const char *boards_dir = NULL;
@@ -42,7 +42,8 @@ int cmd_build(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return hb_error(HB_ERR_USAGE, "unexpected argument '%s' (see 'hilbench build --help')",
+		return hb_error(HB_ERR_USAGE,
+				"unexpected argument '%s' (see 'hilbench build --help')",
 				argv[optind]);
 	status = profile_find(cli_boards_dir(boards_dir), board_id, &board);
 	if (status == HB_OK)
@@ -51,7 +52,8 @@ int cmd_build(int argc, char **argv)
 		status = elf_sizes_read(image.elf_path, &sizes);
 	if (status != HB_OK)
 		return status;
-	printf("%s: %s\n  flash %u B (.text %u, .rodata %u, .data %u), static RAM %u B, stack %u B\n  %s\n",
+	printf("%s: %s\n  flash %u B (.text %u, .rodata %u, .data %u), static RAM %u B, stack %u "
+	       "B\n  %s\n",
 	       board.id, image.elf_path, sizes.flash, sizes.text, sizes.rodata, sizes.data,
 	       sizes.static_ram, sizes.stack, image.compiler);
 	return HB_OK;

@@ -13,7 +13,8 @@
 
 static void print_help(void)
 {
-	printf("usage: hilbench infer --model FILE.tflite --input IN.bin --output OUT.bin [--board ID]\n\n"
+	printf("usage: hilbench infer --model FILE.tflite --input IN.bin --output OUT.bin [--board "
+	       "ID]\n\n"
 	       "Runs one inference on the board: IN.bin holds the model's input tensor and\n"
 	       "OUT.bin receives its output tensor, as raw little-endian bytes in the\n"
 	       "model's own type and layout (int8 or float32, NHWC): what any other runtime\n"
@@ -34,18 +35,22 @@ static const char *dtype_name(uint32_t dtype)
 int cmd_infer(int argc, char **argv)
 {
 	static const struct option long_options[] = {
-		{ "board", required_argument, NULL, 'b' },
-		{ "model", required_argument, NULL, 'm' },
-		{ "input", required_argument, NULL, 'i' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "results", required_argument, NULL, 'r' },
-		{ "boards-dir", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"board", required_argument, NULL, 'b'},
+	    {"model", required_argument, NULL, 'm'},
+	    {"input", required_argument, NULL, 'i'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"results", required_argument, NULL, 'r'},
+	    {"boards-dir", required_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct benchmark_options options = {
-		.runs = 1, .warmups = 0, .timeout_ms = 30000, .attempts = 4, .results_dir = "results",
+	    .runs = 1,
+	    .warmups = 0,
+	    .timeout_ms = 30000,
+	    .attempts = 4,
+	    .results_dir = "results",
 	};
 	const char *board_id = "qemu-m4", *boards_dir = NULL;
 	const char *model_path = NULL, *input_path = NULL, *output_path = NULL;
@@ -58,13 +63,16 @@ int cmd_infer(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while (status == HB_OK && (option = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+	while (status == HB_OK &&
+	       (option = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
 		switch (option) {
 		case 'b': board_id = optarg; break;
 		case 'm': model_path = optarg; break;
 		case 'i': input_path = optarg; break;
 		case 'o': output_path = optarg; break;
-		case 't': status = cli_parse_seconds("--timeout", optarg, &options.timeout_ms); break;
+		case 't':
+			status = cli_parse_seconds("--timeout", optarg, &options.timeout_ms);
+			break;
 		case 'r': options.results_dir = optarg; break;
 		case 'd': boards_dir = optarg; break;
 		case 'h': print_help(); return HB_OK;
@@ -74,22 +82,24 @@ int cmd_infer(int argc, char **argv)
 	if (status != HB_OK)
 		return status;
 	if (!model_path || !input_path || !output_path)
-		return hb_error(HB_ERR_USAGE, "infer needs --model, --input and --output (see 'hilbench infer --help')");
+		return hb_error(
+		    HB_ERR_USAGE,
+		    "infer needs --model, --input and --output (see 'hilbench infer --help')");
 	status = profile_find(cli_boards_dir(boards_dir), board_id, &board);
 	if (status != HB_OK)
 		return status;
 	status = model_load(model_path, &model);
 	if (status != HB_OK)
 		return status;
-	status = file_read_all(input_path, (size_t)model.compiled.input_bytes + 1, "an input tensor",
-			       &input, &input_length);
+	status = file_read_all(input_path, (size_t)model.compiled.input_bytes + 1,
+			       "an input tensor", &input, &input_length);
 	if (status == HB_OK && input_length != model.compiled.input_bytes) {
 		const int32_t *shape = model.compiled.input_shape;
-		status = hb_error(HB_ERR_INPUT,
-				  "'%s': expected %u bytes (%s [%d, %d, %d, %d]) for model '%s', got %zu",
-				  input_path, model.compiled.input_bytes,
-				  dtype_name(model.compiled.input_dtype), shape[0], shape[1], shape[2],
-				  shape[3], model.name, input_length);
+		status = hb_error(
+		    HB_ERR_INPUT,
+		    "'%s': expected %u bytes (%s [%d, %d, %d, %d]) for model '%s', got %zu",
+		    input_path, model.compiled.input_bytes, dtype_name(model.compiled.input_dtype),
+		    shape[0], shape[1], shape[2], shape[3], model.name, input_length);
 	}
 	if (status == HB_OK) {
 		output = malloc(model.compiled.output_bytes);
@@ -102,8 +112,8 @@ int cmd_infer(int argc, char **argv)
 		status = benchmark_run(&board, &model, &options, &result);
 		/* A mismatching output is still the board's answer: keep it for the user. */
 		if (result.output_checked) {
-			int write_status = file_write_atomic(output_path, output,
-							     model.compiled.output_bytes);
+			int write_status =
+			    file_write_atomic(output_path, output, model.compiled.output_bytes);
 			if (status == HB_OK)
 				status = write_status;
 		}

@@ -31,21 +31,26 @@ static void print_fit(const struct board_profile *board, const struct loaded_mod
 	uint64_t ram_left;
 	uint64_t need = model_ram_need(compiled);
 
-	if (firmware_build(board, &image) != HB_OK || elf_sizes_read(image.elf_path, &sizes) != HB_OK)
+	if (firmware_build(board, &image) != HB_OK ||
+	    elf_sizes_read(image.elf_path, &sizes) != HB_OK)
 		return;
 	ram_left = board->ram.size - (uint64_t)sizes.static_ram - sizes.stack;
 	printf("\non board '%s' (%s):\n", board->id, board->name);
 	printf("  flash: model image %zu B in a %u B model region: %s\n", compiled->image_size,
-	       board->model.size, compiled->image_size <= board->model.size ? "fits" : "DOES NOT FIT");
+	       board->model.size,
+	       compiled->image_size <= board->model.size ? "fits" : "DOES NOT FIT");
 	printf("  RAM:   arena %u B + input staging %u B, %llu B left after the firmware: %s\n",
 	       compiled->arena_size, compiled->input_bytes, (unsigned long long)ram_left,
 	       need <= ram_left ? "fits" : "DOES NOT FIT");
 	printf("  planned, before any run (stack measured only on a run):\n");
-	printf("    flash %zu B (firmware %u + image)\n", sizes.flash + compiled->image_size, sizes.flash);
+	printf("    flash %zu B (firmware %u + image)\n", sizes.flash + compiled->image_size,
+	       sizes.flash);
 	printf("    peak RAM >= %llu B (static %u + arena %u + input staging %u, plus stack)\n",
-	       (unsigned long long)sizes.static_ram + compiled->arena_size + ((compiled->input_bytes + 3u) & ~3u),
+	       (unsigned long long)sizes.static_ram + compiled->arena_size +
+		   ((compiled->input_bytes + 3u) & ~3u),
 	       sizes.static_ram, compiled->arena_size, (compiled->input_bytes + 3u) & ~3u);
-	printf("    deployment RAM >= %llu B (static without harness buffers %u + arena, plus stack)\n",
+	printf("    deployment RAM >= %llu B (static without harness buffers %u + arena, plus "
+	       "stack)\n",
 	       (unsigned long long)(sizes.static_ram - sizes.harness_bss) + compiled->arena_size,
 	       sizes.static_ram - sizes.harness_bss);
 }
@@ -53,10 +58,10 @@ static void print_fit(const struct board_profile *board, const struct loaded_mod
 int cmd_inspect(int argc, char **argv)
 {
 	static const struct option long_options[] = {
-		{ "board", required_argument, NULL, 'b' },
-		{ "boards-dir", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"board", required_argument, NULL, 'b'},
+	    {"boards-dir", required_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *board_id = NULL, *boards_dir = NULL;
 	struct board_profile board;
@@ -74,7 +79,8 @@ int cmd_inspect(int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc)
-		return hb_error(HB_ERR_USAGE, "inspect needs one model file (see 'hilbench inspect --help')");
+		return hb_error(HB_ERR_USAGE,
+				"inspect needs one model file (see 'hilbench inspect --help')");
 	if (board_id) {
 		status = profile_find(cli_boards_dir(boards_dir), board_id, &board);
 		if (status != HB_OK)

@@ -19,7 +19,8 @@
 static void print_help(void)
 {
 	printf("usage: hilbench run [--board ID] [--model FILE.tflite]... [options]\n"
-	       "       hilbench run [--board ID] --suite DIR [--limit N | --all] [--resume JOURNAL]\n\n"
+	       "       hilbench run [--board ID] --suite DIR [--limit N | --all] [--resume "
+	       "JOURNAL]\n\n"
 	       "Compiles each model into a device image, builds the benchmark firmware for\n"
 	       "the board (once; models do not need a rebuild), puts firmware and image on\n"
 	       "the board (QEMU for emulated boards, OpenOCD for real ones), uploads an\n"
@@ -32,7 +33,8 @@ static void print_help(void)
 	       "arrives, and reports the suite's metric per variant and int8 against float\n"
 	       "on the same samples (top-1 agreement, RMSE, cosine, ...).\n\n"
 	       "options:\n"
-	       "  --board ID        board profile from boards/ (default qemu-m4; see 'hilbench boards')\n"
+	       "  --board ID        board profile from boards/ (default qemu-m4; see 'hilbench "
+	       "boards')\n"
 	       "  --model FILE      a .tflite model (int8 or float32); repeat for several\n"
 	       "  --suite DIR       a suite folder (suites/<name>) or its suite.json\n"
 	       "  --limit N         suite samples to run (default: the suite's 'samples')\n"
@@ -42,7 +44,8 @@ static void print_help(void)
 	       "  --warmup N        untimed invocations first (default 2)\n"
 	       "  --seed N          seed of the generated input, or of a suite's sample order\n"
 	       "  --timeout S       seconds the board may take to answer one request (default 30)\n"
-	       "  --retries N       resends of a request after a damaged frame or silence (default 3)\n"
+	       "  --retries N       resends of a request after a damaged frame or silence (default "
+	       "3)\n"
 	       "  --firmware ELF    use this prebuilt firmware instead of building one\n"
 	       "  --results DIR     where result files go (default ./results)\n"
 	       "  --boards-dir DIR  where board profiles are (default <hilbench>/boards)\n"
@@ -98,38 +101,42 @@ static int run_suite(const struct board_profile *board, const struct suite *suit
 int cmd_run(int argc, char **argv)
 {
 	static const struct option long_options[] = {
-		{ "board", required_argument, NULL, 'b' },
-		{ "model", required_argument, NULL, 'm' },
-		{ "suite", required_argument, NULL, 'S' },
-		{ "limit", required_argument, NULL, 'l' },
-		{ "all", no_argument, NULL, 'A' },
-		{ "resume", required_argument, NULL, 'R' },
-		{ "runs", required_argument, NULL, 'n' },
-		{ "warmup", required_argument, NULL, 'w' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "retries", required_argument, NULL, 'r' },
-		{ "firmware", required_argument, NULL, 'f' },
-		{ "results", required_argument, NULL, 'o' },
-		{ "boards-dir", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "debug-hang", no_argument, NULL, 'H' },
-		{ "no-pipeline", no_argument, NULL, 'P' },
-		{ "debug-line-noise", required_argument, NULL, 'N' },
-		{ "debug-line-rate", required_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"board", required_argument, NULL, 'b'},
+	    {"model", required_argument, NULL, 'm'},
+	    {"suite", required_argument, NULL, 'S'},
+	    {"limit", required_argument, NULL, 'l'},
+	    {"all", no_argument, NULL, 'A'},
+	    {"resume", required_argument, NULL, 'R'},
+	    {"runs", required_argument, NULL, 'n'},
+	    {"warmup", required_argument, NULL, 'w'},
+	    {"seed", required_argument, NULL, 's'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"retries", required_argument, NULL, 'r'},
+	    {"firmware", required_argument, NULL, 'f'},
+	    {"results", required_argument, NULL, 'o'},
+	    {"boards-dir", required_argument, NULL, 'd'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"debug-hang", no_argument, NULL, 'H'},
+	    {"no-pipeline", no_argument, NULL, 'P'},
+	    {"debug-line-noise", required_argument, NULL, 'N'},
+	    {"debug-line-rate", required_argument, NULL, 'L'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct benchmark_options options = {
-		.runs = 20, .warmups = 2, .input_seed = 1, .timeout_ms = 30000, .attempts = 4,
-		.results_dir = "results",
+	    .runs = 20,
+	    .warmups = 2,
+	    .input_seed = 1,
+	    .timeout_ms = 30000,
+	    .attempts = 4,
+	    .results_dir = "results",
 	};
 	const char *board_id = "qemu-m4";
 	const char *models[32];
 	size_t model_count = 0;
 	size_t printed = 0;
 	const char *suite_path = NULL;
-	struct suite_run_options suite_options = { .limit = 0 };
+	struct suite_run_options suite_options = {.limit = 0};
 	bool seed_given = false;
 	const char *boards_dir = NULL;
 	struct board_profile board;
@@ -141,7 +148,8 @@ int cmd_run(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while (status == HB_OK && (option = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+	while (status == HB_OK &&
+	       (option = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
 		switch (option) {
 		case 'b': board_id = optarg; break;
 		case 'm':
@@ -151,16 +159,24 @@ int cmd_run(int argc, char **argv)
 			models[model_count++] = optarg;
 			break;
 		case 'n': status = cli_parse_u32("--runs", optarg, 1, 100000, &options.runs); break;
-		case 'w': status = cli_parse_u32("--warmup", optarg, 0, 1000, &options.warmups); break;
+		case 'w':
+			status = cli_parse_u32("--warmup", optarg, 0, 1000, &options.warmups);
+			break;
 		case 's':
-			status = cli_parse_u32("--seed", optarg, 0, UINT32_MAX, &options.input_seed);
+			status =
+			    cli_parse_u32("--seed", optarg, 0, UINT32_MAX, &options.input_seed);
 			seed_given = true;
 			break;
 		case 'S': suite_path = optarg; break;
-		case 'l': status = cli_parse_u32("--limit", optarg, 1, UINT32_MAX - 1, &suite_options.limit); break;
+		case 'l':
+			status = cli_parse_u32("--limit", optarg, 1, UINT32_MAX - 1,
+					       &suite_options.limit);
+			break;
 		case 'A': suite_options.limit = UINT32_MAX; break;
 		case 'R': suite_options.resume = optarg; break;
-		case 't': status = cli_parse_seconds("--timeout", optarg, &options.timeout_ms); break;
+		case 't':
+			status = cli_parse_seconds("--timeout", optarg, &options.timeout_ms);
+			break;
 		case 'r': status = cli_parse_u32("--retries", optarg, 0, 20, &retries); break;
 		case 'f': options.firmware = optarg; break;
 		case 'o': options.results_dir = optarg; break;
@@ -168,8 +184,14 @@ int cmd_run(int argc, char **argv)
 		case 'j': json = 1; break;
 		case 'H': options.debug_hang = true; break;
 		case 'P': options.synchronous = true; break;
-		case 'N': status = cli_parse_probability("--debug-line-noise", optarg, &options.line_noise); break;
-		case 'L': status = cli_parse_u32("--debug-line-rate", optarg, 300, 100000000, &options.line_rate); break;
+		case 'N':
+			status = cli_parse_probability("--debug-line-noise", optarg,
+						       &options.line_noise);
+			break;
+		case 'L':
+			status = cli_parse_u32("--debug-line-rate", optarg, 300, 100000000,
+					       &options.line_rate);
+			break;
 		case 'h': print_help(); return HB_OK;
 		default: return cli_bad_option("run", option, argv[optind - 1]);
 		}
@@ -177,7 +199,8 @@ int cmd_run(int argc, char **argv)
 	if (status != HB_OK)
 		return status;
 	if (optind < argc)
-		return hb_error(HB_ERR_USAGE, "unexpected argument '%s' (see 'hilbench run --help')",
+		return hb_error(HB_ERR_USAGE,
+				"unexpected argument '%s' (see 'hilbench run --help')",
 				argv[optind]);
 	options.attempts = (int)retries + 1;
 
@@ -189,11 +212,12 @@ int cmd_run(int argc, char **argv)
 	if (suite_path) {
 		struct suite suite;
 		if (model_count)
-			return hb_error(HB_ERR_USAGE, "--suite takes its models from the suite; drop --model");
+			return hb_error(HB_ERR_USAGE,
+					"--suite takes its models from the suite; drop --model");
 		/* A suite streams samples, not batches of runs: no batch for the hang to follow. */
 		if (options.debug_hang)
-			return hb_error(HB_ERR_USAGE,
-					"--debug-hang goes with --model or the built-in model, not with --suite");
+			return hb_error(HB_ERR_USAGE, "--debug-hang goes with --model or the "
+						      "built-in model, not with --suite");
 		status = suite_load(suite_path, &suite);
 		if (status != HB_OK)
 			return status;
@@ -212,9 +236,9 @@ int cmd_run(int argc, char **argv)
 			status = status == HB_OK ? model_status : status;
 			continue;
 		}
-		hb_info("model '%s': %s, %llu MACs, image %zu B, arena %u B", model.name, model.variant,
-			(unsigned long long)model.compiled.macs, model.compiled.image_size,
-			model.compiled.arena_size);
+		hb_info("model '%s': %s, %llu MACs, image %zu B, arena %u B", model.name,
+			model.variant, (unsigned long long)model.compiled.macs,
+			model.compiled.image_size, model.compiled.arena_size);
 		model_status = benchmark_run(&board, &model, &options, &result);
 		if (json) {
 			cJSON *root = result_to_json(&result);

@@ -227,11 +227,14 @@ static void check_flasher(struct json_reader *reader, const cJSON *flasher,
 	if (!driver)
 		return;
 	json_list_names(driver->profile_fields, used, sizeof used);
-	cJSON_ArrayForEach(member, flasher) {
+	cJSON_ArrayForEach(member, flasher)
+	{
 		if (member->string && json_name_index(member->string, driver->profile_fields) < 0 &&
 		    json_name_index(member->string, flasher_fields) >= 0)
-			json_fail(reader, "field 'flasher.%s': not used with driver \"%s\" (expected only %s)",
-				  member->string, out->flasher.driver, used);
+			json_fail(
+			    reader,
+			    "field 'flasher.%s': not used with driver \"%s\" (expected only %s)",
+			    member->string, out->flasher.driver, used);
 	}
 	driver->check_profile(reader, out);
 }

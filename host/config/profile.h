@@ -16,8 +16,8 @@
 #define PROFILE_SCHEMA_VERSION 1
 
 enum profile_counter {
-	PROFILE_COUNTER_DWT,                   /* "dwt" */
-	PROFILE_COUNTER_SYSTICK,               /* "systick" */
+	PROFILE_COUNTER_DWT,		       /* "dwt" */
+	PROFILE_COUNTER_SYSTICK,	       /* "systick" */
 	PROFILE_COUNTER_EMULATED_INSTRUCTIONS, /* "emulated-instructions" */
 };
 
@@ -33,26 +33,26 @@ struct profile_region {
 };
 
 struct board_profile {
-	char path[512];     /* the file it was read from, for messages */
-	char id[64];        /* must equal the file name without .json */
+	char path[512]; /* the file it was read from, for messages */
+	char id[64];	/* must equal the file name without .json */
 	char name[128];
-	char core[32];      /* cortex-m0, cortex-m0plus, cortex-m3, cortex-m4, cortex-m7, cortex-m33 */
-	char fpu[32];       /* "none" or a -mfpu value such as fpv4-sp-d16 */
+	char core[32]; /* cortex-m0, cortex-m0plus, cortex-m3, cortex-m4, cortex-m7, cortex-m33 */
+	char fpu[32];  /* "none" or a -mfpu value such as fpv4-sp-d16 */
 	bool dsp;
 	uint32_t clock_hz;
 	struct profile_region flash;
 	struct profile_region ram;
 	struct profile_region model; /* inside flash: where model images are loaded */
-	char port[32];      /* folder under target-fw/ports/ */
+	char port[32];		     /* folder under target-fw/ports/ */
 	struct {
-		char driver[16];        /* "qemu" or "openocd" */
-		char machine[64];       /* qemu: -M value */
+		char driver[16];	 /* "qemu" or "openocd" */
+		char machine[64];	 /* qemu: -M value */
 		char interface_cfg[128]; /* openocd: -f interface/... */
-		char target_cfg[128];   /* openocd: -f target/... or board/... */
+		char target_cfg[128];	 /* openocd: -f target/... or board/... */
 	} flasher;
 	struct {
-		char transport[16];     /* "qemu" (socket made by the flasher), "serial", "tcp" */
-		char device[256];       /* serial: /dev/tty...; tcp: host:port */
+		char transport[16]; /* "qemu" (socket made by the flasher), "serial", "tcp" */
+		char device[256];   /* serial: /dev/tty...; tcp: host:port */
 		uint32_t baud;
 	} console;
 	enum profile_counter counter;

@@ -13,30 +13,31 @@
 
 #include "config/vectors.h"
 
-#define SUITE_MAX_MODELS 4
+#define SUITE_MAX_MODELS  4
 #define SUITE_MAX_CLASSES 64
 
 enum suite_metric {
 	SUITE_METRIC_TOP1, /* classification: argmax vs label */
-	SUITE_METRIC_AUC,  /* anomaly detection: the score is the output's MSE against the input; label 1 = anomalous */
+	SUITE_METRIC_AUC,  /* anomaly detection: the score is the output's MSE against the input;
+			      label 1 = anomalous */
 	SUITE_METRIC_MSE,  /* regression: mean squared error of output vs a target vector */
 };
 
 struct suite_model {
-	char variant[32];  /* "float32", "int8", ... */
-	char path[1024];   /* resolved */
+	char variant[32]; /* "float32", "int8", ... */
+	char path[1024];  /* resolved */
 };
 
 struct suite_source {
 	enum vector_format format;
-	char path[1024];   /* resolved; may be an absolute system path (/usr/share/...) */
-	enum vector_dtype raw_dtype;      /* raw only */
+	char path[1024];	     /* resolved; may be an absolute system path (/usr/share/...) */
+	enum vector_dtype raw_dtype; /* raw only */
 	int32_t raw_shape[VECTOR_MAX_RANK]; /* raw only, sample shape */
 	int32_t raw_rank;
 };
 
 struct suite {
-	char path[1024];   /* the suite.json */
+	char path[1024]; /* the suite.json */
 	char name[64];
 	char description[256];
 	struct suite_model models[SUITE_MAX_MODELS];
@@ -48,8 +49,8 @@ struct suite {
 	 * an int8 model then quantises it with its input tensor's scale and zero point. */
 	float input_scale;
 	float input_offset;
-	uint32_t samples;  /* how many to run by default (0 = all) */
-	uint32_t seed;     /* order: 0 = file order, else a seeded shuffle */
+	uint32_t samples; /* how many to run by default (0 = all) */
+	uint32_t seed;	  /* order: 0 = file order, else a seeded shuffle */
 	uint32_t class_count;
 	char class_names[SUITE_MAX_CLASSES][32];
 };

@@ -25,11 +25,11 @@ enum vector_dtype {
 
 struct vector_set {
 	enum vector_dtype dtype;
-	int32_t rank;                   /* of the whole array: [count, ...sample shape] */
+	int32_t rank; /* of the whole array: [count, ...sample shape] */
 	int32_t shape[VECTOR_MAX_RANK];
-	uint32_t count;                 /* shape[0] */
-	size_t sample_bytes;            /* bytes of one sample (product of shape[1..] * size) */
-	uint8_t *data;                  /* owned; count * sample_bytes, host byte order */
+	uint32_t count;	     /* shape[0] */
+	size_t sample_bytes; /* bytes of one sample (product of shape[1..] * size) */
+	uint8_t *data;	     /* owned; count * sample_bytes, host byte order */
 };
 
 /* For VECTOR_FORMAT_RAW the caller gives the dtype and the sample shape

@@ -10,14 +10,15 @@
 #include <stdint.h>
 
 struct elf_sizes {
-	uint32_t text;       /* executable allocated sections (incl. vectors) */
+	uint32_t text;	     /* executable allocated sections (incl. vectors) */
 	uint32_t rodata;     /* read-only allocated data (incl. .ARM.exidx) */
-	uint32_t data;       /* writable initialised data (also stored in flash) */
-	uint32_t bss;        /* writable zero-initialised data, excluding the stack and heap */
-	uint32_t stack;      /* a section named .stack, if the linker script reserves one */
-	uint32_t flash;      /* text + rodata + data */
+	uint32_t data;	     /* writable initialised data (also stored in flash) */
+	uint32_t bss;	     /* writable zero-initialised data, excluding the stack and heap */
+	uint32_t stack;	     /* a section named .stack, if the linker script reserves one */
+	uint32_t flash;	     /* text + rodata + data */
 	uint32_t static_ram; /* data + bss */
-	uint32_t harness_bss; /* of bss: the section .harness_bss, the benchmark harness's own buffers */
+	uint32_t
+	    harness_bss; /* of bss: the section .harness_bss, the benchmark harness's own buffers */
 	uint32_t entry;
 };
 

@@ -34,7 +34,7 @@ static void last_log_line(const char *path, char *line, size_t capacity)
 
 static int run_and_wait(const char *const argv[], const char *log_path, int timeout_ms)
 {
-	struct spawn_options options = { .log_path = log_path, .workdir = paths_root() };
+	struct spawn_options options = {.log_path = log_path, .workdir = paths_root()};
 	struct child child;
 	int status = spawn_start(argv, &options, &child);
 
@@ -43,14 +43,15 @@ static int run_and_wait(const char *const argv[], const char *log_path, int time
 	status = spawn_wait(&child, timeout_ms);
 	if (status != HB_OK) {
 		spawn_stop(&child);
-		return hb_error(status, "'%s' did not finish within %d s", argv[0], timeout_ms / 1000);
+		return hb_error(status, "'%s' did not finish within %d s", argv[0],
+				timeout_ms / 1000);
 	}
 	return child.exit_status;
 }
 
 static void read_compiler_version(const char *folder, char *out, size_t capacity)
 {
-	const char *argv[] = { "arm-none-eabi-gcc", "--version", NULL };
+	const char *argv[] = {"arm-none-eabi-gcc", "--version", NULL};
 	char log_path[600];
 	uint8_t *text;
 	size_t length;
@@ -90,14 +91,24 @@ int firmware_build_protocol(const struct board_profile *board, const char *proto
 			    struct firmware_image *image)
 {
 	char folder[512], out_arg[600], log_path[600], board_arg[96], port_arg[64], cpu_arg[64],
-		fpu_arg[64], protocol_arg[64], name[160], line[256];
-	const char *argv[] = { "make", "--no-print-directory", "-s", "-f", "target-fw/firmware.mk",
-			       board_arg, port_arg, cpu_arg, fpu_arg, out_arg,
-			       protocol ? protocol_arg : NULL, NULL };
+	    fpu_arg[64], protocol_arg[64], name[160], line[256];
+	const char *argv[] = {"make",
+			      "--no-print-directory",
+			      "-s",
+			      "-f",
+			      "target-fw/firmware.mk",
+			      board_arg,
+			      port_arg,
+			      cpu_arg,
+			      fpu_arg,
+			      out_arg,
+			      protocol ? protocol_arg : NULL,
+			      NULL};
 	int status;
 
 	memset(image, 0, sizeof *image);
-	snprintf(name, sizeof name, "%s%s%s", board->id, protocol ? "-" : "", protocol ? protocol : "");
+	snprintf(name, sizeof name, "%s%s%s", board->id, protocol ? "-" : "",
+		 protocol ? protocol : "");
 	status = paths_join(folder, sizeof folder, "build/fw", name);
 	if (status == HB_OK)
 		status = file_make_dirs(folder);
@@ -114,14 +125,17 @@ int firmware_build_protocol(const struct board_profile *board, const char *proto
 	if (protocol)
 		hb_info("building firmware for '%s' with PROTOCOL=%s", board->id, protocol);
 	else
-		hb_info("building firmware for '%s' (port %s, %s)", board->id, board->port, board->core);
+		hb_info("building firmware for '%s' (port %s, %s)", board->id, board->port,
+			board->core);
 	status = run_and_wait(argv, log_path, BUILD_TIMEOUT_MS);
 	if (status < 0)
 		return status;
 	if (status != 0) {
 		last_log_line(log_path, line, sizeof line);
-		return hb_error(HB_ERR_TOOL, "firmware build for board '%s' failed (make exit %d): %s (full log: %s)",
-				board->id, status, line, log_path);
+		return hb_error(
+		    HB_ERR_TOOL,
+		    "firmware build for board '%s' failed (make exit %d): %s (full log: %s)",
+		    board->id, status, line, log_path);
 	}
 	read_compiler_version(folder, image->compiler, sizeof image->compiler);
 	snprintf(out_arg, sizeof out_arg, "%s/firmware.elf", folder);

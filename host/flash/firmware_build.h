@@ -9,7 +9,7 @@
 
 struct firmware_image {
 	char elf_path[512];
-	uint32_t crc32;     /* of the ELF file, identifies the exact binary */
+	uint32_t crc32;	    /* of the ELF file, identifies the exact binary */
 	char compiler[160]; /* first line of `arm-none-eabi-gcc --version` */
 };
 

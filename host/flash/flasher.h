@@ -24,16 +24,16 @@ struct flash_request {
 	const struct board_profile *board;
 	const char *firmware_elf;
 	const char *model_image; /* raw device model image, or NULL */
-	uint32_t model_address;  /* where it goes: the profile's memory.model origin */
-	const char *run_dir;    /* scratch: sockets, tool logs */
-	int timeout_ms;         /* for programming (openocd) */
+	uint32_t model_address;	 /* where it goes: the profile's memory.model origin */
+	const char *run_dir;	 /* scratch: sockets, tool logs */
+	int timeout_ms;		 /* for programming (openocd) */
 };
 
 struct flash_session {
-	struct child process;          /* qemu while it runs; unused for openocd */
-	char console_transport[16];    /* transport driver to reach the UART */
-	char console_address[512];     /* its address */
-	char log_path[512];            /* the tool's output, quoted in errors */
+	struct child process;	    /* qemu while it runs; unused for openocd */
+	char console_transport[16]; /* transport driver to reach the UART */
+	char console_address[512];  /* its address */
+	char log_path[512];	    /* the tool's output, quoted in errors */
 };
 
 struct flasher_driver {

@@ -152,7 +152,8 @@ static int openocd_available(const struct board_profile *board, char *why, size_
 	char path[4096];
 
 	(void)board;
-	return flasher_find_tool(OPENOCD_PROGRAM, OPENOCD_INSTALL_HINT, path, sizeof path, why, why_capacity);
+	return flasher_find_tool(OPENOCD_PROGRAM, OPENOCD_INSTALL_HINT, path, sizeof path, why,
+				 why_capacity);
 }
 
 /* The path goes into a Tcl word in braces; these would end or change it. */
@@ -197,7 +198,8 @@ static int openocd_start(const struct flash_request *request, struct flash_sessi
 		status = openocd_check_path(board, "model image", request->model_image);
 	if (status != HB_OK)
 		return status;
-	status = flasher_find_tool(OPENOCD_PROGRAM, OPENOCD_INSTALL_HINT, program_path, sizeof program_path, NULL, 0);
+	status = flasher_find_tool(OPENOCD_PROGRAM, OPENOCD_INSTALL_HINT, program_path,
+				   sizeof program_path, NULL, 0);
 	if (status != HB_OK)
 		return status;
 	if (access(request->firmware_elf, R_OK) != 0)

@@ -58,7 +58,8 @@ static int qemu_available(const struct board_profile *board, char *why, size_t w
 	char path[4096];
 
 	(void)board;
-	return flasher_find_tool(QEMU_PROGRAM, QEMU_INSTALL_HINT, path, sizeof path, why, why_capacity);
+	return flasher_find_tool(QEMU_PROGRAM, QEMU_INSTALL_HINT, path, sizeof path, why,
+				 why_capacity);
 }
 
 static bool is_socket(const char *path)
@@ -105,7 +106,8 @@ static int qemu_start(const struct flash_request *request, struct flash_session 
 	int status;
 
 	memset(session, 0, sizeof *session);
-	status = flasher_find_tool(QEMU_PROGRAM, QEMU_INSTALL_HINT, program_path, sizeof program_path, NULL, 0);
+	status = flasher_find_tool(QEMU_PROGRAM, QEMU_INSTALL_HINT, program_path,
+				   sizeof program_path, NULL, 0);
 	if (status != HB_OK)
 		return status;
 	if (board->flasher.machine[0] == '\0')
@@ -135,14 +137,16 @@ static int qemu_start(const struct flash_request *request, struct flash_session 
 
 	if (request->model_image) {
 		if (access(request->model_image, R_OK) != 0)
-			return hb_error(HB_ERR_NOT_FOUND, "cannot start board '%s': model image '%s': %s",
-					board->id, request->model_image, strerror(errno));
+			return hb_error(HB_ERR_NOT_FOUND,
+					"cannot start board '%s': model image '%s': %s", board->id,
+					request->model_image, strerror(errno));
 		/* QEMU splits -device options at commas: a path with one cannot be passed. */
 		if (strchr(request->model_image, ',') ||
 		    (size_t)snprintf(loader, sizeof loader, "loader,file=%s,addr=0x%08x",
 				     request->model_image, request->model_address) >= sizeof loader)
 			return hb_error(HB_ERR_INPUT,
-					"cannot start board '%s': model image path '%s' is too long or has a comma",
+					"cannot start board '%s': model image path '%s' is too "
+					"long or has a comma",
 					board->id, request->model_image);
 	}
 

@@ -45,10 +45,10 @@ static int stage_next(struct pipeline_state *state)
 		state->ended = true;
 	if (next != PIPELINE_SEND)
 		return HB_OK;
-	state->staged_request = (struct in_flight){ .seq = session_take_seq(state->session),
-						    .type = request.type,
-						    .expected_reply = request.expected_reply,
-						    .tag = request.tag };
+	state->staged_request = (struct in_flight){.seq = session_take_seq(state->session),
+						   .type = request.type,
+						   .expected_reply = request.expected_reply,
+						   .tag = request.tag};
 	status = session_encode(state->staged_request.seq, request.type, request.payload,
 				request.length, state->staged_bytes, &encoded_length);
 	state->staged_request.wire_bytes = (uint32_t)encoded_length;
@@ -108,19 +108,22 @@ static int take_reply(struct pipeline_state *state, struct frame *reply)
 		if (status != HB_OK)
 			return status;
 		if (result == FRAME_PENDING) {
-			hb_debug("board '%s': no reply to pipelined %s within %.1f s", session->board_id,
-				 msg_type_name(oldest->type), session->timeout_ms / 1000.0);
+			hb_debug("board '%s': no reply to pipelined %s within %.1f s",
+				 session->board_id, msg_type_name(oldest->type),
+				 session->timeout_ms / 1000.0);
 			return PIPELINE_BROKEN;
 		}
 		if (result != FRAME_READY || (reply->seq == 0xFFFF && reply->type == MSG_ERROR)) {
 			session->counters.damaged_frames++;
-			hb_debug("board '%s': damage in the pipelined stream (%s)", session->board_id,
+			hb_debug("board '%s': damage in the pipelined stream (%s)",
+				 session->board_id,
 				 result != FRAME_READY ? frame_result_name(result)
 						       : "the board could not read a request");
 			return PIPELINE_BROKEN;
 		}
 		if (reply->seq == oldest->seq)
-			return session_check_reply(session, oldest->type, oldest->expected_reply, reply);
+			return session_check_reply(session, oldest->type, oldest->expected_reply,
+						   reply);
 		/* A later request answered first: the oldest one's reply is lost. */
 		if (is_in_flight(state, reply->seq))
 			return PIPELINE_BROKEN;
@@ -151,8 +154,9 @@ int pipeline_run(struct session *session, uint32_t window, const struct pipeline
 			break;
 		if (state->count == 0) {
 			if (!state->ended)
-				status = hb_error(HB_ERR_INTERNAL,
-						  "pipeline: the source waits with nothing in flight");
+				status =
+				    hb_error(HB_ERR_INTERNAL,
+					     "pipeline: the source waits with nothing in flight");
 			break;
 		}
 		status = take_reply(state, &reply);

@@ -60,7 +60,8 @@ static enum pipeline_next next_request(void *context, struct pipeline_request *r
 	if (sample > stream->completed + 1)
 		return PIPELINE_WAIT;
 	if (part == 0)
-		stream->handler->make_input(stream->handler->context, sample, input_of(stream, sample));
+		stream->handler->make_input(stream->handler->context, sample,
+					    input_of(stream, sample));
 	request->tag = part;
 	if (part < stream->input_parts) {
 		uint32_t offset;
@@ -96,8 +97,9 @@ static enum pipeline_next next_request(void *context, struct pipeline_request *r
 static int finish_sample(struct stream *stream)
 {
 	const uint32_t sample = stream->completed;
-	int status = stream->handler->finish(stream->handler->context, sample,
-					     input_of(stream, sample), stream->output, &stream->invoke);
+	int status =
+	    stream->handler->finish(stream->handler->context, sample, input_of(stream, sample),
+				    stream->output, &stream->invoke);
 	int64_t now = clock_now_ms();
 
 	if (stream->finished_ms)
@@ -117,19 +119,22 @@ static int take_reply(void *context, uint32_t tag, const struct frame *reply)
 	int status;
 
 	if (tag != part)
-		return hb_error(HB_ERR_INTERNAL, "pipeline: reply to part %u, expected part %u", tag, part);
+		return hb_error(HB_ERR_INTERNAL, "pipeline: reply to part %u, expected part %u",
+				tag, part);
 	if (part < stream->input_parts) {
 		length = chunk_at(stream->options->input_bytes, part, &offset);
 		status = session_check_input_ack(stream->session, reply, offset, length);
 	} else if (part == stream->input_parts) {
 		status = session_decode_invoke(stream->session, reply, 1, &stream->invoke);
 	} else {
-		length = chunk_at(stream->options->output_bytes, part - stream->input_parts - 1, &offset);
+		length = chunk_at(stream->options->output_bytes, part - stream->input_parts - 1,
+				  &offset);
 		status = session_check_output_data(stream->session, reply, offset, length);
 		if (status == HB_OK)
 			memcpy(stream->output + offset, reply->payload + 4, length);
 	}
-	if (status == HB_OK && ++stream->reply_part == stream->input_parts + 1 + stream->output_parts)
+	if (status == HB_OK &&
+	    ++stream->reply_part == stream->input_parts + 1 + stream->output_parts)
 		status = finish_sample(stream);
 	return status;
 }
@@ -167,13 +172,12 @@ static int resync_resend_ms(const struct stream *stream)
 /* A pipeline that breaks within this many samples of starting gained less
  * than its resync cost. */
 #define SHORT_PIPELINE 8u
-#define MAX_BACKOFF 64u
+#define MAX_BACKOFF    64u
 
 static int run_pipelined(struct stream *stream, struct sample_stream_stats *stats)
 {
-	const struct pipeline_source source = { .next = next_request,
-						.reply = take_reply,
-						.context = stream };
+	const struct pipeline_source source = {
+	    .next = next_request, .reply = take_reply, .context = stream};
 	uint32_t backoff = 0; /* samples run one at a time after the last break */
 	int status = HB_OK;
 
@@ -191,16 +195,18 @@ static int run_pipelined(struct stream *stream, struct sample_stream_stats *stat
 		 * (which resends a single frame) is faster: stay with it for
 		 * longer each time a pipeline breaks soon after it started. */
 		if (stream->completed - start < SHORT_PIPELINE)
-			backoff = backoff ? (backoff * 2 < MAX_BACKOFF ? backoff * 2 : MAX_BACKOFF) : 1;
+			backoff =
+			    backoff ? (backoff * 2 < MAX_BACKOFF ? backoff * 2 : MAX_BACKOFF) : 1;
 		else
 			backoff = 1;
-		hb_debug("board '%s': pipeline broken at sample %u; %u sample(s) one request at a time",
-			 stream->session->board_id, stream->completed, backoff);
+		hb_debug(
+		    "board '%s': pipeline broken at sample %u; %u sample(s) one request at a time",
+		    stream->session->board_id, stream->completed, backoff);
 		status = pipeline_resync(stream->session, resync_resend_ms(stream));
 		if (status == HB_OK)
 			stats->redone++;
-		for (uint32_t i = 0; i < backoff && status == HB_OK &&
-				     stream->completed < stream->options->end;
+		for (uint32_t i = 0;
+		     i < backoff && status == HB_OK && stream->completed < stream->options->end;
 		     i++) {
 			status = run_synchronously(stream);
 			stats->one_at_a_time++;
@@ -210,15 +216,16 @@ static int run_pipelined(struct stream *stream, struct sample_stream_stats *stat
 }
 
 int sample_stream_run(struct session *session, const struct sample_stream_options *options,
-		      const struct sample_stream_handler *handler, struct sample_stream_stats *stats)
+		      const struct sample_stream_handler *handler,
+		      struct sample_stream_stats *stats)
 {
-	struct stream stream = { .session = session,
-				 .options = options,
-				 .handler = handler,
-				 .input_parts = parts_of(options->input_bytes),
-				 .output_parts = parts_of(options->output_bytes),
-				 .completed = options->first,
-				 .sample_ms = -1 };
+	struct stream stream = {.session = session,
+				.options = options,
+				.handler = handler,
+				.input_parts = parts_of(options->input_bytes),
+				.output_parts = parts_of(options->output_bytes),
+				.completed = options->first,
+				.sample_ms = -1};
 	int status = HB_OK;
 
 	memset(stats, 0, sizeof *stats);

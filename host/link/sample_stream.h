@@ -29,20 +29,21 @@ struct sample_stream_handler {
 };
 
 struct sample_stream_options {
-	uint32_t first;        /* index of the first sample to stream */
-	uint32_t end;          /* one past the last */
+	uint32_t first;	       /* index of the first sample to stream */
+	uint32_t end;	       /* one past the last */
 	uint32_t input_bytes;  /* the model's input tensor */
 	uint32_t output_bytes; /* and output tensor */
 	uint32_t window;       /* request bytes in flight; 0: one request at a time */
 };
 
 struct sample_stream_stats {
-	uint32_t resyncs;       /* pipelines broken by damage and restarted */
-	uint32_t redone;        /* samples redone on the synchronous path */
+	uint32_t resyncs;	/* pipelines broken by damage and restarted */
+	uint32_t redone;	/* samples redone on the synchronous path */
 	uint32_t one_at_a_time; /* samples run that way after a break, redone ones included */
 };
 
 int sample_stream_run(struct session *session, const struct sample_stream_options *options,
-		      const struct sample_stream_handler *handler, struct sample_stream_stats *stats);
+		      const struct sample_stream_handler *handler,
+		      struct sample_stream_stats *stats);
 
 #endif

@@ -49,7 +49,7 @@ static int send_frame(struct session *session, uint16_t seq, uint8_t type, const
 int session_write(struct session *session, const uint8_t *bytes, size_t length)
 {
 	int status = session->transport->driver->write(session->transport, bytes, length,
-						     session->timeout_ms);
+						       session->timeout_ms);
 	if (status == HB_OK)
 		session->counters.bytes_sent += length;
 	return status;
@@ -140,13 +140,14 @@ static int await_reply(struct session *session, uint16_t seq, int64_t deadline,
 	}
 }
 
-int session_check_reply(const struct session *session, uint8_t request_type,
-			uint8_t expected_reply, const struct frame *reply)
+int session_check_reply(const struct session *session, uint8_t request_type, uint8_t expected_reply,
+			const struct frame *reply)
 {
 	if (reply->type == MSG_ERROR) {
 		struct msg_error_reply error;
 		if (msg_error_decode(reply->payload, reply->length, &error) != 0)
-			return hb_error(HB_ERR_PROTOCOL, "board '%s' sent a malformed error reply to %s",
+			return hb_error(HB_ERR_PROTOCOL,
+					"board '%s' sent a malformed error reply to %s",
 					session->board_id, msg_type_name(request_type));
 		return hb_error(HB_ERR_PROTOCOL, "board '%s' refused %s: %s (code %u)",
 				session->board_id, msg_type_name(request_type),
@@ -168,9 +169,8 @@ struct resend_policy {
 	int attempts;
 };
 
-static int request(struct session *session, uint8_t type, const uint8_t *payload,
-		   uint16_t length, uint8_t expected_reply, const struct resend_policy *policy,
-		   struct frame *reply)
+static int request(struct session *session, uint8_t type, const uint8_t *payload, uint16_t length,
+		   uint8_t expected_reply, const struct resend_policy *policy, struct frame *reply)
 {
 	const uint16_t seq = session_take_seq(session);
 	const int64_t deadline = clock_now_ms() + session->timeout_ms;
@@ -186,8 +186,8 @@ static int request(struct session *session, uint8_t type, const uint8_t *payload
 			break;
 		if (attempts > 0) {
 			session->counters.resends++;
-			hb_debug("board '%s': sending %s (seq %u) again, attempt %d", session->board_id,
-				 msg_type_name(type), seq, attempts + 1);
+			hb_debug("board '%s': sending %s (seq %u) again, attempt %d",
+				 session->board_id, msg_type_name(type), seq, attempts + 1);
 		}
 		attempts++;
 		status = send_frame(session, seq, type, payload, length);
@@ -196,29 +196,32 @@ static int request(struct session *session, uint8_t type, const uint8_t *payload
 		attempt_deadline = clock_now_ms() + policy->wait_ms;
 		if (attempt_deadline > deadline || attempts == policy->attempts)
 			attempt_deadline = deadline;
-		status = await_reply(session, seq, attempt_deadline, policy->on_damage, reply, &outcome);
+		status =
+		    await_reply(session, seq, attempt_deadline, policy->on_damage, reply, &outcome);
 		if (status != HB_OK)
 			return status;
 		if (outcome != REPLY_GOT)
 			continue;
 		return session_check_reply(session, type, expected_reply, reply);
 	}
-	if (session->counters.damaged_frames && attempts == policy->attempts && clock_now_ms() < deadline)
+	if (session->counters.damaged_frames && attempts == policy->attempts &&
+	    clock_now_ms() < deadline)
 		return hb_error(HB_ERR_PROTOCOL,
-				"board '%s': no intact reply to %s after %d attempts (line noise? check the cable and baud rate)",
+				"board '%s': no intact reply to %s after %d attempts (line noise? "
+				"check the cable and baud rate)",
 				session->board_id, msg_type_name(type), attempts);
 	return hb_error(HB_ERR_TIMEOUT, "board '%s' did not answer %s within %.1f s (%d attempts)",
 			session->board_id, msg_type_name(type), session->timeout_ms / 1000.0,
 			attempts);
 }
 
-int session_request(struct session *session, uint8_t type, const uint8_t *payload,
-		    uint16_t length, uint8_t expected_reply, struct frame *reply)
+int session_request(struct session *session, uint8_t type, const uint8_t *payload, uint16_t length,
+		    uint8_t expected_reply, struct frame *reply)
 {
 	/* Silence is worth a resend only a few times within the deadline. */
-	const struct resend_policy policy = { .on_damage = true,
-					      .wait_ms = session->timeout_ms / session->max_attempts,
-					      .attempts = session->max_attempts };
+	const struct resend_policy policy = {.on_damage = true,
+					     .wait_ms = session->timeout_ms / session->max_attempts,
+					     .attempts = session->max_attempts};
 	return request(session, type, payload, length, expected_reply, &policy, reply);
 }
 
@@ -230,24 +233,27 @@ static int say_hello(struct session *session, const struct resend_policy *policy
 	int status;
 
 	le_put_u16(payload, PROTO_VERSION);
-	status = request(session, MSG_HELLO, payload, sizeof payload, MSG_HELLO_REPLY, policy, &reply);
+	status =
+	    request(session, MSG_HELLO, payload, sizeof payload, MSG_HELLO_REPLY, policy, &reply);
 	if (status != HB_OK)
 		return status;
 	if (msg_hello_reply_decode(reply.payload, reply.length, hello) != 0)
-		return hb_error(HB_ERR_PROTOCOL, "board '%s' sent a malformed HELLO_REPLY (%u bytes)",
+		return hb_error(HB_ERR_PROTOCOL,
+				"board '%s' sent a malformed HELLO_REPLY (%u bytes)",
 				session->board_id, reply.length);
 	if (hello->protocol_version != PROTO_VERSION)
 		return hb_error(HB_ERR_PROTOCOL,
-				"board '%s' speaks protocol version %u, this hilbench speaks %u: rebuild the firmware",
+				"board '%s' speaks protocol version %u, this hilbench speaks %u: "
+				"rebuild the firmware",
 				session->board_id, hello->protocol_version, PROTO_VERSION);
 	return HB_OK;
 }
 
 int session_hello(struct session *session, struct msg_hello_reply *hello)
 {
-	const struct resend_policy policy = { .on_damage = true,
-					      .wait_ms = session->timeout_ms / session->max_attempts,
-					      .attempts = session->max_attempts };
+	const struct resend_policy policy = {.on_damage = true,
+					     .wait_ms = session->timeout_ms / session->max_attempts,
+					     .attempts = session->max_attempts};
 	return say_hello(session, &policy, hello);
 }
 
@@ -256,7 +262,7 @@ int session_sync(struct session *session, int resend_ms)
 	/* Damage meanwhile may belong to the requests still in flight, whose
 	 * replies come first, so only time makes it resend; a HELLO has no
 	 * effect on the board, so resending it often is harmless. */
-	struct resend_policy policy = { .on_damage = false, .wait_ms = resend_ms };
+	struct resend_policy policy = {.on_damage = false, .wait_ms = resend_ms};
 	struct msg_hello_reply hello;
 
 	if (policy.wait_ms < 1)
@@ -270,9 +276,10 @@ int session_check_input_ack(const struct session *session, const struct frame *r
 {
 	if (reply->length != 6 || le_get_u32(reply->payload) != offset ||
 	    le_get_u16(reply->payload + 4) != length)
-		return hb_error(HB_ERR_PROTOCOL,
-				"board '%s' acknowledged the wrong input chunk (expected offset %u, %u bytes)",
-				session->board_id, offset, length);
+		return hb_error(
+		    HB_ERR_PROTOCOL,
+		    "board '%s' acknowledged the wrong input chunk (expected offset %u, %u bytes)",
+		    session->board_id, offset, length);
 	return HB_OK;
 }
 
@@ -280,17 +287,20 @@ int session_check_output_data(const struct session *session, const struct frame 
 			      uint32_t offset, uint32_t length)
 {
 	if (reply->length != length + 4 || le_get_u32(reply->payload) != offset)
-		return hb_error(HB_ERR_PROTOCOL,
-				"board '%s' sent the wrong output chunk (expected offset %u, %u bytes)",
-				session->board_id, offset, length);
+		return hb_error(
+		    HB_ERR_PROTOCOL,
+		    "board '%s' sent the wrong output chunk (expected offset %u, %u bytes)",
+		    session->board_id, offset, length);
 	return HB_OK;
 }
 
 int session_decode_invoke(const struct session *session, const struct frame *reply, uint16_t runs,
 			  struct msg_invoke_reply *result)
 {
-	if (msg_invoke_reply_decode(reply->payload, reply->length, result) != 0 || result->runs != runs)
-		return hb_error(HB_ERR_PROTOCOL, "board '%s' sent a malformed INVOKE_REPLY (%u bytes)",
+	if (msg_invoke_reply_decode(reply->payload, reply->length, result) != 0 ||
+	    result->runs != runs)
+		return hb_error(HB_ERR_PROTOCOL,
+				"board '%s' sent a malformed INVOKE_REPLY (%u bytes)",
 				session->board_id, reply->length);
 	return HB_OK;
 }
@@ -328,7 +338,8 @@ int session_invoke(struct session *session, uint16_t runs, uint16_t warmups,
 
 	le_put_u16(payload, runs);
 	le_put_u16(payload + 2, warmups);
-	status = session_request(session, MSG_INVOKE, payload, sizeof payload, MSG_INVOKE_REPLY, &reply);
+	status =
+	    session_request(session, MSG_INVOKE, payload, sizeof payload, MSG_INVOKE_REPLY, &reply);
 	if (status != HB_OK)
 		return status;
 	return session_decode_invoke(session, &reply, runs, result);

@@ -17,10 +17,10 @@
 
 struct session_counters {
 	uint32_t requests;
-	uint32_t resends;        /* requests sent again after damage or silence */
+	uint32_t resends;	 /* requests sent again after damage or silence */
 	uint32_t damaged_frames; /* replies that failed CRC/encoding/length */
-	uint32_t stale_frames;   /* replies to an earlier sequence number, ignored */
-	uint32_t resyncs;        /* pipelined streams restarted after damage (pipeline.h) */
+	uint32_t stale_frames;	 /* replies to an earlier sequence number, ignored */
+	uint32_t resyncs;	 /* pipelined streams restarted after damage (pipeline.h) */
 	uint64_t bytes_sent;
 	uint64_t bytes_received;
 };
@@ -28,11 +28,11 @@ struct session_counters {
 struct session {
 	struct transport *transport;
 	const char *board_id; /* for messages */
-	int timeout_ms;       /* whole request, all attempts included */
+	int timeout_ms;	      /* whole request, all attempts included */
 	int max_attempts;     /* sends per request, >= 1 */
 	uint16_t next_seq;
 	struct frame_decoder decoder;
-	uint8_t received[512];   /* read from the transport, not yet decoded */
+	uint8_t received[512]; /* read from the transport, not yet decoded */
 	size_t received_length;
 	size_t received_position;
 	struct session_counters counters;
@@ -44,8 +44,8 @@ void session_init(struct session *session, struct transport *transport, const ch
 /* Sends `type` with `payload` and waits for the reply with the same
  * sequence number. A MSG_ERROR reply becomes HB_ERR_PROTOCOL with the
  * board's error named; `expected_reply` other than the reply type too. */
-int session_request(struct session *session, uint8_t type, const uint8_t *payload,
-		    uint16_t length, uint8_t expected_reply, struct frame *reply);
+int session_request(struct session *session, uint8_t type, const uint8_t *payload, uint16_t length,
+		    uint8_t expected_reply, struct frame *reply);
 
 /* A HELLO behind whatever is still in flight: when its reply is in, the
  * board has served or dropped every earlier request. Damaged frames and
@@ -71,8 +71,8 @@ int session_read_frame(struct session *session, int64_t deadline_ms, struct fram
 		       enum frame_result *result);
 /* HB_OK when `reply` is the expected reply to a `request_type`; otherwise
  * reports the board's MSG_ERROR or the wrong type, naming the board. */
-int session_check_reply(const struct session *session, uint8_t request_type,
-			uint8_t expected_reply, const struct frame *reply);
+int session_check_reply(const struct session *session, uint8_t request_type, uint8_t expected_reply,
+			const struct frame *reply);
 
 /* Checks of the typed replies, shared with the pipelined path: the chunk
  * acknowledged or returned, and an INVOKE_REPLY with `runs` runs. */

@@ -20,7 +20,7 @@ struct transport {
 };
 
 struct transport_options {
-	uint32_t baud;          /* serial only */
+	uint32_t baud;		/* serial only */
 	int connect_timeout_ms; /* tcp: keep retrying the connect this long */
 };
 
@@ -35,8 +35,8 @@ struct transport_driver {
 	/** Reads 1..capacity bytes into data, waiting up to timeout_ms for the
 	 * first; *got = 0 and HB_ERR_TIMEOUT when none came, HB_ERR_IO on
 	 * end of stream. */
-	int (*read)(struct transport *transport, uint8_t *data, size_t capacity,
-		    size_t *got, int timeout_ms);
+	int (*read)(struct transport *transport, uint8_t *data, size_t capacity, size_t *got,
+		    int timeout_ms);
 	/** Drops bytes already received and not read. */
 	int (*flush_input)(struct transport *transport);
 	void (*close)(struct transport *transport);

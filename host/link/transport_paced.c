@@ -26,7 +26,7 @@ struct paced_transport {
 	struct transport base;
 	struct transport *inner;
 	struct paced_clock clock;
-	double byte_seconds; /* 10 bits of 8N1 */
+	double byte_seconds;   /* 10 bits of 8N1 */
 	struct line_queue out; /* written, not yet at the line's far end */
 	struct line_queue in;  /* read from the inner transport, not yet handed out */
 };
@@ -107,7 +107,8 @@ static int paced_write(struct transport *transport, const uint8_t *data, size_t 
 			/* An idle line starts sending now, not when it last sent. */
 			paced->out.due = paced_now(paced) + paced->byte_seconds;
 		if (paced->out.start + paced->out.length == PACED_BUFFER && paced->out.start > 0) {
-			memmove(paced->out.bytes, paced->out.bytes + paced->out.start, paced->out.length);
+			memmove(paced->out.bytes, paced->out.bytes + paced->out.start,
+				paced->out.length);
 			paced->out.start = 0;
 		}
 		room = PACED_BUFFER - paced->out.start - paced->out.length;
@@ -207,18 +208,18 @@ static int paced_open(const char *address, const struct transport_options *optio
 {
 	(void)options;
 	*out = NULL;
-	return hb_error(HB_ERR_USAGE, "cannot open '%s': the paced transport only wraps an opened one",
-			address);
+	return hb_error(HB_ERR_USAGE,
+			"cannot open '%s': the paced transport only wraps an opened one", address);
 }
 
 /* Not in transport.c's table: nobody opens it by address. */
 static const struct transport_driver paced_driver = {
-	.name = "paced",
-	.open = paced_open,
-	.write = paced_write,
-	.read = paced_read,
-	.flush_input = paced_flush_input,
-	.close = paced_close,
+    .name = "paced",
+    .open = paced_open,
+    .write = paced_write,
+    .read = paced_read,
+    .flush_input = paced_flush_input,
+    .close = paced_close,
 };
 
 int transport_paced_wrap(struct transport *inner, uint32_t baud, const struct paced_clock *clock,
@@ -228,7 +229,8 @@ int transport_paced_wrap(struct transport *inner, uint32_t baud, const struct pa
 
 	*out = NULL;
 	if (baud < 300 || baud > 100000000)
-		return hb_error(HB_ERR_USAGE, "line rate %u baud is out of range: expected 300 to 100000000",
+		return hb_error(HB_ERR_USAGE,
+				"line rate %u baud is out of range: expected 300 to 100000000",
 				baud);
 	paced = calloc(1, sizeof *paced);
 	if (!paced)
@@ -237,8 +239,8 @@ int transport_paced_wrap(struct transport *inner, uint32_t baud, const struct pa
 	snprintf(paced->base.address, sizeof paced->base.address, "%s", inner->address);
 	paced->inner = inner;
 	paced->byte_seconds = 10.0 / baud;
-	paced->clock = clock ? *clock
-			     : (struct paced_clock){ .now = system_now, .sleep = system_sleep };
+	paced->clock =
+	    clock ? *clock : (struct paced_clock){.now = system_now, .sleep = system_sleep};
 	*out = &paced->base;
 	return HB_OK;
 }

@@ -22,7 +22,8 @@
 
 #define SERIAL_DEFAULT_BAUD 115200
 /* Only what works today: hilbench does not detect ports yet. */
-#define SERIAL_HINT	    "is the board plugged in? `ls /dev/serial/by-id` lists the serial ports this machine sees"
+#define SERIAL_HINT                                                                                \
+	"is the board plugged in? `ls /dev/serial/by-id` lists the serial ports this machine sees"
 
 struct serial_transport {
 	struct transport base;

@@ -164,7 +164,8 @@ static int tcp_connect_unix(const char *address, int timeout_ms, int *out_fd)
 			return HB_OK;
 		}
 		if (!tcp_transient(error) || clock_now_ms() >= deadline)
-			return tcp_connect_error(address, true, error, (int)(clock_now_ms() - start));
+			return tcp_connect_error(address, true, error,
+						 (int)(clock_now_ms() - start));
 		tcp_pause_until(deadline);
 	}
 }

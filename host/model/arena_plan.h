@@ -12,14 +12,14 @@
 #include <stdint.h>
 
 struct plan_buffer {
-	uint32_t size;       /* bytes */
-	int32_t first_step;  /* step (op index) that writes it; -1 = before the first op (input) */
-	int32_t last_step;   /* last step that reads it; INT32_MAX = alive to the end (output) */
-	uint32_t offset;     /* result */
+	uint32_t size;	    /* bytes */
+	int32_t first_step; /* step (op index) that writes it; -1 = before the first op (input) */
+	int32_t last_step;  /* last step that reads it; INT32_MAX = alive to the end (output) */
+	uint32_t offset;    /* result */
 };
 
 /* Plans `count` buffers with `alignment` (a power of two). */
-int plan_arena(struct plan_buffer *buffers, size_t count, uint32_t alignment,
-	       uint32_t *arena_size, uint32_t *activation_floor);
+int plan_arena(struct plan_buffer *buffers, size_t count, uint32_t alignment, uint32_t *arena_size,
+	       uint32_t *activation_floor);
 
 #endif

@@ -5,9 +5,9 @@
 
 #include "util/error.h"
 
-#define INPUTS 256
+#define INPUTS	256
 #define OUTPUTS 64
-#define SEED 0x48494C42u /* "HILB" */
+#define SEED	0x48494C42u /* "HILB" */
 
 static uint32_t next_random(uint32_t *state)
 {

@@ -17,29 +17,29 @@
 #include "model/tflite.h"
 
 struct compiled_layer {
-	int32_t tflite_index;   /* operator index in the .tflite */
-	int32_t builtin;        /* enum tflite_builtin */
-	uint32_t kind;          /* enum model_op_kind emitted, 0 if folded away */
+	int32_t tflite_index; /* operator index in the .tflite */
+	int32_t builtin;      /* enum tflite_builtin */
+	uint32_t kind;	      /* enum model_op_kind emitted, 0 if folded away */
 	uint64_t macs;
-	uint32_t weight_bytes;  /* constants this op reads (weights, bias, quant) */
+	uint32_t weight_bytes; /* constants this op reads (weights, bias, quant) */
 	uint32_t output_bytes;
-	uint32_t live_bytes;    /* activation bytes alive while it runs */
+	uint32_t live_bytes;	 /* activation bytes alive while it runs */
 	int32_t output_shape[4]; /* padded to 4D with leading 1s */
-	int32_t output_rank;     /* the rank the .tflite gives it */
+	int32_t output_rank;	 /* the rank the .tflite gives it */
 };
 
 struct compiled_model {
-	uint8_t *image;          /* owned; the whole device image */
+	uint8_t *image; /* owned; the whole device image */
 	size_t image_size;
-	uint32_t arena_size;     /* planner's result */
+	uint32_t arena_size;	   /* planner's result */
 	uint32_t activation_floor; /* largest sum of live activation bytes at any op */
 	uint64_t macs;
 	uint32_t weight_bytes;
-	bool hybrid;             /* float activations with int8 weights dequantised */
-	uint32_t input_dtype;    /* enum model_dtype */
+	bool hybrid;	      /* float activations with int8 weights dequantised */
+	uint32_t input_dtype; /* enum model_dtype */
 	uint32_t input_bytes;
-	int32_t input_shape[4];  /* padded to 4D with leading 1s */
-	int32_t input_rank;      /* the rank the .tflite gives it */
+	int32_t input_shape[4]; /* padded to 4D with leading 1s */
+	int32_t input_rank;	/* the rank the .tflite gives it */
 	uint32_t output_dtype;
 	uint32_t output_bytes;
 	int32_t output_shape[4];

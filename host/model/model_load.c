@@ -88,6 +88,7 @@ void model_unload(struct loaded_model *model)
 
 uint64_t model_ram_need(const struct compiled_model *compiled)
 {
-	/* The firmware starts the arena 16-byte aligned and the input copy 4-byte aligned after it. */
+	/* The firmware starts the arena 16-byte aligned and the input copy 4-byte aligned after it.
+	 */
 	return (uint64_t)compiled->arena_size + 3 + compiled->input_bytes + 15;
 }

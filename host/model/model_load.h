@@ -11,13 +11,13 @@
 #include "model/model_compile.h"
 
 struct loaded_model {
-	char name[128];        /* file name without .tflite, or the built-in name */
-	char path[512];        /* the .tflite, or "builtin" */
-	uint32_t source_crc32; /* of the .tflite bytes */
-	const char *variant;   /* "int8", "float32", "float32 (int8 weights dequantised)" */
+	char name[128];		 /* file name without .tflite, or the built-in name */
+	char path[512];		 /* the .tflite, or "builtin" */
+	uint32_t source_crc32;	 /* of the .tflite bytes */
+	const char *variant;	 /* "int8", "float32", "float32 (int8 weights dequantised)" */
 	uint32_t operator_count; /* operators in the .tflite */
 	struct compiled_model compiled;
-	char image_path[768];  /* where the device image was written */
+	char image_path[768]; /* where the device image was written */
 };
 
 /* RAM the board needs beside its static data for this model: the planned

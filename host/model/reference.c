@@ -23,10 +23,12 @@ int reference_run(const struct compiled_model *compiled, const uint8_t *input, u
 	/* 16-byte aligned like the board's arena; at least one byte for malloc. */
 	arena = aligned_alloc(16, ((size_t)header->arena_size + 16) & ~(size_t)15);
 	if (!arena)
-		return hb_error(HB_ERR_NOMEM, "out of memory for a %u-byte arena", header->arena_size);
+		return hb_error(HB_ERR_NOMEM, "out of memory for a %u-byte arena",
+				header->arena_size);
 	memset(arena, 0, header->arena_size);
 	tensors = model_tensors(header);
-	memcpy(arena + tensors[header->input_tensor].offset, input, tensors[header->input_tensor].size);
+	memcpy(arena + tensors[header->input_tensor].offset, input,
+	       tensors[header->input_tensor].size);
 	model_invoke(header, arena);
 	memcpy(output, arena + tensors[header->output_tensor].offset,
 	       tensors[header->output_tensor].size);

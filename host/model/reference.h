@@ -15,10 +15,10 @@
 int reference_run(const struct compiled_model *compiled, const uint8_t *input, uint8_t *output);
 
 struct output_comparison {
-	uint32_t mismatched;     /* elements outside the tolerance (int8: any difference) */
-	int64_t first_mismatch;  /* element index, -1 when none */
+	uint32_t mismatched;	/* elements outside the tolerance (int8: any difference) */
+	int64_t first_mismatch; /* element index, -1 when none */
 	double max_abs_error;
-	double tolerance;        /* float: allowed |board - host| per element; int8: 0 */
+	double tolerance; /* float: allowed |board - host| per element; int8: 0 */
 };
 
 /* Compares element by element; floats within 1e-5 * max(1, |host|). */

@@ -15,10 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TFLITE_MAX_RANK 6
-#define TFLITE_MAX_OP_INPUTS 8
+#define TFLITE_MAX_RANK	      6
+#define TFLITE_MAX_OP_INPUTS  8
 #define TFLITE_MAX_OP_OUTPUTS 4
-#define TFLITE_MAX_GRAPH_IO 8
+#define TFLITE_MAX_GRAPH_IO   8
 
 /* TensorType values from the schema (only the ones we name). */
 enum tflite_type {
@@ -71,54 +71,54 @@ enum tflite_activation {
 
 struct tflite_tensor {
 	char name[96];
-	int32_t type;  /* enum tflite_type */
+	int32_t type; /* enum tflite_type */
 	int32_t rank;
 	int32_t shape[TFLITE_MAX_RANK];
-	uint32_t buffer;       /* index into the model's buffers */
-	const uint8_t *data;   /* constant data in the file, NULL if none */
+	uint32_t buffer;     /* index into the model's buffers */
+	const uint8_t *data; /* constant data in the file, NULL if none */
 	size_t data_size;
 	/* Quantisation: quant_count scales/zero points (1 per tensor, or one
 	 * per channel along quantized_dimension); 0 when not quantised. */
 	uint32_t quant_count;
-	float *scales;         /* owned */
-	int64_t *zero_points;  /* owned */
+	float *scales;	      /* owned */
+	int64_t *zero_points; /* owned */
 	int32_t quantized_dimension;
 };
 
 /* The builtin options we read, with the schema's defaults when absent. */
 struct tflite_options {
-	int32_t padding;          /* enum tflite_padding */
+	int32_t padding; /* enum tflite_padding */
 	int32_t stride_width;
 	int32_t stride_height;
-	int32_t dilation_width;   /* default 1 */
-	int32_t dilation_height;  /* default 1 */
-	int32_t filter_width;     /* pools */
+	int32_t dilation_width;	 /* default 1 */
+	int32_t dilation_height; /* default 1 */
+	int32_t filter_width;	 /* pools */
 	int32_t filter_height;
-	int32_t depth_multiplier; /* depthwise */
-	int32_t activation;       /* enum tflite_activation */
-	bool keep_num_dims;       /* fully connected */
-	int32_t weights_format;   /* fully connected: 0 DEFAULT */
-	float beta;               /* softmax (schema default 0.0) */
+	int32_t depth_multiplier;	    /* depthwise */
+	int32_t activation;		    /* enum tflite_activation */
+	bool keep_num_dims;		    /* fully connected */
+	int32_t weights_format;		    /* fully connected: 0 DEFAULT */
+	float beta;			    /* softmax (schema default 0.0) */
 	int32_t new_shape[TFLITE_MAX_RANK]; /* reshape */
-	int32_t new_shape_count;  /* -1 when absent */
+	int32_t new_shape_count;	    /* -1 when absent */
 };
 
 struct tflite_operator {
-	int32_t builtin;      /* enum tflite_builtin (resolved from the opcode table) */
+	int32_t builtin; /* enum tflite_builtin (resolved from the opcode table) */
 	int32_t version;
 	uint32_t opcode_index;
 	int32_t input_count;
-	int32_t inputs[TFLITE_MAX_OP_INPUTS];   /* tensor indices, -1 = optional absent */
+	int32_t inputs[TFLITE_MAX_OP_INPUTS]; /* tensor indices, -1 = optional absent */
 	int32_t output_count;
 	int32_t outputs[TFLITE_MAX_OP_OUTPUTS];
 	struct tflite_options options;
 };
 
 struct tflite_model {
-	char name[256];            /* the file name, for messages */
+	char name[256]; /* the file name, for messages */
 	uint32_t schema_version;
 	char description[128];
-	struct tflite_tensor *tensors;   /* owned */
+	struct tflite_tensor *tensors; /* owned */
 	uint32_t tensor_count;
 	struct tflite_operator *operators; /* owned */
 	uint32_t operator_count;
@@ -126,7 +126,7 @@ struct tflite_model {
 	int32_t inputs[TFLITE_MAX_GRAPH_IO];
 	int32_t output_count;
 	int32_t outputs[TFLITE_MAX_GRAPH_IO];
-	uint8_t *file;             /* owned when read by tflite_read */
+	uint8_t *file; /* owned when read by tflite_read */
 	size_t file_size;
 };
 

@@ -22,13 +22,14 @@ const char *count_source(enum profile_counter counter)
 
 const char *count_method(enum profile_counter counter)
 {
-	return count_is_emulated(counter)
-		       ? "SysTick ticks under QEMU -icount shift=0 times the instructions per tick calibrated at boot"
-		       : "hardware counter difference around each invocation";
+	return count_is_emulated(counter) ? "SysTick ticks under QEMU -icount shift=0 times the "
+					    "instructions per tick calibrated at boot"
+					  : "hardware counter difference around each invocation";
 }
 
 const char *latency_caveat(enum profile_counter counter)
 {
-	return count_is_emulated(counter) ? "assumes 1 instruction per cycle, not a timing measurement"
-					  : "";
+	return count_is_emulated(counter)
+		   ? "assumes 1 instruction per cycle, not a timing measurement"
+		   : "";
 }

@@ -41,13 +41,15 @@ static void add_count_rows(const struct run_result *result, struct run_table *ta
 	add_row(table, count_unit(counter), value, "%s, min/median/max of %zu runs",
 		count_source(counter), result->run_count);
 	if (compiled->macs) {
-		snprintf(value, sizeof value, "%.3f", stats.median * scale / (double)compiled->macs);
+		snprintf(value, sizeof value, "%.3f",
+			 stats.median * scale / (double)compiled->macs);
 		add_row(table, count_per_mac_label(counter), value, "derived (%llu MACs)",
 			(unsigned long long)compiled->macs);
 	}
-	snprintf(value, sizeof value, "%.1f us", stats.median * scale * 1e6 / result->board->clock_hz);
-	add_row(table, "latency (median)", value, "derived (%s / %.1f MHz%s%s)", count_unit(counter),
-		result->board->clock_hz / 1e6, caveat[0] ? ", " : "", caveat);
+	snprintf(value, sizeof value, "%.1f us",
+		 stats.median * scale * 1e6 / result->board->clock_hz);
+	add_row(table, "latency (median)", value, "derived (%s / %.1f MHz%s%s)",
+		count_unit(counter), result->board->clock_hz / 1e6, caveat[0] ? ", " : "", caveat);
 }
 
 static void add_ram_rows(const struct run_result *result, struct run_table *table)
@@ -60,7 +62,8 @@ static void add_ram_rows(const struct run_result *result, struct run_table *tabl
 	if (result->have_stack) {
 		snprintf(value, sizeof value, "%u B", result->stack_high_water);
 		add_row(table, "stack high-water", value, "%s (painted)", count_source(counter));
-		snprintf(value, sizeof value, "%u B (planned %u)", result->arena_used, compiled->arena_size);
+		snprintf(value, sizeof value, "%u B (planned %u)", result->arena_used,
+			 compiled->arena_size);
 		add_row(table, "arena used", value, "%s (painted); activation floor %u B",
 			count_source(counter), compiled->activation_floor);
 	}
@@ -73,10 +76,12 @@ static void add_ram_rows(const struct run_result *result, struct run_table *tabl
 		sizes->data, sizes->bss, sizes->harness_bss);
 	if (result->have_stack) {
 		snprintf(value, sizeof value, "%u B", result_peak_ram(result));
-		add_row(table, "peak RAM", value, "derived (static + planned arena + input staging + stack)");
+		add_row(table, "peak RAM", value,
+			"derived (static + planned arena + input staging + stack)");
 		snprintf(value, sizeof value, "%u B", result_deployment_ram(result));
-		add_row(table, "deployment RAM (est.)", value,
-			"derived (static without harness buffers + planned arena + stack high-water)");
+		add_row(
+		    table, "deployment RAM (est.)", value,
+		    "derived (static without harness buffers + planned arena + stack high-water)");
 	}
 	snprintf(value, sizeof value, "%u B", result_flash(result));
 	add_row(table, "flash", value, "derived (firmware %u + model image %zu)", sizes->flash,
@@ -97,15 +102,17 @@ void run_table_build(const struct run_result *result, struct run_table *table)
 		add_row(table, "output check", result->output_mismatches ? "MISMATCH" : "equal",
 			"host reference, bit-exact");
 	} else {
-		add_row(table, "output check", result->output_mismatches ? "MISMATCH" : "within tolerance",
+		add_row(table, "output check",
+			result->output_mismatches ? "MISMATCH" : "within tolerance",
 			"host reference, max abs error %.3g", result->max_abs_error);
 	}
 }
 
 void run_table_write_text(FILE *out, const struct run_result *result, const struct run_table *table)
 {
-	fprintf(out, "%s (%s) on %s (%s, verified: %s)\n", result->model->name, result->model->variant,
-		result->board->id, result->board->core, profile_verified_name(result->board->verified));
+	fprintf(out, "%s (%s) on %s (%s, verified: %s)\n", result->model->name,
+		result->model->variant, result->board->id, result->board->core,
+		profile_verified_name(result->board->verified));
 	fprintf(out, "  %-22s %-30s %s\n", "metric", "value", "source");
 	for (size_t i = 0; i < table->count; i++)
 		fprintf(out, "  %-22s %-30s %s\n", table->rows[i].metric, table->rows[i].value,

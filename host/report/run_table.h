@@ -29,7 +29,8 @@ struct run_table {
 void run_table_build(const struct run_result *result, struct run_table *table);
 
 /* Aligned columns for a terminal, under a title line naming model and board. */
-void run_table_write_text(FILE *out, const struct run_result *result, const struct run_table *table);
+void run_table_write_text(FILE *out, const struct run_result *result,
+			  const struct run_table *table);
 
 /* A Markdown table (| metric | value | source |). */
 void run_table_write_markdown(FILE *out, const struct run_table *table);

@@ -101,26 +101,30 @@ void suite_summary_write(FILE *out, const cJSON *record, const char *record_path
 	const cJSON *variant;
 	const cJSON *comparison;
 
-	fprintf(out, "suite %s on %s: %.0f samples (of %.0f), seed %.0f\n", string_at(suite, "name", "?"),
-		string_at(board, "id", "?"), samples ? samples->valuedouble : 0,
-		available ? available->valuedouble : 0, seed ? seed->valuedouble : 0);
+	fprintf(out, "suite %s on %s: %.0f samples (of %.0f), seed %.0f\n",
+		string_at(suite, "name", "?"), string_at(board, "id", "?"),
+		samples ? samples->valuedouble : 0, available ? available->valuedouble : 0,
+		seed ? seed->valuedouble : 0);
 	fprintf(out, "  %-10s %-9s %10s %15s %12s %12s %9s\n", "variant", "metric", "value",
 		count_is_emulated(counter) ? "instr/inference" : "cycles/inference", "samples/s",
 		"payload B/s", "checked");
-	cJSON_ArrayForEach(variant, variants)
-		write_variant_row(out, variant);
-	cJSON_ArrayForEach(comparison, comparisons) {
+	cJSON_ArrayForEach(variant, variants) write_variant_row(out, variant);
+	cJSON_ArrayForEach(comparison, comparisons)
+	{
 		const cJSON *agreement = number_at(comparison, "top1_agreement");
 		const cJSON *rmse = number_at(comparison, "rmse");
 		const cJSON *cosine = number_at(comparison, "cosine");
 		if (agreement && rmse && cosine)
 			fprintf(out, "  %s vs %s: top-1 agreement %.4f, RMSE %.5f, cosine %.5f\n",
-				string_at(comparison, "test", "?"), string_at(comparison, "reference", "?"),
-				agreement->valuedouble, rmse->valuedouble, cosine->valuedouble);
+				string_at(comparison, "test", "?"),
+				string_at(comparison, "reference", "?"), agreement->valuedouble,
+				rmse->valuedouble, cosine->valuedouble);
 	}
-	fprintf(out, "  counts are %s%s (median per inference); streaming rates are host wall-clock measurements\n",
-		count_unit(counter), count_is_emulated(counter) ? " counted by QEMU, not cycles" : "");
-	cJSON_ArrayForEach(variant, variants)
-		write_streaming(out, variant);
+	fprintf(out,
+		"  counts are %s%s (median per inference); streaming rates are host wall-clock "
+		"measurements\n",
+		count_unit(counter),
+		count_is_emulated(counter) ? " counted by QEMU, not cycles" : "");
+	cJSON_ArrayForEach(variant, variants) write_streaming(out, variant);
 	fprintf(out, "results: %s\njournal: %s\n", record_path, string_at(record, "journal", "?"));
 }

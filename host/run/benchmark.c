@@ -18,7 +18,7 @@
 #include "link/transport_paced.h"
 
 #define CONNECT_TIMEOUT_MS 5000
-#define STOP_TIMEOUT_MS 3000
+#define STOP_TIMEOUT_MS	   3000
 
 void benchmark_make_input(uint32_t dtype, uint32_t seed, uint8_t *input, size_t bytes)
 {
@@ -45,24 +45,27 @@ static int check_hello(const struct board_profile *board, const struct loaded_mo
 	const struct model_image_header *header = (const void *)model->compiled.image;
 
 	if (hello->model_status != MODEL_CHECK_OK)
-		return hb_error(HB_ERR_PROTOCOL,
-				"board '%s' refused the model image at 0x%08x: %s",
+		return hb_error(HB_ERR_PROTOCOL, "board '%s' refused the model image at 0x%08x: %s",
 				board->id, hello->model_region_origin,
 				model_check_name((enum model_check)hello->model_status));
 	if (hello->model_crc32 != header->crc32)
-		return hb_error(HB_ERR_PROTOCOL,
-				"board '%s' runs model image %08x, expected %08x (was the model flashed?)",
-				board->id, hello->model_crc32, header->crc32);
+		return hb_error(
+		    HB_ERR_PROTOCOL,
+		    "board '%s' runs model image %08x, expected %08x (was the model flashed?)",
+		    board->id, hello->model_crc32, header->crc32);
 	if (hello->model_input_length != model->compiled.input_bytes ||
 	    hello->model_output_length != model->compiled.output_bytes)
-		return hb_error(HB_ERR_PROTOCOL,
-				"board '%s' reports %u input and %u output bytes, the model has %u and %u",
-				board->id, hello->model_input_length, hello->model_output_length,
-				model->compiled.input_bytes, model->compiled.output_bytes);
+		return hb_error(
+		    HB_ERR_PROTOCOL,
+		    "board '%s' reports %u input and %u output bytes, the model has %u and %u",
+		    board->id, hello->model_input_length, hello->model_output_length,
+		    model->compiled.input_bytes, model->compiled.output_bytes);
 	if (hello->counter_scale_q16 == 0)
-		return hb_error(HB_ERR_PROTOCOL, "board '%s' reports a counter scale of 0", board->id);
+		return hb_error(HB_ERR_PROTOCOL, "board '%s' reports a counter scale of 0",
+				board->id);
 	if (hello->clock_hz != board->clock_hz)
-		hb_warn("board '%s': firmware reports a %u Hz clock, profile '%s' says %u Hz; latency uses the profile",
+		hb_warn("board '%s': firmware reports a %u Hz clock, profile '%s' says %u Hz; "
+			"latency uses the profile",
 			board->id, hello->clock_hz, board->path, board->clock_hz);
 	return HB_OK;
 }
@@ -77,19 +80,23 @@ static int check_fits(const struct board_profile *board, const struct loaded_mod
 	const uint64_t arena_need = model_ram_need(&model->compiled);
 
 	if (sizes->flash > firmware_room)
-		return hb_error(HB_ERR_INPUT,
-				"firmware needs %u bytes of flash, board '%s' has %u before its model region",
-				sizes->flash, board->id, firmware_room);
+		return hb_error(
+		    HB_ERR_INPUT,
+		    "firmware needs %u bytes of flash, board '%s' has %u before its model region",
+		    sizes->flash, board->id, firmware_room);
 	if (model->compiled.image_size > board->model.size)
-		return hb_error(HB_ERR_INPUT,
-				"model '%s' needs a %zu-byte image, board '%s' has a %u-byte model region",
-				model->name, model->compiled.image_size, board->id, board->model.size);
+		return hb_error(
+		    HB_ERR_INPUT,
+		    "model '%s' needs a %zu-byte image, board '%s' has a %u-byte model region",
+		    model->name, model->compiled.image_size, board->id, board->model.size);
 	if (arena_need > ram_left)
-		return hb_error(HB_ERR_INPUT,
-				"model '%s' needs %llu bytes of RAM (arena %u + input copy %u), board '%s' has %llu left after the firmware (static %u + stack %u of %u)",
-				model->name, (unsigned long long)arena_need, model->compiled.arena_size,
-				model->compiled.input_bytes, board->id, (unsigned long long)ram_left,
-				sizes->static_ram, sizes->stack, board->ram.size);
+		return hb_error(
+		    HB_ERR_INPUT,
+		    "model '%s' needs %llu bytes of RAM (arena %u + input copy %u), board '%s' has "
+		    "%llu left after the firmware (static %u + stack %u of %u)",
+		    model->name, (unsigned long long)arena_need, model->compiled.arena_size,
+		    model->compiled.input_bytes, board->id, (unsigned long long)ram_left,
+		    sizes->static_ram, sizes->stack, board->ram.size);
 	return HB_OK;
 }
 
@@ -112,7 +119,8 @@ int benchmark_measure_one(struct session *session, const struct loaded_model *mo
 	int status = HB_OK;
 
 	if (!input || !board_output || !host_output) {
-		status = hb_error(HB_ERR_NOMEM, "out of memory for model '%s' buffers", model->name);
+		status =
+		    hb_error(HB_ERR_NOMEM, "out of memory for model '%s' buffers", model->name);
 		goto out;
 	}
 	if (options->input)
@@ -141,7 +149,8 @@ int benchmark_measure_one(struct session *session, const struct loaded_model *mo
 		if (options->debug_hang && done == 0 && options->runs > 1 &&
 		    options->runs <= PROTO_MAX_RUNS)
 			batch = options->runs / 2;
-		hb_info("  %s: invoking %u runs (%u/%u done)", model->name, batch, done, options->runs);
+		hb_info("  %s: invoking %u runs (%u/%u done)", model->name, batch, done,
+			options->runs);
 		status = session_invoke(session, (uint16_t)batch,
 					(uint16_t)(done == 0 ? options->warmups : 0), &reply);
 		if (status != HB_OK)
@@ -181,7 +190,8 @@ int benchmark_measure_one(struct session *session, const struct loaded_model *mo
 	result->tolerance = comparison.tolerance;
 	if (comparison.mismatched)
 		status = hb_error(HB_ERR_MISMATCH,
-				  "model '%s': board output differs from the host reference in %u elements, first at element %lld (max abs error %g)",
+				  "model '%s': board output differs from the host reference in %u "
+				  "elements, first at element %lld (max abs error %g)",
 				  model->name, comparison.mismatched,
 				  (long long)comparison.first_mismatch, comparison.max_abs_error);
 out:
@@ -214,12 +224,12 @@ static int open_console(const struct board_profile *board, const char *transport
 			const char *address, struct transport **transport)
 {
 	const struct transport_driver *driver = transport_find(transport_name);
-	struct transport_options options = { .baud = board->console.baud,
-					     .connect_timeout_ms = CONNECT_TIMEOUT_MS };
+	struct transport_options options = {.baud = board->console.baud,
+					    .connect_timeout_ms = CONNECT_TIMEOUT_MS};
 
 	if (!driver)
-		return hb_error(HB_ERR_INPUT, "board '%s': unknown console transport '%s'", board->id,
-				transport_name);
+		return hb_error(HB_ERR_INPUT, "board '%s': unknown console transport '%s'",
+				board->id, transport_name);
 	return driver->open(address, &options, transport);
 }
 
@@ -241,7 +251,7 @@ static int talk(const struct board_profile *board, const struct loaded_model *mo
 			result->hello.counter_scale_q16 / 65536.0);
 		save(result);
 		status = (options->measure ? options->measure : benchmark_measure_one)(
-			&session, model, options, result);
+		    &session, model, options, result);
 	}
 	/* Stop the board through the protocol whenever it is still answering. */
 	if (status == HB_OK || status == HB_ERR_MISMATCH) {
@@ -275,10 +285,11 @@ int benchmark_run(const struct board_profile *board, const struct loaded_model *
 		return hb_error(HB_ERR_INPUT, "board '%s': unknown flasher '%s'", board->id,
 				board->flasher.driver);
 	if (options->line_rate > 0 && !flasher->emulator)
-		return hb_error(HB_ERR_USAGE,
-				"board '%s': --debug-line-rate paces an emulated console; this board's "
-				"console is a real line (%s)",
-				board->id, board->console.transport);
+		return hb_error(
+		    HB_ERR_USAGE,
+		    "board '%s': --debug-line-rate paces an emulated console; this board's "
+		    "console is a real line (%s)",
+		    board->id, board->console.transport);
 	status = options->firmware ? firmware_describe(options->firmware, &result->firmware)
 				   : firmware_build(board, &result->firmware);
 	if (status == HB_OK)
@@ -297,25 +308,28 @@ int benchmark_run(const struct board_profile *board, const struct loaded_model *
 	status = make_run_dir(run_dir, sizeof run_dir);
 	if (status != HB_OK)
 		return status;
-	request = (struct flash_request){ .board = board,
-					  .firmware_elf = result->firmware.elf_path,
-					  .model_image = model->image_path,
-					  .model_address = board->model.origin,
-					  .run_dir = run_dir,
-					  .timeout_ms = 60000 };
+	request = (struct flash_request){.board = board,
+					 .firmware_elf = result->firmware.elf_path,
+					 .model_image = model->image_path,
+					 .model_address = board->model.origin,
+					 .run_dir = run_dir,
+					 .timeout_ms = 60000};
 	memset(&flash, 0, sizeof flash);
 	if (!flasher->emulator)
-		status = open_console(board, board->console.transport, board->console.device, &console);
+		status =
+		    open_console(board, board->console.transport, board->console.device, &console);
 	if (status == HB_OK) {
 		hb_info("starting board '%s' with %s", board->id, flasher->name);
 		status = flasher->start(&request, &flash);
 		started = status == HB_OK;
 	}
 	if (status == HB_OK && !console)
-		status = open_console(board, flash.console_transport, flash.console_address, &console);
+		status =
+		    open_console(board, flash.console_transport, flash.console_address, &console);
 	if (status == HB_OK && options->line_noise > 0) {
 		struct transport *noisy;
-		status = transport_noise_wrap(console, options->line_noise, options->input_seed, &noisy);
+		status =
+		    transport_noise_wrap(console, options->line_noise, options->input_seed, &noisy);
 		if (status == HB_OK)
 			console = noisy;
 		result->line_noise = options->line_noise;
@@ -340,8 +354,9 @@ int benchmark_run(const struct board_profile *board, const struct loaded_model *
 		if (status == HB_OK && stop_status < 0)
 			status = stop_status; /* the board had to be stopped: already reported */
 		else if (status == HB_OK && stop_status > 0)
-			status = hb_error(HB_ERR_TOOL, "board '%s' stopped with status %d (log: %s)",
-					  board->id, stop_status, flash.log_path);
+			status =
+			    hb_error(HB_ERR_TOOL, "board '%s' stopped with status %d (log: %s)",
+				     board->id, stop_status, flash.log_path);
 	}
 	result_finish(result, status, clock_now_seconds() - start);
 	int save_status = save(result);

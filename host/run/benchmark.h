@@ -17,19 +17,20 @@
 #include "link/session.h"
 
 struct benchmark_options {
-	uint32_t runs;          /* timed invocations */
-	uint32_t warmups;       /* untimed invocations before the first batch */
+	uint32_t runs;	  /* timed invocations */
+	uint32_t warmups; /* untimed invocations before the first batch */
 	uint32_t input_seed;
-	int timeout_ms;         /* per request to the board */
-	int attempts;           /* sends per request (1 + retries) */
-	const char *firmware;   /* prebuilt ELF, or NULL to build */
+	int timeout_ms;	      /* per request to the board */
+	int attempts;	      /* sends per request (1 + retries) */
+	const char *firmware; /* prebuilt ELF, or NULL to build */
 	const char *results_dir;
-	bool debug_hang;        /* test hook: make the board hang after the first batch (runs <= 48: after half) */
-	bool synchronous;       /* suites: one request at a time, no pipelining */
-	double line_noise;      /* test aid: chance each console byte is damaged (transport_noise.h) */
-	uint32_t line_rate;     /* emulated consoles: pace to this baud (transport_paced.h), 0 off */
-	const uint8_t *input;   /* the input tensor's bytes, or NULL for a seeded random one */
-	uint8_t *board_output;  /* if not NULL, receives the board's output bytes */
+	bool debug_hang;  /* test hook: make the board hang after the first batch (runs <= 48: after
+			     half) */
+	bool synchronous; /* suites: one request at a time, no pipelining */
+	double line_noise;  /* test aid: chance each console byte is damaged (transport_noise.h) */
+	uint32_t line_rate; /* emulated consoles: pace to this baud (transport_paced.h), 0 off */
+	const uint8_t *input;  /* the input tensor's bytes, or NULL for a seeded random one */
+	uint8_t *board_output; /* if not NULL, receives the board's output bytes */
 	/* What to do once the board answers HELLO; NULL: time `runs` invocations
 	 * of one input and check its output (benchmark_measure_one). A suite
 	 * streams its samples here instead. */

@@ -11,8 +11,8 @@
 
 #define JOURNAL_MAX_BYTES ((size_t)1 << 30)
 
-static const char *const journal_header_fields[] = {"journal", "suite", "board", "samples", "seed",
-						    NULL};
+static const char *const journal_header_fields[] = {"journal", "suite", "board",
+						    "samples", "seed",	NULL};
 static const char *const journal_sample_fields[] = {"variant", "index", "sample", "label", "ticks",
 						    "equal",   "score", "output", NULL};
 
@@ -78,7 +78,8 @@ int journal_append(FILE *journal, const char *path, const struct journal_sample 
 	return HB_OK;
 }
 
-static bool read_header(struct json_reader *reader, const cJSON *root, struct journal_header *header)
+static bool read_header(struct json_reader *reader, const cJSON *root,
+			struct journal_header *header)
 {
 	json_check_members(reader, root, NULL, journal_header_fields);
 	json_read_string(reader, root, NULL, "suite", true, JSON_STRING_TEXT, header->suite,
@@ -97,7 +98,8 @@ static bool read_ticks(struct json_reader *reader, const cJSON *root, uint64_t *
 
 	if (!item)
 		return false;
-	if (!cJSON_IsNumber(item) || !(item->valuedouble >= 0) || item->valuedouble > 9007199254740992.0 ||
+	if (!cJSON_IsNumber(item) || !(item->valuedouble >= 0) ||
+	    item->valuedouble > 9007199254740992.0 ||
 	    item->valuedouble != floor(item->valuedouble)) {
 		json_fail_expected(reader, NULL, "ticks", "a non-negative integer", item);
 		return false;
@@ -116,10 +118,12 @@ static bool read_output(struct json_reader *reader, const cJSON *root, float *va
 	if (!array)
 		return false;
 	if (!cJSON_IsArray(array) || cJSON_GetArraySize(array) > (int)JOURNAL_MAX_OUTPUTS) {
-		json_fail_expected(reader, NULL, "output", "an array of at most 4096 numbers", array);
+		json_fail_expected(reader, NULL, "output", "an array of at most 4096 numbers",
+				   array);
 		return false;
 	}
-	cJSON_ArrayForEach(item, array) {
+	cJSON_ArrayForEach(item, array)
+	{
 		if (!cJSON_IsNumber(item)) {
 			json_fail_expected(reader, NULL, "output", "numbers only", item);
 			return false;
@@ -137,8 +141,8 @@ static bool read_sample(struct json_reader *reader, const cJSON *root, float *va
 
 	memset(sample, 0, sizeof *sample);
 	json_check_members(reader, root, NULL, journal_sample_fields);
-	json_read_string(reader, root, NULL, "variant", true, JSON_STRING_IDENTIFIER, sample->variant,
-			 sizeof sample->variant);
+	json_read_string(reader, root, NULL, "variant", true, JSON_STRING_IDENTIFIER,
+			 sample->variant, sizeof sample->variant);
 	json_read_u32(reader, root, NULL, "index", true, 0, "a sample position", &sample->index);
 	json_read_u32(reader, root, NULL, "sample", true, 0, "a sample index", &sample->sample);
 	json_read_u32(reader, root, NULL, "label", true, 0, "a label", &sample->label);
@@ -160,7 +164,7 @@ static int read_line(const char *path, unsigned number, const char *line, size_t
 		     void *context)
 {
 	char where[1100];
-	struct json_reader reader = { .file = where, .errors = 0 };
+	struct json_reader reader = {.file = where, .errors = 0};
 	struct journal_sample sample;
 	cJSON *root = NULL;
 	int status;
@@ -172,8 +176,10 @@ static int read_line(const char *path, unsigned number, const char *line, size_t
 	if (number == 1) {
 		const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "journal");
 		if (!cJSON_IsString(schema) || strcmp(schema->valuestring, JOURNAL_SCHEMA) != 0)
-			status = hb_error(HB_ERR_INPUT, "%s: not a hilbench journal (expected \"journal\": \"%s\")",
-					  where, JOURNAL_SCHEMA);
+			status =
+			    hb_error(HB_ERR_INPUT,
+				     "%s: not a hilbench journal (expected \"journal\": \"%s\")",
+				     where, JOURNAL_SCHEMA);
 		else if (!read_header(&reader, root, header))
 			status = HB_ERR_INPUT;
 	} else if (!read_sample(&reader, root, values, &sample)) {
@@ -190,7 +196,8 @@ int journal_parse(const char *text, size_t length, const char *path, struct jour
 {
 	float *values = malloc(JOURNAL_MAX_OUTPUTS * sizeof *values);
 	unsigned number = 0;
-	int status = values ? HB_OK : hb_error(HB_ERR_NOMEM, "out of memory reading journal '%s'", path);
+	int status =
+	    values ? HB_OK : hb_error(HB_ERR_NOMEM, "out of memory reading journal '%s'", path);
 
 	*torn = 0;
 	memset(header, 0, sizeof *header);
@@ -206,7 +213,8 @@ int journal_parse(const char *text, size_t length, const char *path, struct jour
 			(*torn)++;
 			break;
 		}
-		status = read_line(path, number, line, line_length, header, values, on_sample, context);
+		status =
+		    read_line(path, number, line, line_length, header, values, on_sample, context);
 	}
 	if (status == HB_OK && number == 0)
 		status = hb_error(HB_ERR_INPUT, "'%s': empty journal (no header line)", path);

@@ -13,24 +13,24 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define JOURNAL_SCHEMA "hilbench.journal/1"
+#define JOURNAL_SCHEMA	    "hilbench.journal/1"
 #define JOURNAL_MAX_OUTPUTS 4096u /* values per sample line */
 
 struct journal_header {
 	char suite[64];
 	char board[64];
 	uint32_t samples; /* samples the run streams */
-	uint32_t seed;    /* of the sample order */
+	uint32_t seed;	  /* of the sample order */
 };
 
 struct journal_sample {
 	char variant[32];
-	uint32_t index;  /* position in the run order */
+	uint32_t index;	 /* position in the run order */
 	uint32_t sample; /* index in the suite's data */
 	uint32_t label;
-	uint64_t ticks;  /* the board's counter ticks for this inference */
-	bool equal;      /* board output equal to the host reference */
-	double score;    /* metric score (auc: reconstruction error) */
+	uint64_t ticks;	     /* the board's counter ticks for this inference */
+	bool equal;	     /* board output equal to the host reference */
+	double score;	     /* metric score (auc: reconstruction error) */
 	const float *output; /* dequantised output values */
 	uint32_t output_count;
 };

@@ -34,8 +34,8 @@ struct metric_agreement {
 	double rmse;
 	double mae;
 	double max_abs_error;
-	double cosine;          /* mean over samples of cosine similarity */
-	double l2_relative;     /* ||test - ref|| / ||ref|| over everything */
+	double cosine;	    /* mean over samples of cosine similarity */
+	double l2_relative; /* ||test - ref|| / ||ref|| over everything */
 };
 
 void metric_compare(const float *reference, const float *test, size_t samples, size_t outputs,

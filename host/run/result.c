@@ -35,8 +35,8 @@ void result_init(struct run_result *result, const struct board_profile *board,
 	utc_now(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ");
 	if (!results_dir)
 		return;
-	snprintf(result->json_path, sizeof result->json_path, "%s/%s_%s_%s.json", results_dir, stamp,
-		 board->id, model->name);
+	snprintf(result->json_path, sizeof result->json_path, "%s/%s_%s_%s.json", results_dir,
+		 stamp, board->id, model->name);
 	snprintf(result->markdown_path, sizeof result->markdown_path, "%s/%s_%s_%s.md", results_dir,
 		 stamp, board->id, model->name);
 }
@@ -93,8 +93,9 @@ uint32_t result_input_staging(const struct run_result *result)
 
 const char *result_input_staging_source(const struct run_result *result)
 {
-	return result->have_hello ? "derived (reported by the board in HELLO: the input copy above the arena)"
-				  : "derived (the model's input tensor, copied above the arena)";
+	return result->have_hello
+		   ? "derived (reported by the board in HELLO: the input copy above the arena)"
+		   : "derived (the model's input tensor, copied above the arena)";
 }
 
 uint32_t result_peak_ram(const struct run_result *result)
@@ -187,7 +188,8 @@ static cJSON *firmware_json(const struct run_result *result)
 		cJSON_AddNumberToObject(object, "clock_hz", hello->clock_hz);
 		cJSON_AddStringToObject(object, "counter",
 					hello->counter_kind == MSG_COUNTER_DWT ? "dwt" : "systick");
-		cJSON_AddNumberToObject(object, "counter_units_per_tick", result_counter_scale(result));
+		cJSON_AddNumberToObject(object, "counter_units_per_tick",
+					result_counter_scale(result));
 		cJSON_AddNumberToObject(object, "stack_size", hello->stack_size);
 		cJSON_AddNumberToObject(object, "uart_rx_window", hello->rx_window);
 	}
@@ -224,8 +226,9 @@ static cJSON *latency_json(const struct run_result *result, const struct stats_u
 	cJSON_AddStringToObject(object, "source", "derived");
 	cJSON_AddStringToObject(object, "method",
 				count_is_emulated(result->board->counter)
-					? "emulated instructions / profile clock_hz: assumes one instruction per cycle, not a timing measurement"
-					: "cycles / profile clock_hz");
+				    ? "emulated instructions / profile clock_hz: assumes one "
+				      "instruction per cycle, not a timing measurement"
+				    : "cycles / profile clock_hz");
 	cJSON_AddNumberToObject(object, "min", (double)stats->min * scale * us_per_unit);
 	cJSON_AddNumberToObject(object, "median", stats->median * scale * us_per_unit);
 	cJSON_AddNumberToObject(object, "max", (double)stats->max * scale * us_per_unit);
@@ -245,29 +248,36 @@ static cJSON *measurements_json(const struct run_result *result)
 		if (macs > 0) {
 			char unit[40];
 			snprintf(unit, sizeof unit, "%s per MAC", result_count_unit(result));
-			cJSON_AddItemToObject(object, "count_per_mac",
-					      value_object(stats.median * result_counter_scale(result) / macs,
-							   unit, "derived", "median count / MACs of the model"));
+			cJSON_AddItemToObject(
+			    object, "count_per_mac",
+			    value_object(stats.median * result_counter_scale(result) / macs, unit,
+					 "derived", "median count / MACs of the model"));
 		}
 	}
 	if (result->have_stack)
-		cJSON_AddItemToObject(object, "stack_high_water",
-				      value_object(result->stack_high_water, "bytes", source,
-						   "stack painted at boot, deepest overwritten word after the runs"));
+		cJSON_AddItemToObject(
+		    object, "stack_high_water",
+		    value_object(result->stack_high_water, "bytes", source,
+				 "stack painted at boot, deepest overwritten word after the runs"));
 	if (result->have_stack)
-		cJSON_AddItemToObject(object, "arena_used",
-				      value_object(result->arena_used, "bytes", source,
-						   "arena painted before the runs, highest overwritten word after"));
+		cJSON_AddItemToObject(
+		    object, "arena_used",
+		    value_object(result->arena_used, "bytes", source,
+				 "arena painted before the runs, highest overwritten word after"));
 	{
-		cJSON *staging = value_object(result_input_staging(result), "bytes",
-					      "derived",
-					      result->have_hello ? "the firmware's copy of the input above the arena, that each run starts from, as the board reports it (HELLO input_capacity)"
-								 : "the firmware's copy of the input above the arena, that each run starts from: the model's input tensor, 4-byte aligned");
+		cJSON *staging = value_object(
+		    result_input_staging(result), "bytes", "derived",
+		    result->have_hello
+			? "the firmware's copy of the input above the arena, that each run starts "
+			  "from, as the board reports it (HELLO input_capacity)"
+			: "the firmware's copy of the input above the arena, that each run starts "
+			  "from: the model's input tensor, 4-byte aligned");
 		cJSON_AddItemToObject(object, "input_staging", staging);
 	}
 	if (result->have_sizes) {
 		const struct elf_sizes *sizes = &result->sizes;
-		cJSON *ram = value_object(sizes->static_ram, "bytes", "elf", ".data + .bss from section headers");
+		cJSON *ram = value_object(sizes->static_ram, "bytes", "elf",
+					  ".data + .bss from section headers");
 		cJSON *flash = value_object(result_flash(result), "bytes", "derived",
 					    "firmware .text + .rodata + .data (ELF) + model image");
 		cJSON_AddNumberToObject(ram, "data", sizes->data);
@@ -277,16 +287,24 @@ static cJSON *measurements_json(const struct run_result *result)
 		cJSON_AddNumberToObject(flash, "text", sizes->text);
 		cJSON_AddNumberToObject(flash, "rodata", sizes->rodata);
 		cJSON_AddNumberToObject(flash, "data", sizes->data);
-		cJSON_AddNumberToObject(flash, "model_image", (double)result->model->compiled.image_size);
+		cJSON_AddNumberToObject(flash, "model_image",
+					(double)result->model->compiled.image_size);
 		cJSON_AddItemToObject(object, "static_ram", ram);
 		cJSON_AddItemToObject(object, "flash", flash);
 		if (result->have_stack) {
-			cJSON_AddItemToObject(object, "peak_ram",
-					      value_object(result_peak_ram(result), "bytes", "derived",
-							   "static_ram + planned arena + input_staging + stack_high_water: all the RAM the benchmark firmware used"));
-			cJSON_AddItemToObject(object, "deployment_ram_estimate",
-					      value_object(result_deployment_ram(result), "bytes", "derived",
-							   "static_ram without the harness buffers (static_ram.harness) + planned arena + stack_high_water of the whole firmware (an upper bound on the inference's own stack); no input staging"));
+			cJSON_AddItemToObject(
+			    object, "peak_ram",
+			    value_object(
+				result_peak_ram(result), "bytes", "derived",
+				"static_ram + planned arena + input_staging + stack_high_water: "
+				"all the RAM the benchmark firmware used"));
+			cJSON_AddItemToObject(
+			    object, "deployment_ram_estimate",
+			    value_object(
+				result_deployment_ram(result), "bytes", "derived",
+				"static_ram without the harness buffers (static_ram.harness) + "
+				"planned arena + stack_high_water of the whole firmware (an upper "
+				"bound on the inference's own stack); no input staging"));
 		}
 	}
 	return object;
@@ -342,8 +360,9 @@ cJSON *result_to_json(const struct run_result *result)
 	cJSON_AddBoolToObject(check, "performed", result->output_checked);
 	cJSON_AddStringToObject(check, "reference",
 				result->model->compiled.output_dtype == MODEL_DTYPE_INT8
-					? "host execution of the same image and kernels, bit-exact"
-					: "host execution of the same image and kernels, within tolerance (relative to max(1, |host|))");
+				    ? "host execution of the same image and kernels, bit-exact"
+				    : "host execution of the same image and kernels, within "
+				      "tolerance (relative to max(1, |host|))");
 	cJSON_AddNumberToObject(check, "samples_compared", result->outputs_compared);
 	cJSON_AddNumberToObject(check, "mismatches", result->output_mismatches);
 	cJSON_AddNumberToObject(check, "max_abs_error", result->max_abs_error);
@@ -361,9 +380,11 @@ cJSON *result_to_json(const struct run_result *result)
 		cJSON_AddNumberToObject(link, "paced_baud", result->paced_baud);
 	if (result->line_noise > 0) {
 		cJSON *noise = cJSON_AddObjectToObject(link, "injected_noise");
-		cJSON_AddStringToObject(noise, "source", "test aid --debug-line-noise, not the line");
+		cJSON_AddStringToObject(noise, "source",
+					"test aid --debug-line-noise, not the line");
 		cJSON_AddNumberToObject(noise, "probability_per_byte", result->line_noise);
-		cJSON_AddNumberToObject(noise, "bytes_damaged_sent", (double)result->noise.damaged_sent);
+		cJSON_AddNumberToObject(noise, "bytes_damaged_sent",
+					(double)result->noise.damaged_sent);
 		cJSON_AddNumberToObject(noise, "bytes_damaged_received",
 					(double)result->noise.damaged_received);
 	}
@@ -388,19 +409,21 @@ static int write_markdown(const struct run_result *result)
 	fprintf(out, "# %s on %s\n\n", result->model->name, result->board->id);
 	fprintf(out, "- model: `%s` (%s, %llu MACs, image %zu bytes, arena %u bytes planned)\n",
 		result->model->path, result->model->variant,
-		(unsigned long long)result->model->compiled.macs, result->model->compiled.image_size,
-		result->model->compiled.arena_size);
+		(unsigned long long)result->model->compiled.macs,
+		result->model->compiled.image_size, result->model->compiled.arena_size);
 	fprintf(out, "- status: **%s**%s%s\n", result->status, result->error_code ? ": " : "",
 		result->error_code ? result->error_message : "");
 	fprintf(out, "- board: %s (%s, verified: %s)\n", result->board->name, result->board->core,
 		profile_verified_name(result->board->verified));
 	fprintf(out, "- firmware: `%s` (crc32 %08x), %s\n", result->firmware.elf_path,
 		result->firmware.crc32, result->firmware.compiler);
-	fprintf(out, "- started: %s, hilbench %s (%s)\n\n", result->started_utc, HB_VERSION, HB_GIT_REV);
+	fprintf(out, "- started: %s, hilbench %s (%s)\n\n", result->started_utc, HB_VERSION,
+		HB_GIT_REV);
 	run_table_build(result, &table);
 	run_table_write_markdown(out, &table);
 	if (count_is_emulated(result->board->counter))
-		fprintf(out, "\nCounts on an emulated board are instructions counted by QEMU, not cycles.\n");
+		fprintf(out, "\nCounts on an emulated board are instructions counted by QEMU, not "
+			     "cycles.\n");
 	fclose(out);
 	status = file_write_atomic(result->markdown_path, text, length);
 	free(text);

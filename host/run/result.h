@@ -49,17 +49,17 @@ struct run_result {
 	uint32_t arena_used; /* painted on the board */
 
 	bool output_checked;
-	uint32_t outputs_compared; /* samples whose output was compared */
-	uint32_t output_mismatches; /* samples whose output differed */
+	uint32_t outputs_compared;	/* samples whose output was compared */
+	uint32_t output_mismatches;	/* samples whose output differed */
 	int64_t first_mismatch_element; /* -1 when all equal */
 	double max_abs_error;
 	double tolerance;
 
 	struct session_counters counters;
-	double line_noise;                   /* test aid: damage probability per byte, 0 off */
+	double line_noise;		     /* test aid: damage probability per byte, 0 off */
 	struct transport_noise_counts noise; /* bytes it damaged */
-	uint32_t paced_baud;                 /* emulated console paced to this baud, 0 not */
-	int target_exit_status; /* -1 when unknown */
+	uint32_t paced_baud;		     /* emulated console paced to this baud, 0 not */
+	int target_exit_status;		     /* -1 when unknown */
 
 	char json_path[768];
 	char markdown_path[768];
@@ -98,7 +98,7 @@ uint32_t result_flash(const struct run_result *result);
 
 /* Counter units per tick and what the units are, from the profile and hello. */
 double result_counter_scale(const struct run_result *result);
-const char *result_count_unit(const struct run_result *result);   /* "instructions" | "cycles" */
+const char *result_count_unit(const struct run_result *result);	  /* "instructions" | "cycles" */
 const char *result_count_source(const struct run_result *result); /* "emulated" | "measured" */
 
 #endif

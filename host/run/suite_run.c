@@ -28,23 +28,23 @@ struct variant_run {
 	struct loaded_model model;
 	struct run_result result;
 	bool loaded;
-	uint32_t done;            /* samples finished (journalled) */
-	uint32_t *predicted;      /* top1: argmax of the output */
-	float *outputs;           /* dequantised outputs, done x output_count */
-	double *scores;           /* auc: reconstruction error */
-	uint64_t *ticks;          /* counter ticks of each sample's inference */
+	uint32_t done;	     /* samples finished (journalled) */
+	uint32_t *predicted; /* top1: argmax of the output */
+	float *outputs;	     /* dequantised outputs, done x output_count */
+	double *scores;	     /* auc: reconstruction error */
+	uint64_t *ticks;     /* counter ticks of each sample's inference */
 	uint32_t output_count;
-	uint32_t mismatches;      /* samples whose board output differed from the host */
-	int64_t first_mismatch;   /* sample index, -1 */
+	uint32_t mismatches;	/* samples whose board output differed from the host */
+	int64_t first_mismatch; /* sample index, -1 */
 	double max_abs_error;
-	uint32_t streamed;        /* samples streamed by this process (not restored) */
-	double seconds;           /* their streaming time */
-	uint64_t payload_bytes;   /* input + output tensor bytes moved */
-	uint64_t input_bytes;     /* of which input */
-	uint32_t window;          /* request bytes in flight; 0: one request at a time */
-	uint32_t resyncs;         /* pipelines restarted after line damage */
-	uint32_t redone;          /* samples redone one request at a time */
-	uint32_t one_at_a_time;   /* samples run so after breaks, redone ones included */
+	uint32_t streamed;	/* samples streamed by this process (not restored) */
+	double seconds;		/* their streaming time */
+	uint64_t payload_bytes; /* input + output tensor bytes moved */
+	uint64_t input_bytes;	/* of which input */
+	uint32_t window;	/* request bytes in flight; 0: one request at a time */
+	uint32_t resyncs;	/* pipelines restarted after line damage */
+	uint32_t redone;	/* samples redone one request at a time */
+	uint32_t one_at_a_time; /* samples run so after breaks, redone ones included */
 };
 
 struct suite_state {
@@ -53,7 +53,7 @@ struct suite_state {
 	const struct suite_run_options *options;
 	struct vector_set inputs;
 	struct vector_set labels;
-	uint32_t *order;          /* sample indices in run order */
+	uint32_t *order; /* sample indices in run order */
 	uint32_t count;
 	uint32_t seed;
 	struct variant_run variants[SUITE_MAX_MODELS];
@@ -65,7 +65,7 @@ struct suite_state {
 	/* While a variant streams (stream_samples). */
 	uint8_t *host_output;
 	float *dequantized;
-	float *real_input;        /* one sample's preprocessed values */
+	float *real_input; /* one sample's preprocessed values */
 	double stream_start;
 	double last_report;
 };
@@ -91,17 +91,19 @@ static void make_input(const struct suite_state *state, const struct loaded_mode
 	const struct model_image_header *header = (const void *)model->compiled.image;
 	const struct model_tensor *tensor = &model_tensors(header)[header->input_tensor];
 	const bool is_float = model->compiled.input_dtype == MODEL_DTYPE_FLOAT32;
-	const size_t elements = is_float ? model->compiled.input_bytes / 4 : model->compiled.input_bytes;
+	const size_t elements =
+	    is_float ? model->compiled.input_bytes / 4 : model->compiled.input_bytes;
 
 	for (size_t e = 0; e < elements; e++)
-		real[e] = (float)(vectors_value(&state->inputs, sample, e) * state->suite->input_scale +
-				  state->suite->input_offset);
+		real[e] =
+		    (float)(vectors_value(&state->inputs, sample, e) * state->suite->input_scale +
+			    state->suite->input_offset);
 	if (is_float) {
 		memcpy(input, real, elements * sizeof *real);
 	} else {
-		const struct nn_quantize_params params = {
-			.size = (int32_t)elements, .scale = tensor->scale, .zero_point = tensor->zero_point
-		};
+		const struct nn_quantize_params params = {.size = (int32_t)elements,
+							  .scale = tensor->scale,
+							  .zero_point = tensor->zero_point};
 		nn_quantize_f32_s8(&params, real, (int8_t *)input);
 	}
 }
@@ -110,9 +112,9 @@ static void dequantize_output(const struct loaded_model *model, const uint8_t *b
 {
 	const struct model_image_header *header = (const void *)model->compiled.image;
 	const struct model_tensor *tensor = &model_tensors(header)[header->output_tensor];
-	const struct nn_quantize_params params = { .size = (int32_t)model->compiled.output_bytes,
-						   .scale = tensor->scale,
-						   .zero_point = tensor->zero_point };
+	const struct nn_quantize_params params = {.size = (int32_t)model->compiled.output_bytes,
+						  .scale = tensor->scale,
+						  .zero_point = tensor->zero_point};
 
 	if (model->compiled.output_dtype == MODEL_DTYPE_FLOAT32)
 		memcpy(out, bytes, model->compiled.output_bytes);
@@ -137,14 +139,14 @@ static int journal_sample(struct suite_state *state, struct variant_run *variant
 			  uint32_t sample, uint64_t ticks, bool equal)
 {
 	struct journal_sample line = {
-		.index = index,
-		.sample = sample,
-		.label = label_of(state, sample),
-		.ticks = ticks,
-		.equal = equal,
-		.score = variant->scores[index],
-		.output = variant->outputs + (size_t)index * variant->output_count,
-		.output_count = variant->output_count,
+	    .index = index,
+	    .sample = sample,
+	    .label = label_of(state, sample),
+	    .ticks = ticks,
+	    .equal = equal,
+	    .score = variant->scores[index],
+	    .output = variant->outputs + (size_t)index * variant->output_count,
+	    .output_count = variant->output_count,
 	};
 
 	snprintf(line.variant, sizeof line.variant, "%s", variant->entry->variant);
@@ -158,9 +160,10 @@ static void record_sample(struct suite_state *state, struct variant_run *variant
 
 	memcpy(slot, output, variant->output_count * sizeof *slot);
 	variant->predicted[index] = metric_argmax(slot, variant->output_count);
-	variant->scores[index] = state->suite->metric == SUITE_METRIC_AUC
-					 ? reconstruction_error(state, sample, slot, variant->output_count)
-					 : 0;
+	variant->scores[index] =
+	    state->suite->metric == SUITE_METRIC_AUC
+		? reconstruction_error(state, sample, slot, variant->output_count)
+		: 0;
 	if (!equal) {
 		variant->mismatches++;
 		if (variant->first_mismatch < 0)
@@ -205,13 +208,16 @@ static int finish_sample(void *context, uint32_t index, const uint8_t *input,
 		      state->dequantized);
 	result_add_runs(&variant->result, &reply->ticks[0], 1);
 	variant->streamed++;
-	status = journal_sample(state, variant, index, sample, reply->ticks[0], !comparison.mismatched);
+	status =
+	    journal_sample(state, variant, index, sample, reply->ticks[0], !comparison.mismatched);
 	if (status != HB_OK)
 		return status;
 	if (comparison.mismatched)
-		hb_warn("%s: sample %u: board output differs from the host reference (max abs error %g)",
+		hb_warn("%s: sample %u: board output differs from the host reference (max abs "
+			"error %g)",
 			variant->entry->variant, sample, comparison.max_abs_error);
-	if (clock_now_seconds() - state->last_report >= PROGRESS_SECONDS || index + 1 == state->count) {
+	if (clock_now_seconds() - state->last_report >= PROGRESS_SECONDS ||
+	    index + 1 == state->count) {
 		double rate = variant->streamed / (clock_now_seconds() - state->stream_start);
 		state->last_report = clock_now_seconds();
 		hb_info("  %s: %u/%u samples, %.1f samples/s, %.0f s left", variant->entry->variant,
@@ -227,13 +233,12 @@ static int stream_samples(struct session *session, const struct loaded_model *mo
 	struct suite_state *state = options->measure_context;
 	struct variant_run *variant = state->current;
 	const struct compiled_model *compiled = &model->compiled;
-	const struct sample_stream_handler handler = { .make_input = make_sample_input,
-						       .finish = finish_sample,
-						       .context = state };
-	struct sample_stream_options stream = { .first = variant->done,
-						.end = state->count,
-						.input_bytes = compiled->input_bytes,
-						.output_bytes = compiled->output_bytes };
+	const struct sample_stream_handler handler = {
+	    .make_input = make_sample_input, .finish = finish_sample, .context = state};
+	struct sample_stream_options stream = {.first = variant->done,
+					       .end = state->count,
+					       .input_bytes = compiled->input_bytes,
+					       .output_bytes = compiled->output_bytes};
 	struct sample_stream_stats stats;
 	int status = HB_OK;
 
@@ -245,10 +250,12 @@ static int stream_samples(struct session *session, const struct loaded_model *mo
 	result_add_runs(result, variant->ticks, variant->done);
 	state->host_output = malloc(compiled->output_bytes);
 	state->dequantized = malloc(variant->output_count * sizeof *state->dequantized);
-	state->real_input = malloc(state->inputs.sample_bytes / vector_dtype_size(state->inputs.dtype) *
-				   sizeof *state->real_input);
+	state->real_input =
+	    malloc(state->inputs.sample_bytes / vector_dtype_size(state->inputs.dtype) *
+		   sizeof *state->real_input);
 	if (!state->host_output || !state->dequantized || !state->real_input)
-		status = hb_error(HB_ERR_NOMEM, "out of memory streaming suite '%s'", state->suite->name);
+		status = hb_error(HB_ERR_NOMEM, "out of memory streaming suite '%s'",
+				  state->suite->name);
 	state->stream_start = state->last_report = clock_now_seconds();
 	if (status == HB_OK)
 		status = sample_stream_run(session, &stream, &handler, &stats);
@@ -263,10 +270,11 @@ static int stream_samples(struct session *session, const struct loaded_model *mo
 	variant->result.first_mismatch_element = variant->first_mismatch;
 	variant->result.max_abs_error = variant->max_abs_error;
 	if (status == HB_OK && variant->mismatches)
-		status = hb_error(HB_ERR_MISMATCH,
-				  "%s: %u of %u samples differ from the host reference (first: sample %lld)",
-				  variant->entry->variant, variant->mismatches, variant->done,
-				  (long long)variant->first_mismatch);
+		status = hb_error(
+		    HB_ERR_MISMATCH,
+		    "%s: %u of %u samples differ from the host reference (first: sample %lld)",
+		    variant->entry->variant, variant->mismatches, variant->done,
+		    (long long)variant->first_mismatch);
 	free(state->host_output);
 	free(state->dequantized);
 	free(state->real_input);
@@ -279,13 +287,13 @@ static int stream_samples(struct session *session, const struct loaded_model *mo
 static int allocate_variant(struct suite_state *state, struct variant_run *variant)
 {
 	variant->output_count = variant->model.compiled.output_dtype == MODEL_DTYPE_FLOAT32
-					? variant->model.compiled.output_bytes / 4
-					: variant->model.compiled.output_bytes;
+				    ? variant->model.compiled.output_bytes / 4
+				    : variant->model.compiled.output_bytes;
 	variant->predicted = calloc(state->count, sizeof *variant->predicted);
 	variant->scores = calloc(state->count, sizeof *variant->scores);
 	variant->ticks = calloc(state->count, sizeof *variant->ticks);
-	variant->outputs = calloc((size_t)state->count * variant->output_count,
-				  sizeof *variant->outputs);
+	variant->outputs =
+	    calloc((size_t)state->count * variant->output_count, sizeof *variant->outputs);
 	variant->first_mismatch = -1;
 	if (!variant->predicted || !variant->scores || !variant->ticks || !variant->outputs)
 		return hb_error(HB_ERR_NOMEM, "out of memory for %u samples", state->count);
@@ -345,9 +353,9 @@ static int load_data(struct suite_state *state)
 	status = vectors_read(suite->inputs.path, suite->inputs.format, suite->inputs.raw_dtype,
 			      suite->inputs.raw_shape, suite->inputs.raw_rank, &state->inputs);
 	if (status == HB_OK && suite->labels.path[0])
-		status = vectors_read(suite->labels.path, suite->labels.format,
-				      suite->labels.raw_dtype, suite->labels.raw_shape,
-				      suite->labels.raw_rank, &state->labels);
+		status =
+		    vectors_read(suite->labels.path, suite->labels.format, suite->labels.raw_dtype,
+				 suite->labels.raw_shape, suite->labels.raw_rank, &state->labels);
 	if (status != HB_OK)
 		return status;
 	if (state->labels.data && state->labels.count != state->inputs.count)
@@ -363,7 +371,8 @@ static int load_data(struct suite_state *state)
 
 static int load_variants(struct suite_state *state)
 {
-	const size_t sample_elements = state->inputs.sample_bytes / vector_dtype_size(state->inputs.dtype);
+	const size_t sample_elements =
+	    state->inputs.sample_bytes / vector_dtype_size(state->inputs.dtype);
 
 	for (uint32_t v = 0; v < state->suite->model_count; v++) {
 		struct variant_run *variant = &state->variants[v];
@@ -377,13 +386,16 @@ static int load_variants(struct suite_state *state)
 			return status;
 		variant->loaded = true;
 		compiled = &variant->model.compiled;
-		model_elements = compiled->input_dtype == MODEL_DTYPE_FLOAT32 ? compiled->input_bytes / 4
-									       : compiled->input_bytes;
+		model_elements = compiled->input_dtype == MODEL_DTYPE_FLOAT32
+				     ? compiled->input_bytes / 4
+				     : compiled->input_bytes;
 		if (model_elements != sample_elements)
 			return hb_error(HB_ERR_INPUT,
-					"%s: model '%s' (%s) takes %zu input values, the samples in '%s' have %zu",
-					state->suite->path, variant->model.name, variant->entry->variant,
-					model_elements, state->suite->inputs.path, sample_elements);
+					"%s: model '%s' (%s) takes %zu input values, the samples "
+					"in '%s' have %zu",
+					state->suite->path, variant->model.name,
+					variant->entry->variant, model_elements,
+					state->suite->inputs.path, sample_elements);
 		status = allocate_variant(state, variant);
 		if (status != HB_OK)
 			return status;
@@ -405,14 +417,17 @@ static int restore_sample(void *context, const struct journal_sample *line)
 
 	for (uint32_t v = 0; v < state->suite->model_count; v++) {
 		struct variant_run *variant = &state->variants[v];
-		if (strcmp(variant->entry->variant, line->variant) != 0 || line->index != variant->done ||
-		    variant->done >= state->count)
+		if (strcmp(variant->entry->variant, line->variant) != 0 ||
+		    line->index != variant->done || variant->done >= state->count)
 			continue;
-		if (line->output_count != variant->output_count || line->sample != state->order[line->index])
+		if (line->output_count != variant->output_count ||
+		    line->sample != state->order[line->index])
 			return hb_error(HB_ERR_INPUT,
-					"'%s': sample %u of variant '%s' does not match this run (sample %u with %u outputs, expected sample %u with %u)",
-					state->journal_path, line->index, line->variant, line->sample,
-					line->output_count, state->order[line->index], variant->output_count);
+					"'%s': sample %u of variant '%s' does not match this run "
+					"(sample %u with %u outputs, expected sample %u with %u)",
+					state->journal_path, line->index, line->variant,
+					line->sample, line->output_count, state->order[line->index],
+					variant->output_count);
 		record_sample(state, variant, variant->done, line->sample, line->ticks, line->equal,
 			      line->output);
 		resume->restored++;
@@ -422,7 +437,7 @@ static int restore_sample(void *context, const struct journal_sample *line)
 
 static int resume_from(struct suite_state *state, const char *path)
 {
-	struct resume_context resume = { .state = state };
+	struct resume_context resume = {.state = state};
 	struct journal_header header;
 	uint32_t torn;
 	int status = journal_read(path, &header, restore_sample, &resume, &torn);
@@ -430,12 +445,17 @@ static int resume_from(struct suite_state *state, const char *path)
 	if (status != HB_OK)
 		return status;
 	if (header.seed != state->seed || header.samples != state->count ||
-	    strcmp(header.board, state->board->id) != 0 || strcmp(header.suite, state->suite->name) != 0)
-		return hb_error(HB_ERR_INPUT,
-				"'%s': journal of a different run (suite '%s', board '%s', %u samples, seed %u): resume with the same suite, --board, --limit and --seed",
-				path, header.suite, header.board, header.samples, header.seed);
+	    strcmp(header.board, state->board->id) != 0 ||
+	    strcmp(header.suite, state->suite->name) != 0)
+		return hb_error(
+		    HB_ERR_INPUT,
+		    "'%s': journal of a different run (suite '%s', board '%s', %u samples, seed "
+		    "%u): resume with the same suite, --board, --limit and --seed",
+		    path, header.suite, header.board, header.samples, header.seed);
 	if (torn)
-		hb_warn("'%s': the last line was cut short by the interruption; that sample runs again", path);
+		hb_warn(
+		    "'%s': the last line was cut short by the interruption; that sample runs again",
+		    path);
 	hb_info("resuming '%s': %u samples already done", path, resume.restored);
 	return HB_OK;
 }
@@ -460,15 +480,19 @@ static int open_journal(struct suite_state *state)
 			snprintf(state->record_path, sizeof state->record_path, "%.*s.json",
 				 (int)(length - 6), options->resume);
 		else
-			snprintf(state->record_path, sizeof state->record_path, "%s.json", options->resume);
+			snprintf(state->record_path, sizeof state->record_path, "%s.json",
+				 options->resume);
 		status = resume_from(state, options->resume);
-		return status == HB_OK ? journal_open_append(state->journal_path, &state->journal) : status;
+		return status == HB_OK ? journal_open_append(state->journal_path, &state->journal)
+				       : status;
 	} else {
-		struct journal_header header = { .samples = state->count, .seed = state->seed };
+		struct journal_header header = {.samples = state->count, .seed = state->seed};
 		snprintf(state->journal_path, sizeof state->journal_path, "%s/%s_%s_%s.jsonl",
-			 options->benchmark.results_dir, stamp, state->board->id, state->suite->name);
+			 options->benchmark.results_dir, stamp, state->board->id,
+			 state->suite->name);
 		snprintf(state->record_path, sizeof state->record_path, "%s/%s_%s_%s.json",
-			 options->benchmark.results_dir, stamp, state->board->id, state->suite->name);
+			 options->benchmark.results_dir, stamp, state->board->id,
+			 state->suite->name);
 		snprintf(header.suite, sizeof header.suite, "%s", state->suite->name);
 		snprintf(header.board, sizeof header.board, "%s", state->board->id);
 		return journal_create(state->journal_path, &header, &state->journal);
@@ -491,24 +515,29 @@ static cJSON *accuracy_json(const struct suite_state *state, const struct varian
 		if (labels && confusion) {
 			for (uint32_t i = 0; i < variant->done; i++)
 				labels[i] = label_of(state, state->order[i]);
-			cJSON_AddNumberToObject(object, "value",
-						metric_top1(variant->predicted, labels, variant->done));
-			metric_confusion(variant->predicted, labels, variant->done, classes, confusion);
+			cJSON_AddNumberToObject(
+			    object, "value",
+			    metric_top1(variant->predicted, labels, variant->done));
+			metric_confusion(variant->predicted, labels, variant->done, classes,
+					 confusion);
 			for (uint32_t c = 0; c < classes; c++) {
 				cJSON *entry = cJSON_CreateObject();
 				cJSON *row = cJSON_CreateArray();
 				uint32_t total = 0;
 				for (uint32_t p = 0; p < classes; p++) {
 					total += confusion[c * classes + p];
-					cJSON_AddItemToArray(row, cJSON_CreateNumber(confusion[c * classes + p]));
+					cJSON_AddItemToArray(
+					    row, cJSON_CreateNumber(confusion[c * classes + p]));
 				}
 				if (suite->class_names[c][0])
-					cJSON_AddStringToObject(entry, "class", suite->class_names[c]);
+					cJSON_AddStringToObject(entry, "class",
+								suite->class_names[c]);
 				cJSON_AddNumberToObject(entry, "samples", total);
 				/* A class with no samples has no accuracy: null, never 0. */
 				if (total)
 					cJSON_AddNumberToObject(entry, "top1",
-								(double)confusion[c * classes + c] / total);
+								(double)confusion[c * classes + c] /
+								    total);
 				else
 					cJSON_AddNullToObject(entry, "top1");
 				cJSON_AddItemToArray(per_class, entry);
@@ -540,7 +569,8 @@ static cJSON *streaming_json(const struct suite_state *state, const struct varia
 	cJSON_AddNumberToObject(object, "seconds", variant->seconds);
 	cJSON_AddNumberToObject(object, "payload_bytes", (double)variant->payload_bytes);
 	if (variant->seconds > 0) {
-		cJSON_AddNumberToObject(object, "payload_bytes_per_s", variant->payload_bytes / variant->seconds);
+		cJSON_AddNumberToObject(object, "payload_bytes_per_s",
+					variant->payload_bytes / variant->seconds);
 		cJSON_AddNumberToObject(object, "samples_per_s", streamed / variant->seconds);
 	}
 	cJSON_AddBoolToObject(object, "pipelined", variant->window > 0);
@@ -548,25 +578,28 @@ static cJSON *streaming_json(const struct suite_state *state, const struct varia
 	cJSON_AddNumberToObject(object, "resyncs", variant->resyncs);
 	cJSON_AddNumberToObject(object, "samples_redone", variant->redone);
 	cJSON_AddNumberToObject(object, "samples_one_at_a_time", variant->one_at_a_time);
-	cJSON_AddNumberToObject(object, "link_bytes_sent", (double)variant->result.counters.bytes_sent);
+	cJSON_AddNumberToObject(object, "link_bytes_sent",
+				(double)variant->result.counters.bytes_sent);
 	cJSON_AddNumberToObject(object, "link_bytes_received",
 				(double)variant->result.counters.bytes_received);
 	/* Derived: the share of the bytes sent that is input, so the most of
 	 * the line rate the upload can reach with compute fully overlapped. */
 	if (variant->result.counters.bytes_sent > 0)
 		cJSON_AddNumberToObject(object, "upload_framing_efficiency",
-					(double)variant->input_bytes / variant->result.counters.bytes_sent);
+					(double)variant->input_bytes /
+					    variant->result.counters.bytes_sent);
 	if (!strcmp(state->board->console.transport, "serial") || variant->result.paced_baud) {
 		const bool paced = variant->result.paced_baud > 0;
 		double line_rate =
 		    (paced ? variant->result.paced_baud : state->board->console.baud) / 10.0;
-		cJSON_AddStringToObject(object, "line",
-					paced ? "emulated console paced by the host (--debug-line-rate)"
-					      : "serial");
+		cJSON_AddStringToObject(
+		    object, "line",
+		    paced ? "emulated console paced by the host (--debug-line-rate)" : "serial");
 		cJSON_AddNumberToObject(object, "line_rate_bytes_per_s", line_rate);
 		if (variant->seconds > 0)
 			cJSON_AddNumberToObject(object, "input_bytes_per_s_of_line_rate",
-						variant->input_bytes / variant->seconds / line_rate);
+						variant->input_bytes / variant->seconds /
+						    line_rate);
 	} else {
 		cJSON_AddNullToObject(object, "line_rate_bytes_per_s");
 	}
@@ -584,10 +617,12 @@ static cJSON *comparison_json(const struct suite_state *state, const struct vari
 	cJSON_AddStringToObject(object, "test", test->entry->variant);
 	cJSON_AddNumberToObject(object, "samples", samples);
 	if (reference->output_count != test->output_count || samples == 0) {
-		cJSON_AddStringToObject(object, "note", "not comparable (different outputs or no samples)");
+		cJSON_AddStringToObject(object, "note",
+					"not comparable (different outputs or no samples)");
 		return object;
 	}
-	metric_compare(reference->outputs, test->outputs, samples, reference->output_count, &agreement);
+	metric_compare(reference->outputs, test->outputs, samples, reference->output_count,
+		       &agreement);
 	cJSON_AddStringToObject(object, "on", "dequantised outputs of the same samples");
 	cJSON_AddNumberToObject(object, "top1_agreement", agreement.top1_agreement);
 	cJSON_AddNumberToObject(object, "rmse", agreement.rmse);
@@ -682,7 +717,8 @@ int suite_run(const struct board_profile *board, const struct suite *suite,
 		if (status == HB_OK)
 			status = write_status;
 		outcome->record = record_json(&state, status == HB_OK ? "ok" : "error");
-		snprintf(outcome->record_path, sizeof outcome->record_path, "%s", state.record_path);
+		snprintf(outcome->record_path, sizeof outcome->record_path, "%s",
+			 state.record_path);
 	}
 	release_state(&state);
 	return status;

@@ -19,14 +19,14 @@
 
 struct suite_run_options {
 	struct benchmark_options benchmark; /* timeout, firmware, results_dir, ... */
-	uint32_t limit;          /* samples to run: 0 = the suite's default, UINT32_MAX = all */
-	uint32_t seed;           /* 0 = the suite's */
-	const char *resume;      /* a journal (.jsonl) to continue, or NULL */
+	uint32_t limit;	    /* samples to run: 0 = the suite's default, UINT32_MAX = all */
+	uint32_t seed;	    /* 0 = the suite's */
+	const char *resume; /* a journal (.jsonl) to continue, or NULL */
 };
 
 /* What a suite run leaves its caller to show (the record is on disk already). */
 struct suite_outcome {
-	cJSON *record;          /* NULL when the run stopped before it had one */
+	cJSON *record; /* NULL when the run stopped before it had one */
 	char record_path[800];
 };
 

@@ -32,8 +32,8 @@ int hb_use_color(int fd)
 
 static void default_sink(enum hb_level level, const char *message, void *context)
 {
-	static const char *const prefix[] = { "error", "warning", "", "debug" };
-	static const char *const color[] = { "\033[1;31m", "\033[1;33m", "", "\033[2m" };
+	static const char *const prefix[] = {"error", "warning", "", "debug"};
+	static const char *const color[] = {"\033[1;31m", "\033[1;33m", "", "\033[2m"};
 	(void)context;
 	if (level > current_level)
 		return;

@@ -16,7 +16,7 @@ enum hb_status {
 	HB_ERR_USAGE = -1,     /* the command line is wrong */
 	HB_ERR_INPUT = -2,     /* a file the user gave is malformed or invalid */
 	HB_ERR_NOT_FOUND = -3, /* a file, board, port or program does not exist */
-	HB_ERR_IO = -4,        /* reading/writing a file, socket or port failed */
+	HB_ERR_IO = -4,	       /* reading/writing a file, socket or port failed */
 	HB_ERR_TOOL = -5,      /* an external tool (qemu, openocd, make) failed */
 	HB_ERR_TIMEOUT = -6,   /* the board did not answer in time */
 	HB_ERR_PROTOCOL = -7,  /* the board answered something we cannot accept */

@@ -29,8 +29,8 @@ int file_read_all(const char *path, size_t max_bytes, const char *what, uint8_t 
 	}
 	if ((uint64_t)info.st_size > max_bytes) {
 		fclose(file);
-		return hb_error(HB_ERR_INPUT, "'%s': expected %s of at most %zu bytes, got %lld", path,
-				what, max_bytes, (long long)info.st_size);
+		return hb_error(HB_ERR_INPUT, "'%s': expected %s of at most %zu bytes, got %lld",
+				path, what, max_bytes, (long long)info.st_size);
 	}
 	buffer = malloc((size_t)info.st_size + 1);
 	if (!buffer) {
@@ -122,10 +122,12 @@ int file_remove_scratch_dir(const char *path)
 			continue;
 		snprintf(file, sizeof file, "%s/%s", path, entry->d_name);
 		if (unlink(file) != 0)
-			status = hb_error(HB_ERR_IO, "cannot remove '%s': %s", file, strerror(errno));
+			status =
+			    hb_error(HB_ERR_IO, "cannot remove '%s': %s", file, strerror(errno));
 	}
 	closedir(dir);
 	if (status == HB_OK && rmdir(path) != 0)
-		status = hb_error(HB_ERR_IO, "cannot remove folder '%s': %s", path, strerror(errno));
+		status =
+		    hb_error(HB_ERR_IO, "cannot remove folder '%s': %s", path, strerror(errno));
 	return status;
 }

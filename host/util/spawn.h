@@ -10,10 +10,10 @@
 #include <sys/types.h>
 
 struct child {
-	pid_t pid;        /* 0 when not running */
+	pid_t pid;	  /* 0 when not running */
 	const char *name; /* argv[0], for messages */
 	bool exited;
-	int exit_status;  /* exit code, or 128 + signal */
+	int exit_status; /* exit code, or 128 + signal */
 };
 
 struct spawn_options {

@@ -43,7 +43,8 @@ enum model_check model_runner_init(void)
 
 	status = model_image_check(candidate, model_runner_region_size(), capacity);
 	if (status == MODEL_CHECK_OK) {
-		const struct model_tensor *input = &model_tensors(candidate)[candidate->input_tensor];
+		const struct model_tensor *input =
+		    &model_tensors(candidate)[candidate->input_tensor];
 		/* The input copy sits above the planned arena. */
 		if ((uint64_t)align4(candidate->arena_size) + input->size > capacity)
 			status = MODEL_CHECK_ARENA_TOO_SMALL;

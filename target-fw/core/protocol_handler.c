@@ -177,7 +177,8 @@ static void handle_output_read(void)
 		reply_error(MSG_ERROR_NO_MODEL);
 		return;
 	}
-	if (length > FRAME_MAX_PAYLOAD - WRITE_HEADER_SIZE || offset > model_runner_output_length() ||
+	if (length > FRAME_MAX_PAYLOAD - WRITE_HEADER_SIZE ||
+	    offset > model_runner_output_length() ||
 	    length > model_runner_output_length() - offset) {
 		reply_error(MSG_ERROR_OUT_OF_RANGE);
 		return;

@@ -8,34 +8,34 @@
 
 struct op_shape {
 	uint32_t params_size;
-	uint32_t input_count;   /* inputs that must be present */
-	uint32_t input_max;     /* inputs allowed */
+	uint32_t input_count; /* inputs that must be present */
+	uint32_t input_max;   /* inputs allowed */
 	uint8_t input_dtype;
 	uint8_t output_dtype;
 };
 
-#define S8 MODEL_DTYPE_INT8
+#define S8  MODEL_DTYPE_INT8
 #define F32 MODEL_DTYPE_FLOAT32
 
 /* What each kind takes; indexed by enum model_op_kind. */
 static const struct op_shape op_shapes[MODEL_OP_KIND_COUNT] = {
-	[MODEL_OP_CONV2D_S8] = { sizeof(struct nn_conv_params), 2, 4, S8, S8 },
-	[MODEL_OP_DEPTHWISE_CONV2D_S8] = { sizeof(struct nn_conv_params), 2, 4, S8, S8 },
-	[MODEL_OP_FULLY_CONNECTED_S8] = { sizeof(struct nn_fc_params), 2, 4, S8, S8 },
-	[MODEL_OP_AVG_POOL2D_S8] = { sizeof(struct nn_pool_params), 1, 1, S8, S8 },
-	[MODEL_OP_MAX_POOL2D_S8] = { sizeof(struct nn_pool_params), 1, 1, S8, S8 },
-	[MODEL_OP_ADD_S8] = { sizeof(struct nn_add_params), 2, 2, S8, S8 },
-	[MODEL_OP_SOFTMAX_S8] = { sizeof(struct nn_softmax_params), 1, 1, S8, S8 },
-	[MODEL_OP_CONV2D_F32] = { sizeof(struct nn_conv_params), 2, 3, F32, F32 },
-	[MODEL_OP_DEPTHWISE_CONV2D_F32] = { sizeof(struct nn_conv_params), 2, 3, F32, F32 },
-	[MODEL_OP_FULLY_CONNECTED_F32] = { sizeof(struct nn_fc_params), 2, 3, F32, F32 },
-	[MODEL_OP_AVG_POOL2D_F32] = { sizeof(struct nn_pool_params), 1, 1, F32, F32 },
-	[MODEL_OP_MAX_POOL2D_F32] = { sizeof(struct nn_pool_params), 1, 1, F32, F32 },
-	[MODEL_OP_ADD_F32] = { sizeof(struct nn_add_params), 2, 2, F32, F32 },
-	[MODEL_OP_SOFTMAX_F32] = { sizeof(struct nn_softmax_params), 1, 1, F32, F32 },
-	[MODEL_OP_QUANTIZE_F32_S8] = { sizeof(struct nn_quantize_params), 1, 1, F32, S8 },
-	[MODEL_OP_DEQUANTIZE_S8_F32] = { sizeof(struct nn_quantize_params), 1, 1, S8, F32 },
-	[MODEL_OP_RESHAPE] = { 0, 1, 1, 0xFF, 0xFF },
+    [MODEL_OP_CONV2D_S8] = {sizeof(struct nn_conv_params), 2, 4, S8, S8},
+    [MODEL_OP_DEPTHWISE_CONV2D_S8] = {sizeof(struct nn_conv_params), 2, 4, S8, S8},
+    [MODEL_OP_FULLY_CONNECTED_S8] = {sizeof(struct nn_fc_params), 2, 4, S8, S8},
+    [MODEL_OP_AVG_POOL2D_S8] = {sizeof(struct nn_pool_params), 1, 1, S8, S8},
+    [MODEL_OP_MAX_POOL2D_S8] = {sizeof(struct nn_pool_params), 1, 1, S8, S8},
+    [MODEL_OP_ADD_S8] = {sizeof(struct nn_add_params), 2, 2, S8, S8},
+    [MODEL_OP_SOFTMAX_S8] = {sizeof(struct nn_softmax_params), 1, 1, S8, S8},
+    [MODEL_OP_CONV2D_F32] = {sizeof(struct nn_conv_params), 2, 3, F32, F32},
+    [MODEL_OP_DEPTHWISE_CONV2D_F32] = {sizeof(struct nn_conv_params), 2, 3, F32, F32},
+    [MODEL_OP_FULLY_CONNECTED_F32] = {sizeof(struct nn_fc_params), 2, 3, F32, F32},
+    [MODEL_OP_AVG_POOL2D_F32] = {sizeof(struct nn_pool_params), 1, 1, F32, F32},
+    [MODEL_OP_MAX_POOL2D_F32] = {sizeof(struct nn_pool_params), 1, 1, F32, F32},
+    [MODEL_OP_ADD_F32] = {sizeof(struct nn_add_params), 2, 2, F32, F32},
+    [MODEL_OP_SOFTMAX_F32] = {sizeof(struct nn_softmax_params), 1, 1, F32, F32},
+    [MODEL_OP_QUANTIZE_F32_S8] = {sizeof(struct nn_quantize_params), 1, 1, F32, S8},
+    [MODEL_OP_DEQUANTIZE_S8_F32] = {sizeof(struct nn_quantize_params), 1, 1, S8, F32},
+    [MODEL_OP_RESHAPE] = {0, 1, 1, 0xFF, 0xFF},
 };
 
 static int range_ok(uint32_t offset, uint32_t size, uint32_t limit)
@@ -45,7 +45,7 @@ static int range_ok(uint32_t offset, uint32_t size, uint32_t limit)
 
 static int tensor_ok(const struct model_tensor *tensor, uint32_t image_size, uint32_t arena_size)
 {
-	static const uint32_t element_size[] = { 1, 4, 4 };
+	static const uint32_t element_size[] = {1, 4, 4};
 	uint64_t elements = 1;
 
 	if (tensor->dtype > MODEL_DTYPE_INT32 || (tensor->offset & 3u) != 0)
@@ -192,23 +192,26 @@ void model_invoke_op(const struct model_image_header *header, uint8_t *arena,
 	const int32_t *shift = quant ? quant + channels : NULL;
 
 	switch (op->kind) {
-	case MODEL_OP_CONV2D_S8:
-		nn_conv2d_s8(params, in0, in1, in2, quant, shift, out);
-		break;
+	case MODEL_OP_CONV2D_S8: nn_conv2d_s8(params, in0, in1, in2, quant, shift, out); break;
 	case MODEL_OP_DEPTHWISE_CONV2D_S8:
 		nn_depthwise_conv2d_s8(params, in0, in1, in2, quant, shift, out);
 		break;
 	case MODEL_OP_FULLY_CONNECTED_S8:
 		nn_fully_connected_s8(params, in0, in1, in2, quant,
-				      quant + ((const struct nn_fc_params *)params)->output_count, out);
+				      quant + ((const struct nn_fc_params *)params)->output_count,
+				      out);
 		break;
 	case MODEL_OP_AVG_POOL2D_S8: nn_avg_pool2d_s8(params, in0, out); break;
 	case MODEL_OP_MAX_POOL2D_S8: nn_max_pool2d_s8(params, in0, out); break;
 	case MODEL_OP_ADD_S8: nn_add_s8(params, in0, in1, out); break;
 	case MODEL_OP_SOFTMAX_S8: nn_softmax_s8(params, in0, out); break;
 	case MODEL_OP_CONV2D_F32: nn_conv2d_f32(params, in0, in1, in2, out); break;
-	case MODEL_OP_DEPTHWISE_CONV2D_F32: nn_depthwise_conv2d_f32(params, in0, in1, in2, out); break;
-	case MODEL_OP_FULLY_CONNECTED_F32: nn_fully_connected_f32(params, in0, in1, in2, out); break;
+	case MODEL_OP_DEPTHWISE_CONV2D_F32:
+		nn_depthwise_conv2d_f32(params, in0, in1, in2, out);
+		break;
+	case MODEL_OP_FULLY_CONNECTED_F32:
+		nn_fully_connected_f32(params, in0, in1, in2, out);
+		break;
 	case MODEL_OP_AVG_POOL2D_F32: nn_avg_pool2d_f32(params, in0, out); break;
 	case MODEL_OP_MAX_POOL2D_F32: nn_max_pool2d_f32(params, in0, out); break;
 	case MODEL_OP_ADD_F32: nn_add_f32(params, in0, in1, out); break;
@@ -219,8 +222,7 @@ void model_invoke_op(const struct model_image_header *header, uint8_t *arena,
 		if (in0 != out)
 			memmove(out, in0, output_tensor->size);
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -234,23 +236,23 @@ void model_invoke(const struct model_image_header *header, uint8_t *arena)
 const char *model_op_kind_name(uint32_t kind)
 {
 	static const char *const names[MODEL_OP_KIND_COUNT] = {
-		[MODEL_OP_CONV2D_S8] = "conv2d_s8",
-		[MODEL_OP_DEPTHWISE_CONV2D_S8] = "depthwise_conv2d_s8",
-		[MODEL_OP_FULLY_CONNECTED_S8] = "fully_connected_s8",
-		[MODEL_OP_AVG_POOL2D_S8] = "avg_pool2d_s8",
-		[MODEL_OP_MAX_POOL2D_S8] = "max_pool2d_s8",
-		[MODEL_OP_ADD_S8] = "add_s8",
-		[MODEL_OP_SOFTMAX_S8] = "softmax_s8",
-		[MODEL_OP_CONV2D_F32] = "conv2d_f32",
-		[MODEL_OP_DEPTHWISE_CONV2D_F32] = "depthwise_conv2d_f32",
-		[MODEL_OP_FULLY_CONNECTED_F32] = "fully_connected_f32",
-		[MODEL_OP_AVG_POOL2D_F32] = "avg_pool2d_f32",
-		[MODEL_OP_MAX_POOL2D_F32] = "max_pool2d_f32",
-		[MODEL_OP_ADD_F32] = "add_f32",
-		[MODEL_OP_SOFTMAX_F32] = "softmax_f32",
-		[MODEL_OP_QUANTIZE_F32_S8] = "quantize_f32_s8",
-		[MODEL_OP_DEQUANTIZE_S8_F32] = "dequantize_s8_f32",
-		[MODEL_OP_RESHAPE] = "reshape",
+	    [MODEL_OP_CONV2D_S8] = "conv2d_s8",
+	    [MODEL_OP_DEPTHWISE_CONV2D_S8] = "depthwise_conv2d_s8",
+	    [MODEL_OP_FULLY_CONNECTED_S8] = "fully_connected_s8",
+	    [MODEL_OP_AVG_POOL2D_S8] = "avg_pool2d_s8",
+	    [MODEL_OP_MAX_POOL2D_S8] = "max_pool2d_s8",
+	    [MODEL_OP_ADD_S8] = "add_s8",
+	    [MODEL_OP_SOFTMAX_S8] = "softmax_s8",
+	    [MODEL_OP_CONV2D_F32] = "conv2d_f32",
+	    [MODEL_OP_DEPTHWISE_CONV2D_F32] = "depthwise_conv2d_f32",
+	    [MODEL_OP_FULLY_CONNECTED_F32] = "fully_connected_f32",
+	    [MODEL_OP_AVG_POOL2D_F32] = "avg_pool2d_f32",
+	    [MODEL_OP_MAX_POOL2D_F32] = "max_pool2d_f32",
+	    [MODEL_OP_ADD_F32] = "add_f32",
+	    [MODEL_OP_SOFTMAX_F32] = "softmax_f32",
+	    [MODEL_OP_QUANTIZE_F32_S8] = "quantize_f32_s8",
+	    [MODEL_OP_DEQUANTIZE_S8_F32] = "dequantize_s8_f32",
+	    [MODEL_OP_RESHAPE] = "reshape",
 	};
 	return kind < MODEL_OP_KIND_COUNT && names[kind] ? names[kind] : "unknown";
 }

@@ -15,9 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MODEL_IMAGE_MAGIC 0x494D4248u /* "HBMI" */
+#define MODEL_IMAGE_MAGIC   0x494D4248u /* "HBMI" */
 #define MODEL_IMAGE_VERSION 1u
-#define MODEL_NO_TENSOR 0xFFFFFFFFu
+#define MODEL_NO_TENSOR	    0xFFFFFFFFu
 #define MODEL_MAX_OP_INPUTS 4u
 
 enum model_dtype {
@@ -62,36 +62,36 @@ enum model_op_kind {
 struct model_image_header {
 	uint32_t magic;
 	uint32_t version;
-	uint32_t header_size;  /* sizeof(struct model_image_header) */
-	uint32_t image_size;   /* whole image, bytes */
-	uint32_t crc32;        /* of bytes [header_size, image_size) */
-	uint32_t arena_size;   /* bytes of RAM the activations need (planned) */
+	uint32_t header_size; /* sizeof(struct model_image_header) */
+	uint32_t image_size;  /* whole image, bytes */
+	uint32_t crc32;	      /* of bytes [header_size, image_size) */
+	uint32_t arena_size;  /* bytes of RAM the activations need (planned) */
 	uint32_t tensor_count;
 	uint32_t tensors_offset;
 	uint32_t op_count;
 	uint32_t ops_offset;
-	uint32_t input_tensor;  /* the model's single input */
+	uint32_t input_tensor;	/* the model's single input */
 	uint32_t output_tensor; /* and single output */
-	uint32_t macs_low;      /* multiply-accumulates per inference */
+	uint32_t macs_low;	/* multiply-accumulates per inference */
 	uint32_t macs_high;
-	uint32_t source_crc32;  /* of the .tflite it was compiled from */
+	uint32_t source_crc32; /* of the .tflite it was compiled from */
 	uint32_t reserved;
 };
 
 struct model_tensor {
-	uint32_t dtype;    /* enum model_dtype */
+	uint32_t dtype;	   /* enum model_dtype */
 	uint32_t location; /* enum model_location */
 	uint32_t offset;
-	uint32_t size;     /* bytes */
-	int32_t dims[4];   /* NHWC, leading 1s for lower ranks */
-	float scale;       /* int8: quantisation scale (per-tensor); else 0 */
+	uint32_t size;	 /* bytes */
+	int32_t dims[4]; /* NHWC, leading 1s for lower ranks */
+	float scale;	 /* int8: quantisation scale (per-tensor); else 0 */
 	int32_t zero_point;
 };
 
 struct model_op {
-	uint32_t kind;          /* enum model_op_kind */
+	uint32_t kind;		/* enum model_op_kind */
 	uint32_t params_offset; /* image offset of the kind's nn_*_params struct */
-	uint32_t params_size;   /* must equal sizeof that struct */
+	uint32_t params_size;	/* must equal sizeof that struct */
 	uint32_t input_count;
 	uint32_t inputs[MODEL_MAX_OP_INPUTS];
 	uint32_t output;
@@ -100,14 +100,14 @@ struct model_op {
 
 enum model_check {
 	MODEL_CHECK_OK = 0,
-	MODEL_CHECK_TOO_SMALL = 1,     /* shorter than a header */
+	MODEL_CHECK_TOO_SMALL = 1, /* shorter than a header */
 	MODEL_CHECK_BAD_MAGIC = 2,
 	MODEL_CHECK_BAD_VERSION = 3,
-	MODEL_CHECK_BAD_SIZE = 4,      /* image_size larger than the region */
+	MODEL_CHECK_BAD_SIZE = 4, /* image_size larger than the region */
 	MODEL_CHECK_BAD_CRC = 5,
-	MODEL_CHECK_BAD_TABLE = 6,     /* a table or blob runs outside the image */
-	MODEL_CHECK_BAD_TENSOR = 7,    /* a tensor outside the arena/image or of unknown type */
-	MODEL_CHECK_BAD_OP = 8,        /* unknown kind, wrong params size, bad tensor index or dtype */
+	MODEL_CHECK_BAD_TABLE = 6,  /* a table or blob runs outside the image */
+	MODEL_CHECK_BAD_TENSOR = 7, /* a tensor outside the arena/image or of unknown type */
+	MODEL_CHECK_BAD_OP = 8,	    /* unknown kind, wrong params size, bad tensor index or dtype */
 	MODEL_CHECK_ARENA_TOO_SMALL = 9,
 };
 

@@ -3,8 +3,8 @@
 #include "nn_requantize.h"
 
 void nn_fully_connected_s8(const struct nn_fc_params *params, const int8_t *input,
-			   const int8_t *weights, const int32_t *bias,
-			   const int32_t *multiplier, const int32_t *shift, int8_t *output)
+			   const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
+			   const int32_t *shift, int8_t *output)
 {
 	const int32_t depth = params->input_count;
 
@@ -17,7 +17,8 @@ void nn_fully_connected_s8(const struct nn_fc_params *params, const int8_t *inpu
 			int32_t value;
 			for (int32_t i = 0; i < depth; i++)
 				acc += ((int32_t)row_in[i] + params->input_offset) * row_weights[i];
-			value = nn_requantize(acc, multiplier[out], shift[out]) + params->output_offset;
+			value =
+			    nn_requantize(acc, multiplier[out], shift[out]) + params->output_offset;
 			if (value < params->activation_min)
 				value = params->activation_min;
 			if (value > params->activation_max)

@@ -34,24 +34,24 @@ struct nn_conv_params {
 	int32_t stride_width;
 	int32_t dilation_height;
 	int32_t dilation_width;
-	int32_t pad_top;  /* rows of implicit zeros (input zero point) above */
-	int32_t pad_left; /* columns left; bottom/right padding is implied by the sizes */
+	int32_t pad_top;	  /* rows of implicit zeros (input zero point) above */
+	int32_t pad_left;	  /* columns left; bottom/right padding is implied by the sizes */
 	int32_t depth_multiplier; /* depthwise only, else 1 */
-	int32_t input_offset;     /* int8 only */
-	int32_t output_offset;    /* int8 only */
-	int32_t activation_min;   /* int8 only */
+	int32_t input_offset;	  /* int8 only */
+	int32_t output_offset;	  /* int8 only */
+	int32_t activation_min;	  /* int8 only */
 	int32_t activation_max;
-	float activation_min_f;   /* float only */
+	float activation_min_f; /* float only */
 	float activation_max_f;
 };
 
 /* FULLY_CONNECTED. weights: [output_count][input_count]. */
 struct nn_fc_params {
-	int32_t input_count;   /* inputs per batch row (accumulation depth) */
-	int32_t output_count;  /* output channels */
+	int32_t input_count;  /* inputs per batch row (accumulation depth) */
+	int32_t output_count; /* output channels */
 	int32_t batches;
-	int32_t input_offset;  /* int8: minus the input zero point, in [-127, 128] */
-	int32_t output_offset; /* int8: the output zero point, in [-128, 127] */
+	int32_t input_offset;	/* int8: minus the input zero point, in [-127, 128] */
+	int32_t output_offset;	/* int8: the output zero point, in [-128, 127] */
 	int32_t activation_min; /* int8 clamp */
 	int32_t activation_max;
 	float activation_min_f; /* float clamp */

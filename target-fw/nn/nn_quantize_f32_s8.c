@@ -11,8 +11,7 @@
  * are unchanged. NaN has no meaningful code and is mapped to the zero point,
  * i.e. to 0.0.
  */
-void nn_quantize_f32_s8(const struct nn_quantize_params *params, const float *input,
-			int8_t *output)
+void nn_quantize_f32_s8(const struct nn_quantize_params *params, const float *input, int8_t *output)
 {
 	for (int32_t i = 0; i < params->size; i++) {
 		const float scaled = roundf(input[i] / params->scale);

@@ -38,8 +38,8 @@ void frame_decoder_init(struct frame_decoder *decoder)
 static enum frame_result decode_buffer(struct frame_decoder *decoder, struct frame *out)
 {
 	/* Decoding in place is safe: COBS output never overtakes its input. */
-	long raw_length = cobs_decode(decoder->buffer, decoder->used, decoder->buffer,
-				      sizeof decoder->buffer);
+	long raw_length =
+	    cobs_decode(decoder->buffer, decoder->used, decoder->buffer, sizeof decoder->buffer);
 	const uint8_t *raw = decoder->buffer;
 	size_t payload_length;
 
@@ -60,8 +60,7 @@ static enum frame_result decode_buffer(struct frame_decoder *decoder, struct fra
 	return FRAME_READY;
 }
 
-enum frame_result frame_decoder_push(struct frame_decoder *decoder, uint8_t byte,
-				     struct frame *out)
+enum frame_result frame_decoder_push(struct frame_decoder *decoder, uint8_t byte, struct frame *out)
 {
 	enum frame_result result;
 

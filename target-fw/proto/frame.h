@@ -17,11 +17,11 @@
 
 #define FRAME_MAX_PAYLOAD 512u
 #define FRAME_HEADER_SIZE 3u /* seq (2) + type (1) */
-#define FRAME_CRC_SIZE 4u
-#define FRAME_MAX_RAW (FRAME_HEADER_SIZE + FRAME_MAX_PAYLOAD + FRAME_CRC_SIZE)
+#define FRAME_CRC_SIZE	  4u
+#define FRAME_MAX_RAW	  (FRAME_HEADER_SIZE + FRAME_MAX_PAYLOAD + FRAME_CRC_SIZE)
 /* Encoded size including the trailing 0x00 delimiter. */
 #define FRAME_MAX_ENCODED (COBS_MAX_ENCODED(FRAME_MAX_RAW) + 1u)
-#define FRAME_DELIMITER 0x00u
+#define FRAME_DELIMITER	  0x00u
 
 struct frame {
 	uint16_t seq;
@@ -31,11 +31,11 @@ struct frame {
 };
 
 enum frame_result {
-	FRAME_PENDING = 0,        /* need more bytes */
-	FRAME_READY = 1,          /* a frame was decoded into *out */
-	FRAME_ERROR_CRC = -1,     /* bytes arrived but the CRC does not match */
+	FRAME_PENDING = 0,	   /* need more bytes */
+	FRAME_READY = 1,	   /* a frame was decoded into *out */
+	FRAME_ERROR_CRC = -1,	   /* bytes arrived but the CRC does not match */
 	FRAME_ERROR_ENCODING = -2, /* not valid COBS */
-	FRAME_ERROR_SHORT = -3,   /* fewer bytes than header + CRC (truncated) */
+	FRAME_ERROR_SHORT = -3,	   /* fewer bytes than header + CRC (truncated) */
 	FRAME_ERROR_OVERFLOW = -4, /* longer than the largest frame */
 };
 

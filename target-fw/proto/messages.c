@@ -4,7 +4,7 @@
 
 /* Fixed part of MSG_HELLO_REPLY before the two names, and its length:
  * rx_window (protocol version 3) follows the names, so earlier offsets stay. */
-#define HELLO_FIXED 62u
+#define HELLO_FIXED  62u
 #define HELLO_LENGTH (HELLO_FIXED + 2u * PROTO_NAME_LENGTH + 4u)
 #define INVOKE_FIXED 14u
 

@@ -16,60 +16,60 @@
 
 #include "byte_order.h"
 
-#define PROTO_VERSION 3u
-#define PROTO_MAX_RUNS 48u        /* invocations timed per MSG_INVOKE */
-#define PROTO_NAME_LENGTH 24u     /* port and core names, NUL padded */
+#define PROTO_VERSION	  3u
+#define PROTO_MAX_RUNS	  48u /* invocations timed per MSG_INVOKE */
+#define PROTO_NAME_LENGTH 24u /* port and core names, NUL padded */
 
 enum msg_type {
-	MSG_HELLO = 0x01,        /* u16 host protocol version */
-	MSG_INPUT_WRITE = 0x02,  /* u32 offset, bytes */
-	MSG_INVOKE = 0x03,       /* u16 runs, u16 warmups */
-	MSG_OUTPUT_READ = 0x04,  /* u32 offset, u16 length */
-	MSG_EXIT = 0x05,         /* u8 status: the target stops (QEMU exits) */
-	MSG_DEBUG_HANG = 0x7E,   /* the target spins forever: tests host timeouts */
+	MSG_HELLO = 0x01,	/* u16 host protocol version */
+	MSG_INPUT_WRITE = 0x02, /* u32 offset, bytes */
+	MSG_INVOKE = 0x03,	/* u16 runs, u16 warmups */
+	MSG_OUTPUT_READ = 0x04, /* u32 offset, u16 length */
+	MSG_EXIT = 0x05,	/* u8 status: the target stops (QEMU exits) */
+	MSG_DEBUG_HANG = 0x7E,	/* the target spins forever: tests host timeouts */
 
 	MSG_REPLY_FLAG = 0x80,
 	MSG_HELLO_REPLY = 0x81,
-	MSG_INPUT_ACK = 0x82,    /* u32 offset, u16 length */
+	MSG_INPUT_ACK = 0x82, /* u32 offset, u16 length */
 	MSG_INVOKE_REPLY = 0x83,
-	MSG_OUTPUT_DATA = 0x84,  /* u32 offset, bytes */
-	MSG_EXIT_REPLY = 0x85,   /* empty: sent before the target stops */
-	MSG_ERROR = 0xFF,        /* u16 error code, u8 request type */
+	MSG_OUTPUT_DATA = 0x84, /* u32 offset, bytes */
+	MSG_EXIT_REPLY = 0x85,	/* empty: sent before the target stops */
+	MSG_ERROR = 0xFF,	/* u16 error code, u8 request type */
 };
 
 enum msg_error {
-	MSG_ERROR_BAD_FRAME = 1,   /* CRC/encoding/length: the host should resend */
+	MSG_ERROR_BAD_FRAME = 1, /* CRC/encoding/length: the host should resend */
 	MSG_ERROR_UNKNOWN_TYPE = 2,
-	MSG_ERROR_BAD_LENGTH = 3,  /* payload size does not fit the message */
+	MSG_ERROR_BAD_LENGTH = 3,   /* payload size does not fit the message */
 	MSG_ERROR_OUT_OF_RANGE = 4, /* offset/length outside the buffer */
 	MSG_ERROR_BAD_VERSION = 5,
 	MSG_ERROR_TOO_MANY_RUNS = 6,
-	MSG_ERROR_NO_MODEL = 7,   /* no valid model image in the model region */
+	MSG_ERROR_NO_MODEL = 7, /* no valid model image in the model region */
 };
 
 enum msg_counter_kind {
-	MSG_COUNTER_DWT = 0,     /* DWT CYCCNT: core clock cycles */
+	MSG_COUNTER_DWT = 0,	 /* DWT CYCCNT: core clock cycles */
 	MSG_COUNTER_SYSTICK = 1, /* SysTick on the core clock */
 };
 
 struct msg_hello_reply {
 	uint16_t protocol_version;
 	uint16_t max_payload;
-	uint32_t build_id;        /* hash of the firmware sources, set at build time */
-	uint32_t clock_hz;        /* core clock the firmware believes it runs at */
-	uint8_t counter_kind;     /* enum msg_counter_kind */
+	uint32_t build_id;    /* hash of the firmware sources, set at build time */
+	uint32_t clock_hz;    /* core clock the firmware believes it runs at */
+	uint8_t counter_kind; /* enum msg_counter_kind */
 	/* Counter units per tick, 16.16 fixed point: 1.0 for a cycle counter;
 	 * on QEMU the instructions per SysTick tick, calibrated at boot. */
 	uint32_t counter_scale_q16;
-	uint32_t input_capacity;  /* bytes MSG_INPUT_WRITE may fill (the model's input) */
-	uint32_t arena_capacity;  /* bytes of RAM for the arena and the input copy */
+	uint32_t input_capacity;      /* bytes MSG_INPUT_WRITE may fill (the model's input) */
+	uint32_t arena_capacity;      /* bytes of RAM for the arena and the input copy */
 	uint32_t model_input_length;  /* bytes of the model's input tensor */
 	uint32_t model_output_length; /* bytes of its output tensor */
-	uint32_t model_macs;      /* multiply-accumulates per inference (low 32 bits) */
-	uint32_t stack_size;      /* bytes reserved for the stack */
-	uint8_t model_status;     /* enum model_check of the image in the model region */
-	uint32_t model_crc32;     /* the image header's CRC field, identifies the image */
-	uint32_t model_arena_size; /* arena the image was planned for */
+	uint32_t model_macs;	      /* multiply-accumulates per inference (low 32 bits) */
+	uint32_t stack_size;	      /* bytes reserved for the stack */
+	uint8_t model_status;	      /* enum model_check of the image in the model region */
+	uint32_t model_crc32;	      /* the image header's CRC field, identifies the image */
+	uint32_t model_arena_size;    /* arena the image was planned for */
 	uint32_t model_region_origin; /* where the firmware looks for the image */
 	uint32_t model_region_size;
 	uint32_t model_macs_high;
@@ -84,7 +84,7 @@ struct msg_invoke_reply {
 	uint16_t runs;
 	uint32_t stack_high_water; /* bytes of stack ever touched (painted) */
 	uint32_t output_length;
-	uint32_t arena_used;       /* bytes of the arena written (painted) */
+	uint32_t arena_used;		/* bytes of the arena written (painted) */
 	uint64_t ticks[PROTO_MAX_RUNS]; /* counter ticks of each timed run */
 };
 

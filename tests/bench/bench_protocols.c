@@ -51,7 +51,7 @@
 #define STOP_TIMEOUT_MS	   3000
 
 /* 115200 baud, 8N1: ten bit times per byte, each direction. */
-#define PACED_BAUD 115200u
+#define PACED_BAUD	      115200u
 #define LINE_BYTES_PER_SECOND (PACED_BAUD / 10.0)
 
 enum arm {
@@ -501,7 +501,8 @@ static void print_paced(const struct bench *bench, struct protocol_measure *meas
 		median[i] = median_seconds(m->sample_seconds, bench->samples);
 		printf("%-16s %10.2f %10.2f %12.0f %14.1f\n", m->name, m->seconds * 1e3 / samples,
 		       median[i] * 1e3, rate[i],
-		       100.0 * compiled->input_bytes * samples / m->seconds / LINE_BYTES_PER_SECOND);
+		       100.0 * compiled->input_bytes * samples / m->seconds /
+			   LINE_BYTES_PER_SECOND);
 	}
 	printf("ratios (measured at the paced line):\n");
 	print_ratios(measures, rate, median);
@@ -524,7 +525,8 @@ static int measure_arms(struct bench *bench, struct protocol_measure *measures)
 		status = measure_hilbench(bench, 0, &measures[ARM_ONE_BY_ONE]);
 	}
 	if (status == HB_OK) {
-		hb_info("measuring the ASCII protocol%s: %" PRIu32 " samples", paced, bench->samples);
+		hb_info("measuring the ASCII protocol%s: %" PRIu32 " samples", paced,
+			bench->samples);
 		status = measure_eembc(bench, &measures[ARM_ASCII]);
 	}
 	if (status != HB_OK)

@@ -43,7 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_tflite_check_indices(model.outputs, model.output_count, model.tensor_count, 0);
 	for (i = 0; i < model.operator_count; i++) {
 		const struct tflite_operator *op = &model.operators[i];
-		if (op->input_count > TFLITE_MAX_OP_INPUTS || op->output_count > TFLITE_MAX_OP_OUTPUTS)
+		if (op->input_count > TFLITE_MAX_OP_INPUTS ||
+		    op->output_count > TFLITE_MAX_OP_OUTPUTS)
 			abort();
 		fuzz_tflite_check_indices(op->inputs, op->input_count, model.tensor_count, 1);
 		fuzz_tflite_check_indices(op->outputs, op->output_count, model.tensor_count, 0);

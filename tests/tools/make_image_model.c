@@ -21,13 +21,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	test_graph_init(&graph, "image96");
-	input = test_graph_tensor(&graph, "image", TFLITE_TYPE_INT8, 4, (int32_t[]){ 1, 96, 96, 3 },
+	input = test_graph_tensor(&graph, "image", TFLITE_TYPE_INT8, 4, (int32_t[]){1, 96, 96, 3},
 				  NULL, 0);
 	test_graph_quant1(&graph, input, 0.0078125f, 0);
-	output = test_graph_tensor(&graph, "pooled", TFLITE_TYPE_INT8, 4, (int32_t[]){ 1, 24, 24, 3 },
+	output = test_graph_tensor(&graph, "pooled", TFLITE_TYPE_INT8, 4, (int32_t[]){1, 24, 24, 3},
 				   NULL, 0);
 	test_graph_quant1(&graph, output, 0.0078125f, 0);
-	op = test_graph_op(&graph, TFLITE_OP_AVERAGE_POOL_2D, 1, 1, (int32_t[]){ input }, output);
+	op = test_graph_op(&graph, TFLITE_OP_AVERAGE_POOL_2D, 1, 1, (int32_t[]){input}, output);
 	op->options.padding = TFLITE_PADDING_VALID;
 	op->options.stride_width = op->options.stride_height = 4;
 	op->options.filter_width = op->options.filter_height = 4;

@@ -58,16 +58,22 @@ static int journal_test_collect(void *context, const struct journal_sample *samp
 
 static void journal_test_write(uint32_t samples)
 {
-	const struct journal_header header = { .suite = "fmnist", .board = "qemu-m4", .samples = 9,
-					       .seed = 7 };
-	const float output[3] = { 0.25f, -1.5f, 3.0f };
+	const struct journal_header header = {
+	    .suite = "fmnist", .board = "qemu-m4", .samples = 9, .seed = 7};
+	const float output[3] = {0.25f, -1.5f, 3.0f};
 	FILE *file;
 
 	cr_assert_eq(journal_create(journal_test_path, &header, &file), HB_OK);
 	for (uint32_t i = 0; i < samples; i++) {
-		struct journal_sample sample = { .variant = "int8", .index = i, .sample = 40 + i,
-						 .label = 3, .ticks = 12946520ull + i, .equal = true,
-						 .score = 0.5, .output = output, .output_count = 3 };
+		struct journal_sample sample = {.variant = "int8",
+						.index = i,
+						.sample = 40 + i,
+						.label = 3,
+						.ticks = 12946520ull + i,
+						.equal = true,
+						.score = 0.5,
+						.output = output,
+						.output_count = 3};
 		cr_assert_eq(journal_append(file, journal_test_path, &sample), HB_OK);
 	}
 	fclose(file);
@@ -91,12 +97,12 @@ static void journal_test_replace(const char *from, const char *to)
 Test(journal, appended_samples_read_back)
 {
 	struct journal_header header;
-	struct journal_test_seen seen = { 0 };
+	struct journal_test_seen seen = {0};
 	uint32_t torn;
 
 	journal_test_write(3);
-	cr_assert_eq(journal_read(journal_test_path, &header, journal_test_collect, &seen, &torn), HB_OK,
-		     "%s", journal_test_log);
+	cr_assert_eq(journal_read(journal_test_path, &header, journal_test_collect, &seen, &torn),
+		     HB_OK, "%s", journal_test_log);
 	cr_assert_str_eq(header.suite, "fmnist");
 	cr_assert_str_eq(header.board, "qemu-m4");
 	cr_assert_eq(header.samples, 9);
@@ -115,7 +121,7 @@ Test(journal, appended_samples_read_back)
 Test(journal, torn_last_line_is_dropped_and_counted)
 {
 	struct journal_header header;
-	struct journal_test_seen seen = { 0 };
+	struct journal_test_seen seen = {0};
 	uint32_t torn;
 	long size;
 	FILE *file;
@@ -126,8 +132,8 @@ Test(journal, torn_last_line_is_dropped_and_counted)
 	size = ftell(file);
 	fclose(file);
 	cr_assert_eq(truncate(journal_test_path, size - 10), 0);
-	cr_assert_eq(journal_read(journal_test_path, &header, journal_test_collect, &seen, &torn), HB_OK,
-		     "%s", journal_test_log);
+	cr_assert_eq(journal_read(journal_test_path, &header, journal_test_collect, &seen, &torn),
+		     HB_OK, "%s", journal_test_log);
 	cr_assert_eq(seen.count, 2);
 	cr_assert_eq(torn, 1);
 }
@@ -135,7 +141,7 @@ Test(journal, torn_last_line_is_dropped_and_counted)
 Test(journal, damaged_line_names_its_number_and_field)
 {
 	struct journal_header header;
-	struct journal_test_seen seen = { 0 };
+	struct journal_test_seen seen = {0};
 	uint32_t torn;
 
 	journal_test_write(3);
@@ -150,7 +156,7 @@ Test(journal, damaged_line_names_its_number_and_field)
 Test(journal, other_files_are_not_journals)
 {
 	struct journal_header header;
-	struct journal_test_seen seen = { 0 };
+	struct journal_test_seen seen = {0};
 	uint32_t torn;
 	FILE *file = fopen(journal_test_path, "w");
 

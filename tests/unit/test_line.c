@@ -10,13 +10,13 @@
 void test_line_queue(struct test_line *line, uint16_t seq, uint8_t type, const uint8_t *payload,
 		     size_t length, bool damage)
 {
-	struct frame reply = { .seq = seq, .type = type, .length = (uint16_t)length };
+	struct frame reply = {.seq = seq, .type = type, .length = (uint16_t)length};
 	size_t encoded;
 
 	if (length)
 		memcpy(reply.payload, payload, length);
-	encoded = frame_encode(&reply, line->pending + line->length,
-			       sizeof line->pending - line->length);
+	encoded =
+	    frame_encode(&reply, line->pending + line->length, sizeof line->pending - line->length);
 	cr_assert(encoded > 0, "the fake line is full");
 	if (damage)
 		line->pending[line->length + encoded / 2] ^= 0x10;
@@ -36,7 +36,7 @@ int test_line_read(struct test_line *line, uint8_t *data, size_t capacity, size_
 	size_t count = line->length < capacity ? line->length : capacity;
 
 	if (count == 0) {
-		struct timespec wait = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
+		struct timespec wait = {timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
 		nanosleep(&wait, NULL);
 		*got = 0;
 		return HB_ERR_TIMEOUT;

@@ -897,8 +897,8 @@ Test(model_compile_mlperf, ad_float_and_int8_agree)
 
 Test(model_compile, shapes_print_at_their_tflite_rank)
 {
-	const int32_t padded[4] = { 1, 1, 1, 10 };
-	const int32_t image[4] = { 1, 28, 28, 1 };
+	const int32_t padded[4] = {1, 1, 1, 10};
+	const int32_t image[4] = {1, 28, 28, 1};
 
 	cr_expect_str_eq(compiled_shape_text(padded, 2).text, "[1, 10]");
 	cr_expect_str_eq(compiled_shape_text(padded, 1).text, "[10]");

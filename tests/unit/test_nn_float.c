@@ -19,7 +19,7 @@
 #include "nn.h"
 
 #define NN_FLOAT_TEST_TOLERANCE 1e-5
-#define NN_FLOAT_TEST_BUFFER 4096
+#define NN_FLOAT_TEST_BUFFER	4096
 
 static float nn_float_test_input[NN_FLOAT_TEST_BUFFER];
 static float nn_float_test_filter[NN_FLOAT_TEST_BUFFER];
@@ -342,7 +342,8 @@ Test(nn_softmax_f32, rows_are_independent_and_stable)
 	nn_softmax_f32(&params, input, got);
 	for (int i = 0; i < 4; i++)
 		cr_expect(got[i] == 0.25f, "uniform row, element %d: got %.9g", i, (double)got[i]);
-	cr_expect(got[4] == 0.5f && got[5] == 0.5f, "got %.9g %.9g", (double)got[4], (double)got[5]);
+	cr_expect(got[4] == 0.5f && got[5] == 0.5f, "got %.9g %.9g", (double)got[4],
+		  (double)got[5]);
 	/* row 1 is {1000, 1000, 88, 89}: exp(-911) and exp(-912) are 0 in float */
 	cr_expect(got[6] == 0 && got[7] == 0, "got %.9g %.9g", (double)got[6], (double)got[7]);
 	/* row 2 is {-1000, 0, 3, 3} */
@@ -367,7 +368,8 @@ Test(nn_softmax_f32, beta_scales_the_differences)
 	cr_expect_float_eq(got[1], 0.75f, 1e-6f);
 	params.beta = 0; /* flat */
 	nn_softmax_f32(&params, input, got);
-	cr_expect(got[0] == 0.5f && got[1] == 0.5f, "got %.9g %.9g", (double)got[0], (double)got[1]);
+	cr_expect(got[0] == 0.5f && got[1] == 0.5f, "got %.9g %.9g", (double)got[0],
+		  (double)got[1]);
 }
 
 Test(nn_softmax_f32, works_in_place)
@@ -402,7 +404,8 @@ static uint32_t nn_float_test_xorshift32(uint32_t *state)
 /* Uniform in [-1, 1), exactly representable (24 random bits). */
 static float nn_float_test_random(uint32_t *state)
 {
-	return (float)((int32_t)(nn_float_test_xorshift32(state) >> 8) - (1 << 23)) / (float)(1 << 23);
+	return (float)((int32_t)(nn_float_test_xorshift32(state) >> 8) - (1 << 23)) /
+	       (float)(1 << 23);
 }
 
 static void nn_float_test_fill(float *data, int count, uint32_t *state)
@@ -432,7 +435,8 @@ static void nn_float_test_expect_near(const float *got, int count, const char *w
 		const double allowed = NN_FLOAT_TEST_TOLERANCE * nn_float_test_magnitude[i] + 1e-30;
 		cr_expect(error <= allowed,
 			  "%s config %d element %d: got %.9g, expected %.12g (error %.3g > %.3g)",
-			  what, config, i, (double)got[i], nn_float_test_expected[i], error, allowed);
+			  what, config, i, (double)got[i], nn_float_test_expected[i], error,
+			  allowed);
 	}
 }
 
@@ -445,12 +449,12 @@ struct nn_float_test_shape {
 };
 
 static const struct nn_float_test_shape nn_float_test_shapes[] = {
-	{2, 5, 6, 3, 3, 3, 4, 1, 1, 1, 1, 1, 1, 1, 1, 1, -FLT_MAX, FLT_MAX},
-	{1, 7, 7, 4, 3, 3, 5, 1, 2, 2, 1, 1, 1, 1, 1, 1, -FLT_MAX, FLT_MAX},
-	{2, 9, 8, 2, 3, 2, 3, 2, 1, 2, 2, 3, 2, 0, 2, 3, -0.5f, 0.75f},
-	{1, 6, 9, 3, 2, 3, 2, 2, 2, 1, 2, 1, 0, 2, 1, 0, 0, FLT_MAX},
-	{2, 8, 8, 8, 3, 3, 5, 1, 2, 2, 1, 1, 0, 0, 1, 1, -FLT_MAX, 1},
-	{1, 4, 4, 1, 4, 4, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, -FLT_MAX, FLT_MAX},
+    {2, 5, 6, 3, 3, 3, 4, 1, 1, 1, 1, 1, 1, 1, 1, 1, -FLT_MAX, FLT_MAX},
+    {1, 7, 7, 4, 3, 3, 5, 1, 2, 2, 1, 1, 1, 1, 1, 1, -FLT_MAX, FLT_MAX},
+    {2, 9, 8, 2, 3, 2, 3, 2, 1, 2, 2, 3, 2, 0, 2, 3, -0.5f, 0.75f},
+    {1, 6, 9, 3, 2, 3, 2, 2, 2, 1, 2, 1, 0, 2, 1, 0, 0, FLT_MAX},
+    {2, 8, 8, 8, 3, 3, 5, 1, 2, 2, 1, 1, 0, 0, 1, 1, -FLT_MAX, 1},
+    {1, 4, 4, 1, 4, 4, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, -FLT_MAX, FLT_MAX},
 };
 
 static struct nn_conv_params nn_float_test_random_params(const struct nn_float_test_shape *shape,
@@ -467,13 +471,15 @@ static struct nn_conv_params nn_float_test_random_params(const struct nn_float_t
 	params.input_channels = shape->channels;
 	params.filter_height = shape->filter_height;
 	params.filter_width = shape->filter_width;
-	params.output_height =
-		(shape->height + shape->pad_top + shape->pad_bottom - span_height) / shape->stride_height + 1;
+	params.output_height = (shape->height + shape->pad_top + shape->pad_bottom - span_height) /
+				   shape->stride_height +
+			       1;
 	params.output_width =
-		(shape->width + shape->pad_left + shape->pad_right - span_width) / shape->stride_width + 1;
+	    (shape->width + shape->pad_left + shape->pad_right - span_width) / shape->stride_width +
+	    1;
 	params.depth_multiplier = depthwise ? shape->depth_multiplier : 1;
-	params.output_channels = depthwise ? shape->channels * shape->depth_multiplier :
-					     shape->output_channels;
+	params.output_channels =
+	    depthwise ? shape->channels * shape->depth_multiplier : shape->output_channels;
 	params.stride_height = shape->stride_height;
 	params.stride_width = shape->stride_width;
 	params.dilation_height = shape->dilation_height;
@@ -497,8 +503,10 @@ static int32_t nn_float_test_pad(const struct nn_float_test_shape *shape, const 
 		for (int32_t x = 0; x < shape->width; x++)
 			for (int32_t c = 0; c < shape->channels; c++)
 				nn_float_test_padded[((y + shape->pad_top) * padded_width + x +
-						      shape->pad_left) * shape->channels + c] =
-					image[(y * shape->width + x) * shape->channels + c];
+						      shape->pad_left) *
+							 shape->channels +
+						     c] =
+				    image[(y * shape->width + x) * shape->channels + c];
 	return padded_width;
 }
 
@@ -512,39 +520,57 @@ static void nn_float_test_reference_conv(const struct nn_float_test_shape *shape
 
 	for (int32_t b = 0; b < shape->batches; b++) {
 		const int32_t padded_width = nn_float_test_pad(
-			shape, nn_float_test_input + b * shape->height * shape->width * in_channels);
+		    shape, nn_float_test_input + b * shape->height * shape->width * in_channels);
 		for (int32_t oy = 0; oy < params->output_height; oy++) {
 			for (int32_t ox = 0; ox < params->output_width; ox++) {
 				for (int32_t oc = 0; oc < out_channels; oc++, index++) {
 					double sum = bias ? bias[oc] : 0.0;
 					double magnitude = bias ? fabs(bias[oc]) : 0.0;
 					for (int32_t ky = 0; ky < shape->filter_height; ky++) {
-						for (int32_t kx = 0; kx < shape->filter_width; kx++) {
-							const int32_t py = oy * shape->stride_height +
-									   ky * shape->dilation_height;
-							const int32_t px = ox * shape->stride_width +
-									   kx * shape->dilation_width;
-							const double *cell = nn_float_test_padded +
-									     (py * padded_width + px) * in_channels;
+						for (int32_t kx = 0; kx < shape->filter_width;
+						     kx++) {
+							const int32_t py =
+							    oy * shape->stride_height +
+							    ky * shape->dilation_height;
+							const int32_t px =
+							    ox * shape->stride_width +
+							    kx * shape->dilation_width;
+							const double *cell =
+							    nn_float_test_padded +
+							    (py * padded_width + px) * in_channels;
 							if (depthwise) {
-								const double term = cell[oc / shape->depth_multiplier] *
-									nn_float_test_filter[(ky * shape->filter_width + kx) *
-											     out_channels + oc];
+								const double term =
+								    cell[oc /
+									 shape->depth_multiplier] *
+								    nn_float_test_filter
+									[(ky * shape->filter_width +
+									  kx) *
+									     out_channels +
+									 oc];
 								sum += term;
 								magnitude += fabs(term);
 								continue;
 							}
-							for (int32_t ic = 0; ic < in_channels; ic++) {
-								const double term = cell[ic] * nn_float_test_filter[
-									((oc * shape->filter_height + ky) *
-									 shape->filter_width + kx) * in_channels + ic];
+							for (int32_t ic = 0; ic < in_channels;
+							     ic++) {
+								const double term =
+								    cell[ic] *
+								    nn_float_test_filter
+									[((oc *
+									       shape
+										   ->filter_height +
+									   ky) *
+									      shape->filter_width +
+									  kx) *
+									     in_channels +
+									 ic];
 								sum += term;
 								magnitude += fabs(term);
 							}
 						}
 					}
 					nn_float_test_expected[index] =
-						nn_float_test_clamp(sum, shape->low, shape->high);
+					    nn_float_test_clamp(sum, shape->low, shape->high);
 					nn_float_test_magnitude[index] = magnitude;
 				}
 			}
@@ -560,12 +586,14 @@ static void nn_float_test_random_convolutions(int depthwise)
 	for (int config = 0; config < configs; config++) {
 		const struct nn_float_test_shape *shape = &nn_float_test_shapes[config];
 		struct nn_conv_params params = nn_float_test_random_params(shape, depthwise);
-		const int input_count = shape->batches * shape->height * shape->width * shape->channels;
-		const int filter_count = depthwise ?
-			shape->filter_height * shape->filter_width * params.output_channels :
-			params.output_channels * shape->filter_height * shape->filter_width * shape->channels;
-		const int output_count = shape->batches * params.output_height * params.output_width *
-					 params.output_channels;
+		const int input_count =
+		    shape->batches * shape->height * shape->width * shape->channels;
+		const int filter_count =
+		    depthwise ? shape->filter_height * shape->filter_width * params.output_channels
+			      : params.output_channels * shape->filter_height *
+				    shape->filter_width * shape->channels;
+		const int output_count = shape->batches * params.output_height *
+					 params.output_width * params.output_channels;
 		const float *bias = (config % 3 == 2) ? NULL : nn_float_test_bias;
 
 		cr_assert_leq(input_count, NN_FLOAT_TEST_BUFFER);
@@ -629,8 +657,8 @@ Test(nn_fully_connected_f32, random_layers_match_double_reference)
 			nn_float_test_magnitude[b * 10 + o] = magnitude;
 		}
 	}
-	nn_fully_connected_f32(&params, nn_float_test_input, nn_float_test_filter, nn_float_test_bias,
-			       nn_float_test_output);
+	nn_fully_connected_f32(&params, nn_float_test_input, nn_float_test_filter,
+			       nn_float_test_bias, nn_float_test_output);
 	nn_float_test_expect_near(nn_float_test_output, 30, "fully connected", 0);
 }
 
@@ -645,9 +673,12 @@ Test(nn_pool_f32, random_pools_match_double_reference)
 		/* Pools never pad by a whole window (SAME pads at most filter - 1),
 		 * so the padding of the shared shapes is cut to that. */
 		const int32_t pad_top = nn_float_test_min(shape->pad_top, shape->filter_height - 1);
-		const int32_t pad_bottom = nn_float_test_min(shape->pad_bottom, shape->filter_height - 1);
-		const int32_t pad_left = nn_float_test_min(shape->pad_left, shape->filter_width - 1);
-		const int32_t pad_right = nn_float_test_min(shape->pad_right, shape->filter_width - 1);
+		const int32_t pad_bottom =
+		    nn_float_test_min(shape->pad_bottom, shape->filter_height - 1);
+		const int32_t pad_left =
+		    nn_float_test_min(shape->pad_left, shape->filter_width - 1);
+		const int32_t pad_right =
+		    nn_float_test_min(shape->pad_right, shape->filter_width - 1);
 		int index = 0;
 		int output_count;
 
@@ -662,16 +693,20 @@ Test(nn_pool_f32, random_pools_match_double_reference)
 		params.stride_width = shape->stride_width;
 		params.pad_top = pad_top;
 		params.pad_left = pad_left;
-		params.output_height = (shape->height + pad_top + pad_bottom - shape->filter_height) /
-					       shape->stride_height + 1;
+		params.output_height =
+		    (shape->height + pad_top + pad_bottom - shape->filter_height) /
+			shape->stride_height +
+		    1;
 		params.output_width = (shape->width + pad_left + pad_right - shape->filter_width) /
-				      shape->stride_width + 1;
+					  shape->stride_width +
+				      1;
 		params.activation_min_f = shape->low;
 		params.activation_max_f = shape->high;
-		output_count = shape->batches * params.output_height * params.output_width *
-			       shape->channels;
+		output_count =
+		    shape->batches * params.output_height * params.output_width * shape->channels;
 		nn_float_test_fill(nn_float_test_input,
-				   shape->batches * shape->height * shape->width * shape->channels, &state);
+				   shape->batches * shape->height * shape->width * shape->channels,
+				   &state);
 
 		/* Average: mean of the in-bounds cells, found by scanning the
 		 * whole image for cells inside each window. Max: exact. */
@@ -683,37 +718,52 @@ Test(nn_pool_f32, random_pools_match_double_reference)
 						int count = 0;
 						for (int32_t y = 0; y < shape->height; y++) {
 							for (int32_t x = 0; x < shape->width; x++) {
-								const int32_t dy = y + pad_top - oy * shape->stride_height;
-								const int32_t dx = x + pad_left - ox * shape->stride_width;
+								const int32_t dy =
+								    y + pad_top -
+								    oy * shape->stride_height;
+								const int32_t dx =
+								    x + pad_left -
+								    ox * shape->stride_width;
 								double cell;
-								if (dy < 0 || dy >= shape->filter_height ||
-								    dx < 0 || dx >= shape->filter_width)
+								if (dy < 0 ||
+								    dy >= shape->filter_height ||
+								    dx < 0 ||
+								    dx >= shape->filter_width)
 									continue;
-								cell = nn_float_test_input[((b * shape->height + y) *
-									shape->width + x) * shape->channels + c];
+								cell = nn_float_test_input
+								    [((b * shape->height + y) *
+									  shape->width +
+								      x) *
+									 shape->channels +
+								     c];
 								sum += cell;
 								magnitude += fabs(cell);
 								max = cell > max ? cell : max;
 								count++;
 							}
 						}
-						cr_assert_gt(count, 0, "config %d has an empty window", config);
+						cr_assert_gt(count, 0,
+							     "config %d has an empty window",
+							     config);
 						nn_float_test_expected[index] = nn_float_test_clamp(
-							sum / count, shape->low, shape->high);
+						    sum / count, shape->low, shape->high);
 						nn_float_test_magnitude[index] = magnitude / count;
-						nn_float_test_expected_max[index] = nn_float_test_clamp(
-							max, shape->low, shape->high);
+						nn_float_test_expected_max[index] =
+						    nn_float_test_clamp(max, shape->low,
+									shape->high);
 					}
 				}
 			}
 		}
 		nn_avg_pool2d_f32(&params, nn_float_test_input, nn_float_test_output);
-		nn_float_test_expect_near(nn_float_test_output, output_count, "average pool", config);
+		nn_float_test_expect_near(nn_float_test_output, output_count, "average pool",
+					  config);
 		nn_max_pool2d_f32(&params, nn_float_test_input, nn_float_test_output);
 		for (int i = 0; i < output_count; i++)
 			cr_expect(nn_float_test_output[i] == (float)nn_float_test_expected_max[i],
-				  "max pool config %d element %d: got %.9g, expected %.9g", config, i,
-				  (double)nn_float_test_output[i], nn_float_test_expected_max[i]);
+				  "max pool config %d element %d: got %.9g, expected %.9g", config,
+				  i, (double)nn_float_test_output[i],
+				  nn_float_test_expected_max[i]);
 	}
 }
 
@@ -735,7 +785,7 @@ Test(nn_add_f32, random_sums_are_correctly_rounded)
 		/* The double sum of two such floats is exact; rounding it once
 		 * to float is what IEEE float addition must give. */
 		const float want = (float)nn_float_test_clamp(
-			(double)nn_float_test_input[i] + nn_float_test_filter[i], -1.5f, 1.5f);
+		    (double)nn_float_test_input[i] + nn_float_test_filter[i], -1.5f, 1.5f);
 		cr_expect(nn_float_test_output[i] == want, "element %d: got %.9g, expected %.9g", i,
 			  (double)nn_float_test_output[i], (double)want);
 	}
@@ -761,7 +811,7 @@ Test(nn_softmax_f32, random_rows_match_double_reference)
 			sum += exp((double)params.beta * nn_float_test_input[r * size + i]);
 		for (int i = 0; i < size; i++) {
 			const double want =
-				exp((double)params.beta * nn_float_test_input[r * size + i]) / sum;
+			    exp((double)params.beta * nn_float_test_input[r * size + i]) / sum;
 			const double got = nn_float_test_output[r * size + i];
 			/* relative: expf and float (x - max) * beta each add a few ulps;
 			 * |x - max| * beta <= 27 makes the argument's rounding worth up

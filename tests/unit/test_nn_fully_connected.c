@@ -287,7 +287,7 @@ static int32_t nn_test_reference_requantize(int32_t acc, int32_t multiplier, int
 	return (int32_t)(high < 0 ? -rounded : rounded);
 }
 
-#define NN_TEST_INPUTS 256
+#define NN_TEST_INPUTS	256
 #define NN_TEST_OUTPUTS 64
 
 struct nn_test_layer {

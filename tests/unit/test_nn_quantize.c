@@ -29,26 +29,30 @@ static void nn_quantize_test_check(float scale, int32_t zero_point,
 	for (int i = 0; i < count; i++) {
 		int8_t got = 99;
 		nn_quantize_f32_s8(&params, &cases[i].input, &got);
-		cr_expect_eq(got, cases[i].want, "scale %.9g zero point %d: %.9g -> %d, expected %d",
-			     (double)scale, zero_point, (double)cases[i].input, got, cases[i].want);
+		cr_expect_eq(got, cases[i].want,
+			     "scale %.9g zero point %d: %.9g -> %d, expected %d", (double)scale,
+			     zero_point, (double)cases[i].input, got, cases[i].want);
 	}
 }
 
 Test(nn_quantize_f32_s8, exact_halves_round_away_from_zero)
 {
 	static const struct nn_quantize_test_case unit_scale[] = {
-		{0.5f, 1}, {-0.5f, -1}, {1.5f, 2}, {-1.5f, -2}, {2.5f, 3}, {-2.5f, -3},
-		{0.49999997f, 0}, /* floor(x + 0.5f) would give 1: x + 0.5f rounds to 1.0f */
-		{-0.49999997f, 0}, {0.50000006f, 1}, {2.4999998f, 2}, {0, 0}, {-0.0f, 0},
+	    {0.5f, 1},	       {-0.5f, -1},	 {1.5f, 2},	  {-1.5f, -2}, {2.5f, 3},
+	    {-2.5f, -3},       {0.49999997f, 0}, /* floor(x + 0.5f) would give 1: x + 0.5f rounds
+						    to 1.0f */
+	    {-0.49999997f, 0}, {0.50000006f, 1}, {2.4999998f, 2}, {0, 0},      {-0.0f, 0},
 	};
 	/* The same halves in units of a scale of 0.5 (exact in binary). */
 	static const struct nn_quantize_test_case half_scale[] = {
-		{0.25f, 1}, {-0.25f, -1}, {1.25f, 3}, {-1.25f, -3}, {0.75f, 2}, {-0.75f, -2},
-		{0.24f, 0}, {63.5f, 127},
+	    {0.25f, 1}, {-0.25f, -1}, {1.25f, 3}, {-1.25f, -3},
+	    {0.75f, 2}, {-0.75f, -2}, {0.24f, 0}, {63.5f, 127},
 	};
 
-	nn_quantize_test_check(1.0f, 0, unit_scale, (int)(sizeof(unit_scale) / sizeof(unit_scale[0])));
-	nn_quantize_test_check(0.5f, 0, half_scale, (int)(sizeof(half_scale) / sizeof(half_scale[0])));
+	nn_quantize_test_check(1.0f, 0, unit_scale,
+			       (int)(sizeof(unit_scale) / sizeof(unit_scale[0])));
+	nn_quantize_test_check(0.5f, 0, half_scale,
+			       (int)(sizeof(half_scale) / sizeof(half_scale[0])));
 }
 
 Test(nn_quantize_f32_s8, divides_in_float_like_tflite)
@@ -56,7 +60,7 @@ Test(nn_quantize_f32_s8, divides_in_float_like_tflite)
 	/* 0.25f / 0.1f is 2.49999996... exactly, but the float quotient rounds
 	 * to 2.5, which rounds to 3; a double division would give 2. */
 	static const struct nn_quantize_test_case cases[] = {
-		{0.25f, 3}, {-0.25f, -3}, {0.75f, 8}, {1.25f, 13}, {0.3f, 3},
+	    {0.25f, 3}, {-0.25f, -3}, {0.75f, 8}, {1.25f, 13}, {0.3f, 3},
 	};
 
 	nn_quantize_test_check(0.1f, 0, cases, (int)(sizeof(cases) / sizeof(cases[0])));
@@ -65,10 +69,9 @@ Test(nn_quantize_f32_s8, divides_in_float_like_tflite)
 Test(nn_quantize_f32_s8, saturates_at_both_ends)
 {
 	static const struct nn_quantize_test_case cases[] = {
-		{12.7f, 127}, {12.8f, 127}, {12.66f, 127}, {12.64f, 126}, {1e30f, 127},
-		{INFINITY, 127}, {FLT_MAX, 127}, {-12.8f, -128}, {-12.9f, -128},
-		{-12.85f, -128}, {-12.74f, -127}, {-1e30f, -128}, {-INFINITY, -128},
-		{-FLT_MAX, -128},
+	    {12.7f, 127},    {12.8f, 127},   {12.66f, 127},	{12.64f, 126},	  {1e30f, 127},
+	    {INFINITY, 127}, {FLT_MAX, 127}, {-12.8f, -128},	{-12.9f, -128},	  {-12.85f, -128},
+	    {-12.74f, -127}, {-1e30f, -128}, {-INFINITY, -128}, {-FLT_MAX, -128},
 	};
 
 	nn_quantize_test_check(0.1f, 0, cases, (int)(sizeof(cases) / sizeof(cases[0])));
@@ -78,8 +81,9 @@ Test(nn_quantize_f32_s8, zero_point_minus_128)
 {
 	/* scale 0.5: codes -128..127 cover [0, 127.5] */
 	static const struct nn_quantize_test_case cases[] = {
-		{0, -128}, {0.25f, -127}, {-0.25f, -128}, {1, -126}, {127.5f, 127},
-		{128, 127}, {127.25f, 127}, {127.2f, 126}, {-1, -128}, {-1e30f, -128}, {1e30f, 127},
+	    {0, -128},	   {0.25f, -127},  {-0.25f, -128}, {1, -126},
+	    {127.5f, 127}, {128, 127},	   {127.25f, 127}, {127.2f, 126},
+	    {-1, -128},	   {-1e30f, -128}, {1e30f, 127},
 	};
 
 	nn_quantize_test_check(0.5f, -128, cases, (int)(sizeof(cases) / sizeof(cases[0])));
@@ -89,8 +93,8 @@ Test(nn_quantize_f32_s8, zero_point_127)
 {
 	/* scale 0.5: codes -128..127 cover [-127.5, 0] */
 	static const struct nn_quantize_test_case cases[] = {
-		{0, 127}, {-0.25f, 126}, {0.25f, 127}, {0.5f, 127}, {-127.5f, -128},
-		{-128, -128}, {-127.25f, -128}, {-127.2f, -127}, {1e30f, 127}, {-1e30f, -128},
+	    {0, 127},	  {-0.25f, 126},    {0.25f, 127},    {0.5f, 127},  {-127.5f, -128},
+	    {-128, -128}, {-127.25f, -128}, {-127.2f, -127}, {1e30f, 127}, {-1e30f, -128},
 	};
 
 	nn_quantize_test_check(0.5f, 127, cases, (int)(sizeof(cases) / sizeof(cases[0])));
@@ -112,7 +116,8 @@ Test(nn_quantize_f32_s8, whole_buffer_and_nothing_more)
 
 	nn_quantize_f32_s8(&params, input, got);
 	for (int i = 0; i < 5; i++)
-		cr_expect_eq(got[i], want[i], "element %d: got %d, expected %d", i, got[i], want[i]);
+		cr_expect_eq(got[i], want[i], "element %d: got %d, expected %d", i, got[i],
+			     want[i]);
 	cr_expect_eq(got[5], 42, "wrote past the output");
 }
 
@@ -146,14 +151,16 @@ Test(nn_dequantize_s8_f32, matches_tflite_double_product_for_every_code)
 	for (size_t s = 0; s < sizeof(scales) / sizeof(scales[0]); s++) {
 		for (size_t z = 0; z < sizeof(zero_points) / sizeof(zero_points[0]); z++) {
 			struct nn_quantize_params params = {
-				.size = 256, .scale = scales[s], .zero_point = zero_points[z]};
+			    .size = 256, .scale = scales[s], .zero_point = zero_points[z]};
 			nn_dequantize_s8_f32(&params, codes, got);
 			for (int i = 0; i < 256; i++) {
 				const float want = (float)((double)scales[s] *
 							   (double)(codes[i] - zero_points[z]));
-				cr_expect(got[i] == want, "scale %.9g zero point %d code %d: got %.9g, expected %.9g",
-					  (double)scales[s], zero_points[z], codes[i], (double)got[i],
-					  (double)want);
+				cr_expect(
+				    got[i] == want,
+				    "scale %.9g zero point %d code %d: got %.9g, expected %.9g",
+				    (double)scales[s], zero_points[z], codes[i], (double)got[i],
+				    (double)want);
 			}
 		}
 	}
@@ -172,11 +179,12 @@ Test(nn_dequantize_s8_f32, quantize_recovers_every_code)
 	for (size_t s = 0; s < sizeof(scales) / sizeof(scales[0]); s++) {
 		for (size_t z = 0; z < sizeof(zero_points) / sizeof(zero_points[0]); z++) {
 			struct nn_quantize_params params = {
-				.size = 256, .scale = scales[s], .zero_point = zero_points[z]};
+			    .size = 256, .scale = scales[s], .zero_point = zero_points[z]};
 			nn_dequantize_s8_f32(&params, codes, values);
 			nn_quantize_f32_s8(&params, values, again);
 			for (int i = 0; i < 256; i++)
-				cr_expect_eq(again[i], codes[i], "scale %.9g zero point %d: code %d came back as %d",
+				cr_expect_eq(again[i], codes[i],
+					     "scale %.9g zero point %d: code %d came back as %d",
 					     (double)scales[s], zero_points[z], codes[i], again[i]);
 		}
 	}

@@ -1030,5 +1030,6 @@ Test(profile, model_region_must_lie_inside_flash)
 {
 	profile_test_expect_error(
 	    profile_test_edit(profile_test_qemu, "memory.model.origin", "\"0x00400000\""),
-	    PROFILE_TEST_QEMU_PATH, "field 'memory.model': expected a region inside flash after the firmware", NULL);
+	    PROFILE_TEST_QEMU_PATH,
+	    "field 'memory.model': expected a region inside flash after the firmware", NULL);
 }

@@ -16,9 +16,10 @@ static const struct run_table_row *table_row(const struct run_table *table, cons
 }
 
 static void table_for(enum profile_counter counter, struct board_profile *board,
-		      struct loaded_model *model, struct run_result *result, struct run_table *table)
+		      struct loaded_model *model, struct run_result *result,
+		      struct run_table *table)
 {
-	static uint64_t ticks[3] = { 100, 110, 120 };
+	static uint64_t ticks[3] = {100, 110, 120};
 
 	memset(board, 0, sizeof *board);
 	memset(model, 0, sizeof *model);

@@ -85,9 +85,9 @@ static void stream_answer(struct stream_board *board, const struct frame *reques
 
 	switch (request->type) {
 	case MSG_HELLO: {
-		struct msg_hello_reply hello = { .protocol_version = PROTO_VERSION,
-						 .counter_scale_q16 = 1u << 16,
-						 .rx_window = 4096 };
+		struct msg_hello_reply hello = {.protocol_version = PROTO_VERSION,
+						.counter_scale_q16 = 1u << 16,
+						.rx_window = 4096};
 		length = msg_hello_reply_encode(&hello, payload, sizeof payload);
 		break;
 	}
@@ -101,7 +101,7 @@ static void stream_answer(struct stream_board *board, const struct frame *reques
 		break;
 	}
 	case MSG_INVOKE: {
-		struct msg_invoke_reply invoke = { .runs = 1, .stack_high_water = 512 };
+		struct msg_invoke_reply invoke = {.runs = 1, .stack_high_water = 512};
 		stream_model(board->input, board->output, &board->ticks);
 		invoke.ticks[0] = board->ticks;
 		board->invokes++;
@@ -117,8 +117,7 @@ static void stream_answer(struct stream_board *board, const struct frame *reques
 		length = 4u + count;
 		break;
 	}
-	default:
-		cr_assert_fail("unexpected request type 0x%02x", request->type);
+	default: cr_assert_fail("unexpected request type 0x%02x", request->type);
 	}
 	stream_queue(board, request->seq, request->type | MSG_REPLY_FLAG, payload, length, damage,
 		     request_bytes);
@@ -144,21 +143,22 @@ static int stream_write(struct transport *transport, const uint8_t *data, size_t
 			continue;
 		board->frame_bytes = 0;
 		cr_assert_eq(result, FRAME_READY, "the host sent a broken frame");
-		action = board->handled < strlen(board->script) ? board->script[board->handled] : 'o';
+		action =
+		    board->handled < strlen(board->script) ? board->script[board->handled] : 'o';
 		board->handled++;
 		if (request.type == MSG_HELLO) {
 			action = board->hellos < strlen(board->hello_script)
-					 ? board->hello_script[board->hellos]
-					 : 'o';
+				     ? board->hello_script[board->hellos]
+				     : 'o';
 			board->hellos++;
 		}
 		if (action == 'o' || action == 'c') {
 			stream_answer(board, &request, action == 'c', bytes);
 		} else if (action == 'b') {
-			uint8_t error[3] = { MSG_ERROR_BAD_FRAME, 0, 0 };
+			uint8_t error[3] = {MSG_ERROR_BAD_FRAME, 0, 0};
 			stream_queue(board, 0xFFFF, MSG_ERROR, error, 3, false, bytes);
 		} else if (action == 'e') {
-			uint8_t error[3] = { MSG_ERROR_OUT_OF_RANGE, 0, request.type };
+			uint8_t error[3] = {MSG_ERROR_OUT_OF_RANGE, 0, request.type};
 			stream_queue(board, request.seq, MSG_ERROR, error, 3, false, bytes);
 		} else {
 			board->released += bytes; /* dropped: nothing will answer it */
@@ -180,7 +180,9 @@ static int stream_read(struct transport *transport, uint8_t *data, size_t capaci
 }
 
 static const struct transport_driver stream_driver = {
-	.name = "stream-fake", .write = stream_write, .read = stream_read,
+    .name = "stream-fake",
+    .write = stream_write,
+    .read = stream_read,
 };
 
 /* The host side: what the handler saw. */
@@ -198,8 +200,8 @@ static void stream_make_input(void *context, uint32_t index, uint8_t *input)
 		input[i] = (uint8_t)(index * 37u + i * 3u + (i >> 8));
 }
 
-static int stream_finish(void *context, uint32_t index, const uint8_t *input,
-			 const uint8_t *output, const struct msg_invoke_reply *reply)
+static int stream_finish(void *context, uint32_t index, const uint8_t *input, const uint8_t *output,
+			 const struct msg_invoke_reply *reply)
 {
 	struct stream_seen *seen = context;
 	uint8_t expected_input[STREAM_INPUT_BYTES];
@@ -210,7 +212,8 @@ static int stream_finish(void *context, uint32_t index, const uint8_t *input,
 	cr_assert_eq(index, seen->finished, "sample %u finished out of order", index);
 	stream_make_input(seen, index, expected_input);
 	seen->made = made;
-	cr_assert_arr_eq(input, expected_input, STREAM_INPUT_BYTES, "sample %u: wrong input", index);
+	cr_assert_arr_eq(input, expected_input, STREAM_INPUT_BYTES, "sample %u: wrong input",
+			 index);
 	stream_model(expected_input, expected_output, &ticks);
 	cr_assert_arr_eq(output, expected_output, STREAM_OUTPUT_BYTES,
 			 "sample %u: output of another input", index);
@@ -224,14 +227,13 @@ static int stream_run_hellos(const char *script, const char *hello_script, uint3
 			     int timeout_ms, struct stream_seen *seen,
 			     struct sample_stream_stats *stats)
 {
-	const struct sample_stream_handler handler = { .make_input = stream_make_input,
-						       .finish = stream_finish,
-						       .context = seen };
-	const struct sample_stream_options options = { .first = 0,
-						       .end = STREAM_SAMPLES,
-						       .input_bytes = STREAM_INPUT_BYTES,
-						       .output_bytes = STREAM_OUTPUT_BYTES,
-						       .window = window };
+	const struct sample_stream_handler handler = {
+	    .make_input = stream_make_input, .finish = stream_finish, .context = seen};
+	const struct sample_stream_options options = {.first = 0,
+						      .end = STREAM_SAMPLES,
+						      .input_bytes = STREAM_INPUT_BYTES,
+						      .output_bytes = STREAM_OUTPUT_BYTES,
+						      .window = window};
 
 	memset(&stream_board, 0, sizeof stream_board);
 	memset(seen, 0, sizeof *seen);
@@ -245,8 +247,8 @@ static int stream_run_hellos(const char *script, const char *hello_script, uint3
 	return sample_stream_run(&stream_session, &options, &handler, stats);
 }
 
-static int stream_run(const char *script, uint32_t window, int timeout_ms,
-		      struct stream_seen *seen, struct sample_stream_stats *stats)
+static int stream_run(const char *script, uint32_t window, int timeout_ms, struct stream_seen *seen,
+		      struct sample_stream_stats *stats)
 {
 	return stream_run_hellos(script, "", window, timeout_ms, seen, stats);
 }
@@ -270,7 +272,8 @@ Test(sample_stream, pipelined_run_finishes_every_sample_in_order_within_the_wind
 	cr_assert_leq(stream_board.max_in_flight, 4096);
 	/* More than one sample's requests at once: it really pipelines. */
 	cr_assert_gt(stream_board.max_in_flight, STREAM_INPUT_BYTES + 100,
-		     "at most %llu bytes in flight", (unsigned long long)stream_board.max_in_flight);
+		     "at most %llu bytes in flight",
+		     (unsigned long long)stream_board.max_in_flight);
 	cr_assert_eq(stats.resyncs, 0);
 	cr_assert_eq(stream_session.counters.requests, STREAM_SAMPLES * 6);
 }
@@ -318,7 +321,8 @@ Test(sample_stream, unreadable_request_resyncs_and_redoes_the_sample)
 	struct stream_seen seen;
 	struct sample_stream_stats stats;
 
-	cr_assert_eq(stream_run("ooooooooob", 4096, 1000, &seen, &stats), HB_OK, "%s", stream_error);
+	cr_assert_eq(stream_run("ooooooooob", 4096, 1000, &seen, &stats), HB_OK, "%s",
+		     stream_error);
 	cr_assert_eq(seen.finished, STREAM_SAMPLES);
 	cr_assert_eq(stats.resyncs, 1);
 }
@@ -394,6 +398,7 @@ Test(sample_stream, refused_request_is_an_error_naming_it)
 	struct sample_stream_stats stats;
 
 	cr_assert_eq(stream_run("oooooooe", 4096, 1000, &seen, &stats), HB_ERR_PROTOCOL);
-	cr_assert(strstr(stream_error, "board 'fake-board' refused INPUT_WRITE: "), "%s", stream_error);
+	cr_assert(strstr(stream_error, "board 'fake-board' refused INPUT_WRITE: "), "%s",
+		  stream_error);
 	cr_assert_eq(seen.finished, 1, "sample 0 was finished before the refusal");
 }

@@ -46,11 +46,11 @@ static void answer(struct fake_board *board, const struct frame *request, int da
 
 	switch (request->type) {
 	case MSG_HELLO: {
-		struct msg_hello_reply hello = { .protocol_version = PROTO_VERSION,
-						 .max_payload = FRAME_MAX_PAYLOAD,
-						 .clock_hz = 25000000,
-						 .counter_scale_q16 = 40u << 16,
-						 .model_macs = 16384 };
+		struct msg_hello_reply hello = {.protocol_version = PROTO_VERSION,
+						.max_payload = FRAME_MAX_PAYLOAD,
+						.clock_hz = 25000000,
+						.counter_scale_q16 = 40u << 16,
+						.model_macs = 16384};
 		strcpy(hello.port, "fake");
 		length = msg_hello_reply_encode(&hello, payload, sizeof payload);
 		break;
@@ -61,8 +61,8 @@ static void answer(struct fake_board *board, const struct frame *request, int da
 		length = 6;
 		break;
 	case MSG_INVOKE: {
-		struct msg_invoke_reply invoke = { .runs = le_get_u16(request->payload),
-						   .stack_high_water = 512 };
+		struct msg_invoke_reply invoke = {.runs = le_get_u16(request->payload),
+						  .stack_high_water = 512};
 		for (int i = 0; i < invoke.runs; i++)
 			invoke.ticks[i] = 1000 + (uint64_t)i;
 		length = msg_invoke_reply_encode(&invoke, payload, sizeof payload);
@@ -77,13 +77,13 @@ static void answer(struct fake_board *board, const struct frame *request, int da
 		length = 4u + count;
 		break;
 	}
-	default:
-		break;
+	default: break;
 	}
 	queue_frame(board, request->seq, type, payload, length, damage);
 }
 
-static int fake_write(struct transport *transport, const uint8_t *data, size_t length, int timeout_ms)
+static int fake_write(struct transport *transport, const uint8_t *data, size_t length,
+		      int timeout_ms)
 {
 	struct fake_board *board = (struct fake_board *)transport;
 	struct frame request;
@@ -91,20 +91,22 @@ static int fake_write(struct transport *transport, const uint8_t *data, size_t l
 	for (size_t i = 0; i < length; i++) {
 		if (frame_decoder_push(&board->decoder, data[i], &request) != FRAME_READY)
 			continue;
-		char action = board->handled < strlen(board->script) ? board->script[board->handled] : 'o';
+		char action =
+		    board->handled < strlen(board->script) ? board->script[board->handled] : 'o';
 		if (board->handled < 32)
 			board->seqs[board->handled] = request.seq;
 		board->handled++;
 		if (action == 'o' || action == 'c') {
 			answer(board, &request, action == 'c');
 		} else if (action == 'b') {
-			uint8_t error[3] = { MSG_ERROR_BAD_FRAME, 0, 0 };
+			uint8_t error[3] = {MSG_ERROR_BAD_FRAME, 0, 0};
 			queue_frame(board, 0xFFFF, MSG_ERROR, error, 3, 0);
 		} else if (action == 't') {
-			queue_frame(board, (uint16_t)(request.seq - 1), MSG_HELLO_REPLY, NULL, 0, 0);
+			queue_frame(board, (uint16_t)(request.seq - 1), MSG_HELLO_REPLY, NULL, 0,
+				    0);
 			answer(board, &request, 0);
 		} else if (action == 'e') {
-			uint8_t error[3] = { MSG_ERROR_UNKNOWN_TYPE, 0, request.type };
+			uint8_t error[3] = {MSG_ERROR_UNKNOWN_TYPE, 0, request.type};
 			queue_frame(board, request.seq, MSG_ERROR, error, 3, 0);
 		}
 	}
@@ -119,7 +121,9 @@ static int fake_read(struct transport *transport, uint8_t *data, size_t capacity
 }
 
 static const struct transport_driver fake_driver = {
-	.name = "fake", .write = fake_write, .read = fake_read,
+    .name = "fake",
+    .write = fake_write,
+    .read = fake_read,
 };
 
 static struct fake_board board;
@@ -195,8 +199,10 @@ Test(session, silent_board_times_out_within_the_bound)
 	start("sssssssss", 400, 3);
 	begin = clock_now_seconds();
 	cr_assert_eq(session_hello(&session, &hello), HB_ERR_TIMEOUT);
-	cr_assert_lt(clock_now_seconds() - begin, 1.5, "gave up after %.2f s", clock_now_seconds() - begin);
-	cr_assert(strstr(captured, "board 'fake-board' did not answer HELLO within 0.4 s"), "%s", captured);
+	cr_assert_lt(clock_now_seconds() - begin, 1.5, "gave up after %.2f s",
+		     clock_now_seconds() - begin);
+	cr_assert(strstr(captured, "board 'fake-board' did not answer HELLO within 0.4 s"), "%s",
+		  captured);
 }
 
 Test(session, persistent_damage_is_a_protocol_error_naming_the_line)

@@ -349,9 +349,10 @@ Test(transport, serial_missing_device_names_path)
 
 	cr_assert_eq(transport_serial.open("/dev/ttyNOPE", &options, &transport), HB_ERR_NOT_FOUND);
 	cr_assert_null(transport);
-	cr_assert_str_eq(hb_last_error(),
-			 "cannot open serial port '/dev/ttyNOPE': no such device (is the board "
-			 "plugged in? `ls /dev/serial/by-id` lists the serial ports this machine sees)");
+	cr_assert_str_eq(
+	    hb_last_error(),
+	    "cannot open serial port '/dev/ttyNOPE': no such device (is the board "
+	    "plugged in? `ls /dev/serial/by-id` lists the serial ports this machine sees)");
 }
 
 Test(transport, serial_not_a_port)

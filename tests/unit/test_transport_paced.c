@@ -73,13 +73,16 @@ static void pace_close(struct transport *transport)
 }
 
 static const struct transport_driver pace_driver = {
-	.name = "pace-fake", .write = pace_write, .read = pace_read,
-	.flush_input = pace_flush, .close = pace_close,
+    .name = "pace-fake",
+    .write = pace_write,
+    .read = pace_read,
+    .flush_input = pace_flush,
+    .close = pace_close,
 };
 
 static struct transport *pace_start(uint32_t baud)
 {
-	const struct paced_clock clock = { .now = pace_now, .sleep = pace_sleep };
+	const struct paced_clock clock = {.now = pace_now, .sleep = pace_sleep};
 	struct transport *paced;
 
 	memset(&pace_fake, 0, sizeof pace_fake);
@@ -93,7 +96,7 @@ static struct transport *pace_start(uint32_t baud)
 Test(transport_paced, written_bytes_leave_at_the_line_rate)
 {
 	struct transport *paced = pace_start(1000);
-	uint8_t bytes[50] = { 0 };
+	uint8_t bytes[50] = {0};
 	uint8_t none[4];
 	size_t got;
 
@@ -112,7 +115,7 @@ Test(transport_paced, written_bytes_leave_at_the_line_rate)
 
 Test(transport_paced, received_bytes_arrive_at_the_line_rate)
 {
-	static const uint8_t reply[100] = { 1, 2, 3 };
+	static const uint8_t reply[100] = {1, 2, 3};
 	struct transport *paced = pace_start(1000);
 	uint8_t data[256];
 	size_t total = 0;
@@ -121,8 +124,9 @@ Test(transport_paced, received_bytes_arrive_at_the_line_rate)
 	pace_fake.readable_length = sizeof reply;
 	while (total < sizeof reply) {
 		size_t got;
-		cr_assert_eq(paced->driver->read(paced, data + total, sizeof data - total, &got, 5000),
-			     HB_OK);
+		cr_assert_eq(
+		    paced->driver->read(paced, data + total, sizeof data - total, &got, 5000),
+		    HB_OK);
 		total += got;
 		cr_assert_geq(pace_clock, 100.0 + total * 0.01 - 1e-9, "%zu bytes by %.4f s", total,
 			      pace_clock - 100.0);
@@ -137,7 +141,7 @@ Test(transport_paced, directions_do_not_wait_for_each_other)
 {
 	static const uint8_t reply[50];
 	struct transport *paced = pace_start(1000);
-	uint8_t bytes[100] = { 0 };
+	uint8_t bytes[100] = {0};
 	uint8_t data[64];
 	size_t total = 0;
 

@@ -6,19 +6,19 @@
 #include "mps2.h"
 #include "port.h"
 
-#define UART0_BASE   0x40004000u
-#define UART_DATA    CORTEX_M_REGISTER(UART0_BASE + 0x00u)
-#define UART_STATE   CORTEX_M_REGISTER(UART0_BASE + 0x04u)
-#define UART_CTRL    CORTEX_M_REGISTER(UART0_BASE + 0x08u)
+#define UART0_BASE    0x40004000u
+#define UART_DATA     CORTEX_M_REGISTER(UART0_BASE + 0x00u)
+#define UART_STATE    CORTEX_M_REGISTER(UART0_BASE + 0x04u)
+#define UART_CTRL     CORTEX_M_REGISTER(UART0_BASE + 0x08u)
 #define UART_INTCLEAR CORTEX_M_REGISTER(UART0_BASE + 0x0Cu)
-#define UART_BAUDDIV CORTEX_M_REGISTER(UART0_BASE + 0x10u)
+#define UART_BAUDDIV  CORTEX_M_REGISTER(UART0_BASE + 0x10u)
 
-#define UART_STATE_TX_FULL  (1u << 0)
-#define UART_STATE_RX_FULL  (1u << 1)
-#define UART_CTRL_TX_ENABLE (1u << 0)
-#define UART_CTRL_RX_ENABLE (1u << 1)
+#define UART_STATE_TX_FULL     (1u << 0)
+#define UART_STATE_RX_FULL     (1u << 1)
+#define UART_CTRL_TX_ENABLE    (1u << 0)
+#define UART_CTRL_RX_ENABLE    (1u << 1)
 #define UART_CTRL_RX_INTERRUPT (1u << 3)
-#define UART_INT_RX (1u << 1)
+#define UART_INT_RX	       (1u << 1)
 
 /* UART0's receive interrupt on the MPS2 images (IRQ 0). It is enabled in the
  * NVIC only while PRIMASK is set around a WFI, to wake it: the handler never
