@@ -2,8 +2,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
 
 #include "cmd/cli.h"
 #include "cmd/commands.h"
@@ -20,15 +24,19 @@
 static void print_help(void)
 {
 	printf("usage: hilbench quantize FLOAT.tflite --calib SUITE --out OUT.tflite\n"
-	       "                          [--samples N] [--percentile P]\n\n"
+	       "                          [--samples N] [--percentile P] [--calib-on-eval]\n\n"
 	       "Quantises a float32 model to int8 after training, as TFLite's converter does:\n"
 	       "activations per tensor (asymmetric), weights per output channel (symmetric),\n"
 	       "bias int32. The float model runs on this machine over the first N inputs of\n"
-	       "the suite (default %u, file order, preprocessed with the suite's scale and\n"
-	       "offset) to find each activation's range: its min and max, or with\n"
+	       "the suite's calibration set (its 'calibration' field: data apart from the\n"
+	       "evaluation inputs; default N %u, file order, preprocessed with the suite's\n"
+	       "scale and offset) to find each activation's range: its min and max, or with\n"
 	       "--percentile P that percentile of its absolute values (e.g. 99.99), which\n"
 	       "ignores rare outliers. Input and output become int8; there are no QUANTIZE\n"
-	       "or DEQUANTIZE operators.\n",
+	       "or DEQUANTIZE operators.\n\n"
+	       "A suite without a calibration set is refused: --calib-on-eval calibrates on\n"
+	       "its evaluation inputs instead, which flatters the int8 accuracy measured on\n"
+	       "them. OUT.tflite.quant.json records which inputs were used.\n",
 	       QUANTIZE_DEFAULT_SAMPLES);
 }
 
@@ -100,12 +108,44 @@ static void print_summary(const char *model_path, const char *suite_name,
 	printf("  wrote %s (%zu bytes)\n", out_path, int8_model->file_size);
 }
 
+/* <out>.quant.json: how the model was calibrated, so a reader of its
+ * results can tell whether it was scored on its own calibration data. */
+static int write_record(const char *model_path, const struct suite *suite, const char *source,
+			uint32_t samples, bool on_eval, const char *out_path)
+{
+	char path[1100];
+	cJSON *root = cJSON_CreateObject();
+	char *text;
+	int status;
+
+	snprintf(path, sizeof path, "%s.quant.json", out_path);
+	cJSON_AddStringToObject(root, "schema", "hilbench.quantize/1");
+	cJSON_AddStringToObject(root, "float_model", model_path);
+	cJSON_AddStringToObject(root, "output", out_path);
+	cJSON_AddStringToObject(root, "suite", suite->path);
+	cJSON_AddStringToObject(root, "calibration_inputs", source);
+	cJSON_AddNumberToObject(root, "calibration_samples", samples);
+	cJSON_AddStringToObject(root, "calibration_samples_chosen", "the first N in file order");
+	cJSON_AddBoolToObject(root, "calibrated_on_evaluation_set", on_eval);
+	text = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (!text)
+		return hb_error(HB_ERR_NOMEM, "out of memory writing '%s'", path);
+	status = file_write_atomic(path, text, strlen(text));
+	free(text);
+	return status;
+}
+
 int cmd_quantize(int argc, char **argv)
 {
 	static const struct option long_options[] = {
-	    {"calib", required_argument, NULL, 'c'},   {"out", required_argument, NULL, 'o'},
-	    {"samples", required_argument, NULL, 'n'}, {"percentile", required_argument, NULL, 'p'},
-	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
+	    {"calib", required_argument, NULL, 'c'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"samples", required_argument, NULL, 'n'},
+	    {"percentile", required_argument, NULL, 'p'},
+	    {"calib-on-eval", no_argument, NULL, 'E'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *suite_path = NULL, *out_path = NULL, *model_path;
 	uint32_t samples = QUANTIZE_DEFAULT_SAMPLES, count;
@@ -117,6 +157,8 @@ int cmd_quantize(int argc, char **argv)
 	float *calibration = NULL;
 	uint64_t elements;
 	size_t element_size;
+	const struct suite_source *source;
+	bool on_eval = false;
 	int option, status;
 
 	quantize_options_default(&options);
@@ -136,6 +178,7 @@ int cmd_quantize(int argc, char **argv)
 			if (status != HB_OK)
 				return status;
 			break;
+		case 'E': on_eval = true; break;
 		case 'h': print_help(); return HB_OK;
 		default: return cli_bad_option("quantize", option, argv[optind - 1]);
 		}
@@ -152,11 +195,20 @@ int cmd_quantize(int argc, char **argv)
 	status = suite_load(suite_path, &suite);
 	if (status != HB_OK)
 		return status;
+	if (!suite.has_calibration && !on_eval)
+		return hb_error(
+		    HB_ERR_INPUT,
+		    "%s: no field 'calibration' (expected the inputs to calibrate on, apart "
+		    "from the evaluation 'inputs'); --calib-on-eval calibrates on the "
+		    "evaluation inputs, and the record says so",
+		    suite.path);
+	/* Asked for, the evaluation inputs; else the suite's own calibration set. */
+	source = on_eval ? &suite.inputs : &suite.calibration;
 	status = tflite_read(model_path, &float_model);
 	if (status != HB_OK)
 		return status;
-	status = vectors_read(suite.inputs.path, suite.inputs.format, suite.inputs.raw_dtype,
-			      suite.inputs.raw_shape, suite.inputs.raw_rank, &set);
+	status = vectors_read(source->path, source->format, source->raw_dtype, source->raw_shape,
+			      source->raw_rank, &set);
 	if (status != HB_OK) {
 		tflite_release(&float_model);
 		return status;
@@ -169,19 +221,19 @@ int cmd_quantize(int argc, char **argv)
 	elements = tflite_tensor_elements(&float_model.tensors[float_model.inputs[0]]);
 	element_size = vector_dtype_size(set.dtype);
 	if (element_size == 0 || set.sample_bytes / element_size != elements) {
-		status = hb_error(
-		    HB_ERR_INPUT, "'%s': samples have %zu values, the input of '%s' takes %llu",
-		    suite.inputs.path, element_size ? set.sample_bytes / element_size : 0,
-		    model_path, (unsigned long long)elements);
+		status = hb_error(HB_ERR_INPUT,
+				  "'%s': samples have %zu values, the input of '%s' takes %llu",
+				  source->path, element_size ? set.sample_bytes / element_size : 0,
+				  model_path, (unsigned long long)elements);
 		goto done;
 	}
 	count = samples < set.count ? samples : set.count;
 	if (count == 0) {
-		status = hb_error(HB_ERR_INPUT, "'%s': holds no samples", suite.inputs.path);
+		status = hb_error(HB_ERR_INPUT, "'%s': holds no samples", source->path);
 		goto done;
 	}
 	if (count < samples)
-		hb_warn("'%s' holds %u samples, calibrating with all of them", suite.inputs.path,
+		hb_warn("'%s' holds %u samples, calibrating with all of them", source->path,
 			set.count);
 	status = calibration_inputs(&suite, &set, elements, count, &calibration);
 	if (status == HB_OK)
@@ -191,7 +243,12 @@ int cmd_quantize(int argc, char **argv)
 		goto done;
 	status = file_write_atomic(out_path, int8_model.file, int8_model.file_size);
 	if (status == HB_OK)
+		status = write_record(model_path, &suite, source->path, count, on_eval, out_path);
+	if (status == HB_OK) {
 		print_summary(model_path, suite.name, &options, &summary, &int8_model, out_path);
+		printf("  calibrated on %u samples of %s%s\n", count, source->path,
+		       on_eval ? " (the EVALUATION inputs: --calib-on-eval)" : "");
+	}
 	tflite_release(&int8_model);
 done:
 	free(calibration);

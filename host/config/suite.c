@@ -28,7 +28,7 @@ struct suite_reader {
 };
 
 static const char *const suite_root_fields[] = {
-    "schema", "name",	    "description", "models",  "inputs", "labels",
+    "schema", "name",	    "description", "models",  "inputs", "labels", "calibration",
     "metric", "preprocess", "classes",	   "samples", "seed",	NULL,
 };
 static const char *const suite_source_fields[] = {"format", "path", "dtype", "shape", NULL};
@@ -313,6 +313,8 @@ static void suite_read_root(struct suite_reader *suite_reader, const cJSON *root
 	suite_read_models(suite_reader, root, out);
 	suite_read_source(suite_reader, root, "inputs", true, &out->inputs);
 	has_labels = suite_read_source(suite_reader, root, "labels", false, &out->labels);
+	out->has_calibration =
+	    suite_read_source(suite_reader, root, "calibration", false, &out->calibration);
 	metric = json_read_choice(reader, root, "", "metric", suite_metric_names);
 	if (metric >= 0)
 		out->metric = (enum suite_metric)metric;

@@ -44,6 +44,11 @@ struct suite {
 	uint32_t model_count;
 	struct suite_source inputs;
 	struct suite_source labels;
+	/* Inputs to calibrate int8 quantisation on, kept apart from the
+	 * evaluation inputs so a quantised model is never scored on its own
+	 * calibration data. */
+	bool has_calibration;
+	struct suite_source calibration;
 	enum suite_metric metric;
 	/* Raw sample value v becomes the model's real-valued input v * scale + offset;
 	 * an int8 model then quantises it with its input tensor's scale and zero point. */

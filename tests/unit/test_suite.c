@@ -341,11 +341,12 @@ Test(suite, unknown_repeated_and_missing_fields)
 {
 	suite_test_expect_error(suite_test_edit(suite_test_fmnist, "sampels", "3"),
 				"unknown field 'sampels' (did you mean 'samples'?)", NULL);
-	suite_test_expect_error(suite_test_edit(suite_test_fmnist, "board", "3"),
-				"unknown field 'board' (known fields here: schema, name, "
-				"description, models, inputs, labels, metric, preprocess, "
-				"classes, samples, seed)",
-				NULL);
+	suite_test_expect_error(
+	    suite_test_edit(suite_test_fmnist, "board", "3"),
+	    "unknown field 'board' (known fields here: schema, name, "
+	    "description, models, inputs, labels, calibration, metric, preprocess, "
+	    "classes, samples, seed)",
+	    NULL);
 	suite_test_expect_error(suite_test_edit(suite_test_fmnist, "inputs.fromat", "\"idx\""),
 				"unknown field 'inputs.fromat' (did you mean 'inputs.format'?)",
 				NULL);
@@ -585,4 +586,30 @@ Test(suite, fmnist_suite_reads_the_dataset)
 		cr_assert_lt(vectors_value(&labels, i, 0), suite.class_count);
 	vectors_release(&inputs);
 	vectors_release(&labels);
+}
+
+/* Calibration data is its own source, so quantisation never has to use the
+ * evaluation inputs; without one the suite says it has none. */
+Test(suite, calibration_source)
+{
+	struct suite suite;
+
+	suite_test_expect_valid(
+	    suite_test_edit(suite_test_fmnist, "calibration",
+			    "{\"format\": \"idx\", \"path\": \"data/train.idx\"}"),
+	    &suite);
+	cr_assert(suite.has_calibration);
+	cr_assert_eq(suite.calibration.format, VECTOR_FORMAT_IDX);
+	cr_assert(strstr(suite.calibration.path, "data/train.idx"), "%s", suite.calibration.path);
+	suite_test_expect_valid(suite_test_copy(suite_test_fmnist), &suite);
+	cr_assert(!suite.has_calibration);
+	suite_test_expect_error(suite_test_edit(suite_test_fmnist, "calibration", "\"train.idx\""),
+				"calibration", NULL);
+	suite_test_expect_error(
+	    suite_test_edit(suite_test_fmnist, "calibration",
+			    "{\"format\": \"idx\", \"path\": \"t.idx\", \"pth\": 1}"),
+	    "calibration.pth", NULL);
+	suite_test_expect_error(suite_test_edit(suite_test_fmnist, "calibraton",
+						"{\"format\": \"idx\", \"path\": \"t.idx\"}"),
+				"calibraton", "calibration", NULL);
 }
