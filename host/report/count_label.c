@@ -33,3 +33,10 @@ const char *latency_caveat(enum profile_counter counter)
 		   ? "assumes 1 instruction per cycle, not a timing measurement"
 		   : "";
 }
+
+const char *count_note(enum profile_counter counter)
+{
+	return count_is_emulated(counter)
+		   ? "Counts on an emulated board are instructions counted by QEMU, not cycles."
+		   : "";
+}

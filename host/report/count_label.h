@@ -23,5 +23,7 @@ const char *count_method(enum profile_counter counter);
 bool count_is_emulated(enum profile_counter counter);
 /* The caveat a latency derived from these counts carries ("" for cycles). */
 const char *latency_caveat(enum profile_counter counter);
+/* A sentence for under a table of these counts ("" for cycles). */
+const char *count_note(enum profile_counter counter);
 
 #endif

@@ -219,16 +219,18 @@ static cJSON *counts_json(const struct run_result *result, struct stats_u64 *sta
 
 static cJSON *latency_json(const struct run_result *result, const struct stats_u64 *stats)
 {
+	const enum profile_counter counter = result->board->counter;
 	const double scale = result_counter_scale(result);
 	const double us_per_unit = 1e6 / result->board->clock_hz;
+	const char *caveat = latency_caveat(counter);
+	char method[160];
 	cJSON *object = cJSON_CreateObject();
+
+	snprintf(method, sizeof method, "%s %s / profile clock_hz%s%s", count_source(counter),
+		 count_unit(counter), caveat[0] ? ": " : "", caveat);
 	cJSON_AddStringToObject(object, "unit", "us");
 	cJSON_AddStringToObject(object, "source", "derived");
-	cJSON_AddStringToObject(object, "method",
-				count_is_emulated(result->board->counter)
-				    ? "emulated instructions / profile clock_hz: assumes one "
-				      "instruction per cycle, not a timing measurement"
-				    : "cycles / profile clock_hz");
+	cJSON_AddStringToObject(object, "method", method);
 	cJSON_AddNumberToObject(object, "min", (double)stats->min * scale * us_per_unit);
 	cJSON_AddNumberToObject(object, "median", stats->median * scale * us_per_unit);
 	cJSON_AddNumberToObject(object, "max", (double)stats->max * scale * us_per_unit);
@@ -421,9 +423,6 @@ static int write_markdown(const struct run_result *result)
 		HB_GIT_REV);
 	run_table_build(result, &table);
 	run_table_write_markdown(out, &table);
-	if (count_is_emulated(result->board->counter))
-		fprintf(out, "\nCounts on an emulated board are instructions counted by QEMU, not "
-			     "cycles.\n");
 	fclose(out);
 	status = file_write_atomic(result->markdown_path, text, length);
 	free(text);

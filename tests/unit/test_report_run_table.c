@@ -2,6 +2,8 @@
  * the board's counter kind, and every RAM figure's parts adding up. */
 #include <criterion/criterion.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model_image.h"
@@ -56,6 +58,7 @@ Test(run_table, emulated_counts_are_instructions_with_the_caveat)
 	cr_assert_not_null(row = table_row(&table, "latency (median)"));
 	cr_assert(strstr(row->source, "assumes 1 instruction per cycle"), "%s", row->source);
 	cr_assert_not_null(table_row(&table, "instructions/MAC"));
+	cr_assert(strstr(table.note, "not cycles"), "%s", table.note);
 }
 
 Test(run_table, cycle_counts_carry_no_caveat)
@@ -72,6 +75,7 @@ Test(run_table, cycle_counts_carry_no_caveat)
 	cr_assert_not_null(row = table_row(&table, "latency (median)"));
 	cr_assert_null(strstr(row->source, "instruction"), "%s", row->source);
 	cr_assert_not_null(table_row(&table, "cycles/MAC"));
+	cr_assert_str_eq(table.note, "");
 }
 
 Test(run_table, peak_ram_counts_the_input_staging_and_deployment_leaves_out_the_harness)
@@ -85,7 +89,36 @@ Test(run_table, peak_ram_counts_the_input_staging_and_deployment_leaves_out_the_
 	cr_assert_eq(result_input_staging(&result), 32);
 	cr_assert_eq(result_peak_ram(&result), 500 + 1000 + 32 + 200);
 	cr_assert_eq(result_deployment_ram(&result), 100 + 1000 + 200);
-	cr_assert_str_eq(table_row(&table, "input staging")->value, "32 B");
-	cr_assert_str_eq(table_row(&table, "peak RAM")->value, "1732 B");
-	cr_assert_str_eq(table_row(&table, "deployment RAM (est.)")->value, "1300 B");
+	cr_assert_str_eq(table_row(&table, "input staging")->value, "32");
+	cr_assert_str_eq(table_row(&table, "input staging")->unit, "B");
+	cr_assert_str_eq(table_row(&table, "peak RAM")->value, "1732");
+	cr_assert_str_eq(table_row(&table, "deployment RAM (est.)")->value, "1300");
+}
+
+/* Both writers show "value unit detail" in one cell, from the same rows. */
+Test(run_table, writers_render_the_same_rows)
+{
+	struct board_profile board;
+	struct loaded_model model;
+	struct run_result result;
+	struct run_table table;
+	char *text = NULL, *markdown = NULL;
+	size_t text_length = 0, markdown_length = 0;
+	FILE *out;
+
+	table_for(PROFILE_COUNTER_EMULATED_INSTRUCTIONS, &board, &model, &result, &table);
+	result.status = "ok";
+	out = open_memstream(&text, &text_length);
+	run_table_write_text(out, &result, &table);
+	fclose(out);
+	out = open_memstream(&markdown, &markdown_length);
+	run_table_write_markdown(out, &table);
+	fclose(out);
+	cr_assert(strstr(text, "0 B (planned 1000)"), "%s", text);
+	cr_assert(strstr(markdown, "| arena used | 0 B (planned 1000) |"), "%s", markdown);
+	cr_assert(strstr(text, "assumes 1 instruction per cycle"), "%s", text);
+	cr_assert(strstr(markdown, "assumes 1 instruction per cycle"), "%s", markdown);
+	cr_assert(strstr(markdown, "not cycles."), "%s", markdown);
+	free(text);
+	free(markdown);
 }
