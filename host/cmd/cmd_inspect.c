@@ -34,7 +34,9 @@ static void print_fit(const struct board_profile *board, const struct loaded_mod
 	if (firmware_build(board, &image) != HB_OK ||
 	    elf_sizes_read(image.elf_path, &sizes) != HB_OK)
 		return;
-	ram_left = board->ram.size - (uint64_t)sizes.static_ram - sizes.stack;
+	ram_left = board->ram.size > (uint64_t)sizes.static_ram + sizes.stack
+		       ? board->ram.size - (uint64_t)sizes.static_ram - sizes.stack
+		       : 0;
 	printf("\non board '%s' (%s):\n", board->id, board->name);
 	printf("  flash: model image %zu B in a %u B model region: %s\n", compiled->image_size,
 	       board->model.size,
@@ -50,7 +52,7 @@ static void print_fit(const struct board_profile *board, const struct loaded_mod
 		   ((compiled->input_bytes + 3u) & ~3u),
 	       sizes.static_ram, compiled->arena_size, (compiled->input_bytes + 3u) & ~3u);
 	printf("    deployment RAM >= %llu B (static without harness buffers %u + arena, plus "
-	       "stack)\n",
+	       "the inference's stack)\n",
 	       (unsigned long long)(sizes.static_ram - sizes.harness_bss) + compiled->arena_size,
 	       sizes.static_ram - sizes.harness_bss);
 }

@@ -77,6 +77,13 @@ static void add_ram_rows(const struct run_result *result, struct run_table *tabl
 	if (result->have_stack) {
 		snprintf(source, sizeof source, "%s (painted)", count_source(counter));
 		add_bytes_row(table, "stack high-water", result->stack_high_water, source);
+	}
+	if (result->have_inference_stack) {
+		snprintf(source, sizeof source, "%s (repainted before the runs, below their call)",
+			 count_source(counter));
+		add_bytes_row(table, "inference stack", result->inference_stack, source);
+	}
+	if (result->have_stack) {
 		row = add_row(table, "arena used", "B", "%s (painted); activation floor %u B",
 			      count_source(counter), compiled->activation_floor);
 		snprintf(row->value, sizeof row->value, "%u", result->arena_used);
@@ -92,9 +99,12 @@ static void add_ram_rows(const struct run_result *result, struct run_table *tabl
 	if (result->have_stack) {
 		add_bytes_row(table, "peak RAM", result_peak_ram(result),
 			      "derived (static + planned arena + input staging + stack)");
-		add_bytes_row(
-		    table, "deployment RAM (est.)", result_deployment_ram(result),
-		    "derived (static without harness buffers + planned arena + stack high-water)");
+		snprintf(source, sizeof source,
+			 "derived (static without harness buffers + planned arena + %s)",
+			 result->have_inference_stack ? "inference stack"
+						      : "stack high-water, an upper bound");
+		add_bytes_row(table, "deployment RAM (est.)", result_deployment_ram(result),
+			      source);
 	}
 	snprintf(source, sizeof source, "derived (firmware %u + model image %zu)", sizes->flash,
 		 compiled->image_size);

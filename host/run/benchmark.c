@@ -162,6 +162,10 @@ int benchmark_measure_one(struct session *session, const struct loaded_model *mo
 		result->stack_high_water = reply.stack_high_water;
 		if (reply.arena_used > result->arena_used)
 			result->arena_used = reply.arena_used;
+		if (!result->have_inference_stack ||
+		    reply.inference_stack > result->inference_stack)
+			result->inference_stack = reply.inference_stack;
+		result->have_inference_stack = true;
 		done += batch;
 		result->counters = session->counters;
 		save(result);

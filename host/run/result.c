@@ -111,7 +111,19 @@ uint32_t result_deployment_ram(const struct run_result *result)
 	if (!result->have_sizes || !result->have_stack)
 		return 0;
 	return result->sizes.static_ram - result->sizes.harness_bss +
-	       result->model->compiled.arena_size + result->stack_high_water;
+	       result->model->compiled.arena_size + result_deployment_stack(result);
+}
+
+uint32_t result_deployment_stack(const struct run_result *result)
+{
+	return result->have_inference_stack ? result->inference_stack : result->stack_high_water;
+}
+
+const char *result_deployment_stack_name(const struct run_result *result)
+{
+	return result->have_inference_stack
+		   ? "inference_stack"
+		   : "stack_high_water (the whole firmware's: an upper bound)";
 }
 
 uint32_t result_flash(const struct run_result *result)
@@ -243,6 +255,8 @@ static cJSON *measurements_json(const struct run_result *result)
 	struct stats_u64 stats;
 	const char *source = result_count_source(result);
 
+	/* Says outright when none finished (a hang before the first batch). */
+	cJSON_AddNumberToObject(object, "runs_completed", (double)result->run_count);
 	if (result->run_count > 0) {
 		double macs = (double)result->model->compiled.macs;
 		cJSON_AddItemToObject(object, "count_per_inference", counts_json(result, &stats));
@@ -261,6 +275,14 @@ static cJSON *measurements_json(const struct run_result *result)
 		    object, "stack_high_water",
 		    value_object(result->stack_high_water, "bytes", source,
 				 "stack painted at boot, deepest overwritten word after the runs"));
+	if (result->have_inference_stack)
+		cJSON_AddItemToObject(
+		    object, "inference_stack",
+		    value_object(
+			result->inference_stack, "bytes", source,
+			"free stack repainted right before the runs, deepest overwritten "
+			"word after them, measured from the runs' call point: the model's "
+			"kernels and any interrupt taken meanwhile, not the harness's frames"));
 	if (result->have_stack)
 		cJSON_AddItemToObject(
 		    object, "arena_used",
@@ -300,13 +322,15 @@ static cJSON *measurements_json(const struct run_result *result)
 				result_peak_ram(result), "bytes", "derived",
 				"static_ram + planned arena + input_staging + stack_high_water: "
 				"all the RAM the benchmark firmware used"));
-			cJSON_AddItemToObject(
-			    object, "deployment_ram_estimate",
-			    value_object(
-				result_deployment_ram(result), "bytes", "derived",
-				"static_ram without the harness buffers (static_ram.harness) + "
-				"planned arena + stack_high_water of the whole firmware (an upper "
-				"bound on the inference's own stack); no input staging"));
+			char method[320];
+			snprintf(method, sizeof method,
+				 "static_ram without the harness buffers (static_ram.harness) + "
+				 "planned arena + %s; leaves out the input staging and the "
+				 "harness's stack frames",
+				 result_deployment_stack_name(result));
+			cJSON_AddItemToObject(object, "deployment_ram_estimate",
+					      value_object(result_deployment_ram(result), "bytes",
+							   "derived", method));
 		}
 	}
 	return object;

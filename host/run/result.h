@@ -47,6 +47,10 @@ struct run_result {
 	bool have_stack;
 	uint32_t stack_high_water;
 	uint32_t arena_used; /* painted on the board */
+	/* The runs' stack below their call point (repainted before them,
+	 * protocol 4): the model's own stack, without the harness's frames. */
+	bool have_inference_stack;
+	uint32_t inference_stack;
 
 	bool output_checked;
 	uint32_t outputs_compared;	/* samples whose output was compared */
@@ -91,8 +95,13 @@ const char *result_input_staging_source(const struct run_result *result);
  * (0 if unknown: callers show it only when sizes and stack were measured). */
 uint32_t result_peak_ram(const struct run_result *result);
 /* What a deployment of the model would need: static without the harness's
- * buffers + planned arena + stack high-water (0 if unknown). */
+ * buffers + planned arena + the inference's stack (0 if unknown). Where
+ * the board did not report the inference's own stack (a suite run), the
+ * whole firmware's high-water stands in, an upper bound. */
 uint32_t result_deployment_ram(const struct run_result *result);
+/* The stack figure result_deployment_ram() counts, and what it is. */
+uint32_t result_deployment_stack(const struct run_result *result);
+const char *result_deployment_stack_name(const struct run_result *result);
 /* flash = firmware (.text + .rodata + .data) + model image. */
 uint32_t result_flash(const struct run_result *result);
 

@@ -26,8 +26,8 @@ static HARNESS_BSS struct msg_invoke_reply invoke_reply;
 /* The last reply as sent, and what identifies the request it answered. A
  * retry is the same request again: same sequence number, type and payload. */
 static HARNESS_BSS uint8_t last_reply_bytes[FRAME_MAX_ENCODED];
-static size_t last_reply_length;
-static struct {
+static HARNESS_BSS size_t last_reply_length;
+static HARNESS_BSS struct {
 	int valid;
 	uint16_t seq;
 	uint8_t type;
@@ -132,6 +132,7 @@ static void handle_invoke(void)
 {
 	uint16_t runs;
 	uint16_t warmups;
+	uintptr_t call_point;
 
 	if (request.length != 4) {
 		reply_error(MSG_ERROR_BAD_LENGTH);
@@ -148,11 +149,15 @@ static void handle_invoke(void)
 		return;
 	}
 	model_runner_paint_arena();
+	/* From here down the stack is the model's: the runs' depth below this
+	 * point is the stack a deployment of the model needs. */
+	call_point = stack_repaint_here();
 	/* Warm-ups settle caches and flash prefetch on real parts; untimed. */
 	for (uint16_t i = 0; i < warmups; i++)
 		(void)model_runner_invoke();
 	for (uint16_t i = 0; i < runs; i++)
 		invoke_reply.ticks[i] = model_runner_invoke();
+	invoke_reply.inference_stack = stack_depth_below(call_point);
 	invoke_reply.runs = runs;
 	invoke_reply.output_length = model_runner_output_length();
 	invoke_reply.arena_used = model_runner_arena_used();

@@ -2,14 +2,16 @@
 
 #include <stddef.h>
 
-/* Distinct bytes, so neither zeroed memory nor a memset-able fill matches. */
-#define STACK_PAINT_PATTERN 0xC0DE5A17u
+#include "harness.h"
+
 /* Kept unpainted below the painter's own frame: covers what the compiler
  * may place below the address of a local (spills, saved registers). */
 #define STACK_PAINT_MARGIN 64u
 
-extern uint32_t __stack_bottom[];
 extern uint32_t __stack_top[];
+
+/* The high-water mark as it was before the last repaint. */
+static HARNESS_BSS uint32_t kept_high_water;
 
 void stack_paint(void)
 {
@@ -22,13 +24,33 @@ void stack_paint(void)
 	(void)here;
 }
 
-uint32_t stack_high_water(void)
+/* The lowest word that no longer holds the paint. */
+static uintptr_t deepest_written(void)
 {
 	const volatile uint32_t *word = __stack_bottom;
 
 	while ((uintptr_t)word < (uintptr_t)__stack_top && *word == STACK_PAINT_PATTERN)
 		word++;
-	return (uint32_t)((uintptr_t)__stack_top - (uintptr_t)word);
+	return (uintptr_t)word;
+}
+
+uint32_t stack_high_water(void)
+{
+	uint32_t now = (uint32_t)((uintptr_t)__stack_top - deepest_written());
+
+	return now > kept_high_water ? now : kept_high_water;
+}
+
+void stack_keep_high_water(void)
+{
+	kept_high_water = stack_high_water();
+}
+
+uint32_t stack_depth_below(uintptr_t call_point)
+{
+	uintptr_t deepest = deepest_written();
+
+	return deepest < call_point ? (uint32_t)(call_point - deepest) : 0;
 }
 
 uint32_t stack_size(void)

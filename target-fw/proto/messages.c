@@ -6,7 +6,8 @@
  * rx_window (protocol version 3) follows the names, so earlier offsets stay. */
 #define HELLO_FIXED  62u
 #define HELLO_LENGTH (HELLO_FIXED + 2u * PROTO_NAME_LENGTH + 4u)
-#define INVOKE_FIXED 14u
+/* inference_stack (protocol version 4) sits before the ticks. */
+#define INVOKE_FIXED 18u
 
 size_t msg_hello_reply_encode(const struct msg_hello_reply *m, uint8_t *out, size_t capacity)
 {
@@ -76,6 +77,7 @@ size_t msg_invoke_reply_encode(const struct msg_invoke_reply *m, uint8_t *out, s
 	le_put_u32(out + 2, m->stack_high_water);
 	le_put_u32(out + 6, m->output_length);
 	le_put_u32(out + 10, m->arena_used);
+	le_put_u32(out + 14, m->inference_stack);
 	for (uint16_t i = 0; i < m->runs; i++) {
 		le_put_u32(out + INVOKE_FIXED + 8u * i, (uint32_t)m->ticks[i]);
 		le_put_u32(out + INVOKE_FIXED + 8u * i + 4, (uint32_t)(m->ticks[i] >> 32));
@@ -93,6 +95,7 @@ int msg_invoke_reply_decode(const uint8_t *in, size_t length, struct msg_invoke_
 	m->stack_high_water = le_get_u32(in + 2);
 	m->output_length = le_get_u32(in + 6);
 	m->arena_used = le_get_u32(in + 10);
+	m->inference_stack = le_get_u32(in + 14);
 	for (uint16_t i = 0; i < m->runs; i++) {
 		const uint8_t *p = in + INVOKE_FIXED + 8u * i;
 		m->ticks[i] = (uint64_t)le_get_u32(p) | (uint64_t)le_get_u32(p + 4) << 32;

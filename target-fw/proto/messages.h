@@ -16,7 +16,7 @@
 
 #include "byte_order.h"
 
-#define PROTO_VERSION	  3u
+#define PROTO_VERSION	  4u
 #define PROTO_MAX_RUNS	  48u /* invocations timed per MSG_INVOKE */
 #define PROTO_NAME_LENGTH 24u /* port and core names, NUL padded */
 
@@ -84,7 +84,10 @@ struct msg_invoke_reply {
 	uint16_t runs;
 	uint32_t stack_high_water; /* bytes of stack ever touched (painted) */
 	uint32_t output_length;
-	uint32_t arena_used;		/* bytes of the arena written (painted) */
+	uint32_t arena_used; /* bytes of the arena written (painted) */
+	/* Bytes of stack the runs used below their call point (repainted right
+	 * before them): the model's own stack, without the handler's. */
+	uint32_t inference_stack;
 	uint64_t ticks[PROTO_MAX_RUNS]; /* counter ticks of each timed run */
 };
 

@@ -93,3 +93,17 @@ test_hang_with_a_suite_is_refused() {
 	expect_err_contains "--debug-hang"
 	expect_err_contains "--suite"
 }
+
+# ... and nothing with a single run: the hang now goes before it, and the
+# record says no run completed instead of inventing counts.
+test_hang_before_a_single_run() {
+	hb run --board qemu-m4 --runs 1 --timeout 2 --retries 1 --debug-hang --results results
+	expect_rc 3
+	expect_err_contains "did not answer"
+	local file
+	file=$(only_result)
+	[ "$(json "$file" 'd["measurements"]["runs_completed"]')" = "0" ] || fail "runs_completed is not 0"
+	[ "$(json "$file" '"count_per_inference" in d["measurements"] or "latency" in d["measurements"]')" = "False" ] \
+		|| fail "counts reported for runs that never completed"
+	[ "$(json "$file" 'd["status"]')" = "error" ] || fail "status is not error"
+}

@@ -171,11 +171,11 @@ Test(frame, known_bytes_of_hello_request)
 	cr_expect_arr_eq(wire, expected, sizeof expected);
 }
 
-Test(frame, known_bytes_of_version_3_hello)
+Test(frame, known_bytes_of_current_hello)
 {
-	/* The worked example of docs/protocol.md: seq 1, MSG_HELLO, version 3. */
-	static const uint8_t expected[] = {0x02, 0x01, 0x03, 0x01, 0x03, 0x05,
-					   0x59, 0xE7, 0xAD, 0xD1, 0x00};
+	/* The worked example of docs/protocol.md: seq 1, MSG_HELLO, version 4. */
+	static const uint8_t expected[] = {0x02, 0x01, 0x03, 0x01, 0x04, 0x05,
+					   0x9E, 0x71, 0xEC, 0x9E, 0x00};
 	static struct frame in;
 	uint8_t wire[FRAME_MAX_ENCODED];
 

@@ -145,18 +145,20 @@ Test(messages, invoke_reply_round_trips)
 		in.stack_high_water = 0x01020304u;
 		in.output_length = 64;
 		in.arena_used = 0x0A0B0C0Du;
+		in.inference_stack = 0x11223344u;
 		for (uint16_t i = 0; i < in.runs; i++)
 			in.ticks[i] = 0x0123456789ABCDEFull + 0x100000001ull * i;
 		size_t length = msg_invoke_reply_encode(&in, buffer, sizeof buffer);
-		cr_assert_eq(length, 14u + 8u * in.runs, "runs %u", in.runs);
+		cr_assert_eq(length, 18u + 8u * in.runs, "runs %u", in.runs);
 		cr_assert_leq(length, FRAME_MAX_PAYLOAD);
 		cr_expect_eq(le_get_u16(buffer), in.runs);
 		cr_expect_eq(le_get_u32(buffer + 2), 0x01020304u);
 		cr_expect_eq(le_get_u32(buffer + 6), 64u);
 		cr_expect_eq(le_get_u32(buffer + 10), 0x0A0B0C0Du);
+		cr_expect_eq(le_get_u32(buffer + 14), 0x11223344u, "inference_stack at 14");
 		if (in.runs > 0)
 			cr_expect_arr_eq(
-			    buffer + 14,
+			    buffer + 18,
 			    ((const uint8_t[]){0xEF, 0xCD, 0xAB, 0x89, 0x67, 0x45, 0x23, 0x01}), 8,
 			    "ticks are u64 little-endian");
 		memset(&out, 0x5A, sizeof out);
@@ -165,6 +167,7 @@ Test(messages, invoke_reply_round_trips)
 		cr_expect_eq(out.stack_high_water, in.stack_high_water);
 		cr_expect_eq(out.output_length, in.output_length);
 		cr_expect_eq(out.arena_used, in.arena_used);
+		cr_expect_eq(out.inference_stack, in.inference_stack);
 		for (uint16_t i = 0; i < in.runs; i++)
 			cr_expect_eq(out.ticks[i], in.ticks[i], "run %u", i);
 	}
@@ -181,8 +184,8 @@ Test(messages, invoke_reply_encode_refuses)
 	in.runs = 0xFFFF;
 	cr_expect_eq(msg_invoke_reply_encode(&in, buffer, sizeof buffer), 0u);
 	in.runs = 3;
-	cr_expect_eq(msg_invoke_reply_encode(&in, buffer, 37), 0u);
-	cr_expect_eq(msg_invoke_reply_encode(&in, buffer, 38), 38u);
+	cr_expect_eq(msg_invoke_reply_encode(&in, buffer, 41), 0u);
+	cr_expect_eq(msg_invoke_reply_encode(&in, buffer, 42), 42u);
 }
 
 Test(messages, invoke_reply_decode_rejects)
@@ -192,22 +195,22 @@ Test(messages, invoke_reply_decode_rejects)
 
 	memset(buffer, 0, sizeof buffer);
 	cr_expect_eq(msg_invoke_reply_decode(buffer, 0, &out), -1);
-	cr_expect_eq(msg_invoke_reply_decode(buffer, 13, &out), -1);
-	cr_expect_eq(msg_invoke_reply_decode(buffer, 14, &out), 0, "zero runs is well formed");
-	cr_expect_eq(msg_invoke_reply_decode(buffer, 15, &out), -1);
+	cr_expect_eq(msg_invoke_reply_decode(buffer, 17, &out), -1);
+	cr_expect_eq(msg_invoke_reply_decode(buffer, 18, &out), 0, "zero runs is well formed");
+	cr_expect_eq(msg_invoke_reply_decode(buffer, 19, &out), -1);
 
 	le_put_u16(buffer, 2);
-	cr_expect_eq(msg_invoke_reply_decode(buffer, 14 + 8, &out), -1);
-	cr_expect_eq(msg_invoke_reply_decode(buffer, 14 + 24, &out), -1);
-	cr_expect_eq(msg_invoke_reply_decode(buffer, 14 + 16, &out), 0);
+	cr_expect_eq(msg_invoke_reply_decode(buffer, 18 + 8, &out), -1);
+	cr_expect_eq(msg_invoke_reply_decode(buffer, 18 + 24, &out), -1);
+	cr_expect_eq(msg_invoke_reply_decode(buffer, 18 + 16, &out), 0);
 
 	/* More runs than PROTO_MAX_RUNS, with a length that would match. */
 	le_put_u16(buffer, PROTO_MAX_RUNS + 1);
-	cr_expect_eq(msg_invoke_reply_decode(buffer, 14 + 8 * (PROTO_MAX_RUNS + 1), &out), -1);
+	cr_expect_eq(msg_invoke_reply_decode(buffer, 18 + 8 * (PROTO_MAX_RUNS + 1), &out), -1);
 	le_put_u16(buffer, 0xFFFF);
 	cr_expect_eq(msg_invoke_reply_decode(buffer, sizeof buffer, &out), -1);
 	le_put_u16(buffer, PROTO_MAX_RUNS);
-	cr_expect_eq(msg_invoke_reply_decode(buffer, 14 + 8 * PROTO_MAX_RUNS, &out), 0);
+	cr_expect_eq(msg_invoke_reply_decode(buffer, 18 + 8 * PROTO_MAX_RUNS, &out), 0);
 }
 
 Test(messages, error_round_trip_and_rejects)

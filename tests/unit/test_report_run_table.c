@@ -122,3 +122,29 @@ Test(run_table, writers_render_the_same_rows)
 	free(text);
 	free(markdown);
 }
+
+/* The deployment figure counts the inference's own stack when the board
+ * reported it, else the whole firmware's high-water, and says which. */
+Test(run_table, deployment_ram_counts_the_inference_stack)
+{
+	struct board_profile board;
+	struct loaded_model model;
+	struct run_result result;
+	struct run_table table;
+	const struct run_table_row *row;
+
+	table_for(PROFILE_COUNTER_DWT, &board, &model, &result, &table);
+	cr_assert_null(table_row(&table, "inference stack"));
+	cr_assert(strstr(table_row(&table, "deployment RAM (est.)")->source, "upper bound"));
+	result.have_inference_stack = true;
+	result.inference_stack = 72;
+	run_table_build(&result, &table);
+	cr_assert_eq(result_deployment_stack(&result), 72);
+	cr_assert_eq(result_deployment_ram(&result), 100 + 1000 + 72);
+	cr_assert_eq(result_peak_ram(&result), 500 + 1000 + 32 + 200, "peak keeps the high-water");
+	cr_assert_not_null(row = table_row(&table, "inference stack"));
+	cr_assert_str_eq(row->value, "72");
+	row = table_row(&table, "deployment RAM (est.)");
+	cr_assert_str_eq(row->value, "1172");
+	cr_assert(strstr(row->source, "inference stack"), "%s", row->source);
+}
