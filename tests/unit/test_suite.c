@@ -604,11 +604,25 @@ Test(suite, calibration_source)
 	suite_test_expect_valid(suite_test_copy(suite_test_fmnist), &suite);
 	cr_assert(!suite.has_calibration);
 	suite_test_expect_error(suite_test_edit(suite_test_fmnist, "calibration", "\"train.idx\""),
-				"calibration", NULL);
+				"field 'calibration': expected an object with format and path, "
+				"got \"train.idx\"",
+				NULL);
 	suite_test_expect_error(
 	    suite_test_edit(suite_test_fmnist, "calibration",
 			    "{\"format\": \"idx\", \"path\": \"t.idx\", \"pth\": 1}"),
-	    "calibration.pth", NULL);
+	    "unknown field 'calibration.pth' (did you mean 'calibration.path'?)", NULL);
+	/* The same source rules as "inputs": raw data needs its dtype and shape. */
+	suite_test_expect_valid(
+	    suite_test_edit(suite_test_fmnist, "calibration",
+			    "{\"format\": \"raw\", \"path\": \"c.bin\", \"dtype\": "
+			    "\"float32\", \"shape\": [28, 28]}"),
+	    &suite);
+	cr_assert_eq(suite.calibration.raw_dtype, VECTOR_DTYPE_FLOAT32);
+	cr_assert_eq(suite.calibration.raw_rank, 2);
+	suite_test_expect_error(
+	    suite_test_edit(suite_test_fmnist, "calibration",
+			    "{\"format\": \"raw\", \"path\": \"c.bin\", \"dtype\": \"uint8\"}"),
+	    "missing field 'calibration.shape'", NULL);
 	suite_test_expect_error(suite_test_edit(suite_test_fmnist, "calibraton",
 						"{\"format\": \"idx\", \"path\": \"t.idx\"}"),
 				"calibraton", "calibration", NULL);
