@@ -199,6 +199,10 @@ static int finish_sample(void *context, uint32_t index, const uint8_t *input,
 	variant->result.have_stack = true;
 	if (reply->stack_high_water > variant->result.stack_high_water)
 		variant->result.stack_high_water = reply->stack_high_water;
+	if (!variant->result.have_inference_stack ||
+	    reply->inference_stack > variant->result.inference_stack)
+		variant->result.inference_stack = reply->inference_stack;
+	variant->result.have_inference_stack = true;
 	if (reply->arena_used > variant->result.arena_used)
 		variant->result.arena_used = reply->arena_used;
 	variant->payload_bytes += compiled->input_bytes + compiled->output_bytes;
