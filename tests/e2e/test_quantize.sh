@@ -10,6 +10,8 @@ test_quantize_calibrates_apart_from_the_evaluation_set() {
 	[ "$(json q.tflite.quant.json 'd["calibrated_on_evaluation_set"]')" = "False" ] || fail "record says eval"
 	[ "$(json q.tflite.quant.json 'd["calibration_samples"]')" = "20" ] || fail "samples"
 	json q.tflite.quant.json 'd["calibration_inputs"]' | grep -q train-images || fail "calibration file"
+	[ "$(json q.tflite.quant.json 'd["float_model"]')" = "$float" ] || fail "float model not recorded"
+	json q.tflite.quant.json 'd["suite"]' | grep -q 'fmnist/suite.json$' || fail "suite not recorded"
 
 	# A suite with no calibration set is refused, unless told to use the evaluation inputs.
 	mkdir -p nocal
