@@ -49,8 +49,8 @@ static void print_fit(const struct board_profile *board, const struct loaded_mod
 	       sizes.flash);
 	printf("    peak RAM >= %llu B (static %u + arena %u + input staging %u, plus stack)\n",
 	       (unsigned long long)sizes.static_ram + compiled->arena_size +
-		   ((compiled->input_bytes + 3u) & ~3u),
-	       sizes.static_ram, compiled->arena_size, (compiled->input_bytes + 3u) & ~3u);
+		   model_input_staging(compiled),
+	       sizes.static_ram, compiled->arena_size, model_input_staging(compiled));
 	printf("    deployment RAM >= %llu B (static without harness buffers %u + arena, plus "
 	       "the inference's stack)\n",
 	       (unsigned long long)(sizes.static_ram - sizes.harness_bss) + compiled->arena_size,

@@ -86,6 +86,11 @@ void model_unload(struct loaded_model *model)
 	compiled_model_release(&model->compiled);
 }
 
+uint32_t model_input_staging(const struct compiled_model *compiled)
+{
+	return (compiled->input_bytes + 3u) & ~3u;
+}
+
 uint64_t model_ram_need(const struct compiled_model *compiled)
 {
 	/* The firmware starts the arena 16-byte aligned and the input copy 4-byte aligned after it.

@@ -24,6 +24,9 @@ struct loaded_model {
  * arena plus the copy of the input each run starts from (alignment included). */
 uint64_t model_ram_need(const struct compiled_model *compiled);
 
+/* Bytes of the firmware's input copy above the arena (the input, 4-byte aligned). */
+uint32_t model_input_staging(const struct compiled_model *compiled);
+
 /* `path` NULL loads the built-in model. */
 int model_load(const char *path, struct loaded_model *out);
 void model_unload(struct loaded_model *model);

@@ -88,7 +88,7 @@ uint32_t result_input_staging(const struct run_result *result)
 	 * reports the copy's size; before HELLO the image says the same. */
 	if (result->have_hello)
 		return result->hello.input_capacity;
-	return (result->model->compiled.input_bytes + 3u) & ~3u;
+	return model_input_staging(&result->model->compiled);
 }
 
 const char *result_input_staging_source(const struct run_result *result)
@@ -134,16 +134,6 @@ uint32_t result_flash(const struct run_result *result)
 double result_counter_scale(const struct run_result *result)
 {
 	return result->have_hello ? result->hello.counter_scale_q16 / 65536.0 : 1.0;
-}
-
-const char *result_count_unit(const struct run_result *result)
-{
-	return count_unit(result->board->counter);
-}
-
-const char *result_count_source(const struct run_result *result)
-{
-	return count_source(result->board->counter);
 }
 
 static cJSON *value_object(double value, const char *unit, const char *source, const char *method)
@@ -214,8 +204,8 @@ static cJSON *counts_json(const struct run_result *result, struct stats_u64 *sta
 	cJSON *object = cJSON_CreateObject();
 	cJSON *runs = cJSON_AddArrayToObject(object, "runs");
 
-	cJSON_AddStringToObject(object, "unit", result_count_unit(result));
-	cJSON_AddStringToObject(object, "source", result_count_source(result));
+	cJSON_AddStringToObject(object, "unit", count_unit(result->board->counter));
+	cJSON_AddStringToObject(object, "source", count_source(result->board->counter));
 	cJSON_AddStringToObject(object, "method", count_method(result->board->counter));
 	cJSON_AddNumberToObject(object, "resolution", scale);
 	for (size_t i = 0; i < result->run_count; i++)
@@ -253,7 +243,7 @@ static cJSON *measurements_json(const struct run_result *result)
 {
 	cJSON *object = cJSON_CreateObject();
 	struct stats_u64 stats;
-	const char *source = result_count_source(result);
+	const char *source = count_source(result->board->counter);
 
 	/* Says outright when none finished (a hang before the first batch). */
 	cJSON_AddNumberToObject(object, "runs_completed", (double)result->run_count);
@@ -263,7 +253,8 @@ static cJSON *measurements_json(const struct run_result *result)
 		cJSON_AddItemToObject(object, "latency", latency_json(result, &stats));
 		if (macs > 0) {
 			char unit[40];
-			snprintf(unit, sizeof unit, "%s per MAC", result_count_unit(result));
+			snprintf(unit, sizeof unit, "%s per MAC",
+				 count_unit(result->board->counter));
 			cJSON_AddItemToObject(
 			    object, "count_per_mac",
 			    value_object(stats.median * result_counter_scale(result) / macs, unit,

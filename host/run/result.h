@@ -105,9 +105,7 @@ const char *result_deployment_stack_name(const struct run_result *result);
 /* flash = firmware (.text + .rodata + .data) + model image. */
 uint32_t result_flash(const struct run_result *result);
 
-/* Counter units per tick and what the units are, from the profile and hello. */
+/* Counter units per tick, from the hello (1.0 before it); unit and source: report/count_label.h. */
 double result_counter_scale(const struct run_result *result);
-const char *result_count_unit(const struct run_result *result);	  /* "instructions" | "cycles" */
-const char *result_count_source(const struct run_result *result); /* "emulated" | "measured" */
 
 #endif
