@@ -27,6 +27,7 @@ struct transport_test_server {
 	char address[160];
 	char dir[64];
 	pthread_t thread;
+	size_t echoed; /* bytes the echo server has written back (atomic) */
 };
 
 static void transport_test_quiet(enum hb_level level, const char *message, void *context)
@@ -72,9 +73,11 @@ static void *transport_test_serve(void *argument)
 		return NULL;
 	switch (server->mode) {
 	case SERVE_ECHO:
-		while ((got = read(fd, buffer, sizeof buffer)) > 0)
+		while ((got = read(fd, buffer, sizeof buffer)) > 0) {
 			if (write(fd, buffer, (size_t)got) != got)
 				break;
+			__atomic_add_fetch(&server->echoed, (size_t)got, __ATOMIC_RELEASE);
+		}
 		break;
 	case SERVE_SILENT:
 		/* Wait for the client to go away. */
@@ -248,7 +251,14 @@ Test(transport, flush_input_drops_pending_bytes)
 	transport_test_start_unix(&server, SERVE_ECHO, 0);
 	transport = transport_test_open(server.address, 1000);
 	cr_assert_eq(transport->driver->write(transport, stale, sizeof stale, 1000), HB_OK);
-	usleep(50 * 1000); /* let the echo arrive */
+	/* A unix socket's write lands in the peer's queue at once: once the
+	 * server has written the echo back, it is pending here. A fixed sleep
+	 * lost this race on a loaded machine. */
+	for (int waited = 0; __atomic_load_n(&server.echoed, __ATOMIC_ACQUIRE) < sizeof stale;
+	     waited++) {
+		cr_assert_lt(waited, 5000, "the echo server never answered");
+		usleep(1000);
+	}
 	cr_assert_eq(transport->driver->flush_input(transport), HB_OK);
 	cr_assert_eq(transport->driver->write(transport, fresh, sizeof fresh, 1000), HB_OK);
 	cr_assert_eq(transport->driver->read(transport, buffer, sizeof buffer, &got, 1000), HB_OK);
