@@ -7,6 +7,7 @@
 #include "config/profile.h"
 
 #include "flash/flasher.h"
+#include "link/transport.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/json_read.h"
@@ -38,7 +39,6 @@ static const char *const core_names[] = {
 };
 /* The -mfpu values that exist on M-profile cores. */
 static const char *const fpu_names[] = {"none", "fpv4-sp-d16", "fpv5-sp-d16", "fpv5-d16", NULL};
-static const char *const transport_names[] = {"qemu", "serial", "tcp", NULL};
 /* Same order as enum profile_counter / enum profile_verified. */
 static const char *const counter_names[] = {"dwt", "systick", "emulated-instructions", NULL};
 static const char *const verified_names[] = {"emulated", "compile-only", "hardware", NULL};
@@ -198,22 +198,24 @@ static void id_from_path(const char *path, char *out, size_t capacity)
 	out[length] = '\0';
 }
 
-/* "host:port" with a numeric port, as ser2net and QEMU print them. */
-static bool tcp_address_valid(const char *device)
+/* Members of `object` that the driver of this kind does not read are
+ * reported; `known` is every member the object may have at all. */
+static void check_unused(struct json_reader *reader, const cJSON *object, const char *object_name,
+			 const char *const *known, const char *const *used_fields, const char *kind,
+			 const char *driver_name)
 {
-	const char *colon = strrchr(device, ':');
-	unsigned long port = 0;
+	const cJSON *member;
+	char used[128];
 
-	if (!colon || colon == device || !colon[1])
-		return false;
-	for (const char *c = colon + 1; *c; c++) {
-		if (*c < '0' || *c > '9')
-			return false;
-		port = port * 10 + (unsigned long)(*c - '0');
-		if (port > 65535)
-			return false;
+	json_list_names(used_fields, used, sizeof used);
+	cJSON_ArrayForEach(member, object)
+	{
+		if (member->string && json_name_index(member->string, used_fields) < 0 &&
+		    json_name_index(member->string, known) >= 0)
+			json_fail(reader,
+				  "field '%s.%s': not used with %s \"%s\" (expected only %s)",
+				  object_name, member->string, kind, driver_name, used);
 	}
-	return port > 0;
 }
 
 /* What the flasher driver does not read is reported; the rest is the driver's to check. */
@@ -221,59 +223,60 @@ static void check_flasher(struct json_reader *reader, const cJSON *flasher,
 			  struct board_profile *out)
 {
 	const struct flasher_driver *driver = flasher_find(out->flasher.driver);
-	const cJSON *member;
-	char used[128];
 
 	if (!driver)
 		return;
-	json_list_names(driver->profile_fields, used, sizeof used);
-	cJSON_ArrayForEach(member, flasher)
-	{
-		if (member->string && json_name_index(member->string, driver->profile_fields) < 0 &&
-		    json_name_index(member->string, flasher_fields) >= 0)
-			json_fail(
-			    reader,
-			    "field 'flasher.%s': not used with driver \"%s\" (expected only %s)",
-			    member->string, out->flasher.driver, used);
-	}
+	check_unused(reader, flasher, "flasher", flasher_fields, driver->profile_fields, "driver",
+		     out->flasher.driver);
 	driver->check_profile(reader, out);
+}
+
+/* A console is a transport driver's, or made by an emulating flasher (the
+ * flasher's name stands for it); either way the drivers say what it needs. */
+static const char *const *console_transport_names(void)
+{
+	static const char *names[32];
+
+	if (!names[0]) {
+		const char *const *flashers = flasher_names();
+		const char *const *transports = transport_names();
+		size_t count = 0;
+
+		for (size_t i = 0; flashers[i] && count + 1 < 32; i++)
+			if (flasher_find(flashers[i])->emulator)
+				names[count++] = flashers[i];
+		for (size_t i = 0; transports[i] && count + 1 < 32; i++)
+			names[count++] = transports[i];
+	}
+	return names;
 }
 
 static void check_console(struct json_reader *reader, const cJSON *console,
 			  struct board_profile *out)
 {
-	const char *transport = out->console.transport;
-	const bool has_device = cJSON_GetObjectItemCaseSensitive(console, "device") != NULL;
-	const bool has_baud = cJSON_GetObjectItemCaseSensitive(console, "baud") != NULL;
+	static const char *const made_by_flasher_fields[] = {"transport", NULL};
+	const struct flasher_driver *flasher = flasher_find(out->flasher.driver);
+	const struct transport_driver *transport = transport_find(out->console.transport);
+	char transports[64];
 
-	if (strcmp(transport, "qemu") == 0) {
-		/* The QEMU flasher makes the socket; a device here would be ignored. */
-		if (has_device)
-			json_fail(reader, "field 'console.device': not used with transport "
-					  "\"qemu\" (expected only transport)");
-		if (has_baud)
-			json_fail(reader, "field 'console.baud': not used with transport "
-					  "\"qemu\" (expected only transport)");
-	} else if (strcmp(transport, "serial") == 0) {
-		if (!out->console.device[0])
-			json_fail(reader, "missing field 'console.device' (expected a serial port "
-					  "such as \"/dev/ttyACM0\" with transport \"serial\")");
-		if (!has_baud)
-			json_fail(reader, "missing field 'console.baud' (expected a positive "
-					  "integer such as 115200 with transport \"serial\")");
-	} else {
-		if (!out->console.device[0])
-			json_fail(reader, "missing field 'console.device' (expected \"host:port\" "
-					  "with transport \"tcp\")");
-		else if (!tcp_address_valid(out->console.device))
-			json_fail(reader,
-				  "field 'console.device': expected \"host:port\" with a "
-				  "port from 1 to 65535, got \"%s\"",
-				  out->console.device);
-		if (has_baud)
-			json_fail(reader, "field 'console.baud': not used with transport \"tcp\" "
-					  "(expected only transport and device)");
-	}
+	check_unused(reader, console, "console", console_fields,
+		     transport ? transport->profile_fields : made_by_flasher_fields, "transport",
+		     out->console.transport);
+	if (transport)
+		transport->check_profile(reader, out);
+	if (!flasher)
+		return;
+	json_list_names(transport_names(), transports, sizeof transports);
+	if (flasher->emulator && strcmp(out->console.transport, flasher->name) != 0)
+		json_fail(reader,
+			  "field 'console.transport': expected \"%s\" with flasher driver "
+			  "\"%s\" (it makes the console), got \"%s\"",
+			  flasher->name, flasher->name, out->console.transport);
+	else if (!flasher->emulator && !transport)
+		json_fail(reader,
+			  "field 'console.transport': expected one of %s with flasher driver "
+			  "\"%s\", got \"%s\"",
+			  transports, flasher->name, out->console.transport);
 }
 
 static void check_core(struct json_reader *reader, struct board_profile *out)
@@ -377,10 +380,11 @@ static void read_root(struct json_reader *reader, const cJSON *root, const char 
 			 out->flasher.target_cfg, sizeof out->flasher.target_cfg);
 
 	console = json_read_object(reader, root, "", "console", console_fields);
-	transport = json_read_choice(reader, console, "console", "transport", transport_names);
+	transport =
+	    json_read_choice(reader, console, "console", "transport", console_transport_names());
 	if (transport >= 0)
 		snprintf(out->console.transport, sizeof out->console.transport, "%s",
-			 transport_names[transport]);
+			 console_transport_names()[transport]);
 	json_read_string(reader, console, "console", "device", false, JSON_STRING_TOKEN,
 			 out->console.device, sizeof out->console.device);
 	json_read_u32(reader, console, "console", "baud", false, 1, "a positive integer (bit/s)",

@@ -51,7 +51,7 @@ struct board_profile {
 		char target_cfg[128];	 /* openocd: -f target/... or board/... */
 	} flasher;
 	struct {
-		char transport[16]; /* "qemu" (socket made by the flasher), "serial", "tcp" */
+		char transport[16]; /* a transport driver, or an emulating flasher's name */
 		char device[256];   /* serial: /dev/tty...; tcp: host:port */
 		uint32_t baud;
 	} console;

@@ -39,15 +39,16 @@ struct flash_session {
 struct flasher_driver {
 	const char *name;
 	/** True when the tool emulates the board: it also makes the board's
-	 * console (profile console transport "qemu") and its counts are
-	 * emulated, so host-side line pacing applies. */
+	 * console (a profile names it as console transport, e.g. "qemu", and
+	 * profile.c holds it to that) and its counts are emulated, so
+	 * host-side line pacing applies. */
 	bool emulator;
 	/** The members of a profile's "flasher" object this driver reads
 	 * (NULL-terminated, "driver" included); others are reported unused. */
 	const char *const *profile_fields;
 	/** Checks what this driver needs of a parsed profile (its fields, and
-	 * the console, counter and verified level that go with it), through
-	 * json_fail so every problem is reported. */
+	 * the counter and verified level that go with it), through json_fail
+	 * so every problem is reported. */
 	void (*check_profile)(struct json_reader *reader, const struct board_profile *board);
 	/** Said of an available board in `hilbench boards` ("yes" when NULL). */
 	const char *ready_note;

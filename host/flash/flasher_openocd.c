@@ -269,9 +269,6 @@ static void openocd_check_profile(struct json_reader *reader, const struct board
 	if (!board->flasher.target_cfg[0])
 		json_fail(reader, "missing field 'flasher.target' (expected an OpenOCD config "
 				  "such as \"target/stm32f4x.cfg\" with driver \"openocd\")");
-	if (strcmp(board->console.transport, "qemu") == 0)
-		json_fail(reader, "field 'console.transport': expected \"serial\" or \"tcp\" with "
-				  "flasher driver \"openocd\", got \"qemu\"");
 	if (board->counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS)
 		json_fail(reader, "field 'cycle_counter': expected \"dwt\" or \"systick\" with "
 				  "flasher driver \"openocd\", got \"emulated-instructions\"");

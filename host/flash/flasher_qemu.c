@@ -213,11 +213,6 @@ static void qemu_check_profile(struct json_reader *reader, const struct board_pr
 	if (!board->flasher.machine[0])
 		json_fail(reader, "missing field 'flasher.machine' (expected a QEMU "
 				  "machine name such as \"mps2-an386\" with driver \"qemu\")");
-	if (strcmp(board->console.transport, "qemu") != 0)
-		json_fail(reader,
-			  "field 'console.transport': expected \"qemu\" with "
-			  "flasher driver \"qemu\", got \"%s\"",
-			  board->console.transport);
 	if (board->counter != PROFILE_COUNTER_EMULATED_INSTRUCTIONS)
 		json_fail(reader,
 			  "field 'cycle_counter': expected \"emulated-instructions\" "

@@ -4,12 +4,18 @@
  *   serial  a real UART through libserialport (the only file that includes it)
  *   tcp     a stream socket: "host:port" (ser2net-style serial servers) or
  *           "unix:/path" (QEMU's UART chardev)
+ * Each driver also says which members of a profile's "console" object it
+ * reads and checks them, so profile.c knows no transport by name.
  */
 #ifndef HB_TRANSPORT_H
 #define HB_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "config/profile.h"
+#include "util/json_read.h"
 
 struct transport_driver;
 
@@ -26,6 +32,15 @@ struct transport_options {
 
 struct transport_driver {
 	const char *name;
+	/** The members of a profile's "console" object this driver reads
+	 * (NULL-terminated, "transport" included); others are reported unused. */
+	const char *const *profile_fields;
+	/** Checks the console fields this driver needs, through json_fail so
+	 * every problem is reported. */
+	void (*check_profile)(struct json_reader *reader, const struct board_profile *board);
+	/** True when the line runs at the profile's console.baud, so a result
+	 * can say how much of that line rate the upload used. */
+	bool baud_limited;
 	/** Opens `address`; errors name the address and what to check. */
 	int (*open)(const char *address, const struct transport_options *options,
 		    struct transport **out);

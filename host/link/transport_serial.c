@@ -312,8 +312,23 @@ static void serial_close(struct transport *transport)
 	free(serial);
 }
 
+static const char *const serial_profile_fields[] = {"transport", "device", "baud", NULL};
+
+static void serial_check_profile(struct json_reader *reader, const struct board_profile *board)
+{
+	if (!board->console.device[0])
+		json_fail(reader, "missing field 'console.device' (expected a serial port "
+				  "such as \"/dev/ttyACM0\" with transport \"serial\")");
+	if (!board->console.baud)
+		json_fail(reader, "missing field 'console.baud' (expected a positive "
+				  "integer such as 115200 with transport \"serial\")");
+}
+
 const struct transport_driver transport_serial = {
     .name = "serial",
+    .profile_fields = serial_profile_fields,
+    .check_profile = serial_check_profile,
+    .baud_limited = true,
     .open = serial_open,
     .write = serial_write,
     .read = serial_read,

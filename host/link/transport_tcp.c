@@ -376,8 +376,42 @@ static void tcp_close(struct transport *transport)
 	free(tcp);
 }
 
+/* "host:port" with a numeric port, as ser2net and QEMU print them. */
+static bool tcp_address_valid(const char *device)
+{
+	const char *colon = strrchr(device, ':');
+	unsigned long port = 0;
+
+	if (!colon || colon == device || !colon[1])
+		return false;
+	for (const char *c = colon + 1; *c; c++) {
+		if (*c < '0' || *c > '9')
+			return false;
+		port = port * 10 + (unsigned long)(*c - '0');
+		if (port > 65535)
+			return false;
+	}
+	return port > 0;
+}
+
+static const char *const tcp_profile_fields[] = {"transport", "device", NULL};
+
+static void tcp_check_profile(struct json_reader *reader, const struct board_profile *board)
+{
+	if (!board->console.device[0])
+		json_fail(reader, "missing field 'console.device' (expected \"host:port\" "
+				  "with transport \"tcp\")");
+	else if (!tcp_address_valid(board->console.device))
+		json_fail(reader,
+			  "field 'console.device': expected \"host:port\" with a "
+			  "port from 1 to 65535, got \"%s\"",
+			  board->console.device);
+}
+
 const struct transport_driver transport_tcp = {
     .name = "tcp",
+    .profile_fields = tcp_profile_fields,
+    .check_profile = tcp_check_profile,
     .open = tcp_open,
     .write = tcp_write,
     .read = tcp_read,

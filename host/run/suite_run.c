@@ -18,6 +18,7 @@
 #include "model/model_load.h"
 #include "model/reference.h"
 #include "link/sample_stream.h"
+#include "link/transport.h"
 #include "util/stats.h"
 
 #define PROGRESS_SECONDS 2.0
@@ -565,6 +566,7 @@ static cJSON *accuracy_json(const struct suite_state *state, const struct varian
 
 static cJSON *streaming_json(const struct suite_state *state, const struct variant_run *variant)
 {
+	const struct transport_driver *line = transport_find(state->board->console.transport);
 	cJSON *object = cJSON_CreateObject();
 	const uint32_t streamed = variant->streamed;
 
@@ -592,13 +594,13 @@ static cJSON *streaming_json(const struct suite_state *state, const struct varia
 		cJSON_AddNumberToObject(object, "upload_framing_efficiency",
 					(double)variant->input_bytes /
 					    variant->result.counters.bytes_sent);
-	if (!strcmp(state->board->console.transport, "serial") || variant->result.paced_baud) {
+	if ((line && line->baud_limited) || variant->result.paced_baud) {
 		const bool paced = variant->result.paced_baud > 0;
 		double line_rate =
 		    (paced ? variant->result.paced_baud : state->board->console.baud) / 10.0;
 		cJSON_AddStringToObject(
 		    object, "line",
-		    paced ? "emulated console paced by the host (--debug-line-rate)" : "serial");
+		    paced ? "emulated console paced by the host (--debug-line-rate)" : line->name);
 		cJSON_AddNumberToObject(object, "line_rate_bytes_per_s", line_rate);
 		if (variant->seconds > 0)
 			cJSON_AddNumberToObject(object, "input_bytes_per_s_of_line_rate",

@@ -11,7 +11,7 @@ run_test() {
 	end=$(date +%s.%N)
 	if [ $rc -eq 0 ] && no_stray_processes; then
 		passed=$((passed + 1))
-		printf 'PASS %-44s %5.1fs\n' "$name" "$(echo "$end - $start" | bc)"
+		printf 'PASS %-44s %5.1fs\n' "$name" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')"
 	elif [ $rc -eq 77 ]; then
 		skipped=$((skipped + 1))
 		printf 'SKIP %-44s %s\n' "$name" "$(echo "$output" | tail -1)"

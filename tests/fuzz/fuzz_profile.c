@@ -1,4 +1,4 @@
-/* clang-format off */ // FUZZ_DEPS: host/config/profile.c host/flash/flasher.c host/flash/flasher_qemu.c host/flash/flasher_openocd.c host/util/spawn.c host/util/clock.c host/util/paths.c host/util/json_read.c host/util/error.c host/util/fileio.c
+/* clang-format off */ // FUZZ_DEPS: host/config/profile.c host/link/transport.c host/link/transport_serial.c host/link/transport_tcp.c host/flash/flasher.c host/flash/flasher_qemu.c host/flash/flasher_openocd.c host/util/spawn.c host/util/clock.c host/util/paths.c host/util/json_read.c host/util/error.c host/util/fileio.c
 // clang-format on
 /*
  * profile_parse on arbitrary bytes: it must reject (never crash on, never

@@ -11,6 +11,7 @@
 
 #include "util/error.h"
 #include "config/profile.h"
+#include "link/transport.h"
 
 static char profile_test_log[16384];
 
@@ -692,7 +693,7 @@ Test(profile, qemu_driver_needs_qemu_transport)
 	profile_test_expect_error(
 	    profile_test_edit(text, "console.baud", "115200"), PROFILE_TEST_QEMU_PATH,
 	    "field 'console.transport': expected \"qemu\" with flasher driver "
-	    "\"qemu\", got \"serial\"",
+	    "\"qemu\" (it makes the console), got \"serial\"",
 	    NULL);
 	free(text);
 }
@@ -756,7 +757,7 @@ Test(profile, openocd_driver_needs_serial_or_tcp)
 
 	profile_test_expect_error(profile_test_edit(text, "console.baud", NULL),
 				  PROFILE_TEST_OPENOCD_PATH,
-				  "field 'console.transport': expected \"serial\" or \"tcp\" with "
+				  "field 'console.transport': expected one of serial, tcp with "
 				  "flasher driver \"openocd\", got \"qemu\"",
 				  NULL);
 	free(text);
@@ -845,6 +846,22 @@ Test(profile, tcp_needs_host_and_port)
 		profile_test_expect_error(profile_test_edit(text, "console.device", bad[i]),
 					  PROFILE_TEST_OPENOCD_PATH, expected, NULL);
 		free(text);
+	}
+}
+
+/* profile.c knows no transport by name: each driver in the table says what
+ * of the console it reads, and "transport" is always among it. */
+Test(profile, every_transport_driver_checks_its_own_console_fields)
+{
+	const char *const *names = transport_names();
+
+	cr_assert_not_null(names[0]);
+	for (size_t i = 0; names[i]; i++) {
+		const struct transport_driver *driver = transport_find(names[i]);
+
+		cr_assert_not_null(driver->check_profile, "%s: no check_profile", names[i]);
+		cr_assert_not_null(driver->profile_fields, "%s: no profile_fields", names[i]);
+		cr_assert_str_eq(driver->profile_fields[0], "transport", "%s", names[i]);
 	}
 }
 
