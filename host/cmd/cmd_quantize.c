@@ -108,25 +108,40 @@ static void print_summary(const char *model_path, const char *suite_name,
 	printf("  wrote %s (%zu bytes)\n", out_path, int8_model->file_size);
 }
 
-/* <out>.quant.json: how the model was calibrated, so a reader of its
- * results can tell whether it was scored on its own calibration data. */
-static int write_record(const char *model_path, const struct suite *suite, const char *source,
-			uint32_t samples, bool on_eval, const char *out_path)
+/* <out>.quant.json, found before any work so a path too long for it does
+ * not leave a model without its record. */
+static int record_path(const char *out_path, char *path, size_t capacity)
 {
-	char path[1100];
+	int n = snprintf(path, capacity, "%s.quant.json", out_path);
+
+	if (n < 0 || (size_t)n >= capacity)
+		return hb_error(HB_ERR_USAGE,
+				"option '--out': expected a path of at most %zu characters, got "
+				"%zu",
+				capacity - 1 - strlen(".quant.json"), strlen(out_path));
+	return HB_OK;
+}
+
+/* How the model was calibrated, so a reader of its results can tell
+ * whether it was scored on its own calibration data. */
+static int write_record(const char *path, const char *model_path, const struct suite *suite,
+			const char *source, uint32_t samples, bool on_eval,
+			const struct tflite_model *int8_model, const char *out_path)
+{
 	cJSON *root = cJSON_CreateObject();
 	char *text;
 	int status;
 
-	snprintf(path, sizeof path, "%s.quant.json", out_path);
 	cJSON_AddStringToObject(root, "schema", "hilbench.quantize/1");
 	cJSON_AddStringToObject(root, "float_model", model_path);
 	cJSON_AddStringToObject(root, "output", out_path);
+	cJSON_AddStringToObject(root, "description", int8_model->description);
 	cJSON_AddStringToObject(root, "suite", suite->path);
 	cJSON_AddStringToObject(root, "calibration_inputs", source);
 	cJSON_AddNumberToObject(root, "calibration_samples", samples);
 	cJSON_AddStringToObject(root, "calibration_samples_chosen", "the first N in file order");
 	cJSON_AddBoolToObject(root, "calibrated_on_evaluation_set", on_eval);
+	/* cJSON_Print of a NULL or half-built tree: NULL, reported below. */
 	text = cJSON_Print(root);
 	cJSON_Delete(root);
 	if (!text)
@@ -148,6 +163,7 @@ int cmd_quantize(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	const char *suite_path = NULL, *out_path = NULL, *model_path;
+	char record[1100];
 	uint32_t samples = QUANTIZE_DEFAULT_SAMPLES, count;
 	struct quantize_options options;
 	struct quantize_summary summary;
@@ -191,19 +207,16 @@ int cmd_quantize(int argc, char **argv)
 		return hb_error(HB_ERR_USAGE, "quantize needs --calib SUITE and --out OUT.tflite "
 					      "(see 'hilbench quantize --help')");
 	model_path = argv[optind];
-
-	status = suite_load(suite_path, &suite);
+	status = record_path(out_path, record, sizeof record);
 	if (status != HB_OK)
 		return status;
-	if (!suite.has_calibration && !on_eval)
-		return hb_error(
-		    HB_ERR_INPUT,
-		    "%s: no field 'calibration' (expected the inputs to calibrate on, apart "
-		    "from the evaluation 'inputs'); --calib-on-eval calibrates on the "
-		    "evaluation inputs, and the record says so",
-		    suite.path);
-	/* Asked for, the evaluation inputs; else the suite's own calibration set. */
-	source = on_eval ? &suite.inputs : &suite.calibration;
+
+	status = suite_load(suite_path, &suite);
+	if (status == HB_OK)
+		status = suite_calibration_source(&suite, on_eval, &source);
+	if (status != HB_OK)
+		return status;
+	options.origin = on_eval ? QUANTIZE_CALIBRATION_EVALUATION : QUANTIZE_CALIBRATION_SEPARATE;
 	status = tflite_read(model_path, &float_model);
 	if (status != HB_OK)
 		return status;
@@ -243,7 +256,8 @@ int cmd_quantize(int argc, char **argv)
 		goto done;
 	status = file_write_atomic(out_path, int8_model.file, int8_model.file_size);
 	if (status == HB_OK)
-		status = write_record(model_path, &suite, source->path, count, on_eval, out_path);
+		status = write_record(record, model_path, &suite, source->path, count, on_eval,
+				      &int8_model, out_path);
 	if (status == HB_OK) {
 		print_summary(model_path, suite.name, &options, &summary, &int8_model, out_path);
 		printf("  calibrated on %u samples of %s%s\n", count, source->path,

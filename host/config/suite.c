@@ -46,6 +46,24 @@ const char *suite_metric_name(enum suite_metric metric)
 	return "unknown";
 }
 
+int suite_calibration_source(const struct suite *suite, bool on_eval,
+			     const struct suite_source **out)
+{
+	*out = NULL;
+	if (on_eval) {
+		*out = &suite->inputs;
+		return HB_OK;
+	}
+	if (!suite->has_calibration)
+		return hb_error(HB_ERR_INPUT,
+				"%s: no field 'calibration' (expected the inputs to calibrate "
+				"on, apart from the evaluation 'inputs'); --calib-on-eval "
+				"calibrates on the evaluation inputs, and the record says so",
+				suite->path[0] ? suite->path : "<suite>");
+	*out = &suite->calibration;
+	return HB_OK;
+}
+
 /* Joins a path from the file onto the suite's folder (absolute ones stay). */
 static void suite_resolve(struct suite_reader *suite_reader, const char *field, const char *path,
 			  char *out, size_t capacity)

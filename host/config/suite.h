@@ -69,4 +69,12 @@ int suite_parse(const char *text, size_t length, const char *path, struct suite 
 
 const char *suite_metric_name(enum suite_metric metric);
 
+/* The inputs int8 quantisation calibrates on: the suite's calibration
+ * source, or with on_eval its evaluation inputs. Without on_eval a suite
+ * that has no calibration source is refused (naming the file and the
+ * field), because a model calibrated on the inputs it is scored on looks
+ * better than it is; that choice is the caller's to make explicitly. */
+int suite_calibration_source(const struct suite *suite, bool on_eval,
+			     const struct suite_source **out);
+
 #endif

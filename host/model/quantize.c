@@ -772,6 +772,18 @@ static int ptq_assign(struct ptq_context *ctx)
 	return status;
 }
 
+/* The tail of the description; the evaluation case in capitals because
+ * it is the one a reader of results must not miss. */
+static const char *ptq_origin_text(enum quantize_calibration_origin origin)
+{
+	switch (origin) {
+	case QUANTIZE_CALIBRATION_SEPARATE: return " of a set apart from the evaluation inputs";
+	case QUANTIZE_CALIBRATION_EVALUATION: return " of the EVALUATION inputs";
+	case QUANTIZE_CALIBRATION_UNSTATED: break;
+	}
+	return "";
+}
+
 /* Writes the assembled model and reads it back: the result owns its file. */
 static int ptq_finish(struct ptq_context *ctx, struct tflite_model *out)
 {
@@ -788,8 +800,9 @@ static int ptq_finish(struct ptq_context *ctx, struct tflite_model *out)
 	draft.file = NULL;
 	draft.file_size = 0;
 	snprintf(draft.description, sizeof draft.description,
-		 "hilbench int8 post-training quantisation (%s, %u samples)",
-		 ctx->options->percentile > 0.0 ? "percentile" : "min/max", ctx->summary.samples);
+		 "hilbench int8 post-training quantisation (%s, %u samples%s)",
+		 ctx->options->percentile > 0.0 ? "percentile" : "min/max", ctx->summary.samples,
+		 ptq_origin_text(ctx->options->origin));
 	/* Buffer 0 everywhere: the writer gives each constant a buffer of its own. */
 	for (uint32_t i = 0; i < draft.tensor_count; i++)
 		ctx->tensors[i].buffer = 0;

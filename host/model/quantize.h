@@ -28,12 +28,22 @@
 
 #include "model/tflite.h"
 
+/* Where the calibration samples came from, as the caller knows it; the
+ * int8 model's description says so, so the file itself tells whether it
+ * was calibrated on the data it is evaluated on. */
+enum quantize_calibration_origin {
+	QUANTIZE_CALIBRATION_UNSTATED,	 /* the description names no origin */
+	QUANTIZE_CALIBRATION_SEPARATE,	 /* a set apart from the evaluation inputs */
+	QUANTIZE_CALIBRATION_EVALUATION, /* the evaluation inputs themselves */
+};
+
 struct quantize_options {
 	/* 0: an activation's range is the smallest and largest value seen.
 	 * In (0, 100]: clipped to this percentile of its absolute values
 	 * (99.99 ignores the rarest 0.01 %), which spends the 256 levels on
 	 * the values that occur instead of on outliers. */
 	double percentile;
+	enum quantize_calibration_origin origin; /* default UNSTATED */
 };
 
 struct quantize_summary {

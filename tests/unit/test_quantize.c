@@ -3,7 +3,9 @@
  * parses, compiles and, run by the same interpreter, agrees with the float
  * model on inputs it was not calibrated on; parameters are exact where the
  * arithmetic is (scales that are powers of two); the percentile option
- * clips outliers; what cannot be quantised is refused by name.
+ * clips outliers; what cannot be quantised is refused by name; the file
+ * says where its calibration samples came from, and a suite without a
+ * calibration source is refused unless the evaluation inputs are asked for.
  */
 #include <criterion/criterion.h>
 
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "config/suite.h"
 #include "model/model_compile.h"
 #include "model_image.h"
 #include "model/quantize.h"
@@ -548,4 +551,83 @@ Test(quantize_errors, non_finite_calibration_value)
 			 "calibration sample 1: tensor 'input' (tensor 0) holds a non-finite") !=
 		      NULL,
 		  "%s", quantize_test_log);
+}
+
+/* The description TFLite files carry is the one place inside the model
+ * that says whether it was calibrated on the data it is scored on. */
+Test(quantize, description_records_the_calibration_origin)
+{
+	static struct test_graph graph;
+	static const float calibration[8] = {0, 0.5f, -1, 1, 0.25f, 0, 1, -0.5f};
+	struct quantize_options options;
+	struct tflite_model out, reparsed;
+	static const struct {
+		enum quantize_calibration_origin origin;
+		const char *description;
+	} cases[] = {
+	    {QUANTIZE_CALIBRATION_UNSTATED,
+	     "hilbench int8 post-training quantisation (min/max, 2 samples)"},
+	    {QUANTIZE_CALIBRATION_SEPARATE, "hilbench int8 post-training quantisation (min/max, 2 "
+					    "samples of a set apart from the evaluation inputs)"},
+	    {QUANTIZE_CALIBRATION_EVALUATION,
+	     "hilbench int8 post-training quantisation (min/max, 2 samples of the EVALUATION "
+	     "inputs)"},
+	};
+
+	quantize_test_build_fc(&graph);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		quantize_options_default(&options);
+		options.origin = cases[i].origin;
+		cr_assert_eq(quantize_model(&graph.model, calibration, 2, &options, &out, NULL),
+			     HB_OK, "%s", quantize_test_log);
+		/* Read back from the bytes that get saved, not the struct. */
+		cr_assert_eq(tflite_parse(out.file, out.file_size, "again", &reparsed), HB_OK, "%s",
+			     quantize_test_log);
+		cr_expect_str_eq(reparsed.description, cases[i].description);
+		tflite_release(&reparsed);
+		tflite_release(&out);
+	}
+}
+
+static const char quantize_test_suite[] =
+    "{\"schema\": 1, \"name\": \"s\", \"models\": {\"float32\": \"m.tflite\"},\n"
+    " \"inputs\": {\"format\": \"idx\", \"path\": \"/d/t10k-images.idx\"},\n"
+    " \"labels\": {\"format\": \"idx\", \"path\": \"/d/t10k-labels.idx\"},\n"
+    " %s\"metric\": \"top1\", \"classes\": 2}";
+
+static void quantize_test_parse_suite(const char *calibration, struct suite *suite)
+{
+	char text[1024];
+
+	snprintf(text, sizeof text, quantize_test_suite, calibration);
+	cr_assert_eq(suite_parse(text, strlen(text), "/s/suite.json", suite), HB_OK, "%s",
+		     quantize_test_log);
+}
+
+/* What `hilbench quantize` calibrates on: the calibration source, never
+ * the evaluation inputs unless asked (--calib-on-eval). */
+Test(quantize_errors, suite_without_calibration_refused_unless_on_eval)
+{
+	static struct suite suite;
+	const struct suite_source *source;
+
+	quantize_test_parse_suite("", &suite);
+	cr_expect_eq(suite_calibration_source(&suite, false, &source), HB_ERR_INPUT);
+	cr_expect_null(source);
+	cr_expect_str_eq(quantize_test_log,
+			 "/s/suite.json: no field 'calibration' (expected the inputs to "
+			 "calibrate on, apart from the evaluation 'inputs'); --calib-on-eval "
+			 "calibrates on the evaluation inputs, and the record says so");
+	cr_assert_eq(suite_calibration_source(&suite, true, &source), HB_OK);
+	cr_expect_eq(source, &suite.inputs);
+	cr_expect_str_eq(source->path, "/d/t10k-images.idx");
+
+	quantize_test_parse_suite(
+	    "\"calibration\": {\"format\": \"idx\", \"path\": \"train.idx\"},", &suite);
+	cr_assert_eq(suite_calibration_source(&suite, false, &source), HB_OK);
+	cr_expect_eq(source, &suite.calibration);
+	cr_expect_str_eq(source->path, "/s/train.idx");
+	/* Asked for, the evaluation inputs win even when a calibration set exists. */
+	cr_assert_eq(suite_calibration_source(&suite, true, &source), HB_OK);
+	cr_expect_eq(source, &suite.inputs);
 }
