@@ -14,6 +14,7 @@ static const struct command commands[] = {
     {"inspect", cmd_inspect, "show a model's operators, MACs, weights, arena and fit"},
     {"quantize", cmd_quantize,
      "post-training int8 quantisation of a float .tflite on a suite's data"},
+    {"report", cmd_report, "put result records side by side: tables, charts, hardware selection"},
     {"run", cmd_run, "benchmark models or suites on a board and record the results"},
 };
 
@@ -33,8 +34,9 @@ static void print_usage(FILE *out)
 		"  -v, --verbose  also print protocol-level debug messages\n"
 		"  -q, --quiet    print only errors and the final result\n"
 		"  --version      print the version and exit\n\n"
-		"exit status: 0 success, 1 the run failed (board, tool or check),\n"
-		"2 bad command line or input file, 3 the board timed out.\n"
+		"exit status: 0 success, 1 the run failed (board, tool or check) or a gate\n"
+		"failed, 2 bad command line or input file, 3 the board timed out or gave no\n"
+		"result to judge.\n"
 		"Colour is used on a terminal unless NO_COLOR is set.\n"
 		"Environment: HILBENCH_ROOT  the hilbench tree (boards/, target-fw/); now %s\n",
 		paths_root());
@@ -48,7 +50,8 @@ static int exit_code(int status)
 	case HB_ERR_USAGE:
 	case HB_ERR_INPUT:
 	case HB_ERR_NOT_FOUND: return 2;
-	case HB_ERR_TIMEOUT: return 3;
+	case HB_ERR_TIMEOUT:
+	case HB_ERR_INFRASTRUCTURE: return 3;
 	default: return 1;
 	}
 }

@@ -169,6 +169,9 @@ static cJSON *board_json(const struct run_result *result)
 	cJSON_AddStringToObject(object, "flasher", board->flasher.driver);
 	cJSON_AddStringToObject(object, "cycle_counter", profile_counter_name(board->counter));
 	cJSON_AddStringToObject(object, "verified", profile_verified_name(board->verified));
+	/* The capacities reports measure RAM and flash against (from the profile). */
+	cJSON_AddNumberToObject(object, "flash_bytes", board->flash.size);
+	cJSON_AddNumberToObject(object, "ram_bytes", board->ram.size);
 	return object;
 }
 

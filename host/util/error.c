@@ -110,6 +110,8 @@ const char *hb_status_name(int code)
 	case HB_ERR_PROTOCOL: return "protocol error";
 	case HB_ERR_MISMATCH: return "output mismatch";
 	case HB_ERR_NOMEM: return "out of memory";
+	case HB_ERR_REGRESSION: return "regression";
+	case HB_ERR_INFRASTRUCTURE: return "infrastructure";
 	default: return "internal error";
 	}
 }

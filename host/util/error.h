@@ -23,6 +23,8 @@ enum hb_status {
 	HB_ERR_MISMATCH = -8,  /* target output differs from the host reference */
 	HB_ERR_NOMEM = -9,
 	HB_ERR_INTERNAL = -10,
+	HB_ERR_REGRESSION = -11, /* a gate failed: slower, bigger, less accurate, none qualifies */
+	HB_ERR_INFRASTRUCTURE = -12, /* a board or tool could not give a result to judge */
 };
 
 enum hb_level { HB_LEVEL_ERROR, HB_LEVEL_WARN, HB_LEVEL_INFO, HB_LEVEL_DEBUG };
