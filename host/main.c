@@ -8,8 +8,10 @@
 #include "util/spawn.h"
 
 static const struct command commands[] = {
+    {"baseline", cmd_baseline, "store the latest records of a run as the baseline for compare"},
     {"boards", cmd_boards, "list board profiles and whether each can run here"},
     {"build", cmd_build, "build the benchmark firmware for a board"},
+    {"compare", cmd_compare, "the CI gate: new results against a baseline, JUnit XML"},
     {"infer", cmd_infer, "run one input through a model on a board, save the output"},
     {"inspect", cmd_inspect, "show a model's operators, MACs, weights, arena and fit"},
     {"quantize", cmd_quantize,

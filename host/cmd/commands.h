@@ -9,8 +9,10 @@ struct command {
 	const char *summary;
 };
 
+int cmd_baseline(int argc, char **argv);
 int cmd_boards(int argc, char **argv);
 int cmd_build(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 int cmd_infer(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_quantize(int argc, char **argv);
