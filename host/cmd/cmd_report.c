@@ -21,37 +21,37 @@ static void print_help(void)
 	char extensions[64];
 
 	report_writer_extensions(extensions, sizeof extensions);
-	printf(
-	    "usage: hilbench report RECORD|FOLDER... [--out FILE]... [--require LIST]\n"
-	    "                       [--rank COLUMN] [--title TEXT] [--json]\n\n"
-	    "Puts result records (hilbench run's .json files, model and suite runs) side by\n"
-	    "side: one row per board x model x variant, with count per inference, latency,\n"
-	    "peak RAM and flash (also as %% of the board's), accuracy, the int8 drop against\n"
-	    "float32 and energy when measured. It reads files only, never a board. In a\n"
-	    "folder every *.json record is read; where a board x model x variant was run\n"
-	    "more than once, the record started last is used.\n\n"
-	    "options:\n"
-	    "  --out FILE       write the report there, the format from the extension (%s);\n"
-	    "                   repeat for several. Without --out: a table on stdout\n"
-	    "  --require LIST   hardware selection: constraints joined by commas, each\n"
-	    "                   COLUMN OP NUMBER[UNIT], e.g.\n"
-	    "                   \"peak_ram_kb<=256,latency_ms<=100,int8_drop_pts<=1\"\n"
-	    "                   OP: <= < >= > ==; units: B KB KiB MB | us ms s | %% | pts\n"
-	    "  --rank COLUMN    order the qualifying rows by this column, best first\n"
-	    "  --title TEXT     the report's title\n"
-	    "  --boards-dir DIR board profiles, for capacities older records do not carry\n"
-	    "  --json           print the table (rows, cells with their sources, verdicts)\n"
-	    "                   as JSON on stdout instead of the terminal table\n\n"
-	    "columns: count (per inference; instructions when emulated, cycles when\n"
-	    "measured), latency (ms), count_per_mac, arena, peak_ram, peak_ram_pct,\n"
-	    "deployment_ram, flash, flash_pct, accuracy, int8_drop (pts), agreement,\n"
-	    "energy (uJ). docs/report.md says where each comes from.\n\n"
-	    "exit status: 0 report written; 1 --require given and no row qualifies;\n"
-	    "2 bad option or record.\n\n"
-	    "examples:\n"
-	    "  hilbench report results/ --out report.html --out report.md\n"
-	    "  hilbench report results/ --require \"peak_ram_kb<=256,latency_ms<=100\" --rank latency\n",
-	    extensions);
+	printf("usage: hilbench report RECORD|FOLDER... [--out FILE]... [--require LIST]\n"
+	       "                       [--rank COLUMN] [--title TEXT] [--json]\n\n"
+	       "Puts result records (hilbench run's .json files, model and suite runs) side by\n"
+	       "side: one row per board x model x variant, with count per inference, latency,\n"
+	       "peak RAM and flash (also as %% of the board's), accuracy, the int8 drop against\n"
+	       "float32 and energy when measured. It reads files only, never a board. In a\n"
+	       "folder every *.json record is read; where a board x model x variant was run\n"
+	       "more than once, the record started last is used.\n\n"
+	       "options:\n"
+	       "  --out FILE       write the report there, the format from the extension (%s);\n"
+	       "                   repeat for several. The table is printed on stdout too\n"
+	       "  --require LIST   hardware selection: constraints joined by commas, each\n"
+	       "                   COLUMN OP NUMBER[UNIT], e.g.\n"
+	       "                   \"peak_ram_kb<=256,latency_ms<=100,int8_drop_pts<=1\"\n"
+	       "                   OP: <= < >= > ==; units: B KB KiB MB | us ms s | %% | pts\n"
+	       "  --rank COLUMN    order the qualifying rows by this column, best first\n"
+	       "  --title TEXT     the report's title\n"
+	       "  --boards-dir DIR board profiles, for capacities older records do not carry\n"
+	       "  --json           print the table (rows, cells with their sources, verdicts)\n"
+	       "                   as JSON on stdout instead of the terminal table\n\n"
+	       "columns: count (per inference; instructions when emulated, cycles when\n"
+	       "measured), latency (ms), count_per_mac, arena, peak_ram, peak_ram_pct,\n"
+	       "deployment_ram, flash, flash_pct, accuracy, int8_drop (pts), agreement,\n"
+	       "energy (uJ). docs/report.md says where each comes from.\n\n"
+	       "exit status: 0 report written; 1 --require given and no row qualifies;\n"
+	       "2 bad option or record.\n\n"
+	       "examples:\n"
+	       "  hilbench report results/ --out report.html --out report.md\n"
+	       "  hilbench report results/ --require \"peak_ram_kb<=256,latency_ms<=100\" --rank "
+	       "latency\n",
+	       extensions);
 }
 
 /* Older records do not carry the board's capacities; its profile does. */
@@ -68,10 +68,9 @@ static void fill_capacities(struct report_table *table, const char *boards_dir)
 		/* No profile of that name here: the percentages stay absent, quietly. */
 		snprintf(path, sizeof path, "%s/%s.json", boards_dir, row->board);
 		if (access(path, R_OK) == 0 && profile_load(path, &profile) == HB_OK)
-			report_row_set_capacities(row,
-						  row->flash_bytes ? row->flash_bytes
-								   : profile.flash.size,
-						  row->ram_bytes ? row->ram_bytes : profile.ram.size);
+			report_row_set_capacities(
+			    row, row->flash_bytes ? row->flash_bytes : profile.flash.size,
+			    row->ram_bytes ? row->ram_bytes : profile.ram.size);
 	}
 }
 
@@ -181,7 +180,7 @@ static int render(const struct report_view *view, const char *const *outputs, si
 	}
 	if (status == HB_OK && json)
 		status = print_json(view);
-	else if (status == HB_OK && !count)
+	else if (status == HB_OK)
 		status = report_writer_text.write(stdout, view);
 	return status;
 }
@@ -189,10 +188,14 @@ static int render(const struct report_view *view, const char *const *outputs, si
 int cmd_report(int argc, char **argv)
 {
 	static const struct option long_options[] = {
-	    {"out", required_argument, NULL, 'o'},  {"require", required_argument, NULL, 'r'},
-	    {"rank", required_argument, NULL, 'k'}, {"title", required_argument, NULL, 't'},
-	    {"boards-dir", required_argument, NULL, 'd'}, {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},	    {NULL, 0, NULL, 0},
+	    {"out", required_argument, NULL, 'o'},
+	    {"require", required_argument, NULL, 'r'},
+	    {"rank", required_argument, NULL, 'k'},
+	    {"title", required_argument, NULL, 't'},
+	    {"boards-dir", required_argument, NULL, 'd'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *outputs[REPORT_MAX_OUTPUTS];
 	const struct report_writer *writers[REPORT_MAX_OUTPUTS];

@@ -11,30 +11,28 @@
 #include "util/error.h"
 #include "util/fileio.h"
 
-#define RECORD_MAX_BYTES (64u * 1024 * 1024)
+#define RECORD_MAX_BYTES   (64u * 1024 * 1024)
 #define RESULT_SCHEMA_NAME "hilbench.result/"
-#define SUITE_SCHEMA_NAME "hilbench.suite-result/"
+#define SUITE_SCHEMA_NAME  "hilbench.suite-result/"
 #define RESULT_SCHEMA_READ "hilbench.result/1"
-#define SUITE_SCHEMA_READ "hilbench.suite-result/1"
+#define SUITE_SCHEMA_READ  "hilbench.suite-result/1"
 
 static const struct report_column columns[REPORT_COLUMN_COUNT] = {
-    [REPORT_COL_COUNT] = {"count", "count_per_inference", "count/inference", "",
-			  REPORT_DIM_COUNT, true},
+    [REPORT_COL_COUNT] = {"count", "count_per_inference", "count/inference", "", REPORT_DIM_COUNT,
+			  true},
     [REPORT_COL_LATENCY] = {"latency", "latency_ms", "latency", "ms", REPORT_DIM_TIME, true},
     [REPORT_COL_COUNT_PER_MAC] = {"count_per_mac", "count_per_mac", "count/MAC", "",
 				  REPORT_DIM_RATIO, true},
     [REPORT_COL_ARENA] = {"arena", "arena_bytes", "arena", "B", REPORT_DIM_BYTES, true},
-    [REPORT_COL_PEAK_RAM] = {"peak_ram", "peak_ram_bytes", "peak RAM", "B", REPORT_DIM_BYTES,
-			     true},
+    [REPORT_COL_PEAK_RAM] = {"peak_ram", "peak_ram_bytes", "peak RAM", "B", REPORT_DIM_BYTES, true},
     [REPORT_COL_PEAK_RAM_PCT] = {"peak_ram_pct", "peak_ram_pct", "RAM used", "%",
 				 REPORT_DIM_PERCENT, true},
-    [REPORT_COL_DEPLOYMENT_RAM] = {"deployment_ram", "deployment_ram_bytes", "deploy RAM est.",
-				   "B", REPORT_DIM_BYTES, true},
+    [REPORT_COL_DEPLOYMENT_RAM] = {"deployment_ram", "deployment_ram_bytes", "deploy RAM est.", "B",
+				   REPORT_DIM_BYTES, true},
     [REPORT_COL_FLASH] = {"flash", "flash_bytes", "flash", "B", REPORT_DIM_BYTES, true},
     [REPORT_COL_FLASH_PCT] = {"flash_pct", "flash_pct", "flash used", "%", REPORT_DIM_PERCENT,
 			      true},
-    [REPORT_COL_ACCURACY] = {"accuracy", "accuracy", "accuracy", "", REPORT_DIM_FRACTION,
-			     false},
+    [REPORT_COL_ACCURACY] = {"accuracy", "accuracy", "accuracy", "", REPORT_DIM_FRACTION, false},
     [REPORT_COL_INT8_DROP] = {"int8_drop", "int8_drop_pts", "drop vs float", "pts",
 			      REPORT_DIM_POINTS, true},
     [REPORT_COL_AGREEMENT] = {"agreement", "agreement", "agreement", "", REPORT_DIM_FRACTION,
@@ -235,10 +233,10 @@ static int read_model_record(struct report_table *table, const cJSON *record, co
 		copy_string(count, "source", source_text, sizeof source_text);
 		if (source_from_text(source_text, &source) && row->count_unit[0]) {
 			set_cell(row, REPORT_COL_COUNT, value, source);
-			row->count_min = number_at(count, "min", &row->count_min) ? row->count_min
-										  : value;
-			row->count_max = number_at(count, "max", &row->count_max) ? row->count_max
-										  : value;
+			row->count_min =
+			    number_at(count, "min", &row->count_min) ? row->count_min : value;
+			row->count_max =
+			    number_at(count, "max", &row->count_max) ? row->count_max : value;
 			number_at(count, "resolution", &row->count_resolution);
 			row->runs = cJSON_IsArray(runs) ? (uint32_t)cJSON_GetArraySize(runs) : 0;
 		}
@@ -311,7 +309,8 @@ static int read_suite_record(struct report_table *table, const cJSON *root, cons
 			continue;
 		if (number_at(comparison, "top1_agreement", &agreement))
 			set_cell(test_row, REPORT_COL_AGREEMENT, agreement, REPORT_SOURCE_DERIVED);
-		if (!strcmp(reference, "float32") && reference_row->cells[REPORT_COL_ACCURACY].present &&
+		if (!strcmp(reference, "float32") &&
+		    reference_row->cells[REPORT_COL_ACCURACY].present &&
 		    test_row->cells[REPORT_COL_ACCURACY].present &&
 		    !strcmp(reference_row->accuracy_metric, test_row->accuracy_metric))
 			set_cell(test_row, REPORT_COL_INT8_DROP,
@@ -333,8 +332,9 @@ static int add_root(struct report_table *table, const cJSON *root, const char *p
 	if (!strcmp(schema, RESULT_SCHEMA_READ) || !strcmp(schema, SUITE_SCHEMA_READ)) {
 		struct report_row *row;
 		*is_record = true;
-		return !strcmp(schema, SUITE_SCHEMA_READ) ? read_suite_record(table, root, path)
-					: read_model_record(table, root, path, NULL, &row);
+		return !strcmp(schema, SUITE_SCHEMA_READ)
+			   ? read_suite_record(table, root, path)
+			   : read_model_record(table, root, path, NULL, &row);
 	}
 	if (!strncmp(schema, RESULT_SCHEMA_NAME, strlen(RESULT_SCHEMA_NAME)) ||
 	    !strncmp(schema, SUITE_SCHEMA_NAME, strlen(SUITE_SCHEMA_NAME))) {
@@ -347,8 +347,8 @@ static int add_root(struct report_table *table, const cJSON *root, const char *p
 	return HB_OK;
 }
 
-static int add_text(struct report_table *table, const char *text, size_t length,
-		    const char *path, bool in_folder)
+static int add_text(struct report_table *table, const char *text, size_t length, const char *path,
+		    bool in_folder)
 {
 	cJSON *root = cJSON_ParseWithLength(text, length);
 	bool is_record;
@@ -440,7 +440,7 @@ static int add_folder(struct report_table *table, const char *path)
 		count++;
 	}
 	closedir(dir);
-	if (status == HB_OK)
+	if (status == HB_OK && count > 1)
 		qsort(names, count, sizeof *names, compare_names);
 	for (size_t i = 0; i < count; i++) {
 		char file[1024];
@@ -465,8 +465,9 @@ int report_table_add_path(struct report_table *table, const char *path)
 
 static bool same_key(const struct report_row *a, const struct report_row *b)
 {
+	/* A suite's variant and a lone run of the same model are different figures. */
 	return !strcmp(a->board, b->board) && !strcmp(a->model, b->model) &&
-	       !strcmp(a->variant, b->variant);
+	       !strcmp(a->variant, b->variant) && !strcmp(a->suite, b->suite);
 }
 
 void report_table_keep_latest(struct report_table *table)
@@ -477,8 +478,8 @@ void report_table_keep_latest(struct report_table *table)
 		bool superseded = false;
 		for (size_t j = 0; j < table->count && !superseded; j++)
 			if (j != i && same_key(&table->rows[i], &table->rows[j])) {
-				int order = strcmp(table->rows[j].started_utc,
-						   table->rows[i].started_utc);
+				int order =
+				    strcmp(table->rows[j].started_utc, table->rows[i].started_utc);
 				superseded = order > 0 || (order == 0 && j > i);
 			}
 		if (superseded) {

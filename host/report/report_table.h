@@ -56,12 +56,12 @@ enum report_column_id {
 };
 
 struct report_column {
-	const char *name;      /* --require/--rank key: "latency" */
-	const char *csv_name;  /* stable CSV header, unit included: "latency_ms" */
-	const char *title;     /* table heading */
-	const char *unit;      /* base unit shown: "ms", "B", "%", "pts"; "" none */
+	const char *name;     /* --require/--rank key: "latency" */
+	const char *csv_name; /* stable CSV header, unit included: "latency_ms" */
+	const char *title;    /* table heading */
+	const char *unit;     /* base unit shown: "ms", "B", "%", "pts"; "" none */
 	enum report_dimension dimension;
-	bool lower_is_better;  /* for --rank and the gate */
+	bool lower_is_better; /* for --rank and the gate */
 };
 
 /* The columns, indexed by enum report_column_id. */
@@ -125,8 +125,9 @@ int report_table_add_file(struct report_table *table, const char *path);
  * of another schema version are refused. */
 int report_table_add_path(struct report_table *table, const char *path);
 
-/* Where several records hold the same board x model x variant, keeps the
- * one started last (a rerun supersedes), saying which were dropped. */
+/* Where several records hold the same board x model x variant (and suite,
+ * or none), keeps the one started last (a rerun supersedes), saying which
+ * were dropped. */
 void report_table_keep_latest(struct report_table *table);
 
 /* Sorted by board, model, variant (stable output for every writer). */
