@@ -7,8 +7,8 @@
 #include "util/error.h"
 
 static const enum report_column_id grid_figures[] = {
-    REPORT_COL_COUNT,	     REPORT_COL_LATENCY,  REPORT_COL_PEAK_RAM,
-    REPORT_COL_PEAK_RAM_PCT, REPORT_COL_FLASH,	  REPORT_COL_FLASH_PCT,
+    REPORT_COL_COUNT,	     REPORT_COL_LATENCY,   REPORT_COL_PEAK_RAM,
+    REPORT_COL_PEAK_RAM_PCT, REPORT_COL_FLASH,	   REPORT_COL_FLASH_PCT,
     REPORT_COL_ACCURACY,     REPORT_COL_INT8_DROP, REPORT_COL_ENERGY,
 };
 
@@ -69,8 +69,8 @@ int report_grid_build(const struct report_view *view, struct report_grid *grid)
 		if (grid_figures[i] != REPORT_COL_ENERGY || has_energy)
 			grid->headings[grid->columns++] = report_column(grid_figures[i])->title;
 	grid->headings[grid->columns++] = view->selection->requirements ? "selection" : "status";
-	grid->cells = calloc(view->selection->count ? view->selection->count : 1,
-			     sizeof *grid->cells);
+	grid->cells =
+	    calloc(view->selection->count ? view->selection->count : 1, sizeof *grid->cells);
 	if (!grid->cells)
 		return hb_error(HB_ERR_NOMEM, "out of memory for the report");
 	for (size_t i = 0; i < view->selection->count; i++) {
@@ -91,15 +91,16 @@ void report_grid_notes(const struct report_grid *grid, const char **notes, size_
 {
 	*count = 0;
 	if (grid->any_emulated)
-		notes[(*count)++] =
-		    REPORT_EMULATED_MARK " latency derived from instructions counted by QEMU at the "
-					 "profile's clock, assuming 1 instruction per cycle: not a "
-					 "timing measurement; instr = emulated instruction counts, "
-					 "not cycles";
+		notes[(*count)++] = REPORT_EMULATED_MARK
+		    " latency derived from instructions counted by QEMU at the "
+		    "profile's clock, assuming 1 instruction per cycle: not a "
+		    "timing measurement; instr = emulated instruction counts, "
+		    "not cycles";
 	if (grid->any_measured)
 		notes[(*count)++] = "latency without a mark: derived from measured cycle counts";
-	notes[(*count)++] = "peak RAM: static + arena + input staging + stack high-water (derived); "
-			    "flash: firmware from the ELF + model image; accuracy: the suite's "
-			    "metric on the board's outputs; drop: float32 minus this variant, "
-			    "in points";
+	notes[(*count)++] =
+	    "peak RAM: static + arena + input staging + stack high-water (derived); "
+	    "flash: firmware from the ELF + model image; accuracy: the suite's "
+	    "metric on the board's outputs; drop: float32 minus this variant, "
+	    "in points";
 }

@@ -19,28 +19,28 @@ struct unit_factor {
 };
 
 static const struct unit_factor unit_factors[] = {
-    {REPORT_DIM_BYTES, "", 1},		{REPORT_DIM_BYTES, "b", 1},
-    {REPORT_DIM_BYTES, "k", 1024},	{REPORT_DIM_BYTES, "kb", 1024},
-    {REPORT_DIM_BYTES, "kib", 1024},	{REPORT_DIM_BYTES, "m", 1048576},
-    {REPORT_DIM_BYTES, "mb", 1048576},	{REPORT_DIM_BYTES, "mib", 1048576},
-    {REPORT_DIM_TIME, "", 1},		{REPORT_DIM_TIME, "us", 0.001},
-    {REPORT_DIM_TIME, "ms", 1},		{REPORT_DIM_TIME, "s", 1000},
-    {REPORT_DIM_PERCENT, "", 1},	{REPORT_DIM_PERCENT, "%", 1},
-    {REPORT_DIM_PERCENT, "pct", 1},	{REPORT_DIM_FRACTION, "", 1},
-    {REPORT_DIM_FRACTION, "%", 0.01},	{REPORT_DIM_FRACTION, "pts", 0.01},
-    {REPORT_DIM_POINTS, "", 1},		{REPORT_DIM_POINTS, "pts", 1},
-    {REPORT_DIM_POINTS, "pt", 1},	{REPORT_DIM_ENERGY, "", 1},
-    {REPORT_DIM_ENERGY, "uj", 1},	{REPORT_DIM_ENERGY, "mj", 1000},
-    {REPORT_DIM_ENERGY, "j", 1e6},	{REPORT_DIM_COUNT, "", 1},
-    {REPORT_DIM_COUNT, "k", 1e3},	{REPORT_DIM_COUNT, "m", 1e6},
-    {REPORT_DIM_COUNT, "g", 1e9},	{REPORT_DIM_RATIO, "", 1},
+    {REPORT_DIM_BYTES, "", 1},	       {REPORT_DIM_BYTES, "b", 1},
+    {REPORT_DIM_BYTES, "k", 1024},     {REPORT_DIM_BYTES, "kb", 1024},
+    {REPORT_DIM_BYTES, "kib", 1024},   {REPORT_DIM_BYTES, "m", 1048576},
+    {REPORT_DIM_BYTES, "mb", 1048576}, {REPORT_DIM_BYTES, "mib", 1048576},
+    {REPORT_DIM_TIME, "", 1},	       {REPORT_DIM_TIME, "us", 0.001},
+    {REPORT_DIM_TIME, "ms", 1},	       {REPORT_DIM_TIME, "s", 1000},
+    {REPORT_DIM_PERCENT, "", 1},       {REPORT_DIM_PERCENT, "%", 1},
+    {REPORT_DIM_PERCENT, "pct", 1},    {REPORT_DIM_FRACTION, "", 1},
+    {REPORT_DIM_FRACTION, "%", 0.01},  {REPORT_DIM_FRACTION, "pts", 0.01},
+    {REPORT_DIM_POINTS, "", 1},	       {REPORT_DIM_POINTS, "pts", 1},
+    {REPORT_DIM_POINTS, "pt", 1},      {REPORT_DIM_ENERGY, "", 1},
+    {REPORT_DIM_ENERGY, "uj", 1},      {REPORT_DIM_ENERGY, "mj", 1000},
+    {REPORT_DIM_ENERGY, "j", 1e6},     {REPORT_DIM_COUNT, "", 1},
+    {REPORT_DIM_COUNT, "k", 1e3},      {REPORT_DIM_COUNT, "m", 1e6},
+    {REPORT_DIM_COUNT, "g", 1e9},      {REPORT_DIM_RATIO, "", 1},
 };
 
 static const char *const dimension_units[] = {
-    [REPORT_DIM_COUNT] = "none, k, M, G",   [REPORT_DIM_RATIO] = "none",
-    [REPORT_DIM_TIME] = "us, ms, s",	    [REPORT_DIM_BYTES] = "B, KB, KiB, MB, MiB",
-    [REPORT_DIM_PERCENT] = "%",		    [REPORT_DIM_FRACTION] = "none (0..1), %, pts",
-    [REPORT_DIM_POINTS] = "pts",	    [REPORT_DIM_ENERGY] = "uJ, mJ, J",
+    [REPORT_DIM_COUNT] = "none, k, M, G", [REPORT_DIM_RATIO] = "none",
+    [REPORT_DIM_TIME] = "us, ms, s",	  [REPORT_DIM_BYTES] = "B, KB, KiB, MB, MiB",
+    [REPORT_DIM_PERCENT] = "%",		  [REPORT_DIM_FRACTION] = "none (0..1), %, pts",
+    [REPORT_DIM_POINTS] = "pts",	  [REPORT_DIM_ENERGY] = "uJ, mJ, J",
 };
 
 static bool unit_factor(enum report_dimension dimension, const char *unit, double *factor)
@@ -53,7 +53,8 @@ static bool unit_factor(enum report_dimension dimension, const char *unit, doubl
 	for (size_t i = 0; i <= n; i++)
 		lower[i] = (char)tolower((unsigned char)unit[i]);
 	for (size_t i = 0; i < sizeof unit_factors / sizeof unit_factors[0]; i++)
-		if (unit_factors[i].dimension == dimension && !strcmp(unit_factors[i].name, lower)) {
+		if (unit_factors[i].dimension == dimension &&
+		    !strcmp(unit_factors[i].name, lower)) {
 			*factor = unit_factors[i].factor;
 			return true;
 		}
@@ -89,7 +90,7 @@ static int resolve_column(const char *name, const char *constraint, int *column,
 			base[length] = '\0';
 			*column = report_column_find(base);
 			if (*column >= 0 &&
-			    unit_factor(report_column((enum report_column_id)*column)->dimension,
+			    unit_factor(report_column((enum report_column_id) * column)->dimension,
 					underscore + 1, default_factor))
 				return HB_OK;
 		}
@@ -129,7 +130,8 @@ static int parse_constraint(const char *text, struct report_constraint *out)
 
 	memset(out, 0, sizeof *out);
 	snprintf(out->text, sizeof out->text, "%s", text);
-	while (*cursor && (isalnum((unsigned char)*cursor) || *cursor == '_') && n + 1 < sizeof name)
+	while (*cursor && (isalnum((unsigned char)*cursor) || *cursor == '_') &&
+	       n + 1 < sizeof name)
 		name[n++] = (char)tolower((unsigned char)*cursor++);
 	name[n] = '\0';
 	if (!n)
@@ -234,9 +236,11 @@ static void judge(const struct report_row *row, const struct report_requirements
 		return;
 	}
 	for (size_t i = 0; requirements && i < requirements->count; i++) {
-		const struct report_cell *cell = report_row_cell(row, requirements->items[i].column);
+		const struct report_cell *cell =
+		    report_row_cell(row, requirements->items[i].column);
 		if (!cell || !holds(&requirements->items[i], cell->value)) {
-			verdict->exclusion = cell ? REPORT_FAILED_CONSTRAINT : REPORT_MISSING_FIGURE;
+			verdict->exclusion =
+			    cell ? REPORT_FAILED_CONSTRAINT : REPORT_MISSING_FIGURE;
 			verdict->constraint = i;
 			return;
 		}
@@ -260,7 +264,8 @@ static int compare_verdicts(const void *a, const void *b)
 		const struct report_cell *cy =
 		    report_row_cell(&sort_table->rows[y->row], (enum report_column_id)sort_column);
 		if (cx && cy && cx->value != cy->value) {
-			bool lower = report_column((enum report_column_id)sort_column)->lower_is_better;
+			bool lower =
+			    report_column((enum report_column_id)sort_column)->lower_is_better;
 			return (cx->value < cy->value) == lower ? -1 : 1;
 		}
 		if (!cx != !cy)
@@ -298,7 +303,8 @@ void report_selection_release(struct report_selection *selection)
 	memset(selection, 0, sizeof *selection);
 }
 
-void report_exclusion_text(const struct report_table *table, const struct report_selection *selection,
+void report_exclusion_text(const struct report_table *table,
+			   const struct report_selection *selection,
 			   const struct report_verdict *verdict, char *out, size_t capacity)
 {
 	const struct report_row *row = &table->rows[verdict->row];

@@ -26,7 +26,7 @@ enum report_op { REPORT_OP_LT, REPORT_OP_LE, REPORT_OP_GT, REPORT_OP_GE, REPORT_
 struct report_constraint {
 	enum report_column_id column;
 	enum report_op op;
-	double value; /* in the column's base unit */
+	double value;  /* in the column's base unit */
 	char text[64]; /* as the user wrote it, for messages */
 };
 
@@ -59,8 +59,8 @@ struct report_selection {
 	bool ranked;
 	enum report_column_id rank_column;
 	const struct report_requirements *requirements; /* NULL: none */
-	struct report_verdict *verdicts; /* qualifying rows first, best first */
-	size_t count;			 /* == table->count */
+	struct report_verdict *verdicts;		/* qualifying rows first, best first */
+	size_t count;					/* == table->count */
 	size_t qualifying;
 };
 
@@ -72,7 +72,8 @@ void report_selection_release(struct report_selection *selection);
 
 /* One line on why a verdict's row is excluded, e.g.
  * "latency 1513.9 ms fails latency_ms<=100". */
-void report_exclusion_text(const struct report_table *table, const struct report_selection *selection,
+void report_exclusion_text(const struct report_table *table,
+			   const struct report_selection *selection,
 			   const struct report_verdict *verdict, char *out, size_t capacity);
 
 #endif

@@ -39,10 +39,26 @@ static void csv_number(FILE *out, double value)
 }
 
 static const char *const fixed_headers[] = {
-    "record",	  "status",	   "error_kind",     "board",	    "board_name",
-    "core",	  "verified",	   "cycle_counter",  "clock_hz",    "flash_capacity_bytes",
-    "ram_capacity_bytes", "suite", "model",	     "variant",	    "count_unit",
-    "runs",	  "count_min",	   "count_max",	     "accuracy_metric", "accuracy_samples",
+    "record",
+    "status",
+    "error_kind",
+    "board",
+    "board_name",
+    "core",
+    "verified",
+    "cycle_counter",
+    "clock_hz",
+    "flash_capacity_bytes",
+    "ram_capacity_bytes",
+    "suite",
+    "model",
+    "variant",
+    "count_unit",
+    "runs",
+    "count_min",
+    "count_max",
+    "accuracy_metric",
+    "accuracy_samples",
 };
 
 static void csv_row(FILE *out, const struct report_view *view, const struct report_verdict *verdict)

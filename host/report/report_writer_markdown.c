@@ -28,7 +28,8 @@ static int markdown_write(FILE *out, const struct report_view *view)
 		return status;
 	fprintf(out, "# %s\n\n", view->title);
 	if (view->generated_utc)
-		fprintf(out, "Generated %s: %zu rows (board x model x variant) from result records.\n\n",
+		fprintf(out,
+			"Generated %s: %zu rows (board x model x variant) from result records.\n\n",
 			view->generated_utc, view->table->count);
 	if (view->require_text)
 		fprintf(out, "Required: `%s`. %zu of %zu qualify%s%s.\n\n", view->require_text,
