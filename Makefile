@@ -97,6 +97,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(HOST_LIB_SRCS)
 run: deps
 	$(MAKE) --no-print-directory $(BUILD)/hilbench
 	$(BUILD)/hilbench run --board qemu-m4 --suite suites/fmnist
+	$(BUILD)/hilbench report results --out results/report.html --out results/report.md
 
 unit: $(BUILD)/asan/unit_tests
 	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/asan/unit_tests --jobs 2

@@ -8,6 +8,7 @@ static const struct report_writer *const writer_table[] = {
     &report_writer_text,
     &report_writer_markdown,
     &report_writer_csv,
+    &report_writer_html,
 };
 
 #define WRITER_COUNT (sizeof writer_table / sizeof writer_table[0])
