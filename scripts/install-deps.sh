@@ -25,6 +25,8 @@ packages=(
 	python3-numpy         # the ArmNN golden check (with /usr/bin/python3)
 	python3-pyarmnn
 	libarmnn-cpuref-backend22 # ArmNN's reference backend: without it ArmNN runs nothing
+	chromium              # the HTML report's e2e test renders it headless
+	fonts-dejavu-core     # the report's font; fontconfig only picks it among alternatives
 )
 
 missing=()

@@ -384,11 +384,15 @@ struct legend_entry {
 	const char *text;
 };
 
-static void svg_legend(FILE *out, const char *id, const struct legend_entry *legend, size_t count)
+/* Only the entries `used` has a bit for: a legend names what is drawn. */
+static void svg_legend(FILE *out, const char *id, const struct legend_entry *legend, size_t count,
+		       unsigned used)
 {
 	double x = 8;
 
 	for (size_t i = 0; i < count; i++) {
+		if (!(used & 1u << i))
+			continue;
 		fprintf(out, "<rect x=\"%.1f\" y=\"12\" width=\"26\" height=\"14\" ", x);
 		put_fill(out, id, legend[i].style);
 		fputs(" stroke=\"" INK "\"/>\n", out);
@@ -425,6 +429,7 @@ struct bar_chart {
 struct bar_layout {
 	size_t groups, lines;
 	double axis_max, step;
+	unsigned legend_used; /* a bit per legend entry whose style has a bar */
 };
 
 /* True for the first row of a board that has lines in this chart. */
@@ -444,7 +449,7 @@ static bool opens_group(const struct report_table *table, const struct bar_chart
 static struct bar_layout bar_measure(const struct report_table *table,
 				     const struct bar_chart *chart)
 {
-	struct bar_layout layout = {0, 0, 0, 0};
+	struct bar_layout layout = {0, 0, 0, 0, 0};
 	double max = 0;
 
 	for (size_t i = 0; i < table->count; i++) {
@@ -452,9 +457,14 @@ static struct bar_layout bar_measure(const struct report_table *table,
 		size_t count = chart->lines(&table->rows[i], lines);
 		layout.groups += opens_group(table, chart, i);
 		layout.lines += count;
-		for (size_t k = 0; k < count; k++)
-			if (lines[k].has_bar && lines[k].value > max)
-				max = lines[k].value;
+		for (size_t k = 0; k < count; k++) {
+			if (!lines[k].has_bar)
+				continue;
+			max = lines[k].value > max ? lines[k].value : max;
+			for (size_t e = 0; e < chart->legend_count; e++)
+				if (!strcmp(chart->legend[e].style, lines[k].style))
+					layout.legend_used |= 1u << e;
+		}
 	}
 	if (chart->fixed || max < chart->axis_floor)
 		max = chart->axis_floor;
@@ -520,7 +530,7 @@ static void bar_chart_draw(FILE *out, const struct report_table *table,
 	double bottom = LEGEND_HEIGHT + layout->groups * HEAD_HEIGHT + layout->lines * LINE_HEIGHT;
 
 	svg_open(out, chart->id, (int)(bottom + AXIS_HEIGHT), chart->title);
-	svg_legend(out, chart->id, chart->legend, chart->legend_count);
+	svg_legend(out, chart->id, chart->legend, chart->legend_count, layout->legend_used);
 	bar_axis(out, chart, layout, bottom);
 	for (size_t i = 0; i < table->count; i++) {
 		struct bar_line lines[2];
@@ -570,9 +580,11 @@ static void write_bar_figure(struct page *page, const char *name, const char *so
 	fputs("</figure>\n", page->out);
 }
 
+/* The suite tells a suite's variant from a model run of the same model. */
 static void row_label(const struct report_row *row, const char *what, char *out, size_t capacity)
 {
-	snprintf(out, capacity, "%s (%s)%s%s%s", row->model, row->variant, what[0] ? " " : "", what,
+	snprintf(out, capacity, "%s (%s%s%s)%s%s%s", row->model, row->variant,
+		 row->suite[0] ? ", suite " : "", row->suite, what[0] ? " " : "", what,
 		 strcmp(row->status, "ok") ? " [run not ok]" : "");
 }
 
