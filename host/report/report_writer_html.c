@@ -231,7 +231,10 @@ static const char page_style[] =
     "@page{size:A4 landscape;margin:12mm}\n"
     "@media print{body{max-width:none;padding:0;font-size:11px}th{background:none}"
     ".wide{overflow:visible}thead{display:table-header-group}"
-    "tr,li{break-inside:avoid}h2,h3{break-after:avoid}}\n";
+    "tr,li{break-inside:avoid}h2,h3{break-after:avoid}"
+    /* A landscape page is narrower than the screen: every column must still fit. */
+    "table.figures{font-size:8.5px}table.figures th,table.figures td{padding:2px}"
+    ".src{font-size:7.5px}}\n";
 
 static void write_head(struct page *page, const struct report_view *view)
 {
