@@ -64,7 +64,7 @@ static void put_short(FILE *out, const char *text, size_t max)
 {
 	char cut[128];
 
-	if (strlen(text) <= max || max + 1 > sizeof cut) {
+	if (strlen(text) <= max || max < 4 || max + 1 > sizeof cut) {
 		put_text(out, text);
 		return;
 	}

@@ -149,6 +149,20 @@ static void html_test_element(const char *from, const char *open, const char *cl
 	snprintf(out, capacity, "%.*s", (int)(end - start), start);
 }
 
+/* Every & in the page starts one of the entities the writer emits: none
+ * was cut in half where a long name was shortened. */
+static void html_test_expect_entities(const char *html)
+{
+	static const char *const entities[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
+
+	for (const char *at = strchr(html, '&'); at; at = strchr(at + 1, '&')) {
+		bool known = false;
+		for (size_t i = 0; i < sizeof entities / sizeof entities[0]; i++)
+			known |= !strncmp(at, entities[i], strlen(entities[i]));
+		cr_expect(known, "a broken entity: %.20s", at);
+	}
+}
+
 Test(report_html, writer_is_found_by_its_name_and_extension)
 {
 	cr_expect_str_eq(report_writer_html.name, "html");
@@ -177,6 +191,53 @@ Test(report_html, hostile_names_are_escaped_everywhere)
 	cr_expect(strstr(html, "m&lt;img src=x onerror=alert(2)&gt;&amp;&quot;&#39;"));
 	/* The view's title is the user's, escaped too. */
 	cr_expect(strstr(html, "<title>Test &lt;report&gt;</title>"));
+	html_test_expect_entities(html);
+	free(html);
+	report_table_release(&table);
+}
+
+Test(report_html, long_names_are_cut_in_charts_but_whole_in_the_table)
+{
+	struct report_table table = {0};
+	char figures[1024], model[96], *html;
+
+	/* 40 letters, then ampersands where the chart's label is cut. */
+	snprintf(model, sizeof model, "%s&&&&&&&&&&&&&&&&&&&&",
+		 "abcdefghijklmnopqrstuvwxyzabcdefghijklmn");
+	html_test_figures_text(figures, sizeof figures, HTML_TEST_EMULATED, "5000");
+	html_test_add(&table, &(struct html_test_record){
+				  .board = "b1", .model = model, .measurements = figures});
+	html = html_test_render(&table, NULL);
+	cr_expect(strstr(html, "klmn&amp;&amp;&amp;&amp;&amp;&amp;&amp;&amp;&amp;..."),
+		  "the chart label is cut after whole entities");
+	cr_expect(strstr(html,
+			 "<td>abcdefghijklmnopqrstuvwxyzabcdefghijklmn&amp;&amp;&amp;&amp;&amp;"
+			 "&amp;&amp;&amp;&amp;&amp;&amp;&amp;&amp;&amp;&amp;&amp;&amp;&amp;&amp;"
+			 "&amp;<span"),
+		  "the table keeps the whole name");
+	html_test_expect_entities(html);
+	free(html);
+	report_table_release(&table);
+}
+
+Test(report_html, a_failed_run_is_marked_and_its_error_escaped)
+{
+	static const char record[] =
+	    "{\"schema\": \"hilbench.result/1\", \"status\": \"error\","
+	    " \"error\": {\"kind\": \"timeout\", \"message\": \"board <b1> did not answer\"},"
+	    " \"board\": {\"id\": \"b1\", \"verified\": \"emulated\"},"
+	    " \"model\": {\"name\": \"kws\", \"variant\": \"int8\"}, \"measurements\": {}}";
+	struct report_table table = {0};
+	char *html;
+
+	cr_assert_eq(report_table_add_text(&table, record, strlen(record), "dead.json"), HB_OK,
+		     "%s", html_test_log);
+	html = html_test_render(&table, NULL);
+	cr_expect(strstr(html, "kws (int8) [run not ok]"), "the chart's label");
+	cr_expect(strstr(html, "<td class=\"error\" title=\"record: dead.json\">error: timeout "
+			       "board &lt;b1&gt; did not answer</td>"));
+	cr_expect(strstr(html, "no data: the record has no latency"));
+	html_test_expect_entities(html);
 	free(html);
 	report_table_release(&table);
 }
