@@ -116,7 +116,11 @@ $(BUILD)/tools/make_image_model: tests/tools/make_image_model.c tests/unit/test_
 	@mkdir -p $(dir $@)
 	$(CC) $(RELEASE_CFLAGS) -Itests/unit $^ -o $@ $(PKG_LIBS) -lcriterion -lm
 
-e2e: $(BUILD)/asan/hilbench $(BUILD)/tools/make_image_model
+$(BUILD)/tools/make_dense_model: tests/tools/make_dense_model.c tests/unit/test_graph.c $(call release_obj,$(HOST_LIB_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(RELEASE_CFLAGS) -Itests/unit $^ -o $@ $(PKG_LIBS) -lcriterion -lm
+
+e2e: $(BUILD)/asan/hilbench $(BUILD)/tools/make_image_model $(BUILD)/tools/make_dense_model
 	HB_TOOLS=$(CURDIR)/$(BUILD)/tools tests/e2e/run.sh $(BUILD)/asan/hilbench
 
 test: deps

@@ -130,8 +130,9 @@ static bool unit_factor(enum report_dimension dimension, const char *unit, doubl
 	return false;
 }
 
-/* Copies [start, end) without the spaces around it. */
-static void trimmed(const char *start, const char *end, char *out, size_t capacity)
+/* Copies [start, end) without the spaces around it; false when it does not
+ * fit (a cut item could read as a valid one). */
+static bool trimmed(const char *start, const char *end, char *out, size_t capacity)
 {
 	size_t n;
 
@@ -139,9 +140,14 @@ static void trimmed(const char *start, const char *end, char *out, size_t capaci
 		start++;
 	while (end > start && isspace((unsigned char)end[-1]))
 		end--;
-	n = (size_t)(end - start) < capacity - 1 ? (size_t)(end - start) : capacity - 1;
+	n = (size_t)(end - start);
+	if (n >= capacity) {
+		snprintf(out, capacity, "%.*s", (int)(capacity - 1), start);
+		return false;
+	}
 	memcpy(out, start, n);
 	out[n] = '\0';
+	return true;
 }
 
 /* A plain decimal: strtod alone would also take "inf", "nan" and hex. */
@@ -216,8 +222,12 @@ static int parse_item(const char *item, struct compare_thresholds *out, bool giv
 		return hb_error(
 		    HB_ERR_USAGE,
 		    "--max-regression: '%s': expected METRIC=THRESHOLD (e.g. count=1%%)", item);
-	trimmed(item, equals, name, sizeof name);
-	trimmed(equals + 1, equals + strlen(equals), value, sizeof value);
+	if (!trimmed(item, equals, name, sizeof name) ||
+	    !trimmed(equals + 1, equals + strlen(equals), value, sizeof value))
+		return hb_error(HB_ERR_USAGE,
+				"--max-regression: '%s': too long (expected METRIC=THRESHOLD, "
+				"e.g. count=1%%)",
+				item);
 	column = find_metric(name);
 	if (column < 0) {
 		metric_names(names, sizeof names);
@@ -246,7 +256,11 @@ int compare_thresholds_parse(const char *text, struct compare_thresholds *inout)
 		char item[96];
 		int status;
 
-		trimmed(start, end, item, sizeof item);
+		if (!trimmed(start, end, item, sizeof item))
+			return hb_error(HB_ERR_USAGE,
+					"--max-regression: '%s...': too long (expected "
+					"METRIC=THRESHOLD, e.g. count=1%%)",
+					item);
 		status = parse_item(item, &parsed, given);
 		if (status != HB_OK)
 			return status;
@@ -616,11 +630,23 @@ void compare_allowed_text(const struct compare_row *row, const struct compare_me
 		snprintf(out, capacity, "%s%s", metric->threshold->text, noise);
 }
 
+/* Accuracy on a different number of samples moves by sampling alone. */
+static void samples_note(const struct compare_row *row, enum report_column_id column, char *out,
+			 size_t capacity)
+{
+	out[0] = '\0';
+	if ((column == REPORT_COL_ACCURACY || column == REPORT_COL_AGREEMENT ||
+	     column == REPORT_COL_INT8_DROP) &&
+	    row->old_row->accuracy_samples != row->new_row->accuracy_samples)
+		snprintf(out, capacity, "; note: baseline on %u samples, new on %u",
+			 row->old_row->accuracy_samples, row->new_row->accuracy_samples);
+}
+
 void compare_metric_text(const struct compare_row *row, const struct compare_metric *metric,
 			 char *out, size_t capacity)
 {
 	const char *name = report_column(metric->column)->name;
-	char old_text[64] = "", new_text[64] = "", delta[96], allowed[160];
+	char old_text[64] = "", new_text[64] = "", delta[96], allowed[160], note[80];
 
 	if (metric->has_old)
 		compare_value_text(row->old_row, metric->column, metric->old_value, old_text,
@@ -650,6 +676,7 @@ void compare_metric_text(const struct compare_row *row, const struct compare_met
 	}
 	compare_delta_text(row, metric, delta, sizeof delta);
 	compare_allowed_text(row, metric, allowed, sizeof allowed);
-	snprintf(out, capacity, "%s: %s -> %s (%s), allowed %s", name, old_text, new_text, delta,
-		 allowed);
+	samples_note(row, metric->column, note, sizeof note);
+	snprintf(out, capacity, "%s: %s -> %s (%s), allowed %s%s", name, old_text, new_text, delta,
+		 allowed, note);
 }

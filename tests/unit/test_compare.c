@@ -153,6 +153,12 @@ Test(compare, bad_thresholds_are_named_with_what_was_expected)
 	expect_bad("count=1%,,flash=1%", "an empty item");
 	expect_bad("count=1%,", "an empty item");
 	expect_bad("flash=1%,peak_ram=--1B", "'peak_ram=--1B': expected a number");
+	/* Cut to fit a buffer, this would read as count=1. */
+	expect_bad("count=1                                                            x",
+		   "too long (expected METRIC=THRESHOLD");
+	expect_bad("count=1%,flash=1%                                                       "
+		   "                                                      x",
+		   "too long");
 }
 
 /* ---- emulated counts: deterministic up to one counter tick ---- */
