@@ -778,6 +778,16 @@ static void mark_front(struct point *points, size_t count)
 	}
 }
 
+/* Fastest first, so the key reads along the x axis; ties in table order. */
+static int compare_x(const void *a, const void *b)
+{
+	const struct point *p = a, *q = b;
+
+	if (p->x != q->x)
+		return p->x > q->x ? 1 : -1;
+	return (p->row > q->row) - (p->row < q->row);
+}
+
 static size_t collect_points(const struct report_table *table, enum report_column_id x_column,
 			     struct point *points)
 {
@@ -791,6 +801,7 @@ static size_t collect_points(const struct report_table *table, enum report_colum
 		points[count++] = (struct point){i, x->value, y->value, false};
 	}
 	mark_front(points, count);
+	qsort(points, count, sizeof points[0], compare_x);
 	return count;
 }
 
@@ -890,28 +901,20 @@ static void svg_marker(FILE *out, size_t board, bool front, double x, double y)
 	fprintf(out, " fill=\"%s\" stroke=\"" INK "\" stroke-width=\"2\"/>\n", fill);
 }
 
-static int compare_x(const void *a, const void *b)
-{
-	const struct point *p = a, *q = b;
-
-	return (p->x > q->x) - (p->x < q->x);
-}
-
+/* The points come sorted by x: the front, joined in that order, steps up. */
 static void scatter_front_line(FILE *out, const struct point *points, size_t count,
 			       const struct axis *x, const struct axis *y)
 {
-	struct point front[64];
-	size_t n = 0;
+	size_t front = 0;
 
-	for (size_t i = 0; i < count && n < sizeof front / sizeof front[0]; i++)
-		if (points[i].front)
-			front[n++] = points[i];
-	if (n < 2)
+	for (size_t i = 0; i < count; i++)
+		front += points[i].front;
+	if (front < 2)
 		return;
-	qsort(front, n, sizeof front[0], compare_x);
 	fputs("<polyline fill=\"none\" stroke=\"" INK "\" stroke-dasharray=\"6 4\" points=\"", out);
-	for (size_t i = 0; i < n; i++)
-		fprintf(out, "%.1f,%.1f ", plot_x(x, front[i].x), plot_y(y, front[i].y));
+	for (size_t i = 0; i < count; i++)
+		if (points[i].front)
+			fprintf(out, "%.1f,%.1f ", plot_x(x, points[i].x), plot_y(y, points[i].y));
 	fputs("\"/>\n", out);
 }
 

@@ -80,13 +80,15 @@ static void html_test_figures_text(char *out, size_t capacity, const char *unit,
 	snprintf(out, capacity, html_test_figures, unit, source, latency_us);
 }
 
-/* A suite record: float32 and int8 variants and their comparison. */
-static void html_test_add_suite(struct report_table *table, const char *board,
-				const char *float_accuracy, const char *int8_accuracy)
+/* A suite record: float32 (with its latency, us) and int8 variants and
+ * their comparison. */
+static void html_test_add_suite_at(struct report_table *table, const char *board,
+				   const char *latency_us, const char *float_accuracy,
+				   const char *int8_accuracy)
 {
 	char figures[1024], text[8192];
 
-	html_test_figures_text(figures, sizeof figures, HTML_TEST_EMULATED, "40000");
+	html_test_figures_text(figures, sizeof figures, HTML_TEST_EMULATED, latency_us);
 	snprintf(text, sizeof text,
 		 "{\"schema\": \"hilbench.suite-result/1\", \"status\": \"ok\","
 		 " \"suite\": {\"name\": \"fmnist\"}, \"variants\": ["
@@ -103,6 +105,13 @@ static void html_test_add_suite(struct report_table *table, const char *board,
 		 board, figures, float_accuracy, board, int8_accuracy);
 	cr_assert_eq(report_table_add_text(table, text, strlen(text), "suite.json"), HB_OK, "%s",
 		     html_test_log);
+}
+
+/* The same at 40 ms. */
+static void html_test_add_suite(struct report_table *table, const char *board,
+				const char *float_accuracy, const char *int8_accuracy)
+{
+	html_test_add_suite_at(table, board, "40000", float_accuracy, int8_accuracy);
 }
 
 /* The page for a table, in table order (or as `requirements` select). */
@@ -473,6 +482,34 @@ Test(report_html, pareto_marks_the_non_dominated_rows)
 			       "(float32): 40.00 ms, top1 0.8000: <b>dominated</b>"),
 		  "%s", list);
 	cr_expect_null(strstr(list, "fmnist_int8"), "a row without latency was plotted");
+	cr_expect_null(strstr(html, "<polyline"), "one non-dominated point has no front to draw");
+	free(html);
+	report_table_release(&table);
+}
+
+Test(report_html, pareto_front_joins_the_non_dominated_rows_fastest_first)
+{
+	struct report_table table = {0};
+	char list[16384], *html;
+
+	html_test_add_suite_at(&table, "accurate", "90000", "0.95", "0.9");
+	html_test_add_suite_at(&table, "dominated", "60000", "0.7", "0.6");
+	html_test_add_suite_at(&table, "quick", "20000", "0.8", "0.7");
+	html = html_test_render(&table, NULL);
+	html_test_element(strstr(html, "id=\"fig-pareto-latency\""), "<ol class=\"points\">",
+			  "</ol>", list, sizeof list);
+	cr_expect(strstr(list, "<li>quick") < strstr(list, "<li>dominated") &&
+		      strstr(list, "<li>dominated") < strstr(list, "<li>accurate"),
+		  "the key is not fastest first: %s", list);
+	cr_expect(strstr(list, "(float32): 20.00 ms, top1 0.8000: <b>non-dominated</b>"), "%s",
+		  list);
+	cr_expect(strstr(list, "(float32): 60.00 ms, top1 0.7000: <b>dominated</b>"), "%s", list);
+	cr_expect(strstr(list, "(float32): 90.00 ms, top1 0.9500: <b>non-dominated</b>"), "%s",
+		  list);
+	cr_expect_eq(html_test_count(html, "<polyline"), 1);
+	/* Two points on the line: the quick and the accurate board. */
+	html_test_element(html, "<polyline", "/>", list, sizeof list);
+	cr_expect_eq(html_test_count(list, ","), 2, "%s", list);
 	free(html);
 	report_table_release(&table);
 }
