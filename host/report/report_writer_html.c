@@ -150,22 +150,32 @@ static void cell_origin(const struct report_row *row, enum report_column_id id, 
 		snprintf(out, capacity, "%s", cell ? report_source_name(cell->source) : "no data");
 }
 
-/* The distinct origins of one column over the table, "; " between them. */
+static const char *cell_source_word(const struct report_row *row, enum report_column_id id)
+{
+	return id == REPORT_COL_LATENCY ? latency_origin(row)
+					: report_source_name(row->cells[id].source);
+}
+
+/* The distinct origins of one column over the table, "; " between them
+ * (each origin is a static string, so one seen before compares equal). */
 static void column_origins(const struct report_table *table, enum report_column_id id, char *out,
 			   size_t capacity)
 {
+	const char *seen[16];
+	size_t count = 0;
+
 	out[0] = '\0';
-	for (size_t i = 0; i < table->count; i++) {
-		char origin[160];
+	for (size_t i = 0; i < table->count && count < sizeof seen / sizeof seen[0]; i++) {
+		const char *origin;
+		bool known = false;
 		if (!report_row_cell(&table->rows[i], id))
 			continue;
-		if (id == REPORT_COL_LATENCY)
-			snprintf(origin, sizeof origin, "%s", latency_origin(&table->rows[i]));
-		else
-			snprintf(origin, sizeof origin, "%s",
-				 report_source_name(table->rows[i].cells[id].source));
-		if (strstr(out, origin))
+		origin = cell_source_word(&table->rows[i], id);
+		for (size_t k = 0; k < count && !known; k++)
+			known = !strcmp(seen[k], origin);
+		if (known)
 			continue;
+		seen[count++] = origin;
 		if (out[0])
 			append(out, capacity, "; ");
 		append(out, capacity, origin);
