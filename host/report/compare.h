@@ -115,7 +115,8 @@ struct compare_result {
 };
 
 /* Both tables as read by report_table_add_path; keep_latest is applied by
- * the caller. The result points into both tables: keep them alive. A
+ * the caller. The result points into both tables and the thresholds: keep
+ * them alive while it is used. A
  * baseline row that is not "ok" is refused (HB_ERR_INPUT): a baseline must
  * come from a run that succeeded. */
 int compare_tables(const struct report_table *baseline, const struct report_table *fresh,

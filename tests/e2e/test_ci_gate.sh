@@ -119,4 +119,9 @@ test_ci_gate_a_dead_board_is_infrastructure() {
 	expect_out_contains "verdict: infrastructure failure: 1 of 2 baseline rows failed to run"
 	junit_check junit.xml 12 0 1
 	grep -q '<error type="timeout"' junit.xml || fail "no error element: $(cat junit.xml)"
+	# ... and no baseline.
+	hb baseline new --out baseline2
+	expect_rc 2
+	expect_err_contains "has status 'error': timeout (expected \"ok\""
+	[ ! -e baseline2 ] || fail "a refused baseline left a folder"
 }

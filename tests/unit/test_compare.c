@@ -329,6 +329,27 @@ Test(compare, an_accuracy_drop_of_exactly_the_threshold_passes)
 	test_pair_release(&pair);
 }
 
+Test(compare, accuracy_on_other_samples_says_so)
+{
+	struct test_record old_rec = test_record_default(), new_rec = test_record_default();
+	struct test_pair pair;
+	char text[512];
+
+	old_rec.accuracy = 0.9040;
+	new_rec.accuracy = 0.9000;
+	new_rec.samples = 200;
+	test_pair_init(&pair, NULL);
+	test_record_add(&pair.baseline, &old_rec);
+	test_record_add(&pair.fresh, &new_rec);
+	test_pair_compare(&pair);
+	compare_metric_text(&pair.result.rows[0],
+			    metric_of(&pair.result.rows[0], REPORT_COL_ACCURACY), text,
+			    sizeof text);
+	cr_assert_str_eq(text, "accuracy: 90.40% -> 90.00% (-0.40 pts), allowed -0.5pts; note: "
+			       "baseline on 2000 samples, new on 200");
+	test_pair_release(&pair);
+}
+
 /* ---- rows ---- */
 
 Test(compare, a_missing_row_fails_and_a_new_row_is_only_reported)

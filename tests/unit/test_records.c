@@ -10,8 +10,18 @@
 struct test_record test_record_default(void)
 {
 	return (struct test_record){
-	    "qemu-m4", "fmnist_int8", "ok",    NULL, "emulated", "instructions",
-	    1000000,   1000000,	      1000000, 40,   20000,	 -1};
+	    .board = "qemu-m4",
+	    .model = "fmnist_int8",
+	    .status = "ok",
+	    .source = "emulated",
+	    .unit = "instructions",
+	    .median = 1000000,
+	    .min = 1000000,
+	    .max = 1000000,
+	    .resolution = 40,
+	    .peak_ram = 20000,
+	    .accuracy = -1,
+	};
 }
 
 void test_record_add(struct report_table *table, const struct test_record *record)
@@ -42,8 +52,9 @@ void test_record_add(struct report_table *table, const struct test_record *recor
 		snprintf(text, sizeof text,
 			 "{\"schema\": \"hilbench.suite-result/1\", \"status\": \"%s\", "
 			 "\"suite\": {\"name\": \"fmnist\"}, \"variants\": [{%s, \"accuracy\": "
-			 "{\"metric\": \"top1\", \"value\": %.6f, \"samples\": 2000}}]}",
-			 record->status, model, record->accuracy);
+			 "{\"metric\": \"top1\", \"value\": %.6f, \"samples\": %u}}]}",
+			 record->status, model, record->accuracy,
+			 record->samples ? record->samples : 2000);
 	else
 		snprintf(text, sizeof text, "{\"schema\": \"hilbench.result/1\", %s}", model);
 	status = report_table_add_text(table, text, strlen(text), "test.json");

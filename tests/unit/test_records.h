@@ -14,8 +14,9 @@ struct test_record {
 	const char *source;				 /* of the count */
 	const char *unit;
 	double median, min, max, resolution;
-	double peak_ram; /* < 0: absent */
-	double accuracy; /* < 0: a model record, else a suite record */
+	double peak_ram;  /* < 0: absent */
+	double accuracy;  /* < 0: a model record, else a suite record */
+	unsigned samples; /* behind the accuracy; 0: 2000 */
 };
 
 /* An ok emulated run: 1000000 instructions, one tick 40, peak RAM 20000 B. */
