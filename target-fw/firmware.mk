@@ -55,6 +55,23 @@ ifeq ($(wildcard $(PORT_DIR)/memory.ld),)
 $(error firmware build: unknown PORT '$(PORT)': expected a folder with memory.ld under $(FW_ROOT)/ports)
 endif
 
+# A port may build on another port's files (another FPGA image of a family,
+# the same SysTick counter): its optional port.mk sets PORT_SHARED to paths
+# under ports/, whole folders (mps2) or single files (mps2/tick_sync.c).
+# Their folders come after the port's own on the include path, so a header
+# of the port stands in for the shared one of the same name; memory.ld is
+# always the port's own. port.mk may also set the stack size it needs.
+PORT_MK := $(wildcard $(PORT_DIR)/port.mk)
+ifneq ($(PORT_MK),)
+include $(PORT_MK)
+endif
+PORT_SHARED_PATHS := $(addprefix $(FW_ROOT)/ports/,$(PORT_SHARED))
+PORT_SHARED_DIRS  := $(sort $(foreach p,$(PORT_SHARED_PATHS),$(if $(filter %.c,$(p)),$(patsubst %/,%,$(dir $(p))),$(p))))
+PORT_SHARED_FILES := $(foreach p,$(PORT_SHARED_PATHS),$(if $(filter %.c,$(p)),$(p) $(wildcard $(p:.c=.h)),$(wildcard $(p)/*.[ch])))
+ifneq ($(words $(PORT_SHARED_PATHS)),$(words $(wildcard $(PORT_SHARED_PATHS))))
+$(error firmware build: $(PORT_MK): PORT_SHARED names '$(filter-out $(wildcard $(PORT_SHARED_PATHS)),$(PORT_SHARED_PATHS))', which does not exist)
+endif
+
 ifeq ($(shell command -v $(FW_CC) 2>/dev/null),)
 $(error firmware build: cross compiler '$(FW_CC)' not found: install the Debian packages gcc-arm-none-eabi and libnewlib-arm-none-eabi (without recommends), or set CROSS to its prefix)
 endif
@@ -70,7 +87,7 @@ endif
 
 ARCH_FLAGS := -mthumb -mcpu=$(CPU) $(FLOAT_FLAGS)
 INCLUDES   := -I$(FW_ROOT)/core -I$(FW_ROOT)/proto -I$(FW_ROOT)/nn \
-              -I$(FW_ROOT)/ports/common -I$(PORT_DIR)
+              -I$(FW_ROOT)/ports/common -I$(PORT_DIR) $(addprefix -I,$(PORT_SHARED_DIRS))
 CFLAGS     := $(ARCH_FLAGS) -O2 -g -ffp-contract=off -std=c99 -pedantic -Wall -Wextra -Werror \
               -ffunction-sections -fdata-sections $(INCLUDES)
 LDFLAGS    := $(ARCH_FLAGS) -nostartfiles --specs=nano.specs -Wl,--gc-sections \
@@ -79,7 +96,8 @@ LDFLAGS    := $(ARCH_FLAGS) -nostartfiles --specs=nano.specs -Wl,--gc-sections \
 
 SOURCES := $(filter-out $(UNUSED_HANDLER), \
              $(sort $(wildcard $(FW_ROOT)/core/*.c $(FW_ROOT)/proto/*.c $(FW_ROOT)/nn/*.c \
-                               $(FW_ROOT)/ports/common/*.c $(PORT_DIR)/*.c)))
+                               $(FW_ROOT)/ports/common/*.c $(PORT_DIR)/*.c) \
+                     $(filter %.c,$(PORT_SHARED_FILES))))
 OBJECTS := $(patsubst $(FW_ROOT)/%.c,$(OUT)/obj/%.o,$(SOURCES))
 LINKER_SCRIPTS := $(wildcard $(PORT_DIR)/*.ld $(FW_ROOT)/link/*.ld)
 
@@ -87,7 +105,8 @@ LINKER_SCRIPTS := $(wildcard $(PORT_DIR)/*.ld $(FW_ROOT)/link/*.ld)
 ID_FILES := $(filter-out $(UNUSED_HANDLER), \
               $(sort $(FW_ROOT)/firmware.mk $(LINKER_SCRIPTS) \
                 $(wildcard $(FW_ROOT)/core/*.[ch] $(FW_ROOT)/proto/*.[ch] $(FW_ROOT)/nn/*.[ch] \
-                           $(FW_ROOT)/ports/common/*.[ch] $(PORT_DIR)/*.[ch])))
+                           $(FW_ROOT)/ports/common/*.[ch] $(PORT_DIR)/*.[ch]) \
+                $(PORT_MK) $(PORT_SHARED_FILES)))
 BUILD_ID := $(shell cat $(ID_FILES) | sha256sum | cut -c1-8)
 ifeq ($(BUILD_ID),)
 $(error firmware build: cannot hash the firmware sources (sha256sum missing?))

@@ -201,6 +201,43 @@ Test(profile, shipped_qemu_profiles_load)
 	}
 }
 
+/* The boards whose ports reuse other ports' files with their own memory
+ * maps: the profile must name the same regions as the port's memory.ld. */
+Test(profile, shipped_qemu_profiles_of_other_memory_maps_load)
+{
+	static const struct {
+		const char *id, *core, *fpu, *machine, *port;
+		bool dsp;
+		uint32_t clock_hz, flash_origin, flash_size, ram_origin, ram_size, model_origin,
+		    model_size;
+	} expected[] = {
+	    {"qemu-m33", "cortex-m33", "fpv5-sp-d16", "mps2-an505", "mps2-an505", true, 20000000,
+	     0x10000000, 4u << 20, 0x38000000, 4u << 20, 0x10100000, 3u << 20},
+	};
+
+	for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+		struct board_profile profile;
+		char path[64];
+
+		snprintf(path, sizeof path, "boards/%s.json", expected[i].id);
+		cr_assert_eq(profile_load(path, &profile), HB_OK, "%s: %s", path, profile_test_log);
+		cr_assert_str_eq(profile.core, expected[i].core);
+		cr_assert_str_eq(profile.fpu, expected[i].fpu);
+		cr_assert_eq(profile.dsp, expected[i].dsp);
+		cr_assert_eq(profile.clock_hz, expected[i].clock_hz);
+		cr_assert_eq(profile.flash.origin, expected[i].flash_origin);
+		cr_assert_eq(profile.flash.size, expected[i].flash_size);
+		cr_assert_eq(profile.ram.origin, expected[i].ram_origin);
+		cr_assert_eq(profile.ram.size, expected[i].ram_size);
+		cr_assert_eq(profile.model.origin, expected[i].model_origin);
+		cr_assert_eq(profile.model.size, expected[i].model_size);
+		cr_assert_str_eq(profile.port, expected[i].port);
+		cr_assert_str_eq(profile.flasher.machine, expected[i].machine);
+		cr_assert_eq(profile.counter, PROFILE_COUNTER_EMULATED_INSTRUCTIONS);
+		cr_assert_eq(profile.verified, PROFILE_VERIFIED_EMULATED);
+	}
+}
+
 Test(profile, shipped_nucleo_profile_loads)
 {
 	struct board_profile profile;

@@ -1,6 +1,7 @@
 /*
- * ARM MPS2 (AN385, AN386, AN500) as QEMU emulates it. The clocks need no
- * set-up; timing comes from SysTick because QEMU does not model the DWT.
+ * ARM MPS2 (AN385, AN386, AN500; other images through mps2_image.h) as QEMU
+ * emulates it. The clocks need no set-up; timing comes from SysTick because
+ * QEMU does not model the DWT.
  */
 #include "mps2.h"
 #include "port.h"
@@ -18,5 +19,5 @@ uint32_t port_clock_hz(void)
 
 const char *port_name(void)
 {
-	return "mps2";
+	return MPS2_IMAGE_PORT_NAME;
 }

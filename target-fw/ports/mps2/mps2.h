@@ -5,8 +5,13 @@
 #ifndef FW_MPS2_H
 #define FW_MPS2_H
 
-/* QEMU clocks the CPU and SysTick of AN385, AN386 and AN500 at 25 MHz. */
-#define MPS2_CLOCK_HZ  25000000u
+/* In angle brackets: the include path, where a port reusing these files puts
+ * its own folder first, decides which image this is, not the folder of this
+ * file (which quotes would search first). */
+#include <mps2_image.h>
+
+/* The CPU and SysTick clock of the image. */
+#define MPS2_CLOCK_HZ  MPS2_IMAGE_CPU_HZ
 #define MPS2_UART_BAUD 115200u
 
 void mps2_uart_init(void);

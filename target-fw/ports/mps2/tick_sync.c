@@ -22,7 +22,7 @@ void tick_sync_coarse(void)
 			 : "cc", "memory");
 }
 
-#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__)
+#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__)
 /*
  * The poll sees a tick p = 0..2 instructions late. A delay then places three
  * single-instruction samples X, X+1, X+2 instructions after that detection,

@@ -6,7 +6,7 @@
 #include "mps2.h"
 #include "port.h"
 
-#define UART0_BASE    0x40004000u
+#define UART0_BASE    MPS2_IMAGE_UART0_BASE
 #define UART_DATA     CORTEX_M_REGISTER(UART0_BASE + 0x00u)
 #define UART_STATE    CORTEX_M_REGISTER(UART0_BASE + 0x04u)
 #define UART_CTRL     CORTEX_M_REGISTER(UART0_BASE + 0x08u)
@@ -20,18 +20,20 @@
 #define UART_CTRL_RX_INTERRUPT (1u << 3)
 #define UART_INT_RX	       (1u << 1)
 
-/* UART0's receive interrupt on the MPS2 images (IRQ 0). It is enabled in the
- * NVIC only while PRIMASK is set around a WFI, to wake it: the handler never
- * runs and the pending state is cleared by hand, so the vector table needs
- * no entry for it. (QEMU keeps the line asserted while a byte waits.) */
-#define UART0_RX_IRQ 0u
-#define NVIC_ISER0   CORTEX_M_REGISTER(0xE000E100u)
-#define NVIC_ICER0   CORTEX_M_REGISTER(0xE000E180u)
-#define NVIC_ICPR0   CORTEX_M_REGISTER(0xE000E280u)
+/* UART0's receive interrupt (mps2_image.h). It is enabled in the NVIC only
+ * while PRIMASK is set around a WFI, to wake it: the handler never runs and
+ * the pending state is cleared by hand, so the vector table needs no entry
+ * for it. (QEMU keeps the line asserted while a byte waits.) */
+#define UART0_RX_IRQ	MPS2_IMAGE_UART0_RX_IRQ
+#define UART0_RX_BIT	(1u << (UART0_RX_IRQ % 32u))
+#define UART0_RX_OFFSET (4u * (UART0_RX_IRQ / 32u))
+#define NVIC_ISER_UART0 CORTEX_M_REGISTER(0xE000E100u + UART0_RX_OFFSET)
+#define NVIC_ICER_UART0 CORTEX_M_REGISTER(0xE000E180u + UART0_RX_OFFSET)
+#define NVIC_ICPR_UART0 CORTEX_M_REGISTER(0xE000E280u + UART0_RX_OFFSET)
 
 void mps2_uart_init(void)
 {
-	UART_BAUDDIV = MPS2_CLOCK_HZ / MPS2_UART_BAUD;
+	UART_BAUDDIV = MPS2_IMAGE_UART_HZ / MPS2_UART_BAUD;
 	UART_CTRL = UART_CTRL_TX_ENABLE | UART_CTRL_RX_ENABLE | UART_CTRL_RX_INTERRUPT;
 	UART_INTCLEAR = UART_INT_RX;
 	/* Reading DATA once after enabling RX was seen to make QEMU 7.2 start
@@ -75,12 +77,12 @@ uint32_t port_uart_rx_window(void)
 void port_idle(void)
 {
 	__asm volatile("cpsid i" ::: "memory");
-	NVIC_ISER0 = 1u << UART0_RX_IRQ;
+	NVIC_ISER_UART0 = UART0_RX_BIT;
 	if (!(UART_STATE & UART_STATE_RX_FULL))
 		__asm volatile("wfi" ::: "memory");
-	NVIC_ICER0 = 1u << UART0_RX_IRQ;
+	NVIC_ICER_UART0 = UART0_RX_BIT;
 	UART_INTCLEAR = UART_INT_RX;
-	NVIC_ICPR0 = 1u << UART0_RX_IRQ;
+	NVIC_ICPR_UART0 = UART0_RX_BIT;
 	__asm volatile("dsb\n\tisb\n\tcpsie i" ::: "memory");
 }
 
