@@ -18,7 +18,7 @@
 /* SVG geometry, in viewBox units (the page scales it to its width). */
 #define SVG_WIDTH     1200
 #define BAR_X0	      400
-#define BAR_X1	      930
+#define BAR_X1	      850
 #define LINE_HEIGHT   24
 #define HEAD_HEIGHT   30
 #define LEGEND_HEIGHT 40
@@ -305,8 +305,11 @@ static void write_header(struct page *page, const struct report_view *view)
 
 static void write_board_row(FILE *out, const struct report_row *row)
 {
-	char ram[32] = "not recorded", flash[32] = "not recorded";
+	char ram[32] = "not recorded", flash[32] = "not recorded", clock[32] = "not recorded";
 
+	/* 0 is how a record says nothing, not a board at 0 Hz. */
+	if (row->clock_hz)
+		snprintf(clock, sizeof clock, "%.1f MHz", row->clock_hz / 1e6);
 	if (row->ram_bytes)
 		bytes_text(row->ram_bytes, ram, sizeof ram);
 	if (row->flash_bytes)
@@ -317,7 +320,7 @@ static void write_board_row(FILE *out, const struct report_row *row)
 	put_text(out, row->board_name);
 	fputs("</td><td>", out);
 	put_text(out, row->core);
-	fprintf(out, "</td><td class=\"num\">%.1f MHz</td><td>", row->clock_hz / 1e6);
+	fprintf(out, "</td><td class=\"num\">%s</td><td>", clock);
 	put_text(out, row->counter);
 	fprintf(out, "</td><td><span class=\"level level-%s\">", verified_class(row));
 	put_text(out, verified_text(row));
@@ -533,7 +536,8 @@ static void bar_draw_line(FILE *out, const struct bar_chart *chart, const struct
 	fputs(" stroke=\"" INK "\"><title>", out);
 	put_text(out, line->tip);
 	fputs("</title></rect>\n", out);
-	svg_text(out, BAR_X0 + width + 6, y + 16, "", line->text, 60);
+	/* The widest bar leaves room for this many characters before the edge. */
+	svg_text(out, BAR_X0 + width + 6, y + 16, "", line->text, 46);
 }
 
 static void bar_chart_draw(FILE *out, const struct report_table *table,
@@ -593,12 +597,29 @@ static void write_bar_figure(struct page *page, const char *name, const char *so
 	fputs("</figure>\n", page->out);
 }
 
+/* A chart label of at most `max` characters: the model's name is what gets
+ * cut, so the variant and what follows it always show. */
+static void label_around_model(char *out, size_t capacity, size_t max, const char *before,
+			       const char *model, const char *after)
+{
+	size_t fixed = strlen(before) + strlen(after);
+	size_t room = fixed + 4 < max ? max - fixed : 4;
+
+	if (strlen(model) <= room)
+		snprintf(out, capacity, "%s%s%s", before, model, after);
+	else
+		snprintf(out, capacity, "%s%.*s...%s", before, (int)(room - 3), model, after);
+}
+
 /* The suite tells a suite's variant from a model run of the same model. */
 static void row_label(const struct report_row *row, const char *what, char *out, size_t capacity)
 {
-	snprintf(out, capacity, "%s (%s%s%s)%s%s%s", row->model, row->variant,
+	char after[160];
+
+	snprintf(after, sizeof after, " (%s%s%s)%s%s%s", row->variant,
 		 row->suite[0] ? ", suite " : "", row->suite, what[0] ? " " : "", what,
 		 strcmp(row->status, "ok") ? " [run not ok]" : "");
+	label_around_model(out, capacity, LABEL_CHARS, "", row->model, after);
 }
 
 /* ---- figure 1: latency ---- */
@@ -717,13 +738,14 @@ static size_t accuracy_lines(const struct report_row *row, struct bar_line *line
 	const struct report_cell *cell = report_row_cell(row, REPORT_COL_ACCURACY);
 	const struct report_cell *drop = report_row_cell(row, REPORT_COL_INT8_DROP);
 	struct bar_line *line = &lines[0];
-	char value[32], points[32] = "";
+	char value[32], points[32] = "", before[160];
 
 	if (!row->suite[0] && !cell)
 		return 0; /* a model run measures no accuracy */
 	memset(line, 0, sizeof *line);
-	snprintf(line->label, sizeof line->label, "%s: %s (%s)%s", row->suite, row->variant,
-		 row->model, strcmp(row->status, "ok") ? " [run not ok]" : "");
+	snprintf(before, sizeof before, "%s: %s (", row->suite, row->variant);
+	label_around_model(line->label, sizeof line->label, LABEL_CHARS, before, row->model,
+			   strcmp(row->status, "ok") ? ") [run not ok]" : ")");
 	if (!cell) {
 		snprintf(line->text, sizeof line->text, "no data: the record has no accuracy");
 		return 1;
@@ -935,15 +957,16 @@ static void scatter_points(FILE *out, const struct report_table *table, const st
 		const struct report_row *row = &table->rows[points[i].row];
 		size_t board = board_number(table, points[i].row);
 		double px = plot_x(x, points[i].x), py = plot_y(y, points[i].y);
-		char number[24], key[300];
+		char number[24], key[300], before[160], after[64];
 
 		svg_marker(out, board, points[i].front, px, py);
 		snprintf(number, sizeof number, "%zu", i + 1);
 		svg_text(out, px + 10, py - 8, "class=\"head\"", number, 8);
 		/* The key beside the plot names each numbered point. */
 		svg_marker(out, board, points[i].front, KEY_X, PLOT_Y0 + 10 + 22.0 * i);
-		snprintf(key, sizeof key, "%zu %s %s (%s)%s", i + 1, row->board, row->model,
-			 row->variant, points[i].front ? " *" : "");
+		snprintf(before, sizeof before, "%zu %s ", i + 1, row->board);
+		snprintf(after, sizeof after, " (%s)%s", row->variant, points[i].front ? " *" : "");
+		label_around_model(key, sizeof key, KEY_CHARS, before, row->model, after);
 		svg_text(out, KEY_X + 14, PLOT_Y0 + 15 + 22.0 * i, "", key, KEY_CHARS);
 	}
 }

@@ -217,8 +217,9 @@ Test(report_html, long_names_are_cut_in_charts_but_whole_in_the_table)
 	html_test_add(&table, &(struct html_test_record){
 				  .board = "b1", .model = model, .measurements = figures});
 	html = html_test_render(&table, NULL);
-	cr_expect(strstr(html, "klmn&amp;&amp;&amp;&amp;&amp;&amp;&amp;&amp;&amp;..."),
-		  "the chart label is cut after whole entities");
+	/* The name is cut, after whole entities; the variant after it stays. */
+	cr_expect(strstr(html, ">abcdefghijklmnopqrstuvwxyzabcdefghijklmn&amp;&amp;... (int8)<"),
+		  "the chart label");
 	cr_expect(strstr(html,
 			 "<td>abcdefghijklmnopqrstuvwxyzabcdefghijklmn&amp;&amp;&amp;&amp;&amp;"
 			 "&amp;&amp;&amp;&amp;&amp;&amp;&amp;&amp;&amp;&amp;&amp;&amp;&amp;&amp;"
@@ -246,6 +247,12 @@ Test(report_html, a_failed_run_is_marked_and_its_error_escaped)
 	cr_expect(strstr(html, "<td class=\"error\" title=\"record: dead.json\">error: timeout "
 			       "board &lt;b1&gt; did not answer</td>"));
 	cr_expect(strstr(html, "no data: the record has no latency"));
+	/* The record gives no clock, RAM or flash: said so, not shown as 0. */
+	cr_expect(strstr(html,
+			 "<td class=\"num\">not recorded</td><td></td><td><span "
+			 "class=\"level level-emulated\">emulated</span></td><td "
+			 "class=\"num\">not recorded</td><td class=\"num\">not recorded</td>"));
+	cr_expect_null(strstr(html, "0.0 MHz"));
 	html_test_expect_entities(html);
 	free(html);
 	report_table_release(&table);
