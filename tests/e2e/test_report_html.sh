@@ -4,14 +4,17 @@
 # the page asks for nothing outside itself and logs no console message.
 # Skipped without Chromium (scripts/install-deps.sh installs it).
 
+# CHROMIUM names another build (or a missing one, to see the skip).
+html_browser=${CHROMIUM:-/usr/bin/chromium}
+
 html_need_chromium() {
-	[ -x /usr/bin/chromium ] || skip "chromium not installed (/usr/bin/chromium; scripts/install-deps.sh installs it)"
+	[ -x "$html_browser" ] || skip "chromium not installed ($html_browser; scripts/install-deps.sh installs it)"
 }
 
 # Chromium with a profile of its own, and no host name resolving, so that
 # nothing the page might ask for could leave this machine.
 html_chromium() {
-	timeout 120 /usr/bin/chromium --headless --no-sandbox --disable-gpu --no-first-run \
+	timeout 120 "$html_browser" --headless --no-sandbox --disable-gpu --no-first-run \
 		--disable-extensions --user-data-dir="$PWD/chromium-profile" \
 		--host-resolver-rules="MAP * ~NOTFOUND" --enable-logging=stderr --v=0 "$@"
 }
