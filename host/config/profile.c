@@ -35,7 +35,8 @@ static const char *const flasher_fields[] = {"driver", "machine", "interface", "
 static const char *const console_fields[] = {"transport", "device", "baud", NULL};
 
 static const char *const core_names[] = {
-    "cortex-m0", "cortex-m0plus", "cortex-m3", "cortex-m4", "cortex-m7", "cortex-m33", NULL,
+    "cortex-m0", "cortex-m0plus", "cortex-m3",	"cortex-m4",
+    "cortex-m7", "cortex-m33",	  "cortex-m55", NULL,
 };
 /* The -mfpu values that exist on M-profile cores. */
 static const char *const fpu_names[] = {"none", "fpv4-sp-d16", "fpv5-sp-d16", "fpv5-d16", NULL};
@@ -59,6 +60,8 @@ static const struct core_facts core_table[] = {
     {"cortex-m4", "none fpv4-sp-d16", true, true},
     {"cortex-m7", "none fpv5-sp-d16 fpv5-d16", true, true},
     {"cortex-m33", "none fpv5-sp-d16", true, true},
+    /* The M55's FPU has double precision; -mcpu=cortex-m55 brings MVE with it. */
+    {"cortex-m55", "none fpv5-sp-d16 fpv5-d16", true, true},
 };
 
 /* "0x1f000", "512K", "4M" or "65536": the forms a datasheet memory map uses. */

@@ -36,7 +36,7 @@ struct board_profile {
 	char path[512]; /* the file it was read from, for messages */
 	char id[64];	/* must equal the file name without .json */
 	char name[128];
-	char core[32]; /* cortex-m0, cortex-m0plus, cortex-m3, cortex-m4, cortex-m7, cortex-m33 */
+	char core[32]; /* cortex-m0, -m0plus, -m3, -m4, -m7, -m33, -m55 */
 	char fpu[32];  /* "none" or a -mfpu value such as fpv4-sp-d16 */
 	bool dsp;
 	uint32_t clock_hz;

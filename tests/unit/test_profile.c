@@ -213,6 +213,8 @@ Test(profile, shipped_qemu_profiles_of_other_memory_maps_load)
 	} expected[] = {
 	    {"qemu-m33", "cortex-m33", "fpv5-sp-d16", "mps2-an505", "mps2-an505", true, 20000000,
 	     0x10000000, 4u << 20, 0x38000000, 4u << 20, 0x10100000, 3u << 20},
+	    {"qemu-m55", "cortex-m55", "fpv5-d16", "mps3-an547", "mps3-an547", true, 32000000,
+	     0x10000000, 512u << 10, 0x31000000, 4u << 20, 0x10020000, 384u << 10},
 	};
 
 	for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
@@ -627,7 +629,7 @@ Test(profile, core_must_be_known)
 	profile_test_expect_error(
 	    profile_test_edit(profile_test_qemu, "core", "\"cortex-m5\""), PROFILE_TEST_QEMU_PATH,
 	    "field 'core': expected one of cortex-m0, cortex-m0plus, cortex-m3, "
-	    "cortex-m4, cortex-m7, cortex-m33, got \"cortex-m5\"",
+	    "cortex-m4, cortex-m7, cortex-m33, cortex-m55, got \"cortex-m5\"",
 	    NULL);
 }
 
@@ -652,6 +654,23 @@ Test(profile, fpu_must_exist_on_the_core)
 				  PROFILE_TEST_QEMU_PATH,
 				  "field 'fpu': expected one of none, fpv4-sp-d16 for cortex-m4, "
 				  "got \"fpv5-d16\"",
+				  NULL);
+}
+
+/* The M55 has a double-precision FPU and DSP, and never FPv4. */
+Test(profile, cortex_m55_takes_fpv5_and_dsp)
+{
+	struct board_profile profile;
+
+	profile_test_expect_valid(
+	    profile_test_edit2(profile_test_qemu, "core", "\"cortex-m55\"", "fpu", "\"fpv5-d16\""),
+	    PROFILE_TEST_QEMU_PATH, &profile);
+	cr_assert_str_eq(profile.core, "cortex-m55");
+	cr_assert(profile.dsp);
+	profile_test_expect_error(profile_test_edit(profile_test_qemu, "core", "\"cortex-m55\""),
+				  PROFILE_TEST_QEMU_PATH,
+				  "field 'fpu': expected one of none, fpv5-sp-d16, fpv5-d16 for "
+				  "cortex-m55, got \"fpv4-sp-d16\"",
 				  NULL);
 }
 
