@@ -60,7 +60,8 @@ endif
 # under ports/, whole folders (mps2) or single files (mps2/tick_sync.c).
 # Their folders come after the port's own on the include path, so a header
 # of the port stands in for the shared one of the same name; memory.ld is
-# always the port's own. port.mk may also set the stack size it needs.
+# always the port's own. port.mk may also set the stack size it needs and
+# PORT_CFLAGS, flags its files need on every core it runs on.
 PORT_MK := $(wildcard $(PORT_DIR)/port.mk)
 ifneq ($(PORT_MK),)
 include $(PORT_MK)
@@ -89,7 +90,7 @@ ARCH_FLAGS := -mthumb -mcpu=$(CPU) $(FLOAT_FLAGS)
 INCLUDES   := -I$(FW_ROOT)/core -I$(FW_ROOT)/proto -I$(FW_ROOT)/nn \
               -I$(FW_ROOT)/ports/common -I$(PORT_DIR) $(addprefix -I,$(PORT_SHARED_DIRS))
 CFLAGS     := $(ARCH_FLAGS) -O2 -g -ffp-contract=off -std=c99 -pedantic -Wall -Wextra -Werror \
-              -ffunction-sections -fdata-sections $(INCLUDES)
+              -ffunction-sections -fdata-sections $(INCLUDES) $(PORT_CFLAGS)
 LDFLAGS    := $(ARCH_FLAGS) -nostartfiles --specs=nano.specs -Wl,--gc-sections \
               -Wl,--fatal-warnings -Wl,--defsym=__stack_size=$(STACK_SIZE) \
               -L$(FW_ROOT)/link -T$(PORT_DIR)/memory.ld -Wl,-Map=$(OUT)/firmware.map

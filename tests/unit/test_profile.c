@@ -201,8 +201,8 @@ Test(profile, shipped_qemu_profiles_load)
 	}
 }
 
-/* The boards whose ports reuse other ports' files with their own memory
- * maps: the profile must name the same regions as the port's memory.ld. */
+/* The boards beyond the MPS2 images of one memory map: the profile must
+ * name the same regions as the port's memory.ld. */
 Test(profile, shipped_qemu_profiles_of_other_memory_maps_load)
 {
 	static const struct {
@@ -211,6 +211,8 @@ Test(profile, shipped_qemu_profiles_of_other_memory_maps_load)
 		uint32_t clock_hz, flash_origin, flash_size, ram_origin, ram_size, model_origin,
 		    model_size;
 	} expected[] = {
+	    {"qemu-m0", "cortex-m0", "none", "microbit", "nrf51", false, 16000000, 0, 256u << 10,
+	     0x20000000, 16u << 10, 0x10000, 192u << 10},
 	    {"qemu-m33", "cortex-m33", "fpv5-sp-d16", "mps2-an505", "mps2-an505", true, 20000000,
 	     0x10000000, 4u << 20, 0x38000000, 4u << 20, 0x10100000, 3u << 20},
 	    {"qemu-m55", "cortex-m55", "fpv5-d16", "mps3-an547", "mps3-an547", true, 32000000,
