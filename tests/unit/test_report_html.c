@@ -571,6 +571,18 @@ Test(report_html, selection_lists_qualifying_best_first_and_the_reasons_for_the_
 	report_table_release(&table);
 }
 
+Test(report_html, an_empty_table_is_a_page_of_no_data)
+{
+	struct report_table table = {0};
+	char *html = html_test_render(&table, NULL);
+
+	cr_expect(strstr(html, "from 0 rows in 0 records"));
+	cr_expect_null(strstr(html, "<svg"), "a chart without figures");
+	cr_expect_eq(html_test_count(html, "<p class=\"absent\">no data: "), 4);
+	cr_expect(strstr(html, "</html>\n"));
+	free(html);
+}
+
 Test(report_html, a_failed_write_is_an_io_error)
 {
 	struct report_table table = {0};
