@@ -1,0 +1,69 @@
+# The emulated boards beyond the MPS2 images of one memory map: micro:bit
+# (Cortex-M0, nrf51 port), AN505 (Cortex-M33) and AN547 (Cortex-M55), each
+# built with its core's own features and run on a model end to end.
+
+# check_board_record FILE BOARD PORT CORE: a clean run whose outputs equal
+# the host's and whose counts are instructions QEMU counted.
+check_board_record() {
+	local file=$1 board=$2 port=$3 core=$4
+	[ "$(json "$file" 'd["status"]')" = "ok" ] || fail "$board: status not ok"
+	[ "$(json "$file" 'd["board"]["id"]')" = "$board" ] || fail "$board: board id"
+	[ "$(json "$file" 'd["firmware"]["port"]')" = "$port" ] || fail "$board: port"
+	[ "$(json "$file" 'd["firmware"]["core"]')" = "$core" ] || fail "$board: core"
+	[ "$(json "$file" 'd["output_check"]["mismatches"] == 0 and d["output_check"]["samples_compared"] == 1')" = "True" ] \
+		|| fail "$board: output differs from the host's"
+	[ "$(json "$file" 'd["measurements"]["count_per_inference"]["unit"]')" = "instructions" ] || fail "$board: unit"
+	[ "$(json "$file" 'd["measurements"]["count_per_inference"]["source"]')" = "emulated" ] || fail "$board: source"
+	[ "$(json "$file" 'd["measurements"]["count_per_inference"]["min"] > d["model"]["macs"]')" = "True" ] \
+		|| fail "$board: fewer instructions than MACs"
+	[ "$(json "$file" 'd["firmware"]["counter_units_per_tick"] > 8')" = "True" ] || fail "$board: counter scale"
+	[ "$(json "$file" 'd["link"]["target_exit_status"]')" = "0" ] || fail "$board: QEMU did not exit cleanly"
+}
+
+# readelf's build attributes of the record's firmware, to see what the
+# compiler was allowed to use.
+firmware_attributes() {
+	arm-none-eabi-readelf -A "$(json "$1" 'd["firmware"]["elf"]')"
+}
+
+test_boards_more_m33_and_m55_run_fmnist_int8() {
+	local board port core file
+	for board in qemu-m33:mps2-an505:cortex-m33 qemu-m55:mps3-an547:cortex-m55; do
+		IFS=: read -r board port core <<<"$board"
+		hb run --board "$board" --model "$ROOT/suites/fmnist/fmnist_int8.tflite" --runs 2 \
+			--warmup 0 --results "results-$board"
+		expect_rc 0
+		expect_out_contains "output check           equal"
+		file=$(ls "results-$board"/*.json)
+		check_board_record "$file" "$board" "$port" "$core"
+		firmware_attributes "$file" >attributes.txt
+		grep -q "Tag_DSP_extension: Allowed" attributes.txt || fail "$board: built without DSP"
+		grep -q "Tag_ABI_VFP_args: VFP registers" attributes.txt || fail "$board: built without the FPU"
+	done
+	grep -q "Tag_CPU_arch: v8.1-M.mainline" attributes.txt || fail "qemu-m55: not ARMv8.1-M"
+	grep -q "Tag_MVE_arch: MVE Integer and FP" attributes.txt || fail "qemu-m55: built without MVE"
+}
+
+test_boards_more_m0_runs_a_dense_model() {
+	local tool="${HB_TOOLS:-$ROOT/build/tools}/make_dense_model" file
+	[ -x "$tool" ] || skip "$tool not built (make e2e builds it)"
+	"$tool" dense.tflite 2 || fail "make_dense_model"
+	hb run --board qemu-m0 --model dense.tflite --runs 2 --warmup 0 --results results
+	expect_rc 0
+	expect_out_contains "output check           equal"
+	file=$(only_result)
+	check_board_record "$file" qemu-m0 nrf51 cortex-m0
+	[ "$(json "$file" 'd["board"]["ram_bytes"]')" = "16384" ] || fail "RAM size"
+	firmware_attributes "$file" >attributes.txt
+	grep -q "Tag_CPU_arch: v6S-M" attributes.txt || fail "not built for ARMv6-M"
+	! grep -q "Tag_FP_arch" attributes.txt || fail "built with an FPU"
+}
+
+# The fmnist CNN's arena alone is larger than the micro:bit's RAM: refused
+# before anything starts, with the sizes.
+test_boards_more_m0_refuses_fmnist() {
+	hb run --board qemu-m0 --model "$ROOT/suites/fmnist/fmnist_int8.tflite" --runs 1 --results results
+	[ "$rc" -ne 0 ] || fail "fmnist_int8 ran on 16 KiB of RAM"
+	expect_err_contains "needs 16482 bytes of RAM"
+	expect_err_contains "board 'qemu-m0' has"
+}
