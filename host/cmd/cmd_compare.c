@@ -13,11 +13,35 @@
 #include "report/report_table.h"
 #include "util/error.h"
 
-static void print_help(void)
+/* The defaults, wrapped to the help's option column. */
+static void print_defaults(void)
 {
 	char defaults[256];
+	const char *item = defaults;
+	size_t line = 0;
 
 	compare_thresholds_default_text(defaults, sizeof defaults);
+	printf("%20s", "");
+	while (*item) {
+		const char *end = strstr(item, ", ");
+		size_t n = end ? (size_t)(end - item) : strlen(item);
+
+		if (line && line + n + 2 > 58) {
+			printf(",\n%20s", "");
+			line = 0;
+		} else if (line) {
+			printf(", ");
+			line += 2;
+		}
+		printf("%.*s", (int)n, item);
+		line += n;
+		item += n + (end ? 2 : 0);
+	}
+	printf("\n");
+}
+
+static void print_help(void)
+{
 	printf("usage: hilbench compare BASELINE NEW [--max-regression LIST] [--junit FILE] "
 	       "[--json]\n\n"
 	       "Compares result records (a file or a folder of them, e.g. one stored by\n"
@@ -26,15 +50,17 @@ static void print_help(void)
 	       "threshold allows. Prints one line per figure that changed or failed and a\n"
 	       "verdict.\n\n"
 	       "options:\n"
-	       "  --max-regression LIST  thresholds, METRIC=THRESHOLD joined by commas, each\n"
-	       "                    the worsening allowed: N%% of the baseline's value, or an\n"
+	       "  --max-regression LIST\n"
+	       "                    thresholds, METRIC=THRESHOLD joined by commas, each the\n"
+	       "                    worsening allowed: N%% of the baseline's value, or an\n"
 	       "                    absolute amount (B, KB, KiB for bytes; pts for accuracy;\n"
 	       "                    us, ms, s for latency; k, M for counts); 'off' stops gating\n"
 	       "                    a figure. Metrics: count, latency, peak_ram, flash, arena,\n"
 	       "                    deployment_ram, accuracy (or top1, auc) and the other\n"
 	       "                    report columns. Items given replace their default; the\n"
-	       "                    defaults are %s\n"
-	       "  --junit FILE      also write JUnit XML (one testcase per row x figure)\n"
+	       "                    defaults are:\n");
+	print_defaults();
+	printf("  --junit FILE      also write JUnit XML (one testcase per row x figure)\n"
 	       "  --json            print the comparison as JSON instead of the summary\n\n"
 	       "Noise: emulated counts are deterministic, so a count that moves by more\n"
 	       "than one counter tick (the record's resolution) has changed; a measured\n"
@@ -44,14 +70,13 @@ static void print_help(void)
 	       "A row of the baseline missing from NEW fails the gate; a row only in NEW is\n"
 	       "reported as new. A new record of a run that failed (timeout, tool failed,\n"
 	       "protocol error) is an infrastructure failure; one whose output differs from\n"
-	       "the host's is a correctness regression.\n\n"
+	       "the host's is a correctness regression. docs/ci.md has a worked CI job.\n\n"
 	       "exit status: 0 pass, 1 regression (a figure, a missing row or an output\n"
 	       "mismatch), 2 bad input (unreadable or foreign files, a bad threshold),\n"
 	       "3 infrastructure (a board or tool failed in NEW and nothing regressed).\n\n"
 	       "example:\n"
 	       "  hilbench compare baseline/ results/ --max-regression "
-	       "count=0%%,peak_ram=0%%,top1=-0.2pts --junit junit.xml\n",
-	       defaults);
+	       "count=0%%,peak_ram=0%%,top1=-0.2pts --junit junit.xml\n");
 }
 
 /* ---- the terminal summary ---- */
@@ -169,7 +194,7 @@ static void thresholds_text(const struct compare_thresholds *thresholds, char *o
 
 		if (!t->gated)
 			continue;
-		n = snprintf(out + used, capacity - used, "%s%s=%s", used ? "," : "",
+		n = snprintf(out + used, capacity - used, "%s%s=%s", used ? ", " : "",
 			     report_column((enum report_column_id)i)->name, t->text);
 		if (n < 0 || (size_t)n >= capacity - used)
 			return;

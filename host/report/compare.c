@@ -81,7 +81,7 @@ void compare_thresholds_default_text(char *out, size_t capacity)
 	out[0] = '\0';
 	for (size_t i = 0; i < sizeof default_thresholds / sizeof default_thresholds[0]; i++) {
 		const struct default_threshold *d = &default_thresholds[i];
-		int n = snprintf(out + used, capacity - used, "%s%s=%s", i ? "," : "",
+		int n = snprintf(out + used, capacity - used, "%s%s=%s", i ? ", " : "",
 				 report_column(d->column)->name, d->text);
 		if (n < 0 || (size_t)n >= capacity - used)
 			return;
