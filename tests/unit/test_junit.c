@@ -157,6 +157,6 @@ Test(junit, an_empty_comparison_is_still_a_document)
 	fclose(stream);
 	cr_assert_str_eq(text, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 			       "<testsuites name=\"none\" tests=\"0\" failures=\"0\" errors=\"0\" "
-			       "skipped=\"0\">\n</testsuites>\n");
+			       "skipped=\"0\" time=\"0\">\n</testsuites>\n");
 	free(text);
 }
