@@ -2,10 +2,25 @@
  * DEPTHWISE_CONV_2D, int8: TFLite's reference_integer_ops::
  * DepthwiseConvPerChannel. Output channel in_c * depth_multiplier + m reads
  * input channel in_c only; the filter is [1][height][width][output_channels].
+ *
+ * Two paths, both always compiled: nn_depthwise_conv2d_s8_portable, the
+ * reference the host runs, and nn_depthwise_conv2d_s8_fast, what the boards
+ * run (NN_FAST_KERNELS, nn_simd.h) for a depth multiplier of 1: four
+ * channels per step, one word of input and one of filter per tap, each
+ * lane multiplied on its own. A tap in the padding reads a row of the
+ * input zero point instead of being skipped, so every output sees every
+ * tap and sum((x + offset) * w) is sum(x * w) + offset * sum(w) exactly,
+ * with offset * sum(w) folded into the bias once per channel.
  */
 #include "nn.h"
 
 #include "nn_requantize.h"
+#include "nn_simd.h"
+
+/* Channels whose folded bias is kept at once (also the zero-point row). */
+#define DW_CHANNEL_BLOCK 64
+/* Filter taps of the fast path: up to 8x8. */
+#define DW_MAX_TAPS 64
 
 /* Sum of (input + input_offset) * filter over the in-bounds taps of one
  * output cell and channel; image is one batch. */
@@ -35,9 +50,10 @@ static int32_t depthwise_accumulate(const struct nn_conv_params *params, const i
 	return acc;
 }
 
-void nn_depthwise_conv2d_s8(const struct nn_conv_params *params, const int8_t *input,
-			    const int8_t *filter, const int32_t *bias, const int32_t *multiplier,
-			    const int32_t *shift, int8_t *output)
+void nn_depthwise_conv2d_s8_portable(const struct nn_conv_params *params, const int8_t *input,
+				     const int8_t *filter, const int32_t *bias,
+				     const int32_t *multiplier, const int32_t *shift,
+				     int8_t *output)
 {
 	const int32_t image_size =
 	    params->input_height * params->input_width * params->input_channels;
@@ -73,4 +89,130 @@ void nn_depthwise_conv2d_s8(const struct nn_conv_params *params, const int8_t *i
 			}
 		}
 	}
+}
+
+static int8_t dw_output(const struct nn_conv_params *params, int32_t acc, int32_t multiplier,
+			int32_t shift)
+{
+	return nn_output_s8(nn_requantize(acc, multiplier, shift) + params->output_offset,
+			    params->activation_min, params->activation_max);
+}
+
+/* Where each tap of output pixel (out_y, out_x) reads channel `first`:
+ * the input, or the zero-point row for a tap in the padding. */
+static void dw_taps(const struct nn_conv_params *params, const int8_t *image, int32_t first,
+		    const int8_t *zero_row, int32_t out_y, int32_t out_x, const int8_t **taps)
+{
+	const int32_t origin_y = out_y * params->stride_height - params->pad_top;
+	const int32_t origin_x = out_x * params->stride_width - params->pad_left;
+
+	for (int32_t ky = 0; ky < params->filter_height; ky++) {
+		const int32_t in_y = origin_y + ky * params->dilation_height;
+		const int row_inside = in_y >= 0 && in_y < params->input_height;
+		for (int32_t kx = 0; kx < params->filter_width; kx++) {
+			const int32_t in_x = origin_x + kx * params->dilation_width;
+			*taps++ =
+			    row_inside && in_x >= 0 && in_x < params->input_width
+				? image +
+				      (in_y * params->input_width + in_x) * params->input_channels +
+				      first
+				: zero_row;
+		}
+	}
+}
+
+/* One output pixel, channels first..first+count-1, from acc = folded bias. */
+static void dw_pixel(const struct nn_conv_params *params, const int8_t *const *taps,
+		     int32_t tap_count, const int8_t *filter, const int32_t *folded, int32_t first,
+		     int32_t count, const int32_t *multiplier, const int32_t *shift, int8_t *out)
+{
+	const int32_t stride = params->output_channels;
+	int32_t c = 0;
+
+	for (; c + 4 <= count; c += 4) {
+		const int8_t *weights = filter + first + c;
+		int32_t acc0 = folded[c], acc1 = folded[c + 1];
+		int32_t acc2 = folded[c + 2], acc3 = folded[c + 3];
+		for (int32_t t = 0; t < tap_count; t++, weights += stride) {
+			const uint32_t x = nn_read_s8x4(taps[t] + c);
+			const uint32_t w = nn_read_s8x4(weights);
+			const uint32_t x_even = nn_sxtb16(x), x_odd = nn_sxtb16_ror8(x);
+			const uint32_t w_even = nn_sxtb16(w), w_odd = nn_sxtb16_ror8(w);
+			acc0 = nn_smlabb(x_even, w_even, acc0);
+			acc1 = nn_smlabb(x_odd, w_odd, acc1);
+			acc2 = nn_smlatt(x_even, w_even, acc2);
+			acc3 = nn_smlatt(x_odd, w_odd, acc3);
+		}
+		out[first + c] = dw_output(params, acc0, multiplier[first + c], shift[first + c]);
+		out[first + c + 1] =
+		    dw_output(params, acc1, multiplier[first + c + 1], shift[first + c + 1]);
+		out[first + c + 2] =
+		    dw_output(params, acc2, multiplier[first + c + 2], shift[first + c + 2]);
+		out[first + c + 3] =
+		    dw_output(params, acc3, multiplier[first + c + 3], shift[first + c + 3]);
+	}
+	for (; c < count; c++) {
+		const int8_t *weights = filter + first + c;
+		int32_t acc = folded[c];
+		for (int32_t t = 0; t < tap_count; t++, weights += stride)
+			acc += taps[t][c] * *weights;
+		out[first + c] = dw_output(params, acc, multiplier[first + c], shift[first + c]);
+	}
+}
+
+void nn_depthwise_conv2d_s8_fast(const struct nn_conv_params *params, const int8_t *input,
+				 const int8_t *filter, const int32_t *bias,
+				 const int32_t *multiplier, const int32_t *shift, int8_t *output)
+{
+	const int32_t image_size =
+	    params->input_height * params->input_width * params->input_channels;
+	const int32_t tap_count = params->filter_height * params->filter_width;
+	const int32_t channels = params->output_channels;
+	int8_t zero_row[DW_CHANNEL_BLOCK];
+	const int8_t *taps[DW_MAX_TAPS];
+	int32_t folded[DW_CHANNEL_BLOCK];
+
+	if (params->depth_multiplier != 1 || tap_count > DW_MAX_TAPS) {
+		nn_depthwise_conv2d_s8_portable(params, input, filter, bias, multiplier, shift,
+						output);
+		return;
+	}
+	for (int32_t i = 0; i < DW_CHANNEL_BLOCK; i++)
+		zero_row[i] = (int8_t)-params->input_offset;
+	for (int32_t batch = 0; batch < params->batches; batch++) {
+		const int8_t *image = input + batch * image_size;
+		int8_t *out =
+		    output + batch * params->output_height * params->output_width * channels;
+		for (int32_t first = 0; first < channels; first += DW_CHANNEL_BLOCK) {
+			const int32_t left = channels - first;
+			const int32_t count = left < DW_CHANNEL_BLOCK ? left : DW_CHANNEL_BLOCK;
+			for (int32_t c = 0; c < count; c++) {
+				int32_t sum = 0;
+				for (int32_t t = 0; t < tap_count; t++)
+					sum += filter[t * channels + first + c];
+				folded[c] =
+				    (bias ? bias[first + c] : 0) + params->input_offset * sum;
+			}
+			for (int32_t out_y = 0; out_y < params->output_height; out_y++) {
+				for (int32_t out_x = 0; out_x < params->output_width; out_x++) {
+					int8_t *pixel_out =
+					    out + (out_y * params->output_width + out_x) * channels;
+					dw_taps(params, image, first, zero_row, out_y, out_x, taps);
+					dw_pixel(params, taps, tap_count, filter, folded, first,
+						 count, multiplier, shift, pixel_out);
+				}
+			}
+		}
+	}
+}
+
+void nn_depthwise_conv2d_s8(const struct nn_conv_params *params, const int8_t *input,
+			    const int8_t *filter, const int32_t *bias, const int32_t *multiplier,
+			    const int32_t *shift, int8_t *output)
+{
+#if NN_FAST_KERNELS
+	nn_depthwise_conv2d_s8_fast(params, input, filter, bias, multiplier, shift, output);
+#else
+	nn_depthwise_conv2d_s8_portable(params, input, filter, bias, multiplier, shift, output);
+#endif
 }

@@ -1,0 +1,153 @@
+/*
+ * The packed 16-bit steps of the fast int8 kernels: sign-extend two bytes
+ * of a word into two 16-bit lanes (SXTB16), and multiply-accumulate two
+ * lane pairs at once (SMLAD, SMLABB, SMLATT). On a core with the DSP
+ * extension (__ARM_FEATURE_DSP: Cortex-M4, M7, M33) these are the ACLE
+ * intrinsics; elsewhere plain C with the same lane semantics, so the fast
+ * kernels' blocking, folding and lane order run and are tested on the host
+ * exactly as they run on the board. Header-only, private to the kernels.
+ *
+ * NN_FAST_KERNELS selects the fast kernels behind the public nn_* entry
+ * points: on by default on Arm targets, off on the host, whose portable
+ * kernels stay the reference the board is checked against.
+ */
+#ifndef NN_SIMD_H
+#define NN_SIMD_H
+
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__ARM_FEATURE_DSP)
+#include <arm_acle.h>
+#endif
+
+#ifndef NN_FAST_KERNELS
+#if defined(__arm__) || defined(__ARM_ARCH)
+#define NN_FAST_KERNELS 1
+#else
+#define NN_FAST_KERNELS 0
+#endif
+#endif
+
+/* Four int8 values from any address, byte 0 in bits 0..7 (both the host
+ * and the boards are little-endian). memcpy compiles to one LDR on cores
+ * that allow unaligned word loads. */
+static inline uint32_t nn_read_s8x4(const int8_t *p)
+{
+	uint32_t word;
+	memcpy(&word, p, sizeof word);
+	return word;
+}
+
+#if defined(__ARM_FEATURE_DSP)
+
+static inline uint32_t nn_sxtb16(uint32_t x)
+{
+	return __sxtb16(x);
+}
+
+/* SXTB16 with the word rotated right by 8: bytes 1 and 3. The rotation is
+ * written out (GCC 12's arm_acle.h has no __ror); GCC folds it into the
+ * SXTB16's own rotate operand. */
+static inline uint32_t nn_sxtb16_ror8(uint32_t x)
+{
+	return __sxtb16(x >> 8 | x << 24);
+}
+
+static inline int32_t nn_smlad(uint32_t a, uint32_t b, int32_t acc)
+{
+	return __smlad(a, b, acc);
+}
+
+static inline uint32_t nn_sadd16(uint32_t a, uint32_t b)
+{
+	return __sadd16(a, b);
+}
+
+static inline int32_t nn_smlabb(uint32_t a, uint32_t b, int32_t acc)
+{
+	return __smlabb(a, b, acc);
+}
+
+static inline int32_t nn_smlatt(uint32_t a, uint32_t b, int32_t acc)
+{
+	return __smlatt(a, b, acc);
+}
+
+#else
+
+static inline int32_t nn_lane_lo(uint32_t x)
+{
+	return (int16_t)(x & 0xffffu);
+}
+
+static inline int32_t nn_lane_hi(uint32_t x)
+{
+	return (int16_t)(x >> 16);
+}
+
+static inline uint32_t nn_sxtb16(uint32_t x)
+{
+	const uint32_t lo = (uint32_t)(int32_t)(int8_t)(x & 0xffu) & 0xffffu;
+	const uint32_t hi = (uint32_t)(int32_t)(int8_t)((x >> 16) & 0xffu) & 0xffffu;
+	return lo | hi << 16;
+}
+
+static inline uint32_t nn_sxtb16_ror8(uint32_t x)
+{
+	return nn_sxtb16(x >> 8 | x << 24);
+}
+
+/* Wraps modulo 2^32 like the instruction (which only sets the Q flag). */
+static inline int32_t nn_smlad(uint32_t a, uint32_t b, int32_t acc)
+{
+	const uint32_t lo = (uint32_t)(nn_lane_lo(a) * nn_lane_lo(b));
+	const uint32_t hi = (uint32_t)(nn_lane_hi(a) * nn_lane_hi(b));
+	return (int32_t)((uint32_t)acc + lo + hi);
+}
+
+/* Lane-wise, each lane wrapping modulo 2^16. */
+static inline uint32_t nn_sadd16(uint32_t a, uint32_t b)
+{
+	const uint32_t lo = (a + b) & 0xffffu;
+	const uint32_t hi = ((a >> 16) + (b >> 16)) & 0xffffu;
+	return lo | hi << 16;
+}
+
+static inline int32_t nn_smlabb(uint32_t a, uint32_t b, int32_t acc)
+{
+	return (int32_t)((uint32_t)acc + (uint32_t)(nn_lane_lo(a) * nn_lane_lo(b)));
+}
+
+static inline int32_t nn_smlatt(uint32_t a, uint32_t b, int32_t acc)
+{
+	return (int32_t)((uint32_t)acc + (uint32_t)(nn_lane_hi(a) * nn_lane_hi(b)));
+}
+
+#endif
+
+/* acc + the dot product of four int8 pairs, x and w as read by nn_read_s8x4. */
+static inline int32_t nn_dot4_s8(uint32_t x, uint32_t w, int32_t acc)
+{
+	acc = nn_smlad(nn_sxtb16(x), nn_sxtb16(w), acc);
+	return nn_smlad(nn_sxtb16_ror8(x), nn_sxtb16_ror8(w), acc);
+}
+
+/* Both int16 lanes set to value (which must fit in 16 bits). */
+static inline uint32_t nn_dup16(int32_t value)
+{
+	const uint32_t lane = (uint32_t)value & 0xffffu;
+	return lane | lane << 16;
+}
+
+/* The clamped int8 of one accumulator: requantised, offset and clamped. */
+static inline int8_t nn_output_s8(int32_t value, int32_t min, int32_t max)
+{
+	if (value < min)
+		value = min;
+	if (value > max)
+		value = max;
+	return (int8_t)value;
+}
+
+#endif
