@@ -141,8 +141,9 @@ static const int8_t *conv_column(const struct nn_conv_params *params, const int8
 /* acc[2p + c] += column p . filter c over depth taps, for two columns and
  * two filters: each input word is unpacked once for two filters and each
  * filter word once for two columns. */
-static void conv_dot_2x2(const int8_t *column0, const int8_t *column1, const int8_t *filter0,
-			 const int8_t *filter1, int32_t depth, int32_t acc[4])
+static NN_ALWAYS_INLINE void conv_dot_2x2(const int8_t *column0, const int8_t *column1,
+					  const int8_t *filter0, const int8_t *filter1,
+					  int32_t depth, int32_t acc[4])
 {
 	int32_t acc00 = acc[0], acc01 = acc[1], acc10 = acc[2], acc11 = acc[3];
 	int32_t i = 0;
@@ -190,10 +191,10 @@ static void conv_fold_bias(const struct nn_conv_params *params, const int8_t *fi
 	}
 }
 
-static int8_t conv_output(const struct nn_conv_params *params, int32_t acc, int32_t multiplier,
-			  int32_t shift)
+static NN_ALWAYS_INLINE int8_t conv_output(const struct nn_conv_params *params, int32_t acc,
+					   int32_t multiplier, int32_t shift)
 {
-	return nn_output_s8(nn_requantize(acc, multiplier, shift) + params->output_offset,
+	return nn_output_s8(nn_requantize_fast(acc, multiplier, shift) + params->output_offset,
 			    params->activation_min, params->activation_max);
 }
 

@@ -91,10 +91,10 @@ void nn_depthwise_conv2d_s8_portable(const struct nn_conv_params *params, const 
 	}
 }
 
-static int8_t dw_output(const struct nn_conv_params *params, int32_t acc, int32_t multiplier,
-			int32_t shift)
+static NN_ALWAYS_INLINE int8_t dw_output(const struct nn_conv_params *params, int32_t acc,
+					 int32_t multiplier, int32_t shift)
 {
-	return nn_output_s8(nn_requantize(acc, multiplier, shift) + params->output_offset,
+	return nn_output_s8(nn_requantize_fast(acc, multiplier, shift) + params->output_offset,
 			    params->activation_min, params->activation_max);
 }
 

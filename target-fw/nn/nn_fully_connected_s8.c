@@ -18,13 +18,6 @@
 /* Rows of the fast path's block. */
 #define FC_BLOCK 4
 
-static int8_t fc_output(const struct nn_fc_params *params, int32_t acc, int32_t multiplier,
-			int32_t shift)
-{
-	return nn_output_s8(nn_requantize(acc, multiplier, shift) + params->output_offset,
-			    params->activation_min, params->activation_max);
-}
-
 void nn_fully_connected_s8_portable(const struct nn_fc_params *params, const int8_t *input,
 				    const int8_t *weights, const int32_t *bias,
 				    const int32_t *multiplier, const int32_t *shift, int8_t *output)
@@ -39,9 +32,18 @@ void nn_fully_connected_s8_portable(const struct nn_fc_params *params, const int
 			int32_t acc = bias ? bias[out] : 0;
 			for (int32_t i = 0; i < depth; i++)
 				acc += ((int32_t)row_in[i] + params->input_offset) * row_weights[i];
-			row_out[out] = fc_output(params, acc, multiplier[out], shift[out]);
+			row_out[out] = nn_output_s8(
+			    nn_requantize(acc, multiplier[out], shift[out]) + params->output_offset,
+			    params->activation_min, params->activation_max);
 		}
 	}
+}
+
+static NN_ALWAYS_INLINE int8_t fc_output(const struct nn_fc_params *params, int32_t acc,
+					 int32_t multiplier, int32_t shift)
+{
+	return nn_output_s8(nn_requantize_fast(acc, multiplier, shift) + params->output_offset,
+			    params->activation_min, params->activation_max);
 }
 
 /* acc[r] += (row_in + offset) . rows[r] for `count` rows (1 to FC_BLOCK;

@@ -46,4 +46,33 @@ static inline int32_t nn_requantize(int32_t x, int32_t multiplier, int32_t shift
 	return nn_rounding_divide_by_pot(nn_doubling_high_mul((int32_t)shifted, multiplier), right);
 }
 
+/*
+ * nn_requantize in fewer instructions, for the fast kernels; the same
+ * result for every x, multiplier and shift (unit-tested against it):
+ * - the saturating left shift compares x with the limits shifted right
+ *   instead of widening to 64 bits;
+ * - (p + nudge) / 2^31 truncated toward zero, with nudge 2^30 for p >= 0
+ *   and 1 - 2^30 below, is floor((p + 2^30) / 2^31) for either sign, so
+ *   the high multiply is one 64-bit add and a shift (no sign branches).
+ */
+static inline int32_t nn_requantize_fast(int32_t x, int32_t multiplier, int32_t shift)
+{
+	/* Any shift past 31 saturates every x but 0 alike: 31 does the same. */
+	const int32_t left = shift > 31 ? 31 : shift > 0 ? shift : 0;
+	const int32_t right = shift > 0 ? 0 : -shift;
+	int32_t high;
+
+	if (x > (INT32_MAX >> left))
+		x = INT32_MAX;
+	else if (x < (INT32_MIN >> left))
+		x = INT32_MIN;
+	else
+		x = (int32_t)((uint32_t)x << left);
+	if (x == INT32_MIN && multiplier == INT32_MIN)
+		high = INT32_MAX;
+	else
+		high = (int32_t)(((int64_t)x * multiplier + (1ll << 30)) >> 31);
+	return nn_rounding_divide_by_pot(high, right);
+}
+
 #endif

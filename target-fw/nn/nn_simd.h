@@ -29,6 +29,14 @@
 #endif
 #endif
 
+/* For the fast kernels' small steps, which GCC stops inlining once a
+ * kernel grows, at the cost of a call per output or per inner loop. */
+#if defined(__GNUC__)
+#define NN_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define NN_ALWAYS_INLINE inline
+#endif
+
 /* Four int8 values from any address, byte 0 in bits 0..7 (both the host
  * and the boards are little-endian). memcpy compiles to one LDR on cores
  * that allow unaligned word loads. */
@@ -46,14 +54,15 @@ static inline uint32_t nn_sxtb16(uint32_t x)
 	return __sxtb16(x);
 }
 
-/* SXTB16 with the word rotated right by 8: bytes 1 and 3. The rotation is
- * written out (GCC 12's arm_acle.h has no __ror); GCC folds it into the
- * SXTB16's own rotate operand. */
+/* SXTB16 with its own rotate operand: bytes 1 and 3 in one instruction.
+ * Inline assembly because GCC 12's arm_acle.h has no __ror, and GCC does
+ * not fold a written-out rotation into the SXTB16. */
 static inline uint32_t nn_sxtb16_ror8(uint32_t x)
 {
-	return __sxtb16(x >> 8 | x << 24);
+	uint32_t result;
+	__asm__("sxtb16 %0, %1, ror #8" : "=r"(result) : "r"(x));
+	return result;
 }
-
 static inline int32_t nn_smlad(uint32_t a, uint32_t b, int32_t acc)
 {
 	return __smlad(a, b, acc);

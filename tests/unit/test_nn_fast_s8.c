@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "nn.h"
+#include "nn_requantize.h"
 #include "nn_simd.h"
 
 #define FAST_GUARD 8
@@ -86,6 +87,49 @@ Test(nn_simd, random_words_match_the_definitions)
 							 fast_byte(a, 1) * fast_byte(b, 1) +
 							 fast_byte(a, 2) * fast_byte(b, 2) +
 							 fast_byte(a, 3) * fast_byte(b, 3))));
+	}
+}
+
+Test(nn_simd, fast_requantize_matches_requantize)
+{
+	const int32_t edges[] = {0,
+				 1,
+				 -1,
+				 2,
+				 -2,
+				 INT32_MAX,
+				 INT32_MIN,
+				 INT32_MAX - 1,
+				 INT32_MIN + 1,
+				 1 << 30,
+				 -(1 << 30),
+				 (1 << 30) + 1,
+				 -(1 << 30) - 1,
+				 12345,
+				 -12345};
+	const int edge_count = (int)(sizeof edges / sizeof edges[0]);
+	uint32_t state = 0x0E0A17EDu;
+
+	for (int i = 0; i < edge_count; i++)
+		for (int j = 0; j < edge_count; j++)
+			for (int32_t shift = -31; shift <= 31; shift++)
+				cr_assert_eq(nn_requantize_fast(edges[i], edges[j], shift),
+					     nn_requantize(edges[i], edges[j], shift),
+					     "x %d, multiplier %d, shift %d", edges[i], edges[j],
+					     shift);
+	for (int i = 0; i < 400000; i++) {
+		int32_t x, multiplier, shift;
+		state ^= state << 13, state ^= state >> 17, state ^= state << 5;
+		/* Small accumulators as often as full-range ones, so that ties and
+		 * both saturation sides come up. */
+		x = (int32_t)state >> (int)(state % 24u);
+		state ^= state << 13, state ^= state >> 17, state ^= state << 5;
+		multiplier = i % 3 ? (int32_t)(state | 0x40000000u) & INT32_MAX : (int32_t)state;
+		state ^= state << 13, state ^= state >> 17, state ^= state << 5;
+		shift = (int32_t)(state % 63u) - 31;
+		cr_assert_eq(nn_requantize_fast(x, multiplier, shift),
+			     nn_requantize(x, multiplier, shift), "x %d, multiplier %d, shift %d",
+			     x, multiplier, shift);
 	}
 }
 
