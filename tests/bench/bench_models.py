@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""`make bench`, kernel part: instructions per MAC of whole models on the
+emulated boards, through the real CLI (`hilbench run --json`), so what is
+measured is exactly what a user's run measures, output check included.
+
+    bench_models.py HILBENCH [--board ID]... [--runs N]
+
+Prints one table per board: each model's MACs, instructions per inference,
+instructions per MAC, the ratio to the issue-12 anchor figures (measured
+with the portable kernels before the fast paths) and, per float32/int8
+pair, int8 instructions over float32 instructions (below 1: int8 is
+faster). A benchmark: it prints what it measured and asserts nothing; a
+failed run (an output mismatch included) is printed as such and makes the
+exit status non-zero, since its figures would mean nothing.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SHARED = os.path.join(os.path.dirname(ROOT), "shared", "mlperf-tiny")
+
+# (label, path, pair key, variant): pairs share a key, int8 over float32.
+MODELS = [
+    ("kws_ref_model", os.path.join(SHARED, "kws_ref_model.tflite"), "kws", "int8"),
+    ("kws_ref_model_float32", os.path.join(SHARED, "kws_ref_model_float32.tflite"), "kws", "float32"),
+    ("pretrainedResnet_quant", os.path.join(SHARED, "pretrainedResnet_quant.tflite"), "resnet", "int8"),
+    ("pretrainedResnet", os.path.join(SHARED, "pretrainedResnet.tflite"), "resnet", "float32"),
+    ("ad01_int8", os.path.join(SHARED, "ad01_int8.tflite"), "ad01", "int8"),
+    ("ad01_fp32", os.path.join(SHARED, "ad01_fp32.tflite"), "ad01", "float32"),
+    ("fmnist_int8", os.path.join(ROOT, "suites", "fmnist", "fmnist_int8.tflite"), "fmnist", "int8"),
+    ("fmnist_float32", os.path.join(ROOT, "suites", "fmnist", "fmnist_float32.tflite"), "fmnist", "float32"),
+]
+
+# Issue 12's figures on qemu-m4 with the portable kernels (instructions/MAC;
+# fmnist int8's 12.95 M instructions over its 1 031 744 MACs).
+ANCHOR_M4 = {"kws_ref_model": 14.17, "pretrainedResnet_quant": 8.20, "ad01_int8": 6.44,
+             "fmnist_int8": 12.55}
+
+
+def run_model(hilbench, board, path, runs, results):
+    """One `hilbench run --json`: (instructions, MACs) or an error text."""
+    cmd = [hilbench, "run", "--board", board, "--model", path, "--runs", str(runs),
+           "--warmup", "1", "--results", results, "--json"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    try:
+        record = json.loads(proc.stdout)
+    except ValueError:
+        return None, "no record (exit %d): %s" % (proc.returncode, proc.stderr.strip()[-200:])
+    if isinstance(record, list):
+        record = record[0]
+    if record.get("status") != "ok":
+        return None, "run %s: %s" % (record.get("status"), record.get("error"))
+    count = record["measurements"]["count_per_inference"]["median"]
+    return (count, record["model"]["macs"]), None
+
+
+def bench_board(hilbench, board, runs, results):
+    print("\n%s: emulated instructions (QEMU -icount), median of %d runs" % (board, runs))
+    print("%-24s %10s %12s %9s %9s %10s" %
+          ("model", "MACs", "instr", "instr/MAC", "vs anchor", "int8/fp32"))
+    counts = {}
+    failed = False
+    rows = []
+    for label, path, pair, variant in MODELS:
+        measured, error = run_model(hilbench, board, path, runs, results)
+        if error:
+            failed = True
+            rows.append((label, None, error))
+            continue
+        counts[(pair, variant)] = measured[0]
+        rows.append((label, measured, (pair, variant)))
+    for label, measured, extra in rows:
+        if measured is None:
+            print("%-24s FAILED: %s" % (label, extra))
+            continue
+        count, macs = measured
+        per_mac = count / macs
+        anchor = ANCHOR_M4.get(label) if board == "qemu-m4" else None
+        vs_anchor = "%.2fx" % (per_mac / anchor) if anchor else "-"
+        ratio = "-"
+        pair, variant = extra
+        if variant == "int8" and (pair, "float32") in counts:
+            ratio = "%.3f" % (count / counts[(pair, "float32")])
+        print("%-24s %10d %12d %9.2f %9s %10s" % (label, macs, count, per_mac, vs_anchor, ratio))
+    return failed
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("hilbench")
+    parser.add_argument("--board", action="append")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    boards = args.board or ["qemu-m4", "qemu-m7"]
+    failed = False
+    with tempfile.TemporaryDirectory(prefix="hb-bench-") as results:
+        for board in boards:
+            failed |= bench_board(args.hilbench, board, args.runs, results)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
