@@ -91,33 +91,71 @@ void nn_conv2d_s8_portable(const struct nn_conv_params *params, const int8_t *in
 	}
 }
 
+/* n bytes, by words while at least four are left: the rows gathered are
+ * short (a few taps of a few channels), too short for a library call. */
+static NN_ALWAYS_INLINE void conv_copy(int8_t *to, const int8_t *from, int32_t n)
+{
+	for (; n >= 4; n -= 4, to += 4, from += 4) {
+		const uint32_t word = nn_read_s8x4(from);
+		memcpy(to, &word, sizeof word);
+	}
+	for (; n > 0; n--)
+		*to++ = *from++;
+}
+
+static NN_ALWAYS_INLINE void conv_fill(int8_t *to, int8_t value, int32_t n)
+{
+	for (; n > 0; n--)
+		*to++ = value;
+}
+
 /* The taps of output pixel (out_y, out_x) in filter order; padding taps are
  * the input zero point, so that they contribute nothing once the offset is
- * folded in. */
+ * folded in. Without dilation a filter row's taps inside the image are one
+ * run of the input row, copied at once. */
 static void conv_gather(const struct nn_conv_params *params, const int8_t *image, int32_t out_y,
 			int32_t out_x, int8_t *column)
 {
 	const int32_t channels = params->input_channels;
-	const int32_t row_taps = params->filter_width * channels;
+	const int32_t width = params->filter_width;
+	const int32_t row_taps = width * channels;
 	const int8_t zero = (int8_t)-params->input_offset;
 	const int32_t origin_y = out_y * params->stride_height - params->pad_top;
 	const int32_t origin_x = out_x * params->stride_width - params->pad_left;
+	/* The filter columns [first, past) inside the image when there is no
+	 * dilation; none when the window lies wholly in the padding. */
+	int32_t first = origin_x < 0 ? -origin_x : 0;
+	int32_t past = params->input_width - origin_x;
+
+	if (first > width)
+		first = width;
+	if (past > width)
+		past = width;
+	if (past < first)
+		past = first;
 
 	for (int32_t ky = 0; ky < params->filter_height; ky++) {
 		const int32_t in_y = origin_y + ky * params->dilation_height;
+		const int8_t *line;
 		int8_t *row = column + ky * row_taps;
 		if (in_y < 0 || in_y >= params->input_height) {
-			memset(row, zero, (size_t)row_taps);
+			conv_fill(row, zero, row_taps);
 			continue;
 		}
-		for (int32_t kx = 0; kx < params->filter_width; kx++) {
+		line = image + in_y * params->input_width * channels;
+		if (params->dilation_width == 1) {
+			conv_fill(row, zero, first * channels);
+			conv_copy(row + first * channels, line + (origin_x + first) * channels,
+				  (past - first) * channels);
+			conv_fill(row + past * channels, zero, (width - past) * channels);
+			continue;
+		}
+		for (int32_t kx = 0; kx < width; kx++) {
 			const int32_t in_x = origin_x + kx * params->dilation_width;
 			if (in_x < 0 || in_x >= params->input_width)
-				memset(row + kx * channels, zero, (size_t)channels);
+				conv_fill(row + kx * channels, zero, channels);
 			else
-				memcpy(row + kx * channels,
-				       image + (in_y * params->input_width + in_x) * channels,
-				       (size_t)channels);
+				conv_copy(row + kx * channels, line + in_x * channels, channels);
 		}
 	}
 }

@@ -207,12 +207,15 @@ static int fast_conv_shape(uint32_t *state, struct nn_conv_params *params)
 	int32_t padded_height;
 	int32_t padded_width;
 
-	params->pad_top = fast_between(state, 0, extent_y - 1);
-	params->pad_left = fast_between(state, 0, extent_x - 1);
+	/* Now and then more padding than a window: whole windows of padding. */
+	const int32_t more = fast_between(state, 0, 4) == 0 ? 2 : 0;
+
+	params->pad_top = fast_between(state, 0, extent_y - 1 + more);
+	params->pad_left = fast_between(state, 0, extent_x - 1 + more);
 	padded_height =
-	    params->input_height + params->pad_top + fast_between(state, 0, extent_y - 1);
+	    params->input_height + params->pad_top + fast_between(state, 0, extent_y - 1 + more);
 	padded_width =
-	    params->input_width + params->pad_left + fast_between(state, 0, extent_x - 1);
+	    params->input_width + params->pad_left + fast_between(state, 0, extent_x - 1 + more);
 	if (padded_height < extent_y || padded_width < extent_x)
 		return 0;
 	params->output_height = (padded_height - extent_y) / params->stride_height + 1;
