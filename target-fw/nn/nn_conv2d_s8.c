@@ -236,39 +236,59 @@ static NN_ALWAYS_INLINE int8_t conv_output(const struct nn_conv_params *params, 
 			    params->activation_min, params->activation_max);
 }
 
-/* Output pixels pixel, pixel + 1 (if below pixels) by the channels of one
- * block: the filters two at a time, the last one alone when odd. */
+/* Output pixels pixel and pixel + 1 (when two_pixels) by the channels
+ * first..first+count-1: the filters two at a time, the last one alone when
+ * count is odd. Always inlined with two_pixels a constant, so that the
+ * usual case has no per-output tests. */
+static NN_ALWAYS_INLINE void
+conv_block_pixels(const struct nn_conv_params *params, const int8_t *column0, const int8_t *column1,
+		  int two_pixels, const int8_t *filter, const int32_t *folded, int32_t first,
+		  int32_t count, const int32_t *multiplier, const int32_t *shift, int8_t *out0)
+{
+	const int32_t depth = params->filter_height * params->filter_width * params->input_channels;
+	int8_t *out1 = out0 + params->output_channels;
+	int32_t c = 0;
+
+	for (; c + 1 < count; c += 2) {
+		const int32_t oc = first + c;
+		const int8_t *filter0 = filter + oc * depth;
+		int32_t acc[4] = {folded[c], folded[c + 1], folded[c], folded[c + 1]};
+
+		conv_dot_2x2(column0, column1, filter0, filter0 + depth, depth, acc);
+		out0[oc] = conv_output(params, acc[0], multiplier[oc], shift[oc]);
+		out0[oc + 1] = conv_output(params, acc[1], multiplier[oc + 1], shift[oc + 1]);
+		if (two_pixels) {
+			out1[oc] = conv_output(params, acc[2], multiplier[oc], shift[oc]);
+			out1[oc + 1] =
+			    conv_output(params, acc[3], multiplier[oc + 1], shift[oc + 1]);
+		}
+	}
+	if (c < count) {
+		const int32_t oc = first + c;
+		const int8_t *filter0 = filter + oc * depth;
+		int32_t acc[4] = {folded[c], folded[c], folded[c], folded[c]};
+
+		conv_dot_2x2(column0, column1, filter0, filter0, depth, acc);
+		out0[oc] = conv_output(params, acc[0], multiplier[oc], shift[oc]);
+		if (two_pixels)
+			out1[oc] = conv_output(params, acc[2], multiplier[oc], shift[oc]);
+	}
+}
+
+/* Output pixels pixel, pixel + 1 (if below pixels) by one block of channels. */
 static void conv_block(const struct nn_conv_params *params, const int8_t *column0,
 		       const int8_t *column1, int32_t pixel, int32_t pixels, const int8_t *filter,
 		       const int32_t *folded, int32_t first, int32_t count,
 		       const int32_t *multiplier, const int32_t *shift, int8_t *output)
 {
-	const int32_t depth = params->filter_height * params->filter_width * params->input_channels;
-	const int32_t channels = params->output_channels;
-	int8_t *out0 = output + pixel * channels;
-	int8_t *out1 = out0 + channels;
-	const int two_pixels = pixel + 1 < pixels;
+	int8_t *out0 = output + pixel * params->output_channels;
 
-	for (int32_t c = 0; c < count; c += 2) {
-		const int32_t oc = first + c;
-		const int two_channels = c + 1 < count;
-		const int8_t *filter0 = filter + oc * depth;
-		const int8_t *filter1 = two_channels ? filter0 + depth : filter0;
-		const int32_t bias1 = two_channels ? folded[c + 1] : folded[c];
-		int32_t acc[4] = {folded[c], bias1, folded[c], bias1};
-
-		conv_dot_2x2(column0, column1, filter0, filter1, depth, acc);
-		out0[oc] = conv_output(params, acc[0], multiplier[oc], shift[oc]);
-		if (two_channels)
-			out0[oc + 1] =
-			    conv_output(params, acc[1], multiplier[oc + 1], shift[oc + 1]);
-		if (!two_pixels)
-			continue;
-		out1[oc] = conv_output(params, acc[2], multiplier[oc], shift[oc]);
-		if (two_channels)
-			out1[oc + 1] =
-			    conv_output(params, acc[3], multiplier[oc + 1], shift[oc + 1]);
-	}
+	if (pixel + 1 < pixels)
+		conv_block_pixels(params, column0, column1, 1, filter, folded, first, count,
+				  multiplier, shift, out0);
+	else
+		conv_block_pixels(params, column0, column1, 0, filter, folded, first, count,
+				  multiplier, shift, out0);
 }
 
 void nn_conv2d_s8_fast(const struct nn_conv_params *params, const int8_t *input,

@@ -122,9 +122,11 @@ static void dw_taps(const struct nn_conv_params *params, const int8_t *image, in
 }
 
 /* One output pixel, channels first..first+count-1, from acc = folded bias. */
-static void dw_pixel(const struct nn_conv_params *params, const int8_t *const *taps,
-		     int32_t tap_count, const int8_t *filter, const int32_t *folded, int32_t first,
-		     int32_t count, const int32_t *multiplier, const int32_t *shift, int8_t *out)
+static NN_ALWAYS_INLINE void dw_pixel(const struct nn_conv_params *params,
+				      const int8_t *const *taps, int32_t tap_count,
+				      const int8_t *filter, const int32_t *folded, int32_t first,
+				      int32_t count, const int32_t *multiplier,
+				      const int32_t *shift, int8_t *out)
 {
 	const int32_t stride = params->output_channels;
 	int32_t c = 0;
@@ -198,8 +200,14 @@ void nn_depthwise_conv2d_s8_fast(const struct nn_conv_params *params, const int8
 					int8_t *pixel_out =
 					    out + (out_y * params->output_width + out_x) * channels;
 					dw_taps(params, image, first, zero_row, out_y, out_x, taps);
-					dw_pixel(params, taps, tap_count, filter, folded, first,
-						 count, multiplier, shift, pixel_out);
+					/* 3x3 (most depthwise layers) with a constant tap count. */
+					if (tap_count == 9)
+						dw_pixel(params, taps, 9, filter, folded, first,
+							 count, multiplier, shift, pixel_out);
+					else
+						dw_pixel(params, taps, tap_count, filter, folded,
+							 first, count, multiplier, shift,
+							 pixel_out);
 				}
 			}
 		}

@@ -57,22 +57,25 @@ static inline int32_t nn_requantize(int32_t x, int32_t multiplier, int32_t shift
  */
 static inline int32_t nn_requantize_fast(int32_t x, int32_t multiplier, int32_t shift)
 {
-	/* Any shift past 31 saturates every x but 0 alike: 31 does the same. */
-	const int32_t left = shift > 31 ? 31 : shift > 0 ? shift : 0;
-	const int32_t right = shift > 0 ? 0 : -shift;
 	int32_t high;
 
-	if (x > (INT32_MAX >> left))
-		x = INT32_MAX;
-	else if (x < (INT32_MIN >> left))
-		x = INT32_MIN;
-	else
-		x = (int32_t)((uint32_t)x << left);
+	/* Kept apart because models have per-channel shifts of both signs and
+	 * each side then needs half of the work. */
+	if (shift > 0) {
+		/* Any shift past 31 saturates every x but 0 alike: 31 does the same. */
+		const int32_t left = shift > 31 ? 31 : shift;
+		if (x > (INT32_MAX >> left))
+			x = INT32_MAX;
+		else if (x < (INT32_MIN >> left))
+			x = INT32_MIN;
+		else
+			x = (int32_t)((uint32_t)x << left);
+	}
 	if (x == INT32_MIN && multiplier == INT32_MIN)
 		high = INT32_MAX;
 	else
 		high = (int32_t)(((int64_t)x * multiplier + (1ll << 30)) >> 31);
-	return nn_rounding_divide_by_pot(high, right);
+	return shift > 0 ? high : nn_rounding_divide_by_pot(high, -shift);
 }
 
 #endif
