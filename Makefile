@@ -80,12 +80,16 @@ BENCH_SRCS := tests/bench/bench_protocols.c
 $(BUILD)/bench_protocols: $(call release_obj,$(HOST_LIB_SRCS) $(BENCH_SRCS))
 	$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(PKG_LIBS) -lm
 
+$(BUILD)/make_kernel_model: tests/bench/make_kernel_model.c tests/unit/test_graph.c $(call release_obj,$(HOST_LIB_SRCS))
+	$(CC) $(RELEASE_CFLAGS) -Itests/unit $^ -o $@ $(PKG_LIBS) -lcriterion -lm
+
 # A benchmark, not a test: both protocols side by side in one run, ratio printed;
-# then instructions/MAC per model on the emulated M4 and M7 through `hilbench run`.
+# then instructions/MAC per kernel shape and per model on the emulated M4 and M7
+# through `hilbench run`.
 bench: deps
-	$(MAKE) --no-print-directory $(BUILD)/bench_protocols $(BUILD)/hilbench
+	$(MAKE) --no-print-directory $(BUILD)/bench_protocols $(BUILD)/hilbench $(BUILD)/make_kernel_model
 	$(BUILD)/bench_protocols qemu-m4 50
-	tests/bench/bench_models.py $(BUILD)/hilbench
+	tests/bench/bench_models.py $(BUILD)/hilbench --kernel-models $(BUILD)/make_kernel_model
 
 $(BUILD)/asan/unit_tests: $(call asan_obj,$(HOST_LIB_SRCS) $(UNIT_SRCS))
 	$(CC) $(ASAN_CFLAGS) $^ -o $@ $(PKG_LIBS) -lcriterion -lm

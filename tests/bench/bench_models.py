@@ -3,9 +3,13 @@
 emulated boards, through the real CLI (`hilbench run --json`), so what is
 measured is exactly what a user's run measures, output check included.
 
-    bench_models.py HILBENCH [--board ID]... [--runs N]
+    bench_models.py HILBENCH [--kernel-models TOOL] [--board ID]... [--runs N]
 
-Prints one table per board: each model's MACs, instructions per inference,
+With --kernel-models (build/make_kernel_model), first one-operator models
+of the kernel shapes of issue 12, each against CMSIS-NN's figure for it on
+the emulated M4 (instructions per MAC of the whole inference, so the
+interpreter's few hundred instructions per operator are included). Then
+one table per board: each model's MACs, instructions per inference,
 instructions per MAC, the ratio to the issue-12 anchor figures (measured
 with the portable kernels before the fast paths) and, per float32/int8
 pair, int8 instructions over float32 instructions (below 1: int8 is
@@ -40,6 +44,18 @@ MODELS = [
 # fmnist int8's 12.95 M instructions over its 1 031 744 MACs).
 ANCHOR_M4 = {"kws_ref_model": 14.17, "pretrainedResnet_quant": 8.20, "ad01_int8": 6.44,
              "fmnist_int8": 12.55}
+
+
+# (label, make_kernel_model arguments, CMSIS-NN instructions/MAC on the
+# emulated M4 from issue 12). Spatial sizes are ours: the issue gives none.
+KERNELS = [
+    ("conv 3x3 16->16 16x16", ["conv3x3", "16", "16", "16"], 2.33),
+    ("conv 3x3 32->32 16x16", ["conv3x3", "32", "16", "16"], 1.93),
+    ("conv 3x3 64->64 8x8", ["conv3x3", "64", "8", "8"], 1.76),
+    ("conv 1x1 64->64 16x16", ["conv1x1", "64", "16", "16"], 2.07),
+    ("fc 640->128", ["fc", "640", "128"], 1.95),
+    ("depthwise 3x3 64 16x16", ["dw3x3", "64", "16", "16"], 8.0),
+]
 
 
 def run_model(hilbench, board, path, runs, results):
@@ -90,15 +106,44 @@ def bench_board(hilbench, board, runs, results):
     return failed
 
 
+def bench_kernels(hilbench, tool, board, runs, results):
+    print("\n%s: one kernel per model, emulated instructions, median of %d runs" % (board, runs))
+    print("%-24s %10s %12s %9s %9s" % ("kernel", "MACs", "instr", "instr/MAC", "vs CMSIS"))
+    failed = False
+    for label, arguments, cmsis in KERNELS:
+        path = os.path.join(results, "kernel_%s.tflite" % "_".join(arguments))
+        if not os.path.exists(path):
+            made = subprocess.run([tool] + arguments + [path], capture_output=True, text=True,
+                                  check=False)
+            if made.returncode != 0:
+                print("%-24s FAILED: %s" % (label, made.stderr.strip()))
+                failed = True
+                continue
+        measured, error = run_model(hilbench, board, path, runs, results)
+        if error:
+            print("%-24s FAILED: %s" % (label, error))
+            failed = True
+            continue
+        count, macs = measured
+        ratio = "%.2fx" % (count / macs / cmsis) if board == "qemu-m4" else "-"
+        print("%-24s %10d %12d %9.2f %9s" % (label, macs, count, count / macs, ratio))
+    return failed
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("hilbench")
+    parser.add_argument("--kernel-models")
     parser.add_argument("--board", action="append")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     boards = args.board or ["qemu-m4", "qemu-m7"]
     failed = False
     with tempfile.TemporaryDirectory(prefix="hb-bench-") as results:
+        if args.kernel_models:
+            for board in boards:
+                failed |= bench_kernels(args.hilbench, args.kernel_models, board, args.runs,
+                                        results)
         for board in boards:
             failed |= bench_board(args.hilbench, board, args.runs, results)
     return 1 if failed else 0
