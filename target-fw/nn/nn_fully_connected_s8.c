@@ -4,8 +4,9 @@
  * Two paths, both always compiled: nn_fully_connected_s8_portable, the
  * reference the host runs, and nn_fully_connected_s8_fast, what the boards
  * run (NN_FAST_KERNELS, nn_simd.h): four weight rows at a time against one
- * input row, four inputs per step, so each input word is unpacked and
- * offset once for four rows. The offset is added to the unpacked inputs
+ * input row, four inputs per step, each input word unpacked and offset
+ * once per batch row (into a buffer on the stack when the row is short
+ * enough, else once per block of four rows). The offset is added to the unpacked inputs
  * (x + offset fits 16 bits) rather than folded into the bias: folding
  * would need the sum of every weight row, as many additions as the product
  * itself when there is one batch.
@@ -17,6 +18,10 @@
 
 /* Rows of the fast path's block. */
 #define FC_BLOCK 4
+/* Inputs unpacked and offset once per batch row, on the stack; deeper rows
+ * are unpacked again for each block of rows. */
+#define FC_EXPAND_MAX	1024
+#define FC_EXPAND_WORDS (FC_EXPAND_MAX / 2 + 3)
 
 void nn_fully_connected_s8_portable(const struct nn_fc_params *params, const int8_t *input,
 				    const int8_t *weights, const int32_t *bias,
@@ -83,11 +88,70 @@ static void fc_dot_rows(const struct nn_fc_params *params, const int8_t *row_in,
 	acc[3] = acc3;
 }
 
+/* row_in + offset as 16-bit lanes in SXTB16's order: words 2k and 2k + 1
+ * hold inputs 4k, 4k + 2 and 4k + 1, 4k + 3; the last depth % 4 follow one
+ * per word. */
+static void fc_expand(const int8_t *row_in, int32_t depth, int32_t input_offset, uint32_t *words)
+{
+	const uint32_t offset = nn_dup16(input_offset);
+	int32_t i = 0;
+
+	for (; i + 4 <= depth; i += 4) {
+		const uint32_t x = nn_read_s8x4(row_in + i);
+		*words++ = nn_sadd16(nn_sxtb16(x), offset);
+		*words++ = nn_sadd16(nn_sxtb16_ror8(x), offset);
+	}
+	for (; i < depth; i++)
+		*words++ = (uint32_t)(row_in[i] + input_offset);
+}
+
+/* fc_dot_rows over inputs unpacked by fc_expand: with the offset already
+ * added, the loop has one register to spare and no additions. Walking
+ * pointers: indexed, GCC keeps the bases on the stack. */
+static NN_ALWAYS_INLINE void fc_dot_rows_expanded(const uint32_t *x, int32_t depth,
+						  const int8_t *rows[FC_BLOCK],
+						  int32_t acc[FC_BLOCK])
+{
+	const int8_t *row0 = rows[0], *row1 = rows[1], *row2 = rows[2], *row3 = rows[3];
+	int32_t acc0 = acc[0], acc1 = acc[1], acc2 = acc[2], acc3 = acc[3];
+
+	for (int32_t groups = depth / 4; groups > 0; groups--) {
+		const uint32_t x_even = *x++;
+		const uint32_t x_odd = *x++;
+		uint32_t w = nn_read_s8x4(row0);
+
+		acc0 = nn_smlad(x_odd, nn_sxtb16_ror8(w), nn_smlad(x_even, nn_sxtb16(w), acc0));
+		w = nn_read_s8x4(row1);
+		acc1 = nn_smlad(x_odd, nn_sxtb16_ror8(w), nn_smlad(x_even, nn_sxtb16(w), acc1));
+		w = nn_read_s8x4(row2);
+		acc2 = nn_smlad(x_odd, nn_sxtb16_ror8(w), nn_smlad(x_even, nn_sxtb16(w), acc2));
+		w = nn_read_s8x4(row3);
+		acc3 = nn_smlad(x_odd, nn_sxtb16_ror8(w), nn_smlad(x_even, nn_sxtb16(w), acc3));
+		row0 += 4;
+		row1 += 4;
+		row2 += 4;
+		row3 += 4;
+	}
+	for (int32_t i = 0; i < depth % 4; i++) {
+		const int32_t value = (int32_t)x[i];
+		acc0 += value * row0[i];
+		acc1 += value * row1[i];
+		acc2 += value * row2[i];
+		acc3 += value * row3[i];
+	}
+	acc[0] = acc0;
+	acc[1] = acc1;
+	acc[2] = acc2;
+	acc[3] = acc3;
+}
+
 void nn_fully_connected_s8_fast(const struct nn_fc_params *params, const int8_t *input,
 				const int8_t *weights, const int32_t *bias,
 				const int32_t *multiplier, const int32_t *shift, int8_t *output)
 {
 	const int32_t depth = params->input_count;
+	const int expand = depth <= FC_EXPAND_MAX;
+	uint32_t words[FC_EXPAND_WORDS];
 
 	/* x + offset must fit a 16-bit lane; TFLite's int8 offsets always do. */
 	if (params->input_offset < -32767 + 128 || params->input_offset > 32767 - 127) {
@@ -98,6 +162,8 @@ void nn_fully_connected_s8_fast(const struct nn_fc_params *params, const int8_t 
 	for (int32_t batch = 0; batch < params->batches; batch++) {
 		const int8_t *row_in = input + batch * depth;
 		int8_t *row_out = output + batch * params->output_count;
+		if (expand)
+			fc_expand(row_in, depth, params->input_offset, words);
 		for (int32_t out = 0; out < params->output_count; out += FC_BLOCK) {
 			const int32_t left = params->output_count - out;
 			const int32_t count = left < FC_BLOCK ? left : FC_BLOCK;
@@ -108,7 +174,10 @@ void nn_fully_connected_s8_fast(const struct nn_fc_params *params, const int8_t 
 				rows[r] = weights + row * depth;
 				acc[r] = bias ? bias[row] : 0;
 			}
-			fc_dot_rows(params, row_in, rows, acc);
+			if (expand)
+				fc_dot_rows_expanded(words, depth, rows, acc);
+			else
+				fc_dot_rows(params, row_in, rows, acc);
 			for (int32_t r = 0; r < count; r++)
 				row_out[out + r] =
 				    fc_output(params, acc[r], multiplier[out + r], shift[out + r]);
