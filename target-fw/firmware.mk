@@ -89,7 +89,11 @@ endif
 ARCH_FLAGS := -mthumb -mcpu=$(CPU) $(FLOAT_FLAGS)
 INCLUDES   := -I$(FW_ROOT)/core -I$(FW_ROOT)/proto -I$(FW_ROOT)/nn \
               -I$(FW_ROOT)/ports/common -I$(PORT_DIR) $(addprefix -I,$(PORT_SHARED_DIRS))
-CFLAGS     := $(ARCH_FLAGS) -O2 -g -ffp-contract=off -std=c99 -pedantic -Wall -Wextra -Werror \
+# -fno-schedule-insns: GCC's scheduling before register allocation (on for
+# Arm at -O2) hoists the loads of the kernels' inner loops (target-fw/nn)
+# until their pointers spill; without it kws_ref_model takes 4% fewer
+# instructions on qemu-m4 and a 640 -> 128 fully connected layer 18% fewer.
+CFLAGS     := $(ARCH_FLAGS) -O2 -fno-schedule-insns -g -ffp-contract=off -std=c99 -pedantic -Wall -Wextra -Werror \
               -ffunction-sections -fdata-sections $(INCLUDES) $(PORT_CFLAGS)
 LDFLAGS    := $(ARCH_FLAGS) -nostartfiles --specs=nano.specs -Wl,--gc-sections \
               -Wl,--fatal-warnings -Wl,--defsym=__stack_size=$(STACK_SIZE) \
