@@ -57,6 +57,8 @@ static void print_help(void)
 	       "                    (48 runs or fewer: after half of them); not with --suite\n"
 	       "  --debug-line-noise P  test hook: damage each console byte with probability P\n"
 	       "                    (seeded by --seed), to watch resends and resyncs at work\n"
+	       "  --debug-noise-seed N  seed the damage apart from --seed, so the same samples\n"
+	       "                    can be run under different damage\n"
 	       "  --debug-line-rate BAUD  emulated boards: hold the console to a BAUD 8N1 line\n"
 	       "                    on the host's side, to measure streaming against a real\n"
 	       "                    line's limit (the emulated board still takes bytes as QEMU\n"
@@ -119,6 +121,7 @@ int cmd_run(int argc, char **argv)
 	    {"debug-hang", no_argument, NULL, 'H'},
 	    {"no-pipeline", no_argument, NULL, 'P'},
 	    {"debug-line-noise", required_argument, NULL, 'N'},
+	    {"debug-noise-seed", required_argument, NULL, 'E'},
 	    {"debug-line-rate", required_argument, NULL, 'L'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -137,7 +140,7 @@ int cmd_run(int argc, char **argv)
 	size_t printed = 0;
 	const char *suite_path = NULL;
 	struct suite_run_options suite_options = {.limit = 0};
-	bool seed_given = false;
+	bool seed_given = false, noise_seed_given = false;
 	const char *boards_dir = NULL;
 	struct board_profile board;
 	struct run_result result;
@@ -188,6 +191,11 @@ int cmd_run(int argc, char **argv)
 			status = cli_parse_probability("--debug-line-noise", optarg,
 						       &options.line_noise);
 			break;
+		case 'E':
+			status = cli_parse_u32("--debug-noise-seed", optarg, 0, UINT32_MAX,
+					       &options.noise_seed);
+			noise_seed_given = true;
+			break;
 		case 'L':
 			status = cli_parse_u32("--debug-line-rate", optarg, 300, 100000000,
 					       &options.line_rate);
@@ -203,6 +211,10 @@ int cmd_run(int argc, char **argv)
 				"unexpected argument '%s' (see 'hilbench run --help')",
 				argv[optind]);
 	options.attempts = (int)retries + 1;
+	if (!noise_seed_given)
+		options.noise_seed = options.input_seed;
+	if (noise_seed_given && options.line_noise == 0)
+		return hb_error(HB_ERR_USAGE, "--debug-noise-seed goes with --debug-line-noise");
 
 	status = profile_find(cli_boards_dir(boards_dir), board_id, &board);
 	if (status != HB_OK)
@@ -252,11 +264,10 @@ int cmd_run(int argc, char **argv)
 		}
 		result_release(&result);
 		model_unload(&model);
+		/* Every model starts the board afresh (flashed and reset, or a new
+		 * emulator), so one that hung does not stop the others. */
 		if (status == HB_OK)
 			status = model_status;
-		/* A timeout means the board is gone; the next model would only wait again. */
-		if (model_status == HB_ERR_TIMEOUT)
-			break;
 	}
 	if (json)
 		printf("]\n");

@@ -101,13 +101,14 @@ int session_send_only(struct session *session, uint8_t type, const uint8_t *payl
 	return send_frame(session, session_take_seq(session), type, payload, length);
 }
 
-enum reply_outcome { REPLY_NONE, REPLY_GOT, REPLY_RESEND };
+enum reply_outcome { REPLY_NONE, REPLY_GOT, REPLY_RESEND, REPLY_DAMAGED_ANSWER };
 
 /* Reads until a frame for `seq` arrives, a reason to resend appears, or the
  * attempt's deadline passes. After damage it still decodes what has already
  * arrived, where the intact reply may be. */
 static int await_reply(struct session *session, uint16_t seq, int64_t deadline,
-		       bool resend_on_damage, struct frame *reply, enum reply_outcome *outcome)
+		       bool resend_on_damage, bool damage_answers, struct frame *reply,
+		       enum reply_outcome *outcome)
 {
 	*outcome = REPLY_NONE;
 	for (;;) {
@@ -120,6 +121,10 @@ static int await_reply(struct session *session, uint16_t seq, int64_t deadline,
 			session->counters.damaged_frames++;
 			hb_debug("board '%s': damaged reply (%s)", session->board_id,
 				 frame_result_name(result));
+			if (damage_answers) {
+				*outcome = REPLY_DAMAGED_ANSWER;
+				return HB_OK;
+			}
 			if (resend_on_damage)
 				*outcome = REPLY_RESEND;
 		} else if (reply->seq == 0xFFFF && reply->type == MSG_ERROR) {
@@ -161,10 +166,15 @@ int session_check_reply(const struct session *session, uint8_t request_type, uin
 }
 
 /* When a request is sent again: at once after damage (on_damage), or when
- * no reply came within `wait_ms` of a send; at most `attempts` sends, all
- * within the session's timeout. */
+ * no reply came within `wait_ms` of a send. Silence and damage have budgets
+ * of their own: `attempts` sends met by silence (the board may be gone), and
+ * SESSION_DAMAGE_RESENDS more after damaged replies, which prove the board is
+ * there and answering; all within the session's timeout. A reply of a few
+ * hundred bytes on a line damaging 1 byte in 1000 arrives damaged about one
+ * time in five, so a budget shared with silence ran out on noise alone. */
 struct resend_policy {
 	bool on_damage;
+	bool damage_answers; /* a damaged reply is the answer: do not resend */
 	int wait_ms;
 	int attempts;
 };
@@ -174,7 +184,7 @@ static int request(struct session *session, uint8_t type, const uint8_t *payload
 {
 	const uint16_t seq = session_take_seq(session);
 	const int64_t deadline = clock_now_ms() + session->timeout_ms;
-	int attempts = 0;
+	int attempts = 0, silent = 0, damaged = 0;
 
 	session->counters.requests++;
 	for (;;) {
@@ -182,7 +192,8 @@ static int request(struct session *session, uint8_t type, const uint8_t *payload
 		int64_t attempt_deadline;
 		int status;
 
-		if (attempts == policy->attempts || clock_now_ms() >= deadline)
+		if (silent == policy->attempts || damaged > SESSION_DAMAGE_RESENDS ||
+		    clock_now_ms() >= deadline)
 			break;
 		if (attempts > 0) {
 			session->counters.resends++;
@@ -194,22 +205,27 @@ static int request(struct session *session, uint8_t type, const uint8_t *payload
 		if (status != HB_OK)
 			return status;
 		attempt_deadline = clock_now_ms() + policy->wait_ms;
-		if (attempt_deadline > deadline || attempts == policy->attempts)
+		/* The last send silence allows waits out the whole deadline. */
+		if (attempt_deadline > deadline || silent + 1 == policy->attempts)
 			attempt_deadline = deadline;
-		status =
-		    await_reply(session, seq, attempt_deadline, policy->on_damage, reply, &outcome);
+		status = await_reply(session, seq, attempt_deadline, policy->on_damage,
+				     policy->damage_answers, reply, &outcome);
 		if (status != HB_OK)
 			return status;
-		if (outcome != REPLY_GOT)
-			continue;
-		return session_check_reply(session, type, expected_reply, reply);
+		if (outcome == REPLY_DAMAGED_ANSWER)
+			return HB_OK;
+		if (outcome == REPLY_GOT)
+			return session_check_reply(session, type, expected_reply, reply);
+		if (outcome == REPLY_RESEND)
+			damaged++;
+		else
+			silent++;
 	}
-	if (session->counters.damaged_frames && attempts == policy->attempts &&
-	    clock_now_ms() < deadline)
+	if (damaged && clock_now_ms() < deadline)
 		return hb_error(HB_ERR_PROTOCOL,
-				"board '%s': no intact reply to %s after %d attempts (line noise? "
-				"check the cable and baud rate)",
-				session->board_id, msg_type_name(type), attempts);
+				"board '%s': no intact reply to %s after %d attempts, %d of them "
+				"damaged (line noise? check the cable and baud rate)",
+				session->board_id, msg_type_name(type), attempts, damaged);
 	return hb_error(HB_ERR_TIMEOUT, "board '%s' did not answer %s within %.1f s (%d attempts)",
 			session->board_id, msg_type_name(type), session->timeout_ms / 1000.0,
 			attempts);
@@ -371,6 +387,14 @@ int session_read_output(struct session *session, uint8_t *data, uint32_t length,
 
 int session_exit(struct session *session, uint8_t status)
 {
+	/* The board stops right after it answers EXIT, so a resend would find
+	 * the line closed: any reply, even a damaged one, says it got there.
+	 * A request it could not read it reports intact, and that is resent. */
+	const struct resend_policy policy = {.on_damage = true,
+					     .damage_answers = true,
+					     .wait_ms = session->timeout_ms / session->max_attempts,
+					     .attempts = session->max_attempts};
 	struct frame reply;
-	return session_request(session, MSG_EXIT, &status, 1, MSG_EXIT_REPLY, &reply);
+
+	return request(session, MSG_EXIT, &status, 1, MSG_EXIT_REPLY, &policy, &reply);
 }

@@ -15,6 +15,11 @@
 #include "messages.h"
 #include "link/transport.h"
 
+/* Resends after damaged replies a request may take beyond the ones silence
+ * allows (max_attempts): damage means the board is alive; a line that
+ * damages every reply still ends, as a protocol error naming the line. */
+#define SESSION_DAMAGE_RESENDS 16
+
 struct session_counters {
 	uint32_t requests;
 	uint32_t resends;	 /* requests sent again after damage or silence */
@@ -29,7 +34,7 @@ struct session {
 	struct transport *transport;
 	const char *board_id; /* for messages */
 	int timeout_ms;	      /* whole request, all attempts included */
-	int max_attempts;     /* sends per request, >= 1 */
+	int max_attempts;     /* sends per request met by silence, >= 1 */
 	uint16_t next_seq;
 	struct frame_decoder decoder;
 	uint8_t received[512]; /* read from the transport, not yet decoded */

@@ -333,10 +333,11 @@ int benchmark_run(const struct board_profile *board, const struct loaded_model *
 	if (status == HB_OK && options->line_noise > 0) {
 		struct transport *noisy;
 		status =
-		    transport_noise_wrap(console, options->line_noise, options->input_seed, &noisy);
+		    transport_noise_wrap(console, options->line_noise, options->noise_seed, &noisy);
 		if (status == HB_OK)
 			console = noisy;
 		result->line_noise = options->line_noise;
+		result->noise_seed = options->noise_seed;
 	}
 	if (status == HB_OK && options->line_rate > 0) {
 		struct transport *paced;

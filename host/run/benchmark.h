@@ -27,8 +27,9 @@ struct benchmark_options {
 	bool debug_hang;  /* test hook: make the board hang after the first batch (runs <= 48: after
 			     half) */
 	bool synchronous; /* suites: one request at a time, no pipelining */
-	double line_noise;  /* test aid: chance each console byte is damaged (transport_noise.h) */
-	uint32_t line_rate; /* emulated consoles: pace to this baud (transport_paced.h), 0 off */
+	double line_noise;   /* test aid: chance each console byte is damaged (transport_noise.h) */
+	uint32_t noise_seed; /* the damage's seed */
+	uint32_t line_rate;  /* emulated consoles: pace to this baud (transport_paced.h), 0 off */
 	const uint8_t *input;  /* the input tensor's bytes, or NULL for a seeded random one */
 	uint8_t *board_output; /* if not NULL, receives the board's output bytes */
 	/* What to do once the board answers HELLO; NULL: time `runs` invocations

@@ -403,6 +403,7 @@ cJSON *result_to_json(const struct run_result *result)
 		cJSON_AddStringToObject(noise, "source",
 					"test aid --debug-line-noise, not the line");
 		cJSON_AddNumberToObject(noise, "probability_per_byte", result->line_noise);
+		cJSON_AddNumberToObject(noise, "seed", result->noise_seed);
 		cJSON_AddNumberToObject(noise, "bytes_damaged_sent",
 					(double)result->noise.damaged_sent);
 		cJSON_AddNumberToObject(noise, "bytes_damaged_received",

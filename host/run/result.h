@@ -60,7 +60,8 @@ struct run_result {
 	double tolerance;
 
 	struct session_counters counters;
-	double line_noise;		     /* test aid: damage probability per byte, 0 off */
+	double line_noise; /* test aid: damage probability per byte, 0 off */
+	uint32_t noise_seed;
 	struct transport_noise_counts noise; /* bytes it damaged */
 	uint32_t paced_baud;		     /* emulated console paced to this baud, 0 not */
 	int target_exit_status;		     /* -1 when unknown */

@@ -72,8 +72,8 @@ static void report_test_add(struct report_table *table, const struct report_test
 		     report_test_log);
 }
 
-static void report_test_measured(char *out, size_t capacity, const char *unit,
-				 const char *source, const char *latency_us, const char *peak)
+static void report_test_measured(char *out, size_t capacity, const char *unit, const char *source,
+				 const char *latency_us, const char *peak)
 {
 	snprintf(out, capacity, report_test_counts, unit, source, latency_us, peak);
 }
@@ -123,9 +123,9 @@ Test(report_table, capacity_unknown_means_no_percentage)
 
 	report_test_measured(measurements, sizeof measurements, "cycles", "measured", "10100",
 			     "20000");
-	report_test_add(&table,
-			&(struct report_test_record){.board = "nucleo", .measurements = measurements},
-			HB_OK);
+	report_test_add(
+	    &table, &(struct report_test_record){.board = "nucleo", .measurements = measurements},
+	    HB_OK);
 	cr_expect_null(report_row_cell(&table.rows[0], REPORT_COL_PEAK_RAM_PCT));
 	cr_expect_eq(report_row_cell(&table.rows[0], REPORT_COL_COUNT)->source,
 		     REPORT_SOURCE_MEASURED);
@@ -219,7 +219,8 @@ Test(report_table, foreign_json_and_garbage_are_refused)
 
 Test(report_table, a_record_missing_its_board_names_the_field)
 {
-	static const char text[] = "{\"schema\": \"hilbench.result/1\", \"model\": {\"name\": \"m\"}}";
+	static const char text[] =
+	    "{\"schema\": \"hilbench.result/1\", \"model\": {\"name\": \"m\"}}";
 	struct report_table table = {0};
 
 	cr_expect_eq(report_table_add_text(&table, text, strlen(text), "b.json"), HB_ERR_INPUT);
@@ -231,11 +232,11 @@ Test(report_table, a_figure_without_a_source_is_not_shown)
 {
 	struct report_table table = {0};
 
-	report_test_add(&table,
-			&(struct report_test_record){
-			    .board = "b",
-			    .measurements = "\"peak_ram\": {\"value\": 5, \"unit\": \"bytes\"}"},
-			HB_OK);
+	report_test_add(
+	    &table,
+	    &(struct report_test_record){
+		.board = "b", .measurements = "\"peak_ram\": {\"value\": 5, \"unit\": \"bytes\"}"},
+	    HB_OK);
 	cr_expect_null(report_row_cell(&table.rows[0], REPORT_COL_PEAK_RAM));
 	report_table_release(&table);
 }
@@ -244,15 +245,15 @@ Test(report_table, a_rerun_supersedes_the_older_record)
 {
 	struct report_table table = {0};
 
-	report_test_add(&table,
-			&(struct report_test_record){.board = "b", .started = "2026-01-02T00:00:00Z"},
-			HB_OK);
-	report_test_add(&table,
-			&(struct report_test_record){.board = "b", .started = "2026-01-01T00:00:00Z"},
-			HB_OK);
-	report_test_add(&table,
-			&(struct report_test_record){.board = "a", .started = "2026-01-01T00:00:00Z"},
-			HB_OK);
+	report_test_add(
+	    &table, &(struct report_test_record){.board = "b", .started = "2026-01-02T00:00:00Z"},
+	    HB_OK);
+	report_test_add(
+	    &table, &(struct report_test_record){.board = "b", .started = "2026-01-01T00:00:00Z"},
+	    HB_OK);
+	report_test_add(
+	    &table, &(struct report_test_record){.board = "a", .started = "2026-01-01T00:00:00Z"},
+	    HB_OK);
 	report_table_keep_latest(&table);
 	report_table_sort(&table);
 	cr_assert_eq(table.count, 2);
@@ -268,7 +269,8 @@ Test(report_table, cell_text_says_the_unit)
 
 	report_test_measured(measurements, sizeof measurements, "instructions", "emulated",
 			     "1513923.2", "20438");
-	report_test_add(&table, &(struct report_test_record){.board = "b", .measurements = measurements},
+	report_test_add(&table,
+			&(struct report_test_record){.board = "b", .measurements = measurements},
 			HB_OK);
 	report_cell_text(&table.rows[0], REPORT_COL_COUNT, text, sizeof text);
 	cr_expect_str_eq(text, "1010 instr");
@@ -341,15 +343,16 @@ static void report_test_three_boards(struct report_table *table)
 
 	report_test_measured(fast, sizeof fast, "cycles", "measured", "5000", "300000");
 	report_test_measured(slow, sizeof slow, "cycles", "measured", "90000", "100000");
-	report_test_add(table, &(struct report_test_record){.board = "big-fast", .measurements = fast},
-			HB_OK);
-	report_test_add(table, &(struct report_test_record){.board = "small-slow", .measurements = slow},
+	report_test_add(
+	    table, &(struct report_test_record){.board = "big-fast", .measurements = fast}, HB_OK);
+	report_test_add(table,
+			&(struct report_test_record){.board = "small-slow", .measurements = slow},
 			HB_OK);
 	report_test_add(table, &(struct report_test_record){.board = "dead", .status = "error"},
 			HB_OK);
 	report_test_measured(slow, sizeof slow, "cycles", "measured", "50000", "100000");
-	report_test_add(table, &(struct report_test_record){.board = "small-mid", .measurements = slow},
-			HB_OK);
+	report_test_add(
+	    table, &(struct report_test_record){.board = "small-mid", .measurements = slow}, HB_OK);
 }
 
 Test(report_select, ranks_qualifying_rows_and_says_why_others_are_out)
