@@ -102,8 +102,14 @@ static int finish_sample(struct stream *stream)
 				    stream->output, &stream->invoke);
 	int64_t now = clock_now_ms();
 
-	if (stream->finished_ms)
+	if (stream->finished_ms) {
 		stream->sample_ms = now - stream->finished_ms;
+		/* One sample's compute fits in the time between two samples. */
+		stream->session->invoke_wait_ms =
+		    (int)(2 * stream->sample_ms + SESSION_QUICK_WAIT_MS < INT32_MAX
+			      ? 2 * stream->sample_ms + SESSION_QUICK_WAIT_MS
+			      : INT32_MAX);
+	}
 	stream->finished_ms = now;
 	stream->completed++;
 	stream->reply_part = 0;
@@ -159,14 +165,16 @@ static int run_synchronously(struct stream *stream)
 }
 
 /* What is in flight is at most about two samples' work, so a HELLO not
- * answered in twice a sample's time was lost; before the first sample
- * finished, the session's own resend time is all there is to go by. */
+ * answered in twice a sample's time was lost. Before the first sample
+ * finished that time is unknown: resend every SESSION_QUICK_WAIT_MS, which
+ * costs a few bytes per extra HELLO, rather than wait a share of the whole
+ * timeout after every loss. */
 static int resync_resend_ms(const struct stream *stream)
 {
 	const int longest = stream->session->timeout_ms / stream->session->max_attempts;
-	int64_t wait = 2 * stream->sample_ms + 100;
+	int64_t wait = stream->sample_ms < 0 ? SESSION_QUICK_WAIT_MS : 2 * stream->sample_ms + 100;
 
-	return stream->sample_ms < 0 || wait > longest ? longest : (int)wait;
+	return wait > longest ? longest : (int)wait;
 }
 
 /* A pipeline that breaks within this many samples of starting gained less

@@ -241,6 +241,24 @@ int session_request(struct session *session, uint8_t type, const uint8_t *payloa
 	return request(session, type, payload, length, expected_reply, &policy, reply);
 }
 
+/* Moving bytes in or out costs the board no compute, so silence after a
+ * second means the request or its reply was lost (a damaged delimiter can
+ * leave the board waiting for the rest of a frame), not that the board is
+ * busy: resend then instead of after a share of the whole timeout. The last
+ * attempt still waits out the timeout, so a dead board is declared as late
+ * as before. Resends are harmless: the board answers a repeat from its cache. */
+static int quick_request(struct session *session, uint8_t type, const uint8_t *payload,
+			 uint16_t length, uint8_t expected_reply, struct frame *reply)
+{
+	struct resend_policy policy = {.on_damage = true,
+				       .wait_ms = session->timeout_ms / session->max_attempts,
+				       .attempts = session->max_attempts};
+
+	if (policy.wait_ms > SESSION_QUICK_WAIT_MS)
+		policy.wait_ms = SESSION_QUICK_WAIT_MS;
+	return request(session, type, payload, length, expected_reply, &policy, reply);
+}
+
 static int say_hello(struct session *session, const struct resend_policy *policy,
 		     struct msg_hello_reply *hello)
 {
@@ -334,8 +352,8 @@ int session_write_input(struct session *session, const uint8_t *data, uint32_t l
 		int status;
 		le_put_u32(payload, offset);
 		memcpy(payload + 4, data + offset, part);
-		status = session_request(session, MSG_INPUT_WRITE, payload, (uint16_t)(part + 4),
-					 MSG_INPUT_ACK, &reply);
+		status = quick_request(session, MSG_INPUT_WRITE, payload, (uint16_t)(part + 4),
+				       MSG_INPUT_ACK, &reply);
 		if (status != HB_OK)
 			return status;
 		status = session_check_input_ack(session, &reply, offset, part);
@@ -352,10 +370,16 @@ int session_invoke(struct session *session, uint16_t runs, uint16_t warmups,
 	struct frame reply;
 	int status;
 
+	struct resend_policy policy = {.on_damage = true,
+				       .wait_ms = session->timeout_ms / session->max_attempts,
+				       .attempts = session->max_attempts};
+
+	if (session->invoke_wait_ms > 0 && session->invoke_wait_ms < policy.wait_ms)
+		policy.wait_ms = session->invoke_wait_ms;
 	le_put_u16(payload, runs);
 	le_put_u16(payload + 2, warmups);
-	status =
-	    session_request(session, MSG_INVOKE, payload, sizeof payload, MSG_INVOKE_REPLY, &reply);
+	status = request(session, MSG_INVOKE, payload, sizeof payload, MSG_INVOKE_REPLY, &policy,
+			 &reply);
 	if (status != HB_OK)
 		return status;
 	return session_decode_invoke(session, &reply, runs, result);
@@ -373,8 +397,8 @@ int session_read_output(struct session *session, uint8_t *data, uint32_t length,
 		int status;
 		le_put_u32(payload, offset);
 		le_put_u16(payload + 4, (uint16_t)part);
-		status = session_request(session, MSG_OUTPUT_READ, payload, sizeof payload,
-					 MSG_OUTPUT_DATA, &reply);
+		status = quick_request(session, MSG_OUTPUT_READ, payload, sizeof payload,
+				       MSG_OUTPUT_DATA, &reply);
 		if (status != HB_OK)
 			return status;
 		status = session_check_output_data(session, &reply, offset, part);

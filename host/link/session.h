@@ -20,6 +20,11 @@
  * damages every reply still ends, as a protocol error naming the line. */
 #define SESSION_DAMAGE_RESENDS 16
 
+/* How long a request that moves bytes (input, output) waits in silence
+ * before it is sent again; requests that compute wait their share of the
+ * timeout. */
+#define SESSION_QUICK_WAIT_MS 1000
+
 struct session_counters {
 	uint32_t requests;
 	uint32_t resends;	 /* requests sent again after damage or silence */
@@ -35,6 +40,10 @@ struct session {
 	const char *board_id; /* for messages */
 	int timeout_ms;	      /* whole request, all attempts included */
 	int max_attempts;     /* sends per request met by silence, >= 1 */
+	/* How long an INVOKE may take before silence means it was lost, when
+	 * the caller has measured it (a suite's samples); 0: a share of the
+	 * timeout. */
+	int invoke_wait_ms;
 	uint16_t next_seq;
 	struct frame_decoder decoder;
 	uint8_t received[512]; /* read from the transport, not yet decoded */
