@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/report_units.h"
 #include "util/error.h"
 
 /* ---- thresholds ---- */
@@ -26,30 +27,6 @@ static const struct default_threshold default_thresholds[] = {
     {REPORT_COL_COUNT, true, 1, "1%"},	  {REPORT_COL_ARENA, true, 0, "0%"},
     {REPORT_COL_PEAK_RAM, true, 1, "1%"}, {REPORT_COL_DEPLOYMENT_RAM, true, 1, "1%"},
     {REPORT_COL_FLASH, true, 1, "1%"},	  {REPORT_COL_ACCURACY, false, 0.005, "-0.5pts"},
-};
-
-struct unit_factor {
-	enum report_dimension dimension;
-	const char *name; /* lower case; "" for a bare number */
-	double factor;	  /* to the column's base unit */
-};
-
-/* Absolute units; '%' (relative to the baseline) fits every column. */
-static const struct unit_factor unit_factors[] = {
-    {REPORT_DIM_COUNT, "", 1},		{REPORT_DIM_COUNT, "k", 1e3},
-    {REPORT_DIM_COUNT, "m", 1e6},	{REPORT_DIM_COUNT, "g", 1e9},
-    {REPORT_DIM_RATIO, "", 1},		{REPORT_DIM_TIME, "", 1},
-    {REPORT_DIM_TIME, "us", 0.001},	{REPORT_DIM_TIME, "ms", 1},
-    {REPORT_DIM_TIME, "s", 1000},	{REPORT_DIM_BYTES, "", 1},
-    {REPORT_DIM_BYTES, "b", 1},		{REPORT_DIM_BYTES, "k", 1024},
-    {REPORT_DIM_BYTES, "kb", 1024},	{REPORT_DIM_BYTES, "kib", 1024},
-    {REPORT_DIM_BYTES, "m", 1048576},	{REPORT_DIM_BYTES, "mb", 1048576},
-    {REPORT_DIM_BYTES, "mib", 1048576}, {REPORT_DIM_PERCENT, "", 1},
-    {REPORT_DIM_PERCENT, "pts", 1},	{REPORT_DIM_FRACTION, "", 1},
-    {REPORT_DIM_FRACTION, "pts", 0.01}, {REPORT_DIM_POINTS, "", 1},
-    {REPORT_DIM_POINTS, "pts", 1},	{REPORT_DIM_ENERGY, "", 1},
-    {REPORT_DIM_ENERGY, "uj", 1},	{REPORT_DIM_ENERGY, "mj", 1000},
-    {REPORT_DIM_ENERGY, "j", 1e6},
 };
 
 static const char *const dimension_units[] = {
@@ -110,24 +87,6 @@ static int find_metric(const char *name)
 	if (!strcmp(name, "top1") || !strcmp(name, "auc"))
 		return REPORT_COL_ACCURACY;
 	return report_column_find(name);
-}
-
-static bool unit_factor(enum report_dimension dimension, const char *unit, double *factor)
-{
-	char lower[8];
-	size_t n = strlen(unit);
-
-	if (n >= sizeof lower)
-		return false;
-	for (size_t i = 0; i <= n; i++)
-		lower[i] = (char)tolower((unsigned char)unit[i]);
-	for (size_t i = 0; i < sizeof unit_factors / sizeof unit_factors[0]; i++)
-		if (unit_factors[i].dimension == dimension &&
-		    !strcmp(unit_factors[i].name, lower)) {
-			*factor = unit_factors[i].factor;
-			return true;
-		}
-	return false;
 }
 
 /* Copies [start, end) without the spaces around it; false when it does not
@@ -196,7 +155,7 @@ static int parse_threshold(const char *item, const char *value, enum report_colu
 				"increase of %s allowed; only a figure where higher is better, "
 				"like top1=-0.2pts, takes a '-')",
 				item, info->name);
-	if (strcmp(unit, "%") != 0 && !unit_factor(info->dimension, unit, &factor))
+	if (strcmp(unit, "%") != 0 && !report_unit_factor(info->dimension, unit, &factor))
 		return hb_error(HB_ERR_USAGE,
 				"--max-regression: '%s': unit '%s' does not fit %s (expected %s)",
 				item, unit, info->name, dimension_units[info->dimension]);

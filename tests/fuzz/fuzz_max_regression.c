@@ -1,4 +1,5 @@
-// FUZZ_DEPS: host/report/compare.c host/report/report_table.c host/util/error.c host/util/fileio.c
+/* clang-format off */ // FUZZ_DEPS: host/report/compare.c host/report/report_units.c host/report/report_table.c host/util/error.c host/util/fileio.c
+// clang-format on
 /*
  * The --max-regression grammar on arbitrary text: a CI job passes whatever
  * its configuration holds. It must refuse (and then change nothing) or give
