@@ -36,7 +36,8 @@ bool report_unit_factor(enum report_dimension dimension, const char *unit, doubl
 	for (size_t i = 0; i <= n; i++)
 		lower[i] = (char)tolower((unsigned char)unit[i]);
 	for (size_t i = 0; i < sizeof unit_factors / sizeof unit_factors[0]; i++)
-		if (unit_factors[i].dimension == dimension && !strcmp(unit_factors[i].name, lower)) {
+		if (unit_factors[i].dimension == dimension &&
+		    !strcmp(unit_factors[i].name, lower)) {
 			*factor = unit_factors[i].factor;
 			return true;
 		}
