@@ -30,10 +30,10 @@ ASAN_CFLAGS := $(CFLAGS_ALL) -O1 -g $(SANITIZE)
 # Portable code shared with the firmware, compiled into the host as well.
 SHARED_SRCS := $(wildcard target-fw/proto/*.c) $(wildcard target-fw/nn/*.c)
 # One folder per subsystem (docs/architecture.md); main.c is the only file at the top.
-HOST_DIRS  := cmd config link flash model run report util
+HOST_DIRS  := cmd config link flash meter model run report util
 HOST_LIB_SRCS := $(foreach dir,$(HOST_DIRS),$(wildcard host/$(dir)/*.c)) $(SHARED_SRCS)
 HOST_SRCS  := host/main.c $(HOST_LIB_SRCS)
-UNIT_SRCS  := $(wildcard tests/unit/*.c)
+UNIT_SRCS  := $(wildcard tests/unit/*.c) tests/emu/trace_synth.c
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
 release_obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -105,8 +105,15 @@ run: deps
 	$(BUILD)/hilbench run --board qemu-m4 --suite suites/fmnist
 	$(BUILD)/hilbench report results --out results/report.html --out results/report.md
 
-unit: $(BUILD)/asan/unit_tests
-	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/asan/unit_tests --jobs 2
+# Emulators of instruments (energy meters) on a pty: tests/emu/NAME_emu.c, each
+# replaying tests/emu/trace_synth.c's trace in its instrument's byte protocol.
+EMU_TOOLS := $(patsubst tests/emu/%.c,$(BUILD)/tools/%,$(wildcard tests/emu/*_emu.c))
+$(BUILD)/tools/%_emu: tests/emu/%_emu.c tests/emu/trace_synth.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) -Itests/emu $^ -o $@ -lm
+
+unit: $(BUILD)/asan/unit_tests $(EMU_TOOLS)
+	HB_TOOLS=$(CURDIR)/$(BUILD)/tools ASAN_OPTIONS=detect_leaks=1 $(BUILD)/asan/unit_tests --jobs 2
 
 FUZZ_RUNS ?= 20000
 fuzz: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
@@ -126,7 +133,7 @@ $(BUILD)/tools/make_dense_model: tests/tools/make_dense_model.c tests/unit/test_
 	@mkdir -p $(dir $@)
 	$(CC) $(RELEASE_CFLAGS) -Itests/unit $^ -o $@ $(PKG_LIBS) -lcriterion -lm
 
-e2e: $(BUILD)/asan/hilbench $(BUILD)/tools/make_image_model $(BUILD)/tools/make_dense_model
+e2e: $(BUILD)/asan/hilbench $(BUILD)/tools/make_image_model $(BUILD)/tools/make_dense_model $(EMU_TOOLS)
 	HB_TOOLS=$(CURDIR)/$(BUILD)/tools tests/e2e/run.sh $(BUILD)/asan/hilbench
 
 test: deps
