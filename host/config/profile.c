@@ -25,8 +25,12 @@
 #define PROFILE_MAX_FILE_BYTES (1024 * 1024)
 
 static const char *const root_fields[] = {
-    "schema", "id",	  "name",    "core",	"fpu",		 "dsp",	     "clock_hz",
-    "memory", "firmware", "flasher", "console", "cycle_counter", "verified", NULL,
+    "schema",	"id",	   "name",    "core",	       "fpu",	   "dsp",    "clock_hz", "memory",
+    "firmware", "flasher", "console", "cycle_counter", "verified", "energy", NULL,
+};
+static const char *const energy_fields[] = {"model", "window_pin", NULL};
+static const char *const energy_model_fields[] = {
+    "chip", "supply_v", "run_current_ma", "at_clock_hz", "datasheet", NULL,
 };
 static const char *const memory_fields[] = {"flash", "ram", "model", NULL};
 static const char *const region_fields[] = {"origin", "size", NULL};
@@ -311,6 +315,63 @@ static void check_core(struct json_reader *reader, struct board_profile *out)
 			  out->core);
 }
 
+/* A number in (0, maximum]: supply voltages and currents. */
+static bool read_positive(struct json_reader *reader, const cJSON *object, const char *parent,
+			  const char *key, double maximum, const char *expected, double *out)
+{
+	const cJSON *item = json_member(reader, object, parent, key, expected);
+
+	if (!item)
+		return false;
+	if (!cJSON_IsNumber(item) || !(item->valuedouble > 0) || item->valuedouble > maximum) {
+		json_fail_expected(reader, parent, key, expected, item);
+		return false;
+	}
+	*out = item->valuedouble;
+	return true;
+}
+
+/* "energy" is optional; when its "model" is given every figure of it is
+ * required, so a modelled energy never rests on a guessed default. */
+static void read_energy(struct json_reader *reader, const cJSON *root, struct board_profile *out)
+{
+	const cJSON *energy = json_member(reader, root, "", "energy", NULL);
+	const cJSON *model;
+	struct profile_energy_model *figures = &out->energy.model;
+
+	if (!energy)
+		return;
+	if (!cJSON_IsObject(energy)) {
+		json_fail_expected(reader, "", "energy", "an object", energy);
+		return;
+	}
+	json_check_members(reader, energy, "energy", energy_fields);
+	json_read_string(reader, energy, "energy", "window_pin", false, JSON_STRING_TEXT,
+			 out->energy.window_pin, sizeof out->energy.window_pin);
+	model = json_member(reader, energy, "energy", "model", NULL);
+	if (!model)
+		return;
+	if (!cJSON_IsObject(model)) {
+		json_fail_expected(reader, "energy", "model", "an object", model);
+		return;
+	}
+	json_check_members(reader, model, "energy.model", energy_model_fields);
+	figures->present =
+	    json_read_string(reader, model, "energy.model", "chip", true, JSON_STRING_TEXT,
+			     figures->chip, sizeof figures->chip) &
+	    read_positive(reader, model, "energy.model", "supply_v", 60,
+			  "a supply voltage in volts above 0 and at most 60", &figures->supply_v) &
+	    read_positive(reader, model, "energy.model", "run_current_ma", 10000,
+			  "a run current in mA above 0 and at most 10000",
+			  &figures->run_current_ma) &
+	    json_read_u32(reader, model, "energy.model", "at_clock_hz", true, 1,
+			  "the clock in Hz the datasheet states the current at (a positive "
+			  "integer)",
+			  &figures->at_clock_hz) &
+	    json_read_string(reader, model, "energy.model", "datasheet", true, JSON_STRING_TEXT,
+			     figures->datasheet, sizeof figures->datasheet);
+}
+
 static void read_root(struct json_reader *reader, const cJSON *root, const char *path,
 		      struct board_profile *out)
 {
@@ -399,6 +460,7 @@ static void read_root(struct json_reader *reader, const cJSON *root, const char 
 	verified = json_read_choice(reader, root, "", "verified", verified_names);
 	if (verified >= 0)
 		out->verified = (enum profile_verified)verified;
+	read_energy(reader, root, out);
 
 	if (reader->errors)
 		return;

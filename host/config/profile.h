@@ -32,6 +32,18 @@ struct profile_region {
 	uint32_t size;
 };
 
+/* Datasheet figures that modelled energy multiplies by the counted time
+ * (docs/energy.md): the run current of a real chip, the one this profile is
+ * or stands for, at a stated clock. */
+struct profile_energy_model {
+	bool present;
+	char chip[64];	       /* "nRF51822": whose datasheet the figures come from */
+	double supply_v;       /* the datasheet's VDD for the figure */
+	double run_current_ma; /* typical run current, code from flash, at at_clock_hz */
+	uint32_t at_clock_hz;
+	char datasheet[256]; /* document, revision and table the figure is from */
+};
+
 struct board_profile {
 	char path[512]; /* the file it was read from, for messages */
 	char id[64];	/* must equal the file name without .json */
@@ -57,6 +69,12 @@ struct board_profile {
 	} console;
 	enum profile_counter counter;
 	enum profile_verified verified;
+	struct {
+		struct profile_energy_model model;
+		/* Real boards: the header pin the firmware raises during the timed
+		 * runs, to wire to a meter's logic input ("" when not given). */
+		char window_pin[64];
+	} energy;
 };
 
 /* Parses JSON text; `path` is only used in messages and stored. */

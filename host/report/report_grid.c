@@ -7,14 +7,13 @@
 #include "util/error.h"
 
 static const enum report_column_id grid_figures[] = {
-    REPORT_COL_COUNT,	     REPORT_COL_LATENCY,   REPORT_COL_PEAK_RAM,
-    REPORT_COL_PEAK_RAM_PCT, REPORT_COL_FLASH,	   REPORT_COL_FLASH_PCT,
-    REPORT_COL_ACCURACY,     REPORT_COL_INT8_DROP, REPORT_COL_ENERGY,
+    REPORT_COL_COUNT,  REPORT_COL_LATENCY,	   REPORT_COL_PEAK_RAM, REPORT_COL_PEAK_RAM_PCT,
+    REPORT_COL_FLASH,  REPORT_COL_FLASH_PCT,	   REPORT_COL_ACCURACY, REPORT_COL_INT8_DROP,
+    REPORT_COL_ENERGY, REPORT_COL_ENERGY_MODELLED,
 };
 
 #define GRID_FIGURES (sizeof grid_figures / sizeof grid_figures[0])
 
-/* Energy only when some row has it: a column of dashes teaches nothing. */
 static bool any_cell(const struct report_table *table, enum report_column_id id)
 {
 	for (size_t i = 0; i < table->count; i++)
@@ -23,11 +22,16 @@ static bool any_cell(const struct report_table *table, enum report_column_id id)
 	return false;
 }
 
+/* Energy columns only when some row has them: a column of dashes teaches nothing. */
+static bool column_shown(const struct report_table *table, enum report_column_id id)
+{
+	return (id != REPORT_COL_ENERGY && id != REPORT_COL_ENERGY_MODELLED) || any_cell(table, id);
+}
+
 static void fill_line(const struct report_view *view, const struct report_row *row,
 		      const struct report_verdict *verdict, struct report_grid *grid,
 		      char (*cells)[REPORT_GRID_CELL])
 {
-	const bool has_energy = any_cell(view->table, REPORT_COL_ENERGY);
 	size_t column = 0;
 
 	snprintf(cells[column++], REPORT_GRID_CELL, "%s", row->board);
@@ -35,7 +39,7 @@ static void fill_line(const struct report_view *view, const struct report_row *r
 	snprintf(cells[column++], REPORT_GRID_CELL, "%s %s", row->model, row->variant);
 	for (size_t i = 0; i < GRID_FIGURES; i++) {
 		const struct report_cell *cell = report_row_cell(row, grid_figures[i]);
-		if (grid_figures[i] == REPORT_COL_ENERGY && !has_energy)
+		if (!column_shown(view->table, grid_figures[i]))
 			continue;
 		report_cell_text(row, grid_figures[i], cells[column], REPORT_GRID_CELL);
 		if (grid_figures[i] == REPORT_COL_LATENCY && cell) {
@@ -60,13 +64,11 @@ static void fill_line(const struct report_view *view, const struct report_row *r
 int report_grid_build(const struct report_view *view, struct report_grid *grid)
 {
 	static const char *const fixed[] = {"board", "verified", "model"};
-	const bool has_energy = any_cell(view->table, REPORT_COL_ENERGY);
-
 	memset(grid, 0, sizeof *grid);
 	for (size_t i = 0; i < 3; i++)
 		grid->headings[grid->columns++] = fixed[i];
 	for (size_t i = 0; i < GRID_FIGURES; i++)
-		if (grid_figures[i] != REPORT_COL_ENERGY || has_energy)
+		if (column_shown(view->table, grid_figures[i]))
 			grid->headings[grid->columns++] = report_column(grid_figures[i])->title;
 	grid->headings[grid->columns++] = view->selection->requirements ? "selection" : "status";
 	grid->cells =

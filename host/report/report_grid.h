@@ -12,7 +12,7 @@
 
 #include "report/report_writer.h"
 
-#define REPORT_GRID_COLUMNS 13
+#define REPORT_GRID_COLUMNS 14
 #define REPORT_GRID_CELL    160
 
 /* The footnote mark on latencies derived from emulated counts. */

@@ -38,6 +38,8 @@ static const struct report_column columns[REPORT_COLUMN_COUNT] = {
     [REPORT_COL_AGREEMENT] = {"agreement", "agreement", "agreement", "", REPORT_DIM_FRACTION,
 			      false},
     [REPORT_COL_ENERGY] = {"energy", "energy_uj", "energy", "uJ", REPORT_DIM_ENERGY, true},
+    [REPORT_COL_ENERGY_MODELLED] = {"energy_modelled", "energy_modelled_uj", "energy (modelled)",
+				    "uJ", REPORT_DIM_ENERGY, true},
 };
 
 static const char *const source_names[] = {
@@ -251,6 +253,13 @@ static int read_model_record(struct report_table *table, const cJSON *record, co
 			 "value", 1);
 	measurement_cell(row, REPORT_COL_FLASH, measurements, "flash", "value", 1);
 	measurement_cell(row, REPORT_COL_ENERGY, measurements, "energy_per_inference", "value", 1);
+	measurement_cell(row, REPORT_COL_ENERGY_MODELLED, measurements,
+			 "modelled_energy_per_inference", "value", 1);
+	/* Each energy column holds one kind of figure, whatever a record claims. */
+	if (row->cells[REPORT_COL_ENERGY].source == REPORT_SOURCE_MODELLED)
+		row->cells[REPORT_COL_ENERGY].present = false;
+	if (row->cells[REPORT_COL_ENERGY_MODELLED].source != REPORT_SOURCE_MODELLED)
+		row->cells[REPORT_COL_ENERGY_MODELLED].present = false;
 	report_row_set_capacities(row, u32_at(board, "flash_bytes"), u32_at(board, "ram_bytes"));
 	*out = row;
 	return HB_OK;

@@ -39,19 +39,20 @@ enum report_dimension {
 };
 
 enum report_column_id {
-	REPORT_COL_COUNT,	   /* median count per inference */
-	REPORT_COL_LATENCY,	   /* median latency, ms */
-	REPORT_COL_COUNT_PER_MAC,  /* median count / MACs */
-	REPORT_COL_ARENA,	   /* planned tensor arena */
-	REPORT_COL_PEAK_RAM,	   /* all RAM the benchmark firmware used */
-	REPORT_COL_PEAK_RAM_PCT,   /* of the board's RAM */
-	REPORT_COL_DEPLOYMENT_RAM, /* deployment_ram_estimate */
-	REPORT_COL_FLASH,	   /* firmware + model image */
-	REPORT_COL_FLASH_PCT,	   /* of the board's flash */
-	REPORT_COL_ACCURACY,	   /* the suite's metric (top1 or auc), 0..1 */
-	REPORT_COL_INT8_DROP,	   /* float32 accuracy - this variant's, in points */
-	REPORT_COL_AGREEMENT,	   /* top-1 agreement with the float32 variant */
-	REPORT_COL_ENERGY,	   /* energy per inference, uJ */
+	REPORT_COL_COUNT,	    /* median count per inference */
+	REPORT_COL_LATENCY,	    /* median latency, ms */
+	REPORT_COL_COUNT_PER_MAC,   /* median count / MACs */
+	REPORT_COL_ARENA,	    /* planned tensor arena */
+	REPORT_COL_PEAK_RAM,	    /* all RAM the benchmark firmware used */
+	REPORT_COL_PEAK_RAM_PCT,    /* of the board's RAM */
+	REPORT_COL_DEPLOYMENT_RAM,  /* deployment_ram_estimate */
+	REPORT_COL_FLASH,	    /* firmware + model image */
+	REPORT_COL_FLASH_PCT,	    /* of the board's flash */
+	REPORT_COL_ACCURACY,	    /* the suite's metric (top1 or auc), 0..1 */
+	REPORT_COL_INT8_DROP,	    /* float32 accuracy - this variant's, in points */
+	REPORT_COL_AGREEMENT,	    /* top-1 agreement with the float32 variant */
+	REPORT_COL_ENERGY,	    /* energy per inference, uJ, measured by a meter */
+	REPORT_COL_ENERGY_MODELLED, /* the same from datasheet figures: never mixed with it */
 	REPORT_COLUMN_COUNT,
 };
 

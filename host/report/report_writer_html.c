@@ -1239,6 +1239,12 @@ static int html_write(FILE *out, const struct report_view *view)
 		status = write_pareto(&page, REPORT_COL_ENERGY, "fig-pareto-energy",
 				      "Energy against accuracy (Pareto view)",
 				      "energy per inference, uJ (lower is better)");
+	if (status == HB_OK && any_cell(view->table, REPORT_COL_ENERGY_MODELLED))
+		status =
+		    write_pareto(&page, REPORT_COL_ENERGY_MODELLED, "fig-pareto-energy-modelled",
+				 "Modelled energy against accuracy (Pareto view; datasheet "
+				 "figures, not a meter)",
+				 "modelled energy per inference, uJ (lower is better)");
 	fputs("</section>\n", out);
 	write_full_table(&page, view);
 	fputs("</body>\n</html>\n", out);

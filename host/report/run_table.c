@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "meter/energy_model.h"
 #include "model_image.h"
 #include "report/count_label.h"
 #include "util/stats.h"
@@ -64,6 +65,18 @@ static void add_count_rows(const struct run_result *result, struct run_table *ta
 		      caveat);
 	snprintf(row->value, sizeof row->value, "%.1f",
 		 stats.median * scale * 1e6 / result->board->clock_hz);
+	if (result->board->energy.model.present) {
+		const struct profile_energy_model *figures = &result->board->energy.model;
+		row = add_row(table, "energy (modelled)", "uJ",
+			      "modelled (%s datasheet: %.3g V x %.4g mA at %.4g MHz%s)",
+			      figures->chip, figures->supply_v, figures->run_current_ma,
+			      figures->at_clock_hz / 1e6,
+			      counter == PROFILE_COUNTER_EMULATED_INSTRUCTIONS
+				  ? ", instructions taken as cycles"
+				  : "");
+		snprintf(row->value, sizeof row->value, "%.3f",
+			 energy_model_uj(figures, stats.median * scale));
+	}
 }
 
 static void add_ram_rows(const struct run_result *result, struct run_table *table)

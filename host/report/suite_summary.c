@@ -87,6 +87,37 @@ static void write_streaming(FILE *out, const cJSON *variant)
 	fprintf(out, "\n");
 }
 
+/* One line for all variants: modelled energy is never a column beside
+ * measured figures, and its origin is too long for one. */
+static void write_modelled_energy(FILE *out, const cJSON *variants)
+{
+	const cJSON *variant;
+	const char *chip = NULL;
+
+	cJSON_ArrayForEach(variant, variants)
+	{
+		const cJSON *measurements =
+		    cJSON_GetObjectItemCaseSensitive(variant, "measurements");
+		const cJSON *energy =
+		    cJSON_GetObjectItemCaseSensitive(measurements, "modelled_energy_per_inference");
+		const cJSON *value = number_at(energy, "value");
+
+		if (!value)
+			continue;
+		if (!chip) {
+			chip = string_at(energy, "chip", "?");
+			fprintf(out,
+				"  energy per inference, modelled from the %s datasheet%s:", chip,
+				count_is_emulated(counter_of(variant))
+				    ? " (emulated instructions taken as cycles)"
+				    : "");
+		}
+		fprintf(out, " %s %.3f uJ", string_at(variant, "variant", "?"), value->valuedouble);
+	}
+	if (chip)
+		fprintf(out, "\n");
+}
+
 void suite_summary_write(FILE *out, const cJSON *record, const char *record_path)
 {
 	const cJSON *suite = cJSON_GetObjectItemCaseSensitive(record, "suite");
@@ -109,6 +140,7 @@ void suite_summary_write(FILE *out, const cJSON *record, const char *record_path
 		count_is_emulated(counter) ? "instr/inference" : "cycles/inference", "samples/s",
 		"payload B/s", "checked");
 	cJSON_ArrayForEach(variant, variants) write_variant_row(out, variant);
+	write_modelled_energy(out, variants);
 	cJSON_ArrayForEach(comparison, comparisons)
 	{
 		const cJSON *agreement = number_at(comparison, "top1_agreement");

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "meter/energy_model.h"
 #include "report/count_label.h"
 #include "report/run_table.h"
 #include "util/error.h"
@@ -262,6 +263,19 @@ static cJSON *measurements_json(const struct run_result *result)
 			    object, "count_per_mac",
 			    value_object(stats.median * result_counter_scale(result) / macs, unit,
 					 "derived", "median count / MACs of the model"));
+		}
+		if (result->board->energy.model.present) {
+			const struct profile_energy_model *figures = &result->board->energy.model;
+			char method[640];
+			cJSON *energy;
+
+			energy_model_method(figures, result->board->counter, method, sizeof method);
+			energy = value_object(
+			    energy_model_uj(figures, stats.median * result_counter_scale(result)),
+			    "uJ", "modelled", method);
+			cJSON_AddStringToObject(energy, "chip", figures->chip);
+			cJSON_AddStringToObject(energy, "datasheet", figures->datasheet);
+			cJSON_AddItemToObject(object, "modelled_energy_per_inference", energy);
 		}
 	}
 	if (result->have_stack)

@@ -488,9 +488,9 @@ Test(profile, unknown_field_without_a_close_name_lists_the_known_ones)
 	    "boards/nucleo-test.json: unknown field 'console.baudrate' (known "
 	    "fields here: transport, device, baud)",
 	    NULL);
-	profile_test_expect_error(profile_test_edit(profile_test_qemu, "energy", "{}"),
+	profile_test_expect_error(profile_test_edit(profile_test_qemu, "thermals", "{}"),
 				  PROFILE_TEST_QEMU_PATH,
-				  "unknown field 'energy' (known fields here: "
+				  "unknown field 'thermals' (known fields here: "
 				  "schema, id, name",
 				  NULL);
 }
@@ -1107,4 +1107,56 @@ Test(profile, model_region_must_lie_inside_flash)
 	    profile_test_edit(profile_test_qemu, "memory.model.origin", "\"0x00400000\""),
 	    PROFILE_TEST_QEMU_PATH,
 	    "field 'memory.model': expected a region inside flash after the firmware", NULL);
+}
+
+#define PROFILE_TEST_ENERGY_MODEL                                                                  \
+	"{\"model\": {\"chip\": \"Test chip\", \"supply_v\": 3.0, \"run_current_ma\": 4.4, "       \
+	"\"at_clock_hz\": 16000000, \"datasheet\": \"Test PS v1, table 9\"}, "                     \
+	"\"window_pin\": \"P0.02\"}"
+
+Test(profile, energy_model_is_read)
+{
+	struct board_profile profile;
+
+	profile_test_expect_valid(
+	    profile_test_edit(profile_test_qemu, "energy", PROFILE_TEST_ENERGY_MODEL),
+	    PROFILE_TEST_QEMU_PATH, &profile);
+	cr_assert(profile.energy.model.present);
+	cr_assert_str_eq(profile.energy.model.chip, "Test chip");
+	cr_assert_float_eq(profile.energy.model.supply_v, 3.0, 1e-12);
+	cr_assert_float_eq(profile.energy.model.run_current_ma, 4.4, 1e-12);
+	cr_assert_eq(profile.energy.model.at_clock_hz, 16000000u);
+	cr_assert_str_eq(profile.energy.window_pin, "P0.02");
+}
+
+Test(profile, energy_is_optional)
+{
+	struct board_profile profile;
+
+	profile_test_expect_valid(profile_test_copy(profile_test_qemu), PROFILE_TEST_QEMU_PATH,
+				  &profile);
+	cr_assert(!profile.energy.model.present);
+	cr_assert_str_eq(profile.energy.window_pin, "");
+}
+
+Test(profile, energy_model_figures_are_all_required_and_checked)
+{
+	char *with = profile_test_edit(profile_test_qemu, "energy", PROFILE_TEST_ENERGY_MODEL);
+
+	profile_test_expect_error(profile_test_edit(with, "energy.model.datasheet", NULL),
+				  PROFILE_TEST_QEMU_PATH, "energy.model.datasheet", NULL);
+	profile_test_expect_error(profile_test_edit(with, "energy.model.supply_v", "0"),
+				  PROFILE_TEST_QEMU_PATH, "energy.model.supply_v",
+				  "a supply voltage in volts", NULL);
+	profile_test_expect_error(profile_test_edit(with, "energy.model.run_current_ma", "\"4\""),
+				  PROFILE_TEST_QEMU_PATH, "energy.model.run_current_ma", NULL);
+	profile_test_expect_error(profile_test_edit(with, "energy.model.at_clock_hz", "0"),
+				  PROFILE_TEST_QEMU_PATH, "energy.model.at_clock_hz", NULL);
+	profile_test_expect_error(profile_test_edit(with, "energy.model.idle_ma", "1"),
+				  PROFILE_TEST_QEMU_PATH, "idle_ma", NULL);
+	profile_test_expect_error(profile_test_edit(with, "energy.pin", "\"x\""),
+				  PROFILE_TEST_QEMU_PATH, "pin", NULL);
+	profile_test_expect_error(profile_test_edit(profile_test_qemu, "energy", "3"),
+				  PROFILE_TEST_QEMU_PATH, "energy", "an object", NULL);
+	free(with);
 }
