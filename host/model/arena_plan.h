@@ -1,7 +1,8 @@
 /*
  * The arena planner: places activation tensors in one RAM arena so that
- * tensors alive at the same time never overlap, largest first at the
- * lowest free offset (the greedy-by-size strategy of TFLite Micro).
+ * tensors alive at the same time never overlap, each at the lowest free
+ * offset, placed in several orders (by size, as TFLite Micro does; by
+ * execution; by size x lifetime), keeping the smallest arena.
  * Reports the arena it needs and the floor no placement can beat (the
  * largest sum of sizes alive at any one step).
  */
