@@ -11,6 +11,10 @@
 # the framed protocol of core/protocol_handler.c) or eembc (the MLPerf Tiny
 # runner's ASCII protocol, core/eembc_handler.c); exactly one is compiled.
 # Give it on the command line (make ... PROTOCOL=eembc).
+# MODEL_NAME (eembc only) is what profile% names as m-model-[NAME], the
+# name the MLPerf Tiny runner picks its dataset by: kws01, vww01, ic01,
+# ad01 or another of 1 to 31 characters from [A-Za-z0-9_-]; default
+# "unnamed".
 #
 # The firmware reports HB_BUILD_ID: the first 8 hex digits of the SHA-256 of
 # the concatenated contents of every source file of the build (C files,
@@ -40,6 +44,27 @@ $(error firmware build: CPU is not set: expected a -mcpu value, e.g. CPU=cortex-
 endif
 ifeq ($(strip $(OUT)),)
 $(error firmware build: OUT is not set: expected an output folder, e.g. OUT=build/fw/qemu-m4)
+endif
+
+ifneq ($(origin MODEL_NAME),command line)
+MODEL_NAME := unnamed
+endif
+# Checked in make alone (no shell sees the name): each allowed character
+# becomes a word of its own; anything left glued to another is not allowed.
+MODEL_NAME_CHARS := a b c d e f g h i j k l m n o p q r s t u v w x y z \
+                    A B C D E F G H I J K L M N O P Q R S T U V W X Y Z \
+                    0 1 2 3 4 5 6 7 8 9 _ -
+MODEL_NAME_SPLIT := $(MODEL_NAME)
+$(foreach c,$(MODEL_NAME_CHARS),$(eval MODEL_NAME_SPLIT := $$(subst $(c),$(c) ,$$(MODEL_NAME_SPLIT))))
+ifneq ($(words $(MODEL_NAME)),1)
+MODEL_NAME_BAD := 1
+else ifneq ($(filter-out $(MODEL_NAME_CHARS),$(MODEL_NAME_SPLIT)),)
+MODEL_NAME_BAD := 1
+else ifneq ($(word 32,$(MODEL_NAME_SPLIT)),)
+MODEL_NAME_BAD := 1
+endif
+ifneq ($(MODEL_NAME_BAD),)
+$(error firmware build: MODEL_NAME '$(MODEL_NAME)' is malformed: expected 1 to 31 characters from [A-Za-z0-9_-], e.g. MODEL_NAME=kws01)
 endif
 
 ifeq ($(PROTOCOL),hilbench)
@@ -131,6 +156,16 @@ $(file >$(FLAGS_STAMP),$(FLAGS_TEXT))
 endif
 ifneq ($(file <$(ID_STAMP)),$(ID_TEXT))
 $(file >$(ID_STAMP),$(ID_TEXT))
+endif
+
+# The model name reaches only the eembc handler, through a stamp of its own.
+ifeq ($(PROTOCOL),eembc)
+MODEL_STAMP := $(OUT)/obj/model_name.txt
+ifneq ($(file <$(MODEL_STAMP)),$(MODEL_NAME))
+$(file >$(MODEL_STAMP),$(MODEL_NAME))
+endif
+$(OUT)/obj/core/eembc_handler.o: EXTRA_CFLAGS := -DHB_MODEL_NAME='"$(MODEL_NAME)"'
+$(OUT)/obj/core/eembc_handler.o: $(MODEL_STAMP)
 endif
 
 BUILD_INFO_OBJECT := $(OUT)/obj/core/build_info.o

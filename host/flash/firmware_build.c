@@ -11,6 +11,8 @@
 #include "util/spawn.h"
 
 #define BUILD_TIMEOUT_MS (5 * 60 * 1000)
+/* firmware.mk checks the same bound. */
+#define FIRMWARE_MODEL_NAME_MAX 31
 
 /* The last non-empty line of a log, for one-line error messages. */
 static void last_log_line(const char *path, char *line, size_t capacity)
@@ -87,28 +89,52 @@ int firmware_describe(const char *elf_path, struct firmware_image *image)
 	return HB_OK;
 }
 
-int firmware_build_protocol(const struct board_profile *board, const char *protocol,
-			    struct firmware_image *image)
+int firmware_model_name_valid(const char *name)
 {
+	size_t length = name ? strlen(name) : 0;
+
+	if (length == 0 || length > FIRMWARE_MODEL_NAME_MAX)
+		return 0;
+	for (size_t i = 0; i < length; i++) {
+		const char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int firmware_build_with(const struct board_profile *board, const struct firmware_options *options,
+			struct firmware_image *image)
+{
+	const char *protocol = options ? options->protocol : NULL;
+	const char *model_name = options ? options->model_name : NULL;
 	char folder[512], out_arg[600], log_path[600], board_arg[96], port_arg[64], cpu_arg[64],
-	    fpu_arg[64], protocol_arg[64], name[160], line[256];
-	const char *argv[] = {"make",
-			      "--no-print-directory",
-			      "-s",
-			      "-f",
-			      "target-fw/firmware.mk",
-			      board_arg,
-			      port_arg,
-			      cpu_arg,
-			      fpu_arg,
-			      out_arg,
-			      protocol ? protocol_arg : NULL,
-			      NULL};
+	    fpu_arg[64], protocol_arg[64], model_arg[64], name[200], line[256];
+	const char *argv[13] = {"make",
+				"--no-print-directory",
+				"-s",
+				"-f",
+				"target-fw/firmware.mk",
+				board_arg,
+				port_arg,
+				cpu_arg,
+				fpu_arg,
+				out_arg};
+	size_t argc = 10;
 	int status;
 
 	memset(image, 0, sizeof *image);
-	snprintf(name, sizeof name, "%s%s%s", board->id, protocol ? "-" : "",
-		 protocol ? protocol : "");
+	if (model_name && !firmware_model_name_valid(model_name))
+		return hb_error(HB_ERR_INPUT,
+				"model name '%s' is malformed: expected 1 to %d characters from "
+				"[A-Za-z0-9_-], e.g. kws01",
+				model_name, FIRMWARE_MODEL_NAME_MAX);
+	if (protocol && strlen(protocol) > 32)
+		return hb_error(HB_ERR_INPUT, "firmware protocol '%s' is too long", protocol);
+	snprintf(name, sizeof name, "%s%s%s%s%s", board->id, protocol ? "-" : "",
+		 protocol ? protocol : "", model_name ? "-" : "", model_name ? model_name : "");
 	status = paths_join(folder, sizeof folder, "build/fw", name);
 	if (status == HB_OK)
 		status = file_make_dirs(folder);
@@ -119,11 +145,21 @@ int firmware_build_protocol(const struct board_profile *board, const char *proto
 	snprintf(cpu_arg, sizeof cpu_arg, "CPU=%s", board->core);
 	snprintf(fpu_arg, sizeof fpu_arg, "FPU=%s", board->fpu);
 	snprintf(out_arg, sizeof out_arg, "OUT=%s", folder);
-	snprintf(protocol_arg, sizeof protocol_arg, "PROTOCOL=%s", protocol ? protocol : "");
+	if (protocol) {
+		snprintf(protocol_arg, sizeof protocol_arg, "PROTOCOL=%s", protocol);
+		argv[argc++] = protocol_arg;
+	}
+	if (model_name) {
+		snprintf(model_arg, sizeof model_arg, "MODEL_NAME=%s", model_name);
+		argv[argc++] = model_arg;
+	}
+	argv[argc] = NULL;
 	snprintf(log_path, sizeof log_path, "%s/build.log", folder);
 
-	if (protocol)
-		hb_info("building firmware for '%s' with PROTOCOL=%s", board->id, protocol);
+	if (protocol || model_name)
+		hb_info("building firmware for '%s' with PROTOCOL=%s%s%s", board->id,
+			protocol ? protocol : "hilbench", model_name ? " MODEL_NAME=" : "",
+			model_name ? model_name : "");
 	else
 		hb_info("building firmware for '%s' (port %s, %s)", board->id, board->port,
 			board->core);
@@ -140,6 +176,14 @@ int firmware_build_protocol(const struct board_profile *board, const char *proto
 	read_compiler_version(folder, image->compiler, sizeof image->compiler);
 	snprintf(out_arg, sizeof out_arg, "%s/firmware.elf", folder);
 	return firmware_describe(out_arg, image);
+}
+
+int firmware_build_protocol(const struct board_profile *board, const char *protocol,
+			    struct firmware_image *image)
+{
+	const struct firmware_options options = {.protocol = protocol};
+
+	return firmware_build_with(board, &options, image);
 }
 
 int firmware_build(const struct board_profile *board, struct firmware_image *image)

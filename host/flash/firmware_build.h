@@ -21,6 +21,26 @@ int firmware_build(const struct board_profile *board, struct firmware_image *ima
 int firmware_build_protocol(const struct board_profile *board, const char *protocol,
 			    struct firmware_image *image);
 
+/* What a caller may vary in a build. Each folder holds one variant, so
+ * builds of different variants do not undo each other's make state. */
+struct firmware_options {
+	/* firmware.mk PROTOCOL: "hilbench" or "eembc"; NULL: the default. */
+	const char *protocol;
+	/* firmware.mk MODEL_NAME, what the eembc build's profile% names
+	 * (m-model-[NAME]): kws01, vww01, ic01, ad01 or another name of 1 to
+	 * 31 characters from [A-Za-z0-9_-]; NULL: the build's default. */
+	const char *model_name;
+};
+
+/* Builds into build/fw/<board id>[-<protocol>][-<model name>]/. A NULL
+ * options is firmware_build. A malformed model name is HB_ERR_INPUT before
+ * make runs. */
+int firmware_build_with(const struct board_profile *board, const struct firmware_options *options,
+			struct firmware_image *image);
+
+/* 1 if `name` is a model name firmware.mk accepts, else 0. */
+int firmware_model_name_valid(const char *name);
+
 /* Describes a prebuilt ELF (--firmware FILE): hash only, compiler unknown. */
 int firmware_describe(const char *elf_path, struct firmware_image *image);
 

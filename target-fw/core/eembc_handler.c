@@ -30,6 +30,12 @@
 /* The reference's EE_CMD_SIZE: its runner never sends a longer command. */
 #define COMMAND_CAPACITY 80u
 #define DEFAULT_WARMUPS	 10u
+/* The reference's firmware version string: the runner only shows it. */
+#define EEMBC_FW_VERSION "ULPMark for tinyML Firmware V0.0.1"
+/* firmware.mk sets it from MODEL_NAME; the runner picks its dataset by it. */
+#ifndef HB_MODEL_NAME
+#define HB_MODEL_NAME "unnamed"
+#endif
 
 static HARNESS_BSS char command[COMMAND_CAPACITY + 1];
 static size_t command_length;
@@ -264,6 +270,9 @@ static void execute_command(void)
 		put_text("m-name-dut-[hilbench-");
 		put_text(port_name());
 		put_line("]");
+	} else if (strcmp(name, "profile") == 0) {
+		put_line("m-profile-[" EEMBC_FW_VERSION "]");
+		put_line("m-model-[" HB_MODEL_NAME "]");
 	} else if (strcmp(name, "timestamp") == 0) {
 		put_timestamp(port_counter_read());
 	} else if (strcmp(name, "db") == 0) {
