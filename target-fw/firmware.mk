@@ -14,7 +14,9 @@
 # MODEL_NAME (eembc only) is what profile% names as m-model-[NAME], the
 # name the MLPerf Tiny runner picks its dataset by: kws01, vww01, ic01,
 # ad01 or another of 1 to 31 characters from [A-Za-z0-9_-]; default
-# "unnamed".
+# "unnamed". ENERGY_MODE=1 (eembc only) builds the reference's energy
+# mode: the window pin idles high and carries the timestamp pulses, and
+# no m-lap-us lines are printed; default 0, performance mode.
 #
 # The firmware reports HB_BUILD_ID: the first 8 hex digits of the SHA-256 of
 # the concatenated contents of every source file of the build (C files,
@@ -46,6 +48,12 @@ ifeq ($(strip $(OUT)),)
 $(error firmware build: OUT is not set: expected an output folder, e.g. OUT=build/fw/qemu-m4)
 endif
 
+ifneq ($(origin ENERGY_MODE),command line)
+ENERGY_MODE := 0
+endif
+ifneq ($(filter-out 0 1,$(ENERGY_MODE))$(filter-out 1,$(words $(ENERGY_MODE))),)
+$(error firmware build: ENERGY_MODE '$(ENERGY_MODE)' is malformed: expected 0 (performance) or 1 (energy))
+endif
 ifneq ($(origin MODEL_NAME),command line)
 MODEL_NAME := unnamed
 endif
@@ -161,10 +169,10 @@ endif
 # The model name reaches only the eembc handler, through a stamp of its own.
 ifeq ($(PROTOCOL),eembc)
 MODEL_STAMP := $(OUT)/obj/model_name.txt
-ifneq ($(file <$(MODEL_STAMP)),$(MODEL_NAME))
-$(file >$(MODEL_STAMP),$(MODEL_NAME))
+ifneq ($(file <$(MODEL_STAMP)),$(MODEL_NAME) $(ENERGY_MODE))
+$(file >$(MODEL_STAMP),$(MODEL_NAME) $(ENERGY_MODE))
 endif
-$(OUT)/obj/core/eembc_handler.o: EXTRA_CFLAGS := -DHB_MODEL_NAME='"$(MODEL_NAME)"'
+$(OUT)/obj/core/eembc_handler.o: EXTRA_CFLAGS := -DHB_MODEL_NAME='"$(MODEL_NAME)"' -DHB_ENERGY_MODE=$(ENERGY_MODE)
 $(OUT)/obj/core/eembc_handler.o: $(MODEL_STAMP)
 endif
 

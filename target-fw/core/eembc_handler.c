@@ -1,21 +1,39 @@
 /*
  * The MLPerf Tiny / EEMBC runner's ASCII protocol in place of the framed
  * one (firmware.mk PROTOCOL=eembc), against the same model runner, so the
- * two can be compared on one board and the runner's host tools can drive
- * hilbench firmware. Commands end with '%'; every command is answered by
- * zero or more "m-..." or "e-[...]" lines, then "m-ready":
+ * two can be compared on one board and the MLPerf Tiny runner can drive
+ * hilbench firmware as it drives the reference firmware. Commands end with
+ * '%'; every command is answered by zero or more "m-..." or "e-[...]"
+ * lines, then "m-ready":
  *
- *   name          m-name-dut-[hilbench-PORT] (the form the MLPerf runner accepts)
- *   timestamp     m-lap-us-MICROSECONDS
- *   db load N     expect N input bytes from the next db commands
- *   db HEX        append the bytes (two hex digits each) to the input;
- *                 m-load-done once N have arrived, the rest is ignored
+ *   name          m-name-dut-[hilbench-PORT] (the form the runner accepts)
+ *   profile       m-profile-[...] and m-model-[MODEL_NAME], the name the
+ *                 runner picks its dataset by (firmware.mk MODEL_NAME)
+ *   help          the commands, one per line
+ *   timestamp     m-lap-us-MICROSECONDS; in energy mode a low pulse on the
+ *                 window pin instead, as the reference drives its timestamp
+ *                 pin (firmware.mk ENERGY_MODE=1)
+ *   db load N     expect N input bytes in the dataset's own form:
+ *                 the model input's bytes (kws01: int8 features), uint8
+ *                 pixels for ic01 and vww01 (offset by -128 on the way in,
+ *                 as the reference does), or float32 values (4 bytes per
+ *                 element, little-endian; ad01) that the device quantizes
+ *                 with the input's scale and zero point
+ *   db HEX        append the bytes (two hex digits each); m-load-done once
+ *                 N have arrived, the rest of that command is ignored
+ *   db print [N [OFFSET]]
+ *                 m-buffer-HH-HH-... lines, 8 bytes each, of the loaded
+ *                 bytes as they were sent
  *   infer N [W]   W untimed runs (10 if omitted, as in the reference), N timed
- *                 ones between two m-lap-us lines, then the results line
- *   results       m-results-[B0,B1,...] with the output bytes in decimal
+ *                 ones between two timestamps, then the results line
+ *   results       m-results-[S0,S1,...]: the output dequantized to floats,
+ *                 three decimals; for ad01 the one anomaly score the
+ *                 reference prints (the mean squared difference between the
+ *                 float input and the dequantized output)
  *
  * The reference firmware parses with atoi and silently accepts junk; here
- * a malformed number is an error line, so a garbled command is never run.
+ * a malformed number is an error line, so a garbled command is never run,
+ * and a load must be exactly one of the input's forms.
  */
 #include "protocol_handler.h"
 
@@ -36,11 +54,29 @@
 #ifndef HB_MODEL_NAME
 #define HB_MODEL_NAME "unnamed"
 #endif
+#ifndef HB_ENERGY_MODE
+#define HB_ENERGY_MODE 0
+#endif
+/* The reference holds its timestamp pin low for a busy loop of 100000
+ * iterations and asks for at least 1 us; a meter's event input sees 100 us
+ * on any clock. */
+#define TIMESTAMP_PULSE_US   100u
+#define PRINT_BYTES_PER_LINE 8u
+
+/* How the bytes of a load become the model's input. */
+enum load_form {
+	LOAD_NONE,
+	LOAD_RAW,	   /* the input tensor's own bytes */
+	LOAD_UINT8_OFFSET, /* uint8 pixels, minus 128 into an int8 input */
+	LOAD_FLOAT32,	   /* float32 values quantized into an int8 input */
+};
 
 static HARNESS_BSS char command[COMMAND_CAPACITY + 1];
 static size_t command_length;
 static int command_too_long;
 
+static enum load_form load_form;
+static uint8_t *load_buffer;
 static uint32_t load_expected;
 static uint32_t load_position;
 
@@ -74,6 +110,64 @@ static void put_error(const char *message)
 	put_line("]");
 }
 
+static void put_hex_byte(uint8_t byte)
+{
+	static const char digits[] = "0123456789abcdef";
+	const char pair[2] = {digits[byte >> 4], digits[byte & 0xFu]};
+
+	port_uart_write((const uint8_t *)pair, 2);
+}
+
+/* As printf's "%0.3f" prints a float (ties to even, as glibc rounds the
+ * exact binary value): the product of a float and 1000 is exact in a
+ * double, so the rounding below is the only one. The newlib-nano printf
+ * has no float support, hence this. Magnitudes from 1e12 up, which no
+ * score reaches, are printed as D.DDDe+N, which the runner parses too. */
+static void put_fixed3(float value)
+{
+	double scaled;
+	uint64_t whole;
+	double fraction;
+	unsigned exponent = 0;
+
+	if (value != value) {
+		put_text("nan");
+		return;
+	}
+	if (value < 0.0f) {
+		put_text("-");
+		value = -value;
+	}
+	if (value > 3.4e38f) {
+		put_text("inf");
+		return;
+	}
+	scaled = (double)value;
+	while (scaled >= 1e12) {
+		scaled /= 10.0;
+		exponent++;
+	}
+	if (exponent) {
+		while (scaled >= 10.0) {
+			scaled /= 10.0;
+			exponent++;
+		}
+	}
+	scaled *= 1000.0;
+	whole = (uint64_t)scaled;
+	fraction = scaled - (double)whole;
+	if (fraction > 0.5 || (fraction == 0.5 && (whole & 1u)))
+		whole++;
+	put_decimal(whole / 1000u);
+	put_text(".");
+	put_text(whole % 1000u < 100u ? (whole % 1000u < 10u ? "00" : "0") : "");
+	put_decimal(whole % 1000u);
+	if (exponent) {
+		put_text("e+");
+		put_decimal(exponent);
+	}
+}
+
 /* Counter ticks to microseconds through counter units (cycles, or
  * instructions on an emulator) and the core clock. Split so that neither
  * product overflows for any counter value a run can reach. */
@@ -91,6 +185,18 @@ static void put_timestamp(uint64_t ticks)
 	put_text("m-lap-us-");
 	put_decimal(ticks_to_microseconds(ticks));
 	put_text("\r\n");
+}
+
+/* The energy-mode timestamp: the pin idles high and a falling edge marks
+ * the moment, as the reference's th_timestamp drives its pin. */
+static void pulse_timestamp(void)
+{
+	const uint64_t start = port_counter_read();
+
+	port_window_marker(0);
+	while (ticks_to_microseconds(port_counter_read() - start) < TIMESTAMP_PULSE_US) {
+	}
+	port_window_marker(1);
 }
 
 /* Next space-separated token of *cursor, NUL-terminated in place; NULL at
@@ -148,6 +254,89 @@ static int have_model(void)
 	return 0;
 }
 
+static const struct model_tensor *model_tensor(uint32_t index)
+{
+	const struct model_image_header *header = model_runner_header();
+
+	return &model_tensors(header)[index];
+}
+
+static const struct model_tensor *input_tensor(void)
+{
+	return model_tensor(model_runner_header()->input_tensor);
+}
+
+static const struct model_tensor *output_tensor(void)
+{
+	return model_tensor(model_runner_header()->output_tensor);
+}
+
+/* The reference offsets the pixels of these two into the int8 range. */
+static int model_takes_uint8_pixels(void)
+{
+	return strcmp(HB_MODEL_NAME, "ic01") == 0 || strcmp(HB_MODEL_NAME, "vww01") == 0;
+}
+
+static float read_float32(const uint8_t *bytes)
+{
+	float value;
+
+	memcpy(&value, bytes, sizeof value);
+	return value;
+}
+
+/* As the reference's QuantizeFloatToInt8: round to nearest, ties away
+ * from zero, then saturate. */
+static int8_t quantize(float value, float scale, int32_t zero_point)
+{
+	float scaled = value / scale;
+	int32_t rounded;
+
+	if (scaled != scaled)
+		scaled = 0.0f;
+	if (scaled > 1e6f)
+		scaled = 1e6f;
+	if (scaled < -1e6f)
+		scaled = -1e6f;
+	rounded = (int32_t)(scaled + (scaled < 0.0f ? -0.5f : 0.5f)) + zero_point;
+	return (int8_t)(rounded < -128 ? -128 : rounded > 127 ? 127 : rounded);
+}
+
+/* Picks the form from the count: a load is exactly one of them. */
+static int choose_form(uint32_t count)
+{
+	const struct model_tensor *input = input_tensor();
+	uint32_t spare;
+
+	if (count == input->size) {
+		load_form = input->dtype == MODEL_DTYPE_INT8 && model_takes_uint8_pixels()
+				? LOAD_UINT8_OFFSET
+				: LOAD_RAW;
+		load_buffer = model_runner_input();
+		return 1;
+	}
+	if (input->dtype == MODEL_DTYPE_INT8 && count / 4u == input->size && count % 4u == 0) {
+		load_buffer = model_runner_spare(&spare);
+		if (spare < count) {
+			put_error("db load: no RAM above the arena for the float32 input");
+			return 0;
+		}
+		load_form = LOAD_FLOAT32;
+		return 1;
+	}
+	put_text("e-[db load: ");
+	put_decimal(count);
+	put_text(" bytes is no form of the model input: expected ");
+	put_decimal(input->size);
+	if (input->dtype == MODEL_DTYPE_INT8) {
+		put_text(model_takes_uint8_pixels() ? " (uint8) or " : " (int8) or ");
+		put_decimal((uint64_t)input->size * 4u);
+		put_text(" (float32)");
+	}
+	put_line("]");
+	return 0;
+}
+
 static void handle_load(char *count_text)
 {
 	uint32_t count;
@@ -158,15 +347,26 @@ static void handle_load(char *count_text)
 	}
 	if (!have_model())
 		return;
-	if (count > model_runner_input_length()) {
-		put_error("db load: more bytes than the model input holds");
-		return;
-	}
-	load_expected = count;
+	load_form = LOAD_NONE;
+	load_expected = 0;
 	load_position = 0;
+	if (!choose_form(count))
+		return;
+	load_expected = count;
 	put_text("m-[Expecting ");
 	put_decimal(count);
 	put_line(" bytes]");
+}
+
+/* The input copy from a complete float32 load. */
+static void quantize_loaded_floats(void)
+{
+	const struct model_tensor *input = input_tensor();
+	int8_t *target = (int8_t *)model_runner_input();
+
+	for (uint32_t i = 0; i < input->size; i++)
+		target[i] =
+		    quantize(read_float32(load_buffer + 4u * i), input->scale, input->zero_point);
 }
 
 /* Checks every digit before storing any, so a garbled chunk leaves the
@@ -174,9 +374,9 @@ static void handle_load(char *count_text)
 static void handle_hex(const char *hex)
 {
 	size_t digits = strlen(hex);
-	uint8_t *input = model_runner_input();
+	const uint8_t flip = load_form == LOAD_UINT8_OFFSET ? 0x80u : 0u;
 
-	if (load_position >= load_expected) {
+	if (load_form == LOAD_NONE || load_position >= load_expected) {
 		put_error("db: no load in progress (send db load N first)");
 		return;
 	}
@@ -190,10 +390,40 @@ static void handle_hex(const char *hex)
 			return;
 		}
 	}
+	/* x - 128 in int8 is x with its top bit flipped. */
 	for (size_t i = 0; i < digits && load_position < load_expected; i += 2)
-		input[load_position++] = (uint8_t)(hex_value(hex[i]) << 4 | hex_value(hex[i + 1]));
-	if (load_position == load_expected)
+		load_buffer[load_position++] =
+		    (uint8_t)(hex_value(hex[i]) << 4 | hex_value(hex[i + 1])) ^ flip;
+	if (load_position == load_expected) {
+		if (load_form == LOAD_FLOAT32)
+			quantize_loaded_floats();
 		put_line("m-load-done");
+	}
+}
+
+static void handle_print(char **cursor)
+{
+	char *count_text = next_token(cursor);
+	char *offset_text = next_token(cursor);
+	const uint8_t flip = load_form == LOAD_UINT8_OFFSET ? 0x80u : 0u;
+	uint32_t count = load_position;
+	uint32_t offset = 0;
+
+	if ((count_text && !parse_count(count_text, &count)) ||
+	    (offset_text && !parse_count(offset_text, &offset))) {
+		put_error("db print: expected [N [OFFSET]], unsigned decimals");
+		return;
+	}
+	if (offset > load_position)
+		offset = load_position;
+	if (count > load_position - offset)
+		count = load_position - offset;
+	for (uint32_t i = 0; i < count; i++) {
+		put_text(i % PRINT_BYTES_PER_LINE ? "-" : "m-buffer-");
+		put_hex_byte(load_buffer[offset + i] ^ flip);
+		if (i % PRINT_BYTES_PER_LINE == PRINT_BYTES_PER_LINE - 1u || i + 1u == count)
+			put_text("\r\n");
+	}
 }
 
 static void handle_db(char **cursor)
@@ -201,23 +431,63 @@ static void handle_db(char **cursor)
 	char *argument = next_token(cursor);
 
 	if (!argument)
-		put_error("db: expected a subcommand (load N, or hex digits)");
+		put_error("db: expected a subcommand (load N, print, or hex digits)");
 	else if (strcmp(argument, "load") == 0)
 		handle_load(next_token(cursor));
+	else if (strcmp(argument, "print") == 0)
+		handle_print(cursor);
 	else
 		handle_hex(argument);
 }
 
+/* Element i of a tensor as a float: int8 dequantized, float32 as is. */
+static float tensor_value(const struct model_tensor *tensor, const uint8_t *data, uint32_t i)
+{
+	if (tensor->dtype == MODEL_DTYPE_FLOAT32)
+		return read_float32(data + 4u * i);
+	return ((float)(int8_t)data[i] - (float)tensor->zero_point) * tensor->scale;
+}
+
+static uint32_t tensor_elements(const struct model_tensor *tensor)
+{
+	return tensor->dtype == MODEL_DTYPE_INT8 ? tensor->size : tensor->size / 4u;
+}
+
+/* ad01's score: the input as the host sent it (floats when it sent
+ * floats, else dequantized) against the dequantized reconstruction. */
+static int put_anomaly_score(void)
+{
+	const struct model_tensor *input = input_tensor();
+	const struct model_tensor *output = output_tensor();
+	const uint32_t elements = tensor_elements(output);
+	float sum = 0.0f;
+
+	if (elements == 0 || elements != tensor_elements(input))
+		return 0;
+	for (uint32_t i = 0; i < elements; i++) {
+		const float sent = load_form == LOAD_FLOAT32
+				       ? read_float32(load_buffer + 4u * i)
+				       : tensor_value(input, model_runner_input(), i);
+		const float difference = tensor_value(output, model_runner_output(), i) - sent;
+
+		sum += difference * difference;
+	}
+	put_fixed3(sum / (float)elements);
+	return 1;
+}
+
 static void put_results(void)
 {
-	const uint8_t *output = model_runner_output();
-	const uint32_t length = model_runner_output_length();
+	const struct model_tensor *output = output_tensor();
+	const uint32_t elements = tensor_elements(output);
 
 	put_text("m-results-[");
-	for (uint32_t i = 0; i < length; i++) {
-		if (i)
-			put_text(",");
-		put_decimal(output[i]);
+	if (strcmp(HB_MODEL_NAME, "ad01") != 0 || !put_anomaly_score()) {
+		for (uint32_t i = 0; i < elements; i++) {
+			if (i)
+				put_text(",");
+			put_fixed3(tensor_value(output, model_runner_output(), i));
+		}
 	}
 	put_line("]");
 }
@@ -238,6 +508,14 @@ static void handle_infer(char **cursor)
 	}
 	if (!have_model())
 		return;
+	if (load_form != LOAD_NONE && load_position < load_expected) {
+		put_text("e-[infer: the load is incomplete: ");
+		put_decimal(load_position);
+		put_text(" of ");
+		put_decimal(load_expected);
+		put_line(" bytes]");
+		return;
+	}
 	put_text("m-warmup-start-");
 	put_decimal(warmups);
 	put_text("\r\n");
@@ -247,16 +525,40 @@ static void handle_infer(char **cursor)
 	put_text("m-infer-start-");
 	put_decimal(runs);
 	put_text("\r\n");
+	if (HB_ENERGY_MODE)
+		pulse_timestamp();
+	else
+		port_window_marker(1);
 	/* Both laps are printed after the runs, so the time the UART takes to
 	 * send the first one is not counted (the reference counts it). */
 	start = port_counter_read();
 	for (uint32_t i = 0; i < runs; i++)
 		(void)model_runner_invoke();
 	end = port_counter_read();
-	put_timestamp(start);
-	put_timestamp(end);
+	if (HB_ENERGY_MODE) {
+		pulse_timestamp();
+	} else {
+		port_window_marker(0);
+		put_timestamp(start);
+		put_timestamp(end);
+	}
 	put_line("m-infer-done");
 	put_results();
+}
+
+static void put_help(void)
+{
+	put_line(EEMBC_FW_VERSION " (hilbench firmware, model " HB_MODEL_NAME ")");
+	put_line("help                  : these lines");
+	put_line("name                  : the device's name");
+	put_line("profile               : the firmware profile and the model's name");
+	put_line("timestamp             : a timestamp (energy mode: a pulse on the window pin)");
+	put_line("db load N             : expect N input bytes (the model input, uint8 pixels, "
+		 "or float32)");
+	put_line("db HH[HH]*            : append hex bytes until N have arrived");
+	put_line("db print [N [OFFSET]] : the loaded bytes in hex");
+	put_line("infer N [W=10]        : W warm-up runs, then N timed ones, then the results");
+	put_line("results               : the last output as floats");
 }
 
 static void execute_command(void)
@@ -273,8 +575,13 @@ static void execute_command(void)
 	} else if (strcmp(name, "profile") == 0) {
 		put_line("m-profile-[" EEMBC_FW_VERSION "]");
 		put_line("m-model-[" HB_MODEL_NAME "]");
+	} else if (strcmp(name, "help") == 0) {
+		put_help();
 	} else if (strcmp(name, "timestamp") == 0) {
-		put_timestamp(port_counter_read());
+		if (HB_ENERGY_MODE)
+			pulse_timestamp();
+		else
+			put_timestamp(port_counter_read());
 	} else if (strcmp(name, "db") == 0) {
 		handle_db(&cursor);
 	} else if (strcmp(name, "infer") == 0) {
@@ -295,11 +602,19 @@ void protocol_init(void)
 	model_runner_init();
 	command_length = 0;
 	command_too_long = 0;
+	load_form = LOAD_NONE;
+	load_buffer = model_runner_input();
 	load_expected = 0;
 	load_position = 0;
 	/* The reference's boot banner: a runner may wait for it. */
-	put_line("m-timestamp-mode-performance");
-	put_timestamp(port_counter_read());
+	if (HB_ENERGY_MODE) {
+		port_window_marker(1);
+		put_line("m-timestamp-mode-energy");
+		pulse_timestamp();
+	} else {
+		put_line("m-timestamp-mode-performance");
+		put_timestamp(port_counter_read());
+	}
 	put_line("m-init-done");
 	put_line("m-ready");
 }

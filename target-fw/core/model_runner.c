@@ -76,6 +76,20 @@ uint32_t model_runner_input_length(void)
 	return header ? model_tensors(header)[header->input_tensor].size : 0;
 }
 
+uint8_t *model_runner_spare(uint32_t *length)
+{
+	uint8_t *start;
+
+	*length = 0;
+	if (!header)
+		return NULL;
+	start = input_copy + align4(model_runner_input_length());
+	if (start >= __arena_end)
+		return NULL;
+	*length = (uint32_t)(__arena_end - start);
+	return start;
+}
+
 const uint8_t *model_runner_output(void)
 {
 	return header ? model_tensor_data(header, __arena_start,

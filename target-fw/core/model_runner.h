@@ -23,6 +23,10 @@ uint32_t model_runner_input_length(void);
 const uint8_t *model_runner_output(void);
 uint32_t model_runner_output_length(void);
 
+/* The RAM above the input copy that no run touches (4-byte aligned), for a
+ * protocol's own buffers; *length 0 (and NULL) without a model. */
+uint8_t *model_runner_spare(uint32_t *length);
+
 /* Bytes of RAM for the arena plus the input copy. */
 uint32_t model_runner_arena_capacity(void);
 uint32_t model_runner_region_origin(void);

@@ -43,6 +43,16 @@ uint32_t port_counter_scale_q16(void);
 /* The core clock in Hz the port configured. */
 uint32_t port_clock_hz(void);
 
+/* The inference-window pin: a GPIO an energy meter's logic input watches
+ * (each real board's profile names the header pin). 1 raises it, 0 lowers
+ * it; port_init leaves it low. The core raises it for the timed runs only
+ * and lowers it after, and in the eembc build's energy mode pulses it low
+ * for each timestamp instead (the MLPerf Tiny reference's timestamp pin,
+ * idle high). A few instructions, no stack to speak of: the timed runs
+ * are just inside it. Emulated ports write a register the emulator
+ * models, or nothing. */
+void port_window_marker(int high);
+
 /* Short port name, e.g. "mps2". */
 const char *port_name(void);
 

@@ -155,8 +155,10 @@ static void handle_invoke(void)
 	/* Warm-ups settle caches and flash prefetch on real parts; untimed. */
 	for (uint16_t i = 0; i < warmups; i++)
 		(void)model_runner_invoke();
+	port_window_marker(1);
 	for (uint16_t i = 0; i < runs; i++)
 		invoke_reply.ticks[i] = model_runner_invoke();
+	port_window_marker(0);
 	invoke_reply.inference_stack = stack_depth_below(call_point);
 	invoke_reply.runs = runs;
 	invoke_reply.output_length = model_runner_output_length();

@@ -19,4 +19,8 @@
 /* Interrupt 33: UART0 receive (32 is its transmit). */
 #define MPS2_IMAGE_UART0_RX_IRQ 33u
 
+/* FPGAIO at 0x40302000 (non-secure alias), 0x50302000 (Secure); its LED
+ * register carries the window marker. */
+#define MPS2_IMAGE_FPGAIO_BASE 0x50302000u
+
 #endif

@@ -10,6 +10,7 @@ void port_init(void)
 {
 	mps2_uart_init();
 	mps2_counter_init();
+	mps2_window_marker_init();
 }
 
 uint32_t port_clock_hz(void)

@@ -22,4 +22,7 @@ void mps2_uart_drain(void);
 /* Starts SysTick and calibrates instructions per tick. */
 void mps2_counter_init(void);
 
+/* Drives the window marker (window_marker.c) low. */
+void mps2_window_marker_init(void);
+
 #endif

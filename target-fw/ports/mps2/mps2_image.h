@@ -18,4 +18,7 @@
 /* UART0's receive interrupt (IRQ 0 on these images). */
 #define MPS2_IMAGE_UART0_RX_IRQ 0u
 
+/* The FPGAIO block, whose LED register carries the window marker. */
+#define MPS2_IMAGE_FPGAIO_BASE 0x40028000u
+
 #endif

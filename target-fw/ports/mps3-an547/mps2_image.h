@@ -20,4 +20,8 @@
 /* Interrupt 34: UART0 receive (33 is its transmit). */
 #define MPS2_IMAGE_UART0_RX_IRQ 34u
 
+/* FPGAIO at 0x49302000 (non-secure alias), 0x59302000 (Secure); its LED
+ * register carries the window marker. */
+#define MPS2_IMAGE_FPGAIO_BASE 0x59302000u
+
 #endif
