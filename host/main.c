@@ -18,6 +18,7 @@ static const struct command commands[] = {
      "post-training int8 quantisation of a float .tflite on a suite's data"},
     {"report", cmd_report, "put result records side by side: tables, charts, hardware selection"},
     {"run", cmd_run, "benchmark models or suites on a board and record the results"},
+    {"serve", cmd_serve, "a board running hilbench firmware, its UART as a pty for other tools"},
 };
 
 static void print_usage(FILE *out)
