@@ -1,0 +1,94 @@
+# hilbench firmware in its MLPerf Tiny build, served on a pty by `hilbench
+# serve` and driven by a plain client (tests/e2e/mlperf_client.py): every
+# command the reference firmware answers, answered in the reference's forms,
+# with scores that match the host's execution of the same model.
+
+# Starts `hilbench serve` in the background; sets $serve_pid, $pty, $image.
+mlperf_serve_start() {
+	"$HILBENCH" serve --board qemu-m4 --protocol mlperf-tiny --json "$@" \
+		>serve.json 2>serve.err &
+	serve_pid=$!
+	for _ in $(seq 1 600); do
+		grep -q '"pty"' serve.json 2>/dev/null && break
+		kill -0 "$serve_pid" 2>/dev/null || fail "serve stopped: $(cat serve.err)"
+		sleep 0.2
+	done
+	pty=$(json serve.json 'd["pty"]')
+	image=$(json serve.json 'd["model_image"]')
+	[ -c "$pty" ] || fail "serve printed no pty: $(cat serve.json serve.err)"
+}
+
+# SIGINT, as Ctrl-C: the board is stopped and serve exits 0.
+mlperf_serve_stop() {
+	kill -INT "$serve_pid"
+	set +e
+	wait "$serve_pid"
+	rc=$?
+	set -e
+	[ "$rc" -eq 0 ] || fail "serve exited $rc after SIGINT: $(cat serve.err)"
+	grep -q "stopping board 'qemu-m4'" serve.err || fail "serve did not say it stopped: $(cat serve.err)"
+}
+
+# An int8 input of the image's input size, its float32 form (each value a
+# fifth of a step off the quantized one, so it quantizes back unambiguously)
+# and the host's output for it through `hilbench infer`.
+mlperf_inputs() {
+	local model=$1
+	python3 - "$image" <<'EOF'
+import random, struct, sys
+image = open(sys.argv[1], "rb").read()
+header = struct.unpack_from("<16I", image, 0)
+fields = struct.unpack_from("<4I4ifi", image, header[7] + 40 * header[10])
+size, scale, zero = fields[3], fields[8], fields[9]
+rng = random.Random(11)
+q = [rng.randrange(-128, 128) for _ in range(size)]
+offsets = [rng.choice((-0.2, 0.2)) for _ in range(size)]
+open("in.bin", "wb").write(struct.pack("<%db" % size, *q))
+open("in_f32.bin", "wb").write(struct.pack("<%df" % size,
+    *[(v - zero + o) * scale for v, o in zip(q, offsets)]))
+EOF
+	python3 "$ROOT/tests/e2e/mlperf_client.py" quantize "$image" in_f32.bin in_check.bin
+	cmp -s in.bin in_check.bin || fail "the float input does not quantize back to the int8 one"
+	hb infer --board qemu-m4 --model "$model" --input in.bin --output expected.bin
+	expect_rc 0
+}
+
+test_mlperf_fw_serve_answers_as_the_reference() {
+	local tool="${HB_TOOLS:-$ROOT/build/tools}/make_dense_model"
+	[ -x "$tool" ] || skip "make_dense_model not built (make build/tools/make_dense_model)"
+	"$tool" dense.tflite 2 || fail "make_dense_model"
+	mlperf_serve_start --model-name kws01 --model dense.tflite
+	[ "$(json serve.json 'd["model_name"]')" = kws01 ] || fail "json lacks the model name"
+	mlperf_inputs dense.tflite
+	python3 "$ROOT/tests/e2e/mlperf_client.py" session "$pty" "$image" kws01 \
+		in.bin in_f32.bin expected.bin transcript.txt ||
+		{ mlperf_serve_stop; fail "the session failed (transcript: $(tail -5 transcript.txt))"; }
+	mlperf_serve_stop
+	grep -q '^< m-model-\[kws01\]$' transcript.txt || fail "transcript lacks m-model-[kws01]"
+}
+
+# ad01 as the runner sends it: 640 float32 values (2560 bytes) per window,
+# and one anomaly score back.
+test_mlperf_fw_serve_ad01_float_window() {
+	local model="$ROOT/../shared/mlperf-tiny/ad01_int8.tflite"
+	[ -f "$model" ] || skip "MLPerf Tiny's ad01_int8.tflite not in ../shared/mlperf-tiny"
+	mlperf_serve_start --model-name ad01 --model "$model"
+	mlperf_inputs "$model"
+	[ "$(stat -c %s in_f32.bin)" -eq 2560 ] || fail "ad01's float window is not 2560 bytes"
+	python3 "$ROOT/tests/e2e/mlperf_client.py" session "$pty" "$image" ad01 \
+		in.bin in_f32.bin expected.bin transcript.txt ||
+		{ mlperf_serve_stop; fail "the session failed (transcript: $(tail -5 transcript.txt))"; }
+	mlperf_serve_stop
+	grep -q '^> db load 2560%$' transcript.txt || fail "no 2560-byte load in the transcript"
+}
+
+# A model name firmware.mk would refuse is refused before anything starts.
+test_mlperf_fw_serve_refuses_a_bad_model_name() {
+	hb serve --protocol mlperf-tiny --model-name 'kws 01'
+	expect_rc 2
+	expect_one_error_line
+	expect_err_contains "--model-name 'kws 01' is malformed"
+	hb serve --model-name kws01
+	expect_rc 2
+	expect_err_contains "--protocol mlperf-tiny"
+}
