@@ -37,6 +37,7 @@ struct serve_options {
 	const char *model_name;
 	const char *model_path;
 	int json;
+	int energy_mode;
 	int help;
 };
 
@@ -51,7 +52,8 @@ static void on_signal(int signal_number)
 static void print_help(void)
 {
 	printf("usage: hilbench serve [--board ID] [--protocol P] [--model-name NAME]\n"
-	       "                      [--model FILE.tflite] [--json] [--boards-dir DIR]\n\n"
+	       "                      [--model FILE.tflite] [--energy-mode] [--json]\n"
+	       "                      [--boards-dir DIR]\n\n"
 	       "Builds hilbench's firmware for a board, puts a model on it and hands the\n"
 	       "board's UART to other tools.\n\n"
 	       "On an emulated board (QEMU) the UART becomes a pseudo-terminal: its path\n"
@@ -74,6 +76,10 @@ static void print_help(void)
 	       "                     score), or another name of 1 to 31 of [A-Za-z0-9_-]\n"
 	       "  --model FILE       the .tflite to compile and load (default: the built-in\n"
 	       "                     model)\n"
+	       "  --energy-mode      mlperf-tiny: the reference's energy mode: the firmware\n"
+	       "                     prints no m-lap-us lines; 'timestamp%%' and the start\n"
+	       "                     and end of 'infer%%' are low pulses on the window pin\n"
+	       "                     (idle high) for an energy monitor's event input\n"
 	       "  --json             print what was started as one JSON object\n"
 	       "  --boards-dir DIR   where board profiles are\n\n"
 	       "example:\n"
@@ -99,6 +105,7 @@ static int parse_options(int argc, char **argv, struct serve_options *options)
 	    {"model-name", required_argument, NULL, 'n'},
 	    {"model", required_argument, NULL, 'm'},
 	    {"json", no_argument, NULL, 'j'},
+	    {"energy-mode", no_argument, NULL, 'e'},
 	    {"boards-dir", required_argument, NULL, 'd'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -114,6 +121,7 @@ static int parse_options(int argc, char **argv, struct serve_options *options)
 		case 'n': options->model_name = optarg; break;
 		case 'm': options->model_path = optarg; break;
 		case 'j': options->json = 1; break;
+		case 'e': options->energy_mode = 1; break;
 		case 'd': options->boards_dir = optarg; break;
 		case 'h': options->help = 1; return HB_OK;
 		default: return cli_bad_option("serve", option, argv[optind - 1]);
@@ -131,6 +139,9 @@ static int parse_options(int argc, char **argv, struct serve_options *options)
 		return hb_error(HB_ERR_USAGE,
 				"--model-name names the model to the MLPerf Tiny runner: it needs "
 				"--protocol mlperf-tiny");
+	if (options->energy_mode && strcmp(options->protocol, "mlperf-tiny") != 0)
+		return hb_error(HB_ERR_USAGE, "--energy-mode is the MLPerf Tiny firmware's energy "
+					      "mode: it needs --protocol mlperf-tiny");
 	if (options->model_name && !firmware_model_name_valid(options->model_name))
 		return hb_error(HB_ERR_USAGE,
 				"--model-name '%s' is malformed: expected 1 to 31 characters from "
@@ -178,6 +189,7 @@ static int print_started(const struct serve_options *options, const struct board
 	cJSON_AddStringToObject(root, "model", model->path);
 	cJSON_AddStringToObject(root, "model_image", model->image_path);
 	cJSON_AddStringToObject(root, "firmware", image->elf_path);
+	cJSON_AddBoolToObject(root, "energy_mode", options->energy_mode);
 	text = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	if (!text)
@@ -241,7 +253,8 @@ static int serve(const struct serve_options *options, const struct board_profile
 {
 	const struct flasher_driver *flasher = flasher_find(board->flasher.driver);
 	const struct firmware_options build = {.protocol = firmware_protocol(options->protocol),
-					       .model_name = options->model_name};
+					       .model_name = options->model_name,
+					       .energy_mode = options->energy_mode};
 	struct firmware_image image;
 	struct flash_session flash;
 	struct flash_request request;

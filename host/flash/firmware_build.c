@@ -110,9 +110,10 @@ int firmware_build_with(const struct board_profile *board, const struct firmware
 {
 	const char *protocol = options ? options->protocol : NULL;
 	const char *model_name = options ? options->model_name : NULL;
+	const int energy_mode = options ? options->energy_mode : 0;
 	char folder[512], out_arg[600], log_path[600], board_arg[96], port_arg[64], cpu_arg[64],
 	    fpu_arg[64], protocol_arg[64], model_arg[64], name[200], line[256];
-	const char *argv[13] = {"make",
+	const char *argv[14] = {"make",
 				"--no-print-directory",
 				"-s",
 				"-f",
@@ -133,8 +134,9 @@ int firmware_build_with(const struct board_profile *board, const struct firmware
 				model_name, FIRMWARE_MODEL_NAME_MAX);
 	if (protocol && strlen(protocol) > 32)
 		return hb_error(HB_ERR_INPUT, "firmware protocol '%s' is too long", protocol);
-	snprintf(name, sizeof name, "%s%s%s%s%s", board->id, protocol ? "-" : "",
-		 protocol ? protocol : "", model_name ? "-" : "", model_name ? model_name : "");
+	snprintf(name, sizeof name, "%s%s%s%s%s%s", board->id, protocol ? "-" : "",
+		 protocol ? protocol : "", model_name ? "-" : "", model_name ? model_name : "",
+		 energy_mode ? "-energy" : "");
 	status = paths_join(folder, sizeof folder, "build/fw", name);
 	if (status == HB_OK)
 		status = file_make_dirs(folder);
@@ -153,13 +155,15 @@ int firmware_build_with(const struct board_profile *board, const struct firmware
 		snprintf(model_arg, sizeof model_arg, "MODEL_NAME=%s", model_name);
 		argv[argc++] = model_arg;
 	}
+	if (energy_mode)
+		argv[argc++] = "ENERGY_MODE=1";
 	argv[argc] = NULL;
 	snprintf(log_path, sizeof log_path, "%s/build.log", folder);
 
-	if (protocol || model_name)
-		hb_info("building firmware for '%s' with PROTOCOL=%s%s%s", board->id,
+	if (protocol || model_name || energy_mode)
+		hb_info("building firmware for '%s' with PROTOCOL=%s%s%s%s", board->id,
 			protocol ? protocol : "hilbench", model_name ? " MODEL_NAME=" : "",
-			model_name ? model_name : "");
+			model_name ? model_name : "", energy_mode ? " ENERGY_MODE=1" : "");
 	else
 		hb_info("building firmware for '%s' (port %s, %s)", board->id, board->port,
 			board->core);

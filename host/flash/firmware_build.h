@@ -30,9 +30,12 @@ struct firmware_options {
 	 * (m-model-[NAME]): kws01, vww01, ic01, ad01 or another name of 1 to
 	 * 31 characters from [A-Za-z0-9_-]; NULL: the build's default. */
 	const char *model_name;
+	/* firmware.mk ENERGY_MODE=1 (eembc only): the reference's energy mode,
+	 * timestamps as pulses on the window pin; the folder gains "-energy". */
+	int energy_mode;
 };
 
-/* Builds into build/fw/<board id>[-<protocol>][-<model name>]/. A NULL
+/* Builds into build/fw/<board id>[-<protocol>][-<model name>][-energy]/. A NULL
  * options is firmware_build. A malformed model name is HB_ERR_INPUT before
  * make runs. */
 int firmware_build_with(const struct board_profile *board, const struct firmware_options *options,

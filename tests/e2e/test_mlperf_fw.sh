@@ -67,6 +67,19 @@ test_mlperf_fw_serve_answers_as_the_reference() {
 	grep -q '^< m-model-\[kws01\]$' transcript.txt || fail "transcript lacks m-model-[kws01]"
 }
 
+# ic01 as the runner sends it: uint8 pixels, offset to int8 on the board.
+test_mlperf_fw_serve_ic01_uint8_pixels() {
+	local tool="${HB_TOOLS:-$ROOT/build/tools}/make_dense_model"
+	[ -x "$tool" ] || skip "make_dense_model not built (make build/tools/make_dense_model)"
+	"$tool" dense.tflite 1 || fail "make_dense_model"
+	mlperf_serve_start --model-name ic01 --model dense.tflite
+	mlperf_inputs dense.tflite
+	python3 "$ROOT/tests/e2e/mlperf_client.py" session "$pty" "$image" ic01 \
+		in.bin in_f32.bin expected.bin transcript.txt ||
+		{ mlperf_serve_stop; fail "the session failed (transcript: $(tail -5 transcript.txt))"; }
+	mlperf_serve_stop
+}
+
 # ad01 as the runner sends it: 640 float32 values (2560 bytes) per window,
 # and one anomaly score back.
 test_mlperf_fw_serve_ad01_float_window() {
@@ -91,4 +104,45 @@ test_mlperf_fw_serve_refuses_a_bad_model_name() {
 	hb serve --model-name kws01
 	expect_rc 2
 	expect_err_contains "--protocol mlperf-tiny"
+}
+
+# The window pin's edges as QEMU sees them (its mps2_fpgaio_write trace of
+# the FPGAIO LED register, which the mps2 port drives): raised for the
+# timed runs only in performance mode; in energy mode idle high with a low
+# pulse per timestamp, as the reference drives its timestamp pin.
+mlperf_marker_edges() {
+	local firmware=$1 commands=$2
+	(sleep 0.5; printf '%s' "$commands"; sleep 1.5) |
+		timeout 3 qemu-system-arm -M mps2-an386 -kernel "$firmware" -display none \
+			-monitor none -icount shift=0,align=off,sleep=off -serial stdio \
+			-device "loader,file=$image,addr=0x00100000" -trace mps2_fpgaio_write \
+			2>trace.txt | tr -d '\r' >uart.txt || true
+	sed -n 's/.*offset 0x0 data 0x\([01]\) .*/\1/p' trace.txt | tr -d '\n'
+}
+
+test_mlperf_fw_window_marker_edges() {
+	local tool="${HB_TOOLS:-$ROOT/build/tools}/make_dense_model" load performance energy
+	[ -x "$tool" ] || skip "make_dense_model not built (make build/tools/make_dense_model)"
+	command -v qemu-system-arm >/dev/null || skip "qemu-system-arm not installed"
+	"$tool" dense.tflite 1 || fail "make_dense_model"
+	mlperf_serve_start --model-name kws01 --model dense.tflite
+	performance=$(json serve.json 'd["firmware"]')
+	mlperf_serve_stop
+	mlperf_serve_start --model-name kws01 --model dense.tflite --energy-mode
+	energy=$(json serve.json 'd["firmware"]')
+	[ "$(json serve.json 'd["energy_mode"]')" = True ] || fail "json lacks energy_mode"
+	mlperf_serve_stop
+	[ "$performance" != "$energy" ] || fail "both modes built into one folder"
+	load="db load 64%$(for _ in 1 2 3 4; do printf 'db %032d%%' 0; done)"
+
+	# Low from reset, high for the two timed runs, low again.
+	[ "$(mlperf_marker_edges "$performance" "${load}infer 2 0%")" = 010 ] ||
+		fail "performance edges: $(cat trace.txt)"
+	grep -q '^m-lap-us-' uart.txt || fail "performance mode printed no laps"
+	# Reset low, idle high, a pulse at boot, two around the runs, one for timestamp%.
+	[ "$(mlperf_marker_edges "$energy" "${load}infer 2 0%timestamp%")" = 0101010101 ] ||
+		fail "energy edges: $(cat trace.txt)"
+	grep -q '^m-timestamp-mode-energy$' uart.txt || fail "no energy banner: $(cat uart.txt)"
+	! grep -q '^m-lap-us-' uart.txt || fail "energy mode printed laps"
+	grep -q '^m-results-\[' uart.txt || fail "energy mode gave no results"
 }
