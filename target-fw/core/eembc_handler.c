@@ -118,16 +118,36 @@ static void put_hex_byte(uint8_t byte)
 	port_uart_write((const uint8_t *)pair, 2);
 }
 
-/* As printf's "%0.3f" prints a float (ties to even, as glibc rounds the
- * exact binary value): the product of a float and 1000 is exact in a
- * double, so the rounding below is the only one. The newlib-nano printf
- * has no float support, hence this. Magnitudes from 1e12 up, which no
- * score reaches, are printed as D.DDDe+N, which the runner parses too. */
+/* The digits of round(value * 1000) for a finite value below 2^30, ties
+ * to even, exactly: the float is mantissa * 2^exponent, so the product is
+ * an integer shifted, with no rounding but the last. */
+static uint64_t thousandths(float value)
+{
+	uint32_t bits;
+	uint64_t scaled, whole, remainder, half;
+	int exponent;
+
+	memcpy(&bits, &value, sizeof bits);
+	exponent = (int)((bits >> 23) & 0xFFu);
+	scaled = (uint64_t)(exponent ? (bits & 0x7FFFFFu) | 0x800000u : bits & 0x7FFFFFu) * 1000u;
+	exponent = exponent ? exponent - 150 : -149;
+	if (exponent >= 0)
+		return scaled << exponent;
+	if (exponent < -40)
+		return 0; /* below 2^-6 thousandths: rounds to 0 */
+	whole = scaled >> -exponent;
+	remainder = scaled & ((UINT64_C(1) << -exponent) - 1u);
+	half = UINT64_C(1) << (-exponent - 1);
+	return whole + (remainder > half || (remainder == half && (whole & 1u)));
+}
+
+/* As printf's "%0.3f" prints a float (glibc rounds the exact binary value,
+ * ties to even); newlib-nano's printf has no floats, and this needs no
+ * double arithmetic on cores without an FPU for it. From 2^30 up, which no
+ * score reaches, D.DDDe+N, which the runner parses too. */
 static void put_fixed3(float value)
 {
-	double scaled;
 	uint64_t whole;
-	double fraction;
 	unsigned exponent = 0;
 
 	if (value != value) {
@@ -142,22 +162,13 @@ static void put_fixed3(float value)
 		put_text("inf");
 		return;
 	}
-	scaled = (double)value;
-	while (scaled >= 1e12) {
-		scaled /= 10.0;
-		exponent++;
-	}
-	if (exponent) {
-		while (scaled >= 10.0) {
-			scaled /= 10.0;
+	if (value >= 1073741824.0f) {
+		while (value >= 10.0f) {
+			value /= 10.0f;
 			exponent++;
 		}
 	}
-	scaled *= 1000.0;
-	whole = (uint64_t)scaled;
-	fraction = scaled - (double)whole;
-	if (fraction > 0.5 || (fraction == 0.5 && (whole & 1u)))
-		whole++;
+	whole = thousandths(value);
 	put_decimal(whole / 1000u);
 	put_text(".");
 	put_text(whole % 1000u < 100u ? (whole % 1000u < 10u ? "00" : "0") : "");

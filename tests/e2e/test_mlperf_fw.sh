@@ -3,8 +3,19 @@
 # command the reference firmware answers, answered in the reference's forms,
 # with scores that match the host's execution of the same model.
 
+# A failed test still stops its serve (and so its QEMU).
+mlperf_serve_cleanup() {
+	if [ -n "${serve_pid:-}" ] && kill -0 "$serve_pid" 2>/dev/null; then
+		kill -INT "$serve_pid"
+		wait "$serve_pid" 2>/dev/null || true
+	fi
+}
+
 # Starts `hilbench serve` in the background; sets $serve_pid, $pty, $image.
 mlperf_serve_start() {
+	# The old file would otherwise be read before the new serve truncates it.
+	rm -f serve.json serve.err
+	trap mlperf_serve_cleanup EXIT
 	"$HILBENCH" serve --board qemu-m4 --protocol mlperf-tiny --json "$@" \
 		>serve.json 2>serve.err &
 	serve_pid=$!
@@ -25,6 +36,7 @@ mlperf_serve_stop() {
 	wait "$serve_pid"
 	rc=$?
 	set -e
+	serve_pid=
 	[ "$rc" -eq 0 ] || fail "serve exited $rc after SIGINT: $(cat serve.err)"
 	grep -q "stopping board 'qemu-m4'" serve.err || fail "serve did not say it stopped: $(cat serve.err)"
 }
