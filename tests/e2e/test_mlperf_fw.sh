@@ -79,6 +79,21 @@ test_mlperf_fw_serve_answers_as_the_reference() {
 	grep -q '^< m-model-\[kws01\]$' transcript.txt || fail "transcript lacks m-model-[kws01]"
 }
 
+# MLPerf Tiny's own KWS model: 490 int8 features in, 12 scores out.
+test_mlperf_fw_serve_kws01_reference_model() {
+	local model="$ROOT/../shared/mlperf-tiny/kws_ref_model.tflite"
+	[ -f "$model" ] || skip "MLPerf Tiny's kws_ref_model.tflite not in ../shared/mlperf-tiny"
+	mlperf_serve_start --model-name kws01 --model "$model"
+	mlperf_inputs "$model"
+	python3 "$ROOT/tests/e2e/mlperf_client.py" session "$pty" "$image" kws01 \
+		in.bin in_f32.bin expected.bin transcript.txt ||
+		{ mlperf_serve_stop; fail "the session failed (transcript: $(tail -5 transcript.txt))"; }
+	mlperf_serve_stop
+	grep -q '^> db load 490%$' transcript.txt || fail "no 490-byte load in the transcript"
+	grep -Eq '^< m-results-\[([0-9]\.[0-9]{3},){11}[0-9]\.[0-9]{3}\]$' transcript.txt ||
+		fail "no 12 scores in the transcript"
+}
+
 # ic01 as the runner sends it: uint8 pixels, offset to int8 on the board.
 test_mlperf_fw_serve_ic01_uint8_pixels() {
 	local tool="${HB_TOOLS:-$ROOT/build/tools}/make_dense_model"
