@@ -252,7 +252,10 @@ static int serve(const struct serve_options *options, const struct board_profile
 		 const struct loaded_model *model)
 {
 	const struct flasher_driver *flasher = flasher_find(board->flasher.driver);
-	const struct firmware_options build = {.protocol = firmware_protocol(options->protocol),
+	/* hilbench's own protocol: the default build, the one `hilbench run` uses. */
+	const char *protocol = firmware_protocol(options->protocol);
+	const struct firmware_options build = {.protocol =
+						   strcmp(protocol, "hilbench") ? protocol : NULL,
 					       .model_name = options->model_name,
 					       .energy_mode = options->energy_mode};
 	struct firmware_image image;
