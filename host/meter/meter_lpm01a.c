@@ -80,6 +80,7 @@ struct lpm01a {
 	struct meter_sample *ready;
 	size_t ready_count, ready_first, ready_capacity;
 	bool warned_unverified;
+	char detail[96]; /* the last "Error detail:" */
 };
 
 /* A pseudo-terminal has no entry under /sys/class/tty, which libserialport needs. */
@@ -262,12 +263,15 @@ static int on_line(struct lpm01a *meter, const struct lpm01a_line *line)
 		meter->marker = line->event % 2 == 0;
 		return HB_OK;
 	case LPM01A_LINE_TIMESTAMP: return on_timestamp(meter, line->time_ms);
+	case LPM01A_LINE_ERROR_DETAIL:
+		snprintf(meter->detail, sizeof meter->detail, "%s", line->text);
+		return HB_OK;
 	default: return HB_OK;
 	}
 }
 
 /* Reads bytes once (up to timeout_ms) and acts on every complete line; the
- * last line that is neither data nor empty is left in *last. */
+ * first ack or error is left in *last, unless the end of acquisition came. */
 static int pump(struct lpm01a *meter, int timeout_ms, struct lpm01a_line *last)
 {
 	char data[4096];
@@ -293,8 +297,9 @@ static int pump(struct lpm01a *meter, int timeout_ms, struct lpm01a_line *last)
 		status = on_line(meter, &line);
 		if (status != HB_OK)
 			return status;
-		if (last && line.kind != LPM01A_LINE_DATA && line.kind != LPM01A_LINE_MALFORMED &&
-		    line.kind != LPM01A_LINE_EMPTY)
+		if (last && (line.kind == LPM01A_LINE_END ||
+			     (last->kind == LPM01A_LINE_EMPTY &&
+			      (line.kind == LPM01A_LINE_ACK || line.kind == LPM01A_LINE_ERROR))))
 			*last = line;
 	}
 	return HB_OK;
@@ -309,6 +314,7 @@ static int lpm01a_command(struct lpm01a *meter, const char *command)
 	int status;
 
 	snprintf(text, sizeof text, "%s\r\n", command);
+	meter->detail[0] = '\0';
 	status = lpm01a_write(meter, text);
 	while (status == HB_OK) {
 		struct lpm01a_line last = {.kind = LPM01A_LINE_EMPTY};
@@ -327,13 +333,12 @@ static int lpm01a_command(struct lpm01a *meter, const char *command)
 		if (last.kind == LPM01A_LINE_ACK && strcmp(last.text, command) == 0)
 			return HB_OK;
 		if (last.kind == LPM01A_LINE_ERROR && strcmp(last.text, command) == 0) {
-			struct lpm01a_line detail = {.kind = LPM01A_LINE_EMPTY};
-
-			(void)pump(meter, 200, &detail);
+			/* The detail line follows the error line. */
+			if (!meter->detail[0])
+				(void)pump(meter, 200, NULL);
 			return hb_error(HB_ERR_PROTOCOL, "meter '%s': the monitor refused '%s'%s%s",
-					meter->base.port, command,
-					detail.kind == LPM01A_LINE_ERROR_DETAIL ? ": " : "",
-					detail.kind == LPM01A_LINE_ERROR_DETAIL ? detail.text : "");
+					meter->base.port, command, meter->detail[0] ? ": " : "",
+					meter->detail);
 		}
 	}
 	return status;

@@ -13,7 +13,8 @@
  *   lpm01a_emu [--windows N] [--window-samples N] [--gap-samples N]
  *              [--lead-samples N] [--inferences N] [--idle-ma X] [--active-ma X]
  *              [--noise-ma X] [--glitch-window W] [--drop-window W]
- *              [--drop-samples N] [--seed N] [--corrupt INDEX]...
+ *              [--drop-samples N] [--seed N] [--corrupt INDEX]... [--refuse VERB]
+ * --refuse makes it refuse one command, as a monitor with other firmware might.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +46,7 @@ struct emu {
 	struct trace_synth synth;
 	uint64_t corrupt[MAX_CORRUPT];
 	size_t corrupt_count;
+	const char *refuse;
 	bool host_control, energy, ascii, infinite;
 	uint32_t freq_hz;
 	double volt;
@@ -93,13 +95,13 @@ static bool parse_value(const char *text, double *value)
 	*value = strtod(text, &end);
 	if (end == text)
 		return false;
-	if (*end == 'u')
-		*value *= 1e-6, end++;
-	else if (*end == 'm')
-		*value *= 1e-3, end++;
-	else if (*end == 'k')
-		*value *= 1e3, end++;
-	return *end == '\0';
+	switch (*end) {
+	case 'u': *value *= 1e-6; break;
+	case 'm': *value *= 1e-3; break;
+	case 'k': *value *= 1e3; break;
+	default: return *end == '\0';
+	}
+	return end[1] == '\0';
 }
 
 static bool allowed_freq(double hz)
@@ -121,7 +123,9 @@ static void do_command(struct emu *emu, char *command)
 
 	if (words <= 0)
 		return;
-	if (strcmp(verb, "htc") == 0 && words == 1) {
+	if (emu->refuse && strcmp(verb, emu->refuse) == 0)
+		refuse(emu, command, "command not supported by this firmware");
+	else if (strcmp(verb, "htc") == 0 && words == 1) {
 		emu->host_control = true;
 		reply(emu, "ack", command);
 	} else if (!emu->host_control)
@@ -335,6 +339,8 @@ static int parse_options(struct emu *emu, int argc, char **argv)
 			synth->drop_samples = (uint32_t)number;
 		else if (strcmp(name, "--seed") == 0)
 			synth->seed = (uint32_t)number;
+		else if (strcmp(name, "--refuse") == 0)
+			emu->refuse = value;
 		else if (strcmp(name, "--corrupt") == 0 && emu->corrupt_count < MAX_CORRUPT)
 			emu->corrupt[emu->corrupt_count++] = (uint64_t)number;
 		else {

@@ -111,18 +111,22 @@ struct emu_run {
 	char port[256];
 };
 
-static void emu_start(struct emu_run *run)
+static void emu_start(struct emu_run *run, const char *refuse)
 {
 	const char *tools = getenv("HB_TOOLS");
 	char program[512];
-	const char *argv[] = {program, "--windows",	   "8",	   "--lead-samples",
-			      "500",   "--window-samples", "2000", "--gap-samples",
-			      "1500",  "--glitch-window",  "5",	   "--drop-window",
-			      "3",     "--drop-samples",   "200",  "--corrupt",
-			      "100",   "--corrupt",	   "250",  NULL};
+	const char *argv[22] = {program, "--windows",	     "8",    "--lead-samples",
+				"500",	 "--window-samples", "2000", "--gap-samples",
+				"1500",	 "--glitch-window",  "5",    "--drop-window",
+				"3",	 "--drop-samples",   "200",  "--corrupt",
+				"100",	 "--corrupt",	     "250",  NULL};
 	struct spawn_options options = {0};
 	const int64_t deadline = clock_now_ms() + 5000;
 
+	if (refuse) {
+		argv[19] = "--refuse";
+		argv[20] = refuse;
+	}
 	if (!tools)
 		cr_skip_test("HB_TOOLS is not set (make unit sets it to build/tools)");
 	snprintf(program, sizeof program, "%s/lpm01a_emu", tools);
@@ -227,7 +231,7 @@ Test(meter_lpm01a, recovers_the_energy_per_inference_and_flags_broken_windows, .
 	length = (size_t)trace_synth_length(&synth);
 	samples = calloc(length, sizeof *samples);
 	cr_assert_not_null(samples);
-	emu_start(&run);
+	emu_start(&run, NULL);
 	cr_assert_eq(meter_lpm01a.open(run.port, &meter, &info), HB_OK);
 	cr_assert_str_eq(info.model, "LPM01A");
 	cr_assert_eq(meter_lpm01a.configure(meter, &config, &info), HB_OK);
@@ -265,6 +269,10 @@ Test(meter_lpm01a, recovers_the_energy_per_inference_and_flags_broken_windows, .
 			continue;
 		}
 		cr_assert_not(windows[w].broken, "window %u flagged", w);
+		cr_log_info("lpm01a window %u: %.4f uJ per inference measured, %.4f uJ in the "
+			    "trace (%+.3f %%)",
+			    w, windows[w].energy_j * 1e6, expected * 1e6,
+			    100 * (windows[w].energy_j - expected) / expected);
 		cr_assert(fabs(windows[w].energy_j - expected) < 0.01 * expected,
 			  "window %u: %.6g J per inference, expected %.6g J", w,
 			  windows[w].energy_j, expected);
@@ -272,22 +280,58 @@ Test(meter_lpm01a, recovers_the_energy_per_inference_and_flags_broken_windows, .
 	free(samples);
 }
 
-Test(meter_lpm01a, a_refused_command_names_the_port_and_the_reason, .timeout = 30)
+/* The last message the driver reported, captured instead of printed. */
+static char lpm01a_message[512];
+
+static void capture(enum hb_level level, const char *message, void *context)
+{
+	(void)context;
+	if (level == HB_LEVEL_ERROR)
+		snprintf(lpm01a_message, sizeof lpm01a_message, "%s", message);
+}
+
+Test(meter_lpm01a, a_refused_command_names_the_port_the_command_and_the_reason, .timeout = 30)
 {
 	struct emu_run run;
 	struct meter *meter = NULL;
 	struct meter_info info;
 	const struct meter_config config = {
 	    .supply_v = 3.0, .sample_rate_hz = 1000, .marker_bit = 0};
-	char expected[300];
+	char expected[400];
+	int status;
 
-	emu_start(&run);
+	emu_start(&run, "eventsrc");
+	hb_log_set_sink(capture, NULL);
 	cr_assert_eq(meter_lpm01a.open(run.port, &meter, &info), HB_OK);
 	/* Starting before configure is the caller's mistake, said so. */
 	cr_assert_eq(meter_lpm01a.start(meter), HB_ERR_INTERNAL);
-	cr_assert_eq(meter_lpm01a.configure(meter, &config, &info), HB_OK);
+	status = meter_lpm01a.configure(meter, &config, &info);
+	hb_log_set_sink(NULL, NULL);
 	meter_lpm01a.close(meter);
 	emu_finish(&run);
-	snprintf(expected, sizeof expected, "meter '%s'", run.port);
-	cr_assert(strstr(hb_last_error(), expected), "%s", hb_last_error());
+	cr_assert_eq(status, HB_ERR_PROTOCOL);
+	snprintf(expected, sizeof expected,
+		 "meter '%s': the monitor refused 'eventsrc d7 fal': command not supported by "
+		 "this firmware",
+		 run.port);
+	cr_assert_str_eq(lpm01a_message, expected);
+}
+
+Test(meter_lpm01a, a_supply_outside_the_monitor_range_is_refused_before_sending, .timeout = 30)
+{
+	struct emu_run run;
+	struct meter *meter = NULL;
+	struct meter_info info;
+	const struct meter_config config = {
+	    .supply_v = 5.0, .sample_rate_hz = 1000, .marker_bit = 0};
+
+	emu_start(&run, NULL);
+	hb_log_set_sink(capture, NULL);
+	cr_assert_eq(meter_lpm01a.open(run.port, &meter, &info), HB_OK);
+	cr_assert_eq(meter_lpm01a.configure(meter, &config, &info), HB_ERR_INPUT);
+	hb_log_set_sink(NULL, NULL);
+	meter_lpm01a.close(meter);
+	emu_finish(&run);
+	cr_assert(strstr(lpm01a_message, "supply voltage 5.000 V out of the LPM01A's range"), "%s",
+		  lpm01a_message);
 }
