@@ -22,8 +22,12 @@
  *     second, so every sample of that second is marked dropped and the
  *     missing slots are added at its end: time stays right and any window
  *     touching that second is flagged, never silently short;
- *   - a lost event line (its number skips): that second is marked dropped
- *     too, and the marker level follows the event number, not the count.
+ *   - a lost event line (its number skips): the second where the skip is
+ *     seen is marked dropped, a warning names the events, and the marker
+ *     level follows the event number (even: high), not the count of lines.
+ *     The samples before that second were already delivered with the wrong
+ *     level: a window whose opening edge was lost is missing from the
+ *     marker, which the window count against the firmware's catches.
  * It cannot check the samples after the last TimeStamp (they are delivered
  * as sent), nor a corrupted line that still reads as a valid value.
  */
@@ -257,8 +261,12 @@ static int on_line(struct lpm01a *meter, const struct lpm01a_line *line)
 		return add_sample(meter, lost);
 	}
 	case LPM01A_LINE_EVENT:
-		if ((int64_t)line->event != meter->last_event + 1)
+		if ((int64_t)line->event != meter->last_event + 1) {
+			hb_warn("meter '%s': event %u after event %lld: the marker edges between "
+				"were lost; this second is marked dropped",
+				meter->base.port, line->event, (long long)meter->last_event);
 			meter->pending_broken = true;
+		}
 		meter->last_event = line->event;
 		meter->marker = line->event % 2 == 0;
 		return HB_OK;

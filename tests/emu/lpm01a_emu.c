@@ -13,7 +13,8 @@
  *   lpm01a_emu [--windows N] [--window-samples N] [--gap-samples N]
  *              [--lead-samples N] [--inferences N] [--idle-ma X] [--active-ma X]
  *              [--noise-ma X] [--glitch-window W] [--drop-window W]
- *              [--drop-samples N] [--seed N] [--corrupt INDEX]... [--refuse VERB]
+ *              [--drop-samples N] [--seed N]  [--corrupt INDEX]... [--refuse VERB]
+ *              [--lose-event N]
  * --refuse makes it refuse one command, as a monitor with other firmware might.
  */
 #include <errno.h>
@@ -47,6 +48,7 @@ struct emu {
 	uint64_t corrupt[MAX_CORRUPT];
 	size_t corrupt_count;
 	const char *refuse;
+	int64_t lose_event; /* this event's line is not sent; -1: none */
 	bool host_control, energy, ascii, infinite;
 	uint32_t freq_hz;
 	double volt;
@@ -244,8 +246,9 @@ static void stream_one(struct emu *emu)
 	if (point.marker != emu->marker) {
 		/* The monitor numbers events from 0 and names them "ris" whatever
 		 * the edge it was told to watch, as the reference runner expects. */
-		snprintf(line, sizeof line, "event %02u ris\r\n", emu->events++);
-		emit(emu, line);
+		snprintf(line, sizeof line, "event %02u ris\r\n", emu->events);
+		if ((int64_t)emu->events++ != emu->lose_event)
+			emit(emu, line);
 		emu->marker = point.marker;
 	}
 	if (!point.dropped) {
@@ -339,6 +342,8 @@ static int parse_options(struct emu *emu, int argc, char **argv)
 			synth->drop_samples = (uint32_t)number;
 		else if (strcmp(name, "--seed") == 0)
 			synth->seed = (uint32_t)number;
+		else if (strcmp(name, "--lose-event") == 0)
+			emu->lose_event = number;
 		else if (strcmp(name, "--refuse") == 0)
 			emu->refuse = value;
 		else if (strcmp(name, "--corrupt") == 0 && emu->corrupt_count < MAX_CORRUPT)
@@ -358,6 +363,7 @@ int main(int argc, char **argv)
 
 	trace_synth_defaults(&emu.synth);
 	emu.volt = 3.3;
+	emu.lose_event = -1;
 	emu.freq_hz = 100;
 	emu.ascii = true;
 	if (parse_options(&emu, argc, argv) != 0 || open_pty(&emu) != 0)
