@@ -5,7 +5,9 @@
  * "error" line and an "Error detail:" line), and on `start` streams
  * trace_synth's trace at the configured freq as energy samples in ascii_dec
  * (V x I / freq per line), an event line at each change of the trace's
- * marker (the window pin on D7) and a TimeStamp line each second. Dropped
+ * marker and a TimeStamp line each second. Each change of the marker stands
+ * for one falling edge on D7: energy-mode firmware pulses its timestamp pin
+ * low at the start and at the end of a timed run. Dropped
  * samples are not sent; --corrupt lines are sent damaged. It streams as
  * fast as the pty takes the bytes, and exits when the client closes the
  * pty or on SIGTERM.
