@@ -375,3 +375,27 @@ Test(meter_lpm01a, a_lost_event_line_is_reported_and_its_second_dropped)
 	cr_assert_eq(found, EMU_WINDOWS - 1);
 	free(samples);
 }
+
+Test(meter_lpm01a, the_rate_is_the_highest_the_monitor_streams_not_above_the_one_asked)
+{
+	static const uint32_t asked[] = {100000, 5000, 4999, 1500, 1000, 7, 1, 0};
+	static const uint32_t used[] = {5000, 5000, 2000, 1000, 1000, 5, 1, 1};
+	struct emu_run run;
+	struct meter *meter = NULL;
+	struct meter_info info;
+
+	emu_start(&run, NULL, NULL);
+	hb_log_set_sink(capture, NULL);
+	cr_assert_eq(meter_lpm01a.open(run.port, &meter, &info), HB_OK);
+	for (size_t i = 0; i < sizeof asked / sizeof asked[0]; i++) {
+		const struct meter_config config = {
+		    .supply_v = 1.8, .sample_rate_hz = asked[i], .marker_bit = 7};
+
+		cr_assert_eq(meter_lpm01a.configure(meter, &config, &info), HB_OK, "%u Hz: %s",
+			     asked[i], lpm01a_message);
+		cr_assert_eq(info.sample_rate_hz, used[i], "%u Hz asked", asked[i]);
+	}
+	hb_log_set_sink(NULL, NULL);
+	meter_lpm01a.close(meter);
+	emu_finish(&run);
+}
