@@ -12,8 +12,8 @@
 
 #include "model/tflite.h"
 
-#define TEST_GRAPH_MAX_TENSORS	 24
-#define TEST_GRAPH_MAX_OPERATORS 12
+#define TEST_GRAPH_MAX_TENSORS	 64
+#define TEST_GRAPH_MAX_OPERATORS 32
 #define TEST_GRAPH_MAX_QUANT	 8
 /* Room for constants a test computes instead of pointing at its own arrays. */
 #define TEST_GRAPH_DATA_BYTES (8 * 512 * sizeof(float) + 64)

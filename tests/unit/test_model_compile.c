@@ -906,3 +906,101 @@ Test(model_compile, shapes_print_at_their_tflite_rank)
 	cr_expect_str_eq(compiled_shape_text(image, 6).text, "[1, 1, 1, 28, 28, 1]");
 	cr_expect_str_eq(compiled_shape_text(padded, 0).text, "[]");
 }
+
+/* MobileNet v1 (width 0.25) on a 96x96x3 int8 image, as MLPerf Tiny's visual
+ * wake words model is built: a stride-2 conv, 13 depthwise-separable
+ * blocks (4 of them stride 2), average pool and a 2-class head. Weights are
+ * zeros: only the shapes matter to the planner. */
+static int8_t compile_test_zero_weights[256 * 256];
+
+static int32_t compile_test_mobilenet_layer(struct test_graph *graph, int32_t input, int kind,
+					    int32_t size, int32_t channels_in, int32_t channels,
+					    int32_t stride)
+{
+	char name[32];
+	int32_t weights, output;
+	struct tflite_operator *op;
+	const int32_t out_size = size / stride;
+
+	snprintf(name, sizeof name, "w%d", graph->model.operator_count);
+	if (kind == TFLITE_OP_DEPTHWISE_CONV_2D)
+		weights = test_graph_tensor(graph, name, TFLITE_TYPE_INT8, 4,
+					    (int32_t[]){1, 3, 3, channels},
+					    compile_test_zero_weights, 9 * (size_t)channels);
+	else {
+		const int32_t taps = channels_in == 3 ? 3 : 1; /* the first conv is 3x3 */
+		weights = test_graph_tensor(graph, name, TFLITE_TYPE_INT8, 4,
+					    (int32_t[]){channels, taps, taps, channels_in},
+					    compile_test_zero_weights,
+					    (size_t)channels * taps * taps * channels_in);
+	}
+	test_graph_quant1(graph, weights, 0.02f, 0);
+	snprintf(name, sizeof name, "a%d", graph->model.operator_count);
+	output = test_graph_tensor(graph, name, TFLITE_TYPE_INT8, 4,
+				   (int32_t[]){1, out_size, out_size, channels}, NULL, 0);
+	test_graph_quant1(graph, output, 0.05f, -128);
+	op = test_graph_op(graph, kind, 1, 3, (int32_t[]){input, weights, -1}, output);
+	op->options.padding = TFLITE_PADDING_SAME;
+	op->options.stride_width = op->options.stride_height = stride;
+	op->options.activation = TFLITE_ACTIVATION_RELU6;
+	if (kind == TFLITE_OP_DEPTHWISE_CONV_2D)
+		op->options.depth_multiplier = 1;
+	return output;
+}
+
+Test(model_compile, mobilenet_arena_is_at_the_floor)
+{
+	static struct test_graph graph;
+	struct compiled_model compiled;
+	int32_t size = 48, channels = 8, tensor;
+	struct tflite_operator *op;
+
+	test_graph_init(&graph, "mobilenet96");
+	tensor = test_graph_tensor(&graph, "image", TFLITE_TYPE_INT8, 4, (int32_t[]){1, 96, 96, 3},
+				   NULL, 0);
+	test_graph_quant1(&graph, tensor, 0.0078125f, 0);
+	graph.model.inputs[0] = tensor;
+	tensor = compile_test_mobilenet_layer(&graph, tensor, TFLITE_OP_CONV_2D, 96, 3, 8, 2);
+	for (int block = 0; block < 13; block++) {
+		/* The depthwise layers of blocks 1, 3, 5 and 11 halve the image. */
+		static const int32_t strides[13] = {1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1};
+		static const int32_t widths[13] = {16,	32,  32,  64,  64,  128, 128,
+						   128, 128, 128, 128, 256, 256};
+		int32_t stride = strides[block];
+
+		tensor = compile_test_mobilenet_layer(&graph, tensor, TFLITE_OP_DEPTHWISE_CONV_2D,
+						      size, channels, channels, stride);
+		size /= stride;
+		tensor = compile_test_mobilenet_layer(&graph, tensor, TFLITE_OP_CONV_2D, size,
+						      channels, widths[block], 1);
+		channels = widths[block];
+	}
+	{
+		int32_t pooled = test_graph_tensor(&graph, "pooled", TFLITE_TYPE_INT8, 4,
+						   (int32_t[]){1, 1, 1, channels}, NULL, 0);
+		int32_t weights, logits;
+
+		test_graph_quant1(&graph, pooled, 0.05f, -128);
+		op = test_graph_op(&graph, TFLITE_OP_AVERAGE_POOL_2D, 1, 1, (int32_t[]){tensor},
+				   pooled);
+		op->options.padding = TFLITE_PADDING_VALID;
+		op->options.stride_width = op->options.stride_height = 1;
+		op->options.filter_width = op->options.filter_height = size;
+		weights =
+		    test_graph_tensor(&graph, "fc", TFLITE_TYPE_INT8, 2, (int32_t[]){2, channels},
+				      compile_test_zero_weights, 2 * (size_t)channels);
+		test_graph_quant1(&graph, weights, 0.02f, 0);
+		logits = test_graph_tensor(&graph, "logits", TFLITE_TYPE_INT8, 2, (int32_t[]){1, 2},
+					   NULL, 0);
+		test_graph_quant1(&graph, logits, 0.1f, 0);
+		test_graph_op(&graph, TFLITE_OP_FULLY_CONNECTED, 1, 3,
+			      (int32_t[]){pooled, weights, -1}, logits);
+		graph.model.outputs[0] = logits;
+	}
+	cr_assert_eq(graph.model.operator_count, 29); /* 27 convolutions, pool, head */
+	cr_assert_eq(model_compile(&graph.model, 0, &compiled), HB_OK, "%s", hb_last_error());
+	/* 48x48x8 in and 48x48x16 out of the first pointwise layer. */
+	cr_expect_eq(compiled.activation_floor, 55296);
+	cr_expect_eq(compiled.arena_size, compiled.activation_floor);
+	compiled_model_release(&compiled);
+}
