@@ -67,6 +67,7 @@ int report_grid_build(const struct report_view *view, struct report_grid *grid)
 	memset(grid, 0, sizeof *grid);
 	for (size_t i = 0; i < 3; i++)
 		grid->headings[grid->columns++] = fixed[i];
+	grid->any_modelled_energy = any_cell(view->table, REPORT_COL_ENERGY_MODELLED);
 	for (size_t i = 0; i < GRID_FIGURES; i++)
 		if (column_shown(view->table, grid_figures[i]))
 			grid->headings[grid->columns++] = report_column(grid_figures[i])->title;
@@ -105,4 +106,8 @@ void report_grid_notes(const struct report_grid *grid, const char **notes, size_
 	    "flash: firmware from the ELF + model image; accuracy: the suite's "
 	    "metric on the board's outputs; drop: float32 minus this variant, "
 	    "in points";
+	if (grid->any_modelled_energy)
+		notes[(*count)++] =
+		    "energy (modelled): a datasheet's typical run current x supply x counted "
+		    "time, never a meter reading; each record's method names the chip and table";
 }

@@ -14,6 +14,7 @@
 
 #define REPORT_GRID_COLUMNS 14
 #define REPORT_GRID_CELL    160
+#define REPORT_GRID_NOTES   4
 
 /* The footnote mark on latencies derived from emulated counts. */
 #define REPORT_EMULATED_MARK "*"
@@ -25,12 +26,14 @@ struct report_grid {
 	size_t lines;
 	bool any_emulated; /* some latency carries REPORT_EMULATED_MARK */
 	bool any_measured;
+	bool any_modelled_energy; /* the modelled energy column is shown */
 };
 
 int report_grid_build(const struct report_view *view, struct report_grid *grid);
 void report_grid_release(struct report_grid *grid);
 
-/* The sentences under a grid: where the counts and latencies come from. */
+/* The sentences under a grid (at most REPORT_GRID_NOTES): where the counts,
+ * latencies and energies come from. */
 void report_grid_notes(const struct report_grid *grid, const char **notes, size_t *count);
 
 #endif

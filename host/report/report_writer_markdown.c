@@ -20,7 +20,7 @@ static void write_cell(FILE *out, const char *text)
 static int markdown_write(FILE *out, const struct report_view *view)
 {
 	struct report_grid grid;
-	const char *notes[4];
+	const char *notes[REPORT_GRID_NOTES];
 	size_t note_count;
 	int status = report_grid_build(view, &grid);
 

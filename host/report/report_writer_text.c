@@ -16,7 +16,7 @@ static int text_write(FILE *out, const struct report_view *view)
 {
 	struct report_grid grid;
 	size_t widths[REPORT_GRID_COLUMNS] = {0};
-	const char *notes[4];
+	const char *notes[REPORT_GRID_NOTES];
 	size_t note_count;
 	int status = report_grid_build(view, &grid);
 

@@ -112,7 +112,7 @@ static void write_modelled_energy(FILE *out, const cJSON *variants)
 				    ? " (emulated instructions taken as cycles)"
 				    : "");
 		}
-		fprintf(out, " %s %.3f uJ", string_at(variant, "variant", "?"), value->valuedouble);
+		fprintf(out, " %s %.4g uJ", string_at(variant, "variant", "?"), value->valuedouble);
 	}
 	if (chip)
 		fprintf(out, "\n");
