@@ -26,6 +26,9 @@ struct meter_config {
 	double supply_v;	 /* the voltage the meter supplies the board with */
 	uint32_t sample_rate_hz; /* wanted rate; drivers round to what the meter does */
 	uint8_t marker_bit;	 /* logic input (0..7) wired to the window pin */
+	/* PPK2: measure a board powered from elsewhere at supply_v (ampere
+	 * meter) instead of powering it (source meter). */
+	bool ampere_mode;
 };
 
 /* What a meter says about itself after open (absent members stay empty/0
