@@ -46,7 +46,9 @@ static struct energy_window window_at(const struct energy_trace *trace,
 	while (end < trace->count) {
 		size_t low = end;
 
-		if (marked(trace, end)) {
+		/* A dropped slot says nothing about the marker: it stays in the window
+		 * (which it makes invalid) rather than splitting it in two. */
+		if (marked(trace, end) || trace->samples[end].dropped) {
 			end++;
 			continue;
 		}
