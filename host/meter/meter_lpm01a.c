@@ -33,19 +33,12 @@
  */
 #include "meter/meter.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <termios.h>
-#include <unistd.h>
 
-#include "link/transport.h"
 #include "meter/lpm01a_line.h"
+#include "meter/meter_port.h"
 #include "util/error.h"
 #include "util/clock.h"
 
@@ -65,8 +58,7 @@ static const struct {
 
 struct lpm01a {
 	struct meter base;
-	struct transport *link; /* a real serial port, through transport_serial */
-	int pty;		/* or a pseudo-terminal (the emulator), opened here */
+	struct meter_port port;
 	char line[LINE_MAX_BYTES];
 	size_t line_length;
 	bool line_overflow;
@@ -87,85 +79,9 @@ struct lpm01a {
 	char detail[96]; /* the last "Error detail:" */
 };
 
-/* A pseudo-terminal has no entry under /sys/class/tty, which libserialport needs. */
-static bool is_pseudo_terminal(const char *port)
-{
-	char sys_path[PATH_MAX];
-	const char *base = strrchr(port, '/');
-	struct stat info;
-
-	if (strncmp(port, "/dev/pts/", 9) != 0 || stat(port, &info) != 0 || !S_ISCHR(info.st_mode))
-		return false;
-	snprintf(sys_path, sizeof sys_path, "/sys/class/tty/%s", base ? base + 1 : port);
-	return access(sys_path, F_OK) != 0;
-}
-
-static int pty_open(const char *port, int *out)
-{
-	struct termios mode;
-	int fd = open(port, O_RDWR | O_NOCTTY | O_NONBLOCK);
-
-	if (fd < 0)
-		return hb_error(HB_ERR_NOT_FOUND, "cannot open meter port '%s': %s", port,
-				strerror(errno));
-	if (tcgetattr(fd, &mode) != 0) {
-		close(fd);
-		return hb_error(HB_ERR_IO, "cannot open meter port '%s': not a terminal", port);
-	}
-	cfmakeraw(&mode);
-	if (tcsetattr(fd, TCSANOW, &mode) != 0) {
-		close(fd);
-		return hb_error(HB_ERR_IO, "cannot set raw mode on meter port '%s': %s", port,
-				strerror(errno));
-	}
-	*out = fd;
-	return HB_OK;
-}
-
 static int lpm01a_write(struct lpm01a *meter, const char *text)
 {
-	size_t length = strlen(text), done = 0;
-
-	if (meter->link)
-		return meter->link->driver->write(meter->link, (const uint8_t *)text, length,
-						  LPM01A_REPLY_MS);
-	while (done < length) {
-		struct pollfd waiting = {.fd = meter->pty, .events = POLLOUT};
-		ssize_t wrote;
-
-		if (poll(&waiting, 1, LPM01A_REPLY_MS) <= 0)
-			return hb_error(HB_ERR_TIMEOUT, "writing to meter port '%s': timed out",
-					meter->base.port);
-		wrote = write(meter->pty, text + done, length - done);
-		if (wrote < 0 && errno != EAGAIN && errno != EINTR)
-			return hb_error(HB_ERR_IO, "writing to meter port '%s': %s",
-					meter->base.port, strerror(errno));
-		if (wrote > 0)
-			done += (size_t)wrote;
-	}
-	return HB_OK;
-}
-
-static int lpm01a_read_bytes(struct lpm01a *meter, char *data, size_t capacity, size_t *got,
-			     int timeout_ms)
-{
-	struct pollfd waiting = {.fd = meter->pty, .events = POLLIN};
-	ssize_t result;
-
-	*got = 0;
-	if (meter->link)
-		return meter->link->driver->read(meter->link, (uint8_t *)data, capacity, got,
-						 timeout_ms);
-	if (poll(&waiting, 1, timeout_ms) == 0)
-		return HB_ERR_TIMEOUT;
-	result = read(meter->pty, data, capacity);
-	if (result < 0 && (errno == EAGAIN || errno == EINTR))
-		return HB_ERR_TIMEOUT;
-	if (result <= 0)
-		return hb_error(HB_ERR_IO, "reading from meter port '%s': the monitor went away",
-				meter->base.port);
-	*got = (size_t)result;
-	return HB_OK;
+	return meter_port_write(&meter->port, text, strlen(text), LPM01A_REPLY_MS);
 }
 
 static int push_ready(struct lpm01a *meter, const struct meter_sample *samples, size_t count)
@@ -284,7 +200,7 @@ static int pump(struct lpm01a *meter, int timeout_ms, struct lpm01a_line *last)
 {
 	char data[4096];
 	size_t got;
-	int status = lpm01a_read_bytes(meter, data, sizeof data, &got, timeout_ms);
+	int status = meter_port_read(&meter->port, data, sizeof data, &got, timeout_ms);
 
 	if (status != HB_OK)
 		return status;
@@ -358,10 +274,7 @@ static void lpm01a_close(struct meter *base)
 
 	if (!meter)
 		return;
-	if (meter->link)
-		meter->link->driver->close(meter->link);
-	if (meter->pty >= 0)
-		close(meter->pty);
+	meter_port_close(&meter->port);
 	free(meter->pending);
 	free(meter->ready);
 	free(meter);
@@ -369,7 +282,6 @@ static void lpm01a_close(struct meter *base)
 
 static int lpm01a_open(const char *port, struct meter **out, struct meter_info *info)
 {
-	const struct transport_options options = {.baud = LPM01A_BAUD};
 	struct lpm01a *meter;
 	int status;
 
@@ -383,12 +295,8 @@ static int lpm01a_open(const char *port, struct meter **out, struct meter_info *
 		return hb_error(HB_ERR_NOMEM, "cannot open meter port '%s': out of memory", port);
 	meter->base.driver = &meter_lpm01a;
 	snprintf(meter->base.port, sizeof meter->base.port, "%s", port);
-	meter->pty = -1;
 	meter->last_event = -1;
-	if (is_pseudo_terminal(port))
-		status = pty_open(port, &meter->pty);
-	else
-		status = transport_serial.open(port, &options, &meter->link);
+	status = meter_port_open(port, LPM01A_BAUD, &meter->port);
 	/* Host control first: in standalone mode the monitor takes no other command. */
 	if (status == HB_OK)
 		status = lpm01a_command(meter, "htc");
@@ -409,6 +317,12 @@ static int lpm01a_configure(struct meter *base, const struct meter_config *confi
 	char command[64];
 	int status;
 
+	if (config->ampere_mode)
+		return hb_error(
+		    HB_ERR_INPUT,
+		    "meter '%s': the LPM01A measures only the supply it gives the board "
+		    "(no ampere mode; power the board from the monitor)",
+		    base->port);
 	if (config->supply_v < 1.8 || config->supply_v > 3.3)
 		return hb_error(HB_ERR_INPUT,
 				"meter '%s': supply voltage %.3f V out of the LPM01A's range "

@@ -7,9 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../emu/trace_synth.h"
+#include "meter/energy.h"
 #include "meter/lpm01a_line.h"
 #include "meter/meter.h"
-#include "../emu/trace_synth.h"
 #include "util/clock.h"
 #include "util/error.h"
 #include "util/spawn.h"
@@ -162,61 +163,27 @@ static void emu_finish(struct emu_run *run)
 	rmdir(run->dir);
 }
 
-/* The windows as runs of marker high; a run that ends within a few samples
- * of the next is one window with a glitch, and is not trusted. Until
- * energy.c lands, the test integrates itself. */
-struct found_window {
-	size_t first, end;
-	double energy_j; /* per inference */
-	bool broken;
-};
-
-static size_t find_windows(const struct meter_sample *samples, size_t count, double volts,
-			   double rate, uint32_t inferences, struct found_window *windows,
-			   size_t capacity)
+/* energy.c's analysis of a captured trace, as a run would do it. */
+static void analyse(const struct trace_synth *synth, const struct meter_sample *samples,
+		    size_t length, uint32_t rate_hz, struct energy_result *result)
 {
-	size_t found = 0;
+	const struct energy_trace trace = {.samples = samples,
+					   .count = length,
+					   .rate_hz = rate_hz,
+					   .supply_v = synth->supply_v,
+					   .marker_bit = 0};
+	const struct energy_options options = {.expected_window_s =
+						   (double)synth->window_samples / synth->rate_hz,
+					       .tolerance = 0.02,
+					       .inferences = synth->inferences,
+					       .glitch_samples = 10,
+					       .guard_samples = 100};
 
-	for (size_t i = 0; i < count;) {
-		size_t end;
-		bool broken = false;
-		double charge = 0.0;
-
-		if (!(samples[i].logic & 1)) {
-			i++;
-			continue;
-		}
-		for (end = i; end < count; end++) {
-			if (!(samples[end].logic & 1)) {
-				size_t low = end;
-
-				while (low < count && !(samples[low].logic & 1) && low - end < 10)
-					low++;
-				if (low < count && low - end < 10 && (samples[low].logic & 1)) {
-					broken = true; /* a glitch: the marker came back */
-					end = low;
-					continue;
-				}
-				break;
-			}
-		}
-		for (size_t k = i; k < end; k++) {
-			charge += samples[k].current_a;
-			broken = broken || samples[k].dropped;
-		}
-		if (found < capacity)
-			windows[found] =
-			    (struct found_window){.first = i,
-						  .end = end,
-						  .energy_j = volts * charge / rate / inferences,
-						  .broken = broken};
-		found++;
-		i = end;
-	}
-	return found;
+	cr_assert_eq(energy_analyse(&trace, &options, result), HB_OK);
 }
 
-/* The last error and the last warning the driver reported, captured instead of printed. */
+/* The last error and the last warning the driver reported, captured instead of
+ * printed. */
 static char lpm01a_message[512];
 static char lpm01a_warning[512];
 
@@ -229,7 +196,8 @@ static void capture(enum hb_level level, const char *message, void *context)
 		snprintf(lpm01a_warning, sizeof lpm01a_warning, "%s", message);
 }
 
-/* The whole trace through the driver: open, configure, start, read, stop, close. */
+/* The whole trace through the driver: open, configure, start, read, stop,
+ * close. */
 static struct meter_sample *capture_trace(const char *option, const char *value, size_t length,
 					  uint32_t *rate_hz)
 {
@@ -266,8 +234,8 @@ static struct meter_sample *capture_trace(const char *option, const char *value,
 Test(meter_lpm01a, recovers_the_energy_per_inference_and_flags_broken_windows)
 {
 	struct trace_synth synth;
-	struct found_window windows[EMU_WINDOWS + 2];
-	size_t length, dropped = 0, found;
+	struct energy_result result;
+	size_t length, dropped = 0;
 	uint32_t rate_hz;
 	struct meter_sample *samples;
 
@@ -285,26 +253,40 @@ Test(meter_lpm01a, recovers_the_energy_per_inference_and_flags_broken_windows)
 	cr_assert_eq(dropped, 2 + 1000, "dropped %zu", dropped);
 	cr_assert(samples[11000].dropped && samples[11999].dropped && !samples[12000].dropped);
 
-	found = find_windows(samples, length, synth.supply_v, rate_hz, synth.inferences, windows,
-			     EMU_WINDOWS + 2);
-	cr_assert_eq(found, EMU_WINDOWS);
+	analyse(&synth, samples, length, rate_hz, &result);
+	cr_assert_eq(result.window_count, EMU_WINDOWS);
+	cr_assert_eq(result.valid_count, EMU_WINDOWS - 2);
 	for (uint32_t w = 0; w < EMU_WINDOWS; w++) {
+		const struct energy_window *window = &result.windows[w];
 		const double expected = trace_synth_window_energy_j(&synth, w);
 
-		cr_assert_eq(windows[w].first, synth.lead_samples + w * 3500, "window %u", w);
-		if (w == EMU_GLITCH || w == EMU_DROP) {
-			cr_assert(windows[w].broken, "window %u is not flagged", w);
+		cr_assert_eq(window->first, synth.lead_samples + w * 3500, "window %u", w);
+		if (w == EMU_DROP || w == EMU_GLITCH) {
+			cr_assert_eq(window->invalid,
+				     w == EMU_DROP ? ENERGY_DROPPED : ENERGY_GLITCH,
+				     "window %u: %s", w, energy_invalid_name(window->invalid));
 			continue;
 		}
-		cr_assert_not(windows[w].broken, "window %u flagged", w);
+		cr_assert_eq(window->invalid, ENERGY_VALID, "window %u: %s", w,
+			     energy_invalid_name(window->invalid));
 		cr_log_info("lpm01a window %u: %.4f uJ per inference measured, %.4f uJ in the "
 			    "trace (%+.3f %%)",
-			    w, windows[w].energy_j * 1e6, expected * 1e6,
-			    100 * (windows[w].energy_j - expected) / expected);
-		cr_assert(fabs(windows[w].energy_j - expected) < 0.01 * expected,
+			    w, window->energy_per_inference_j * 1e6, expected * 1e6,
+			    100 * (window->energy_per_inference_j - expected) / expected);
+		cr_assert(fabs(window->energy_per_inference_j - expected) < 0.01 * expected,
 			  "window %u: %.6g J per inference, expected %.6g J", w,
-			  windows[w].energy_j, expected);
+			  window->energy_per_inference_j, expected);
 	}
+	cr_assert(result.has_energy, "%s", result.reason);
+	cr_assert(result.has_idle);
+	cr_log_info("lpm01a: median %.4f uJ per inference over %zu valid windows, "
+		    "idle %.4f mW "
+		    "(trace %.4f mW)",
+		    result.median_j * 1e6, result.valid_count, result.idle_power_w * 1e3,
+		    trace_synth_idle_power_w(&synth) * 1e3);
+	cr_assert(fabs(result.idle_power_w - trace_synth_idle_power_w(&synth)) <
+		  0.01 * trace_synth_idle_power_w(&synth));
+	energy_result_release(&result);
 	free(samples);
 }
 
@@ -329,36 +311,41 @@ Test(meter_lpm01a, a_refused_command_names_the_port_the_command_and_the_reason)
 	emu_finish(&run);
 	cr_assert_eq(status, HB_ERR_PROTOCOL);
 	snprintf(expected, sizeof expected,
-		 "meter '%s': the monitor refused 'eventsrc d7 fal': command not supported by "
+		 "meter '%s': the monitor refused 'eventsrc d7 fal': command not "
+		 "supported by "
 		 "this firmware",
 		 run.port);
 	cr_assert_str_eq(lpm01a_message, expected);
 }
 
-Test(meter_lpm01a, a_supply_outside_the_monitor_range_is_refused_before_sending)
+Test(meter_lpm01a, a_supply_it_cannot_give_is_refused_before_sending)
 {
 	struct emu_run run;
 	struct meter *meter = NULL;
 	struct meter_info info;
 	const struct meter_config config = {
 	    .supply_v = 5.0, .sample_rate_hz = 1000, .marker_bit = 0};
+	const struct meter_config ampere = {
+	    .supply_v = 3.0, .sample_rate_hz = 1000, .marker_bit = 0, .ampere_mode = true};
 
 	emu_start(&run, NULL, NULL);
 	hb_log_set_sink(capture, NULL);
 	cr_assert_eq(meter_lpm01a.open(run.port, &meter, &info), HB_OK);
 	cr_assert_eq(meter_lpm01a.configure(meter, &config, &info), HB_ERR_INPUT);
+	cr_assert(strstr(lpm01a_message, "supply voltage 5.000 V out of the LPM01A's range"), "%s",
+		  lpm01a_message);
+	cr_assert_eq(meter_lpm01a.configure(meter, &ampere, &info), HB_ERR_INPUT);
+	cr_assert(strstr(lpm01a_message, "no ampere mode"), "%s", lpm01a_message);
 	hb_log_set_sink(NULL, NULL);
 	meter_lpm01a.close(meter);
 	emu_finish(&run);
-	cr_assert(strstr(lpm01a_message, "supply voltage 5.000 V out of the LPM01A's range"), "%s",
-		  lpm01a_message);
 }
 
 Test(meter_lpm01a, a_lost_event_line_is_reported_and_its_second_dropped)
 {
 	struct trace_synth synth;
-	struct found_window windows[EMU_WINDOWS + 2];
-	size_t length, found;
+	struct energy_result result;
+	size_t length;
 	uint32_t rate_hz;
 	struct meter_sample *samples;
 
@@ -368,11 +355,11 @@ Test(meter_lpm01a, a_lost_event_line_is_reported_and_its_second_dropped)
 	samples = capture_trace("--lose-event", "4", length, &rate_hz);
 	cr_assert(strstr(lpm01a_warning, "event 5 after event 3"), "%s", lpm01a_warning);
 	cr_assert(samples[9000].dropped && samples[9999].dropped && !samples[10000].dropped);
-	found = find_windows(samples, length, synth.supply_v, rate_hz, synth.inferences, windows,
-			     EMU_WINDOWS + 2);
+	analyse(&synth, samples, length, rate_hz, &result);
 	/* The window that lost its opening edge is not in the marker: one fewer,
 	 * for the window count against the firmware's to catch. */
-	cr_assert_eq(found, EMU_WINDOWS - 1);
+	cr_assert_eq(result.window_count, EMU_WINDOWS - 1);
+	energy_result_release(&result);
 	free(samples);
 }
 
