@@ -328,10 +328,7 @@ static int lpm01a_configure(struct meter *base, const struct meter_config *confi
 				"meter '%s': supply voltage %.3f V out of the LPM01A's range "
 				"(expected 1.8 to 3.3 V)",
 				base->port, config->supply_v);
-	if (config->marker_bit != 7 && config->marker_bit != 0)
-		hb_debug("meter '%s': the LPM01A has one event input (D7); marker bit %u "
-			 "is where its edges are put",
-			 base->port, config->marker_bit);
+	/* One event input (D7): its edges go to whichever bit the caller reads. */
 	if (config->marker_bit > 7)
 		return hb_error(HB_ERR_INPUT, "meter '%s': marker bit %u (expected 0 to 7)",
 				base->port, config->marker_bit);
