@@ -15,6 +15,7 @@ int cmd_build(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_infer(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_meters(int argc, char **argv);
 int cmd_quantize(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_run(int argc, char **argv);

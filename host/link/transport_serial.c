@@ -8,6 +8,7 @@
  * libserialport 0.1.1 only knows ports listed under /sys/class/tty, so
  * pseudo-terminals are refused; QEMU is reached through the tcp transport.
  */
+#include "link/serial_ports.h"
 #include "link/transport.h"
 
 #include "util/error.h"
@@ -335,3 +336,42 @@ const struct transport_driver transport_serial = {
     .flush_input = serial_flush_input,
     .close = serial_close,
 };
+
+int serial_ports_list(struct serial_port_info **out, size_t *count)
+{
+	struct sp_port **ports;
+	size_t total = 0;
+	enum sp_return result = sp_list_ports(&ports);
+
+	*out = NULL;
+	*count = 0;
+	if (result != SP_OK)
+		return serial_error(result, "(all)", "cannot list");
+	while (ports[total])
+		total++;
+	if (total)
+		*out = calloc(total, sizeof **out);
+	if (total && !*out) {
+		sp_free_port_list(ports);
+		return hb_error(HB_ERR_NOMEM, "cannot list serial ports: out of memory");
+	}
+	for (size_t i = 0; i < total; i++) {
+		struct serial_port_info *info = &(*out)[i];
+		const char *text = sp_get_port_description(ports[i]);
+		int vid, pid;
+
+		snprintf(info->path, sizeof info->path, "%s", sp_get_port_name(ports[i]));
+		snprintf(info->description, sizeof info->description, "%s", text ? text : "");
+		if (sp_get_port_transport(ports[i]) == SP_TRANSPORT_USB &&
+		    sp_get_port_usb_vid_pid(ports[i], &vid, &pid) == SP_OK) {
+			info->usb = true;
+			info->usb_vendor = (uint16_t)vid;
+			info->usb_product = (uint16_t)pid;
+			text = sp_get_port_usb_serial(ports[i]);
+			snprintf(info->usb_serial, sizeof info->usb_serial, "%s", text ? text : "");
+		}
+	}
+	sp_free_port_list(ports);
+	*count = total;
+	return HB_OK;
+}

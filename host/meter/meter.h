@@ -54,6 +54,9 @@ struct meter_driver {
 	const char *description; /* one line for `hilbench meters` */
 	/** USB vendor:product of the instrument, for detection (0 when unknown). */
 	uint16_t usb_vendor, usb_product;
+	/** Ids the instrument shows that other devices share (a generic USB
+	 * bridge): a port with them is only a maybe, and is listed as such. */
+	uint16_t shared_usb_vendor, shared_usb_product;
 	/** Opens the serial device and reads the instrument's identity (and,
 	 * for the PPK2, its calibration); errors name the port. */
 	int (*open)(const char *port, struct meter **out, struct meter_info *info);

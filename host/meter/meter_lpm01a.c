@@ -451,6 +451,8 @@ const struct meter_driver meter_lpm01a = {
      * not an identity to detect it by. */
     .usb_vendor = 0,
     .usb_product = 0,
+    .shared_usb_vendor = 0x0483,
+    .shared_usb_product = 0x5740,
     .open = lpm01a_open,
     .configure = lpm01a_configure,
     .start = lpm01a_start,

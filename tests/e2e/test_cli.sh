@@ -35,3 +35,11 @@ test_boards_lists_profiles() {
 	echo "$out" | grep -E '^nucleo-f446re .*compile-only' >/dev/null \
 		|| fail "nucleo-f446re not marked compile-only: $out"
 }
+
+test_meters_lists_drivers() {
+	hb meters --json
+	expect_rc 0
+	expect_out_contains '"name":"ppk2"'
+	expect_out_contains '"usb":"1915:c00a"'
+	expect_out_contains '"shared_usb":"0483:5740"'
+}

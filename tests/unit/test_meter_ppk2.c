@@ -11,6 +11,7 @@
 #include "../emu/trace_synth.h"
 #include "meter/energy.h"
 #include "meter/meter.h"
+#include "meter/meter_detect.h"
 #include "meter/ppk2_proto.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -334,4 +335,31 @@ Test(meter, the_table_lists_every_driver_and_finds_them_by_name)
 	cr_assert_eq(meter_find("ppk2"), &meter_ppk2);
 	cr_assert_null(meter_find("nope"));
 	cr_assert_null(meter_find(NULL));
+}
+
+Test(meter, detection_matches_usb_ids_and_says_when_they_are_shared)
+{
+	const struct serial_port_info ports[] = {
+	    {.path = "/dev/ttyS0"},
+	    {.path = "/dev/ttyACM0",
+	     .usb = true,
+	     .usb_vendor = 0x1915,
+	     .usb_product = 0xc00a,
+	     .usb_serial = "C1A2"},
+	    {.path = "/dev/ttyACM1", .usb = true, .usb_vendor = 0x0483, .usb_product = 0x5740},
+	    {.path = "/dev/ttyACM2", .usb = true, .usb_vendor = 0x0483, .usb_product = 0x374b},
+	    {.path = "/dev/ttyACM3", .usb = true, .usb_vendor = 0x1915, .usb_product = 0x520f},
+	};
+	struct meter_found found[4];
+	const size_t count = meter_detect(ports, 5, found, 4);
+
+	cr_assert_eq(count, 2);
+	cr_assert_str_eq(found[0].port->path, "/dev/ttyACM0");
+	cr_assert_eq(found[0].driver, &meter_ppk2);
+	cr_assert_not(found[0].shared);
+	cr_assert_str_eq(found[1].port->path, "/dev/ttyACM1");
+	cr_assert_eq(found[1].driver, &meter_lpm01a);
+	cr_assert(found[1].shared, "ST's virtual COM port is only a maybe");
+	cr_assert_eq(meter_detect(ports, 5, found, 1), 2, "the count goes past the capacity");
+	cr_assert_eq(meter_detect(ports, 0, found, 4), 0);
 }
