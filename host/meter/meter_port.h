@@ -1,10 +1,12 @@
 /*
  * The byte line to a meter: a real instrument's USB CDC port through the
  * serial transport (libserialport), or a pseudo-terminal for the emulators
- * in tests/emu. libserialport 0.1.1 finds ports through /sys/class/tty,
- * where a pty has no entry, so sp_get_port_by_name refuses "/dev/pts/N";
- * a pty is opened here with termios instead, and real ports keep
- * libserialport (its USB lookup and error messages).
+ * in tests/emu. libserialport 0.1.1 describes a port from its entry under
+ * /sys/class/tty, which a pty does not have: sp_get_port_by_name("/dev/pts/N")
+ * returns SP_ERR_ARG (tried against ppk2_emu). So a path that is a pty with
+ * no such entry is opened here with termios, raw; every other path goes to
+ * the serial transport, and real ports keep libserialport (its USB lookup
+ * and its error messages).
  */
 #ifndef HB_METER_PORT_H
 #define HB_METER_PORT_H
