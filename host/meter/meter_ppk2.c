@@ -232,19 +232,24 @@ static int ppk2_read(struct meter *meter, struct meter_sample *samples, size_t c
 	struct ppk2 *ppk2 = (struct ppk2 *)meter;
 	size_t take;
 
+	const int64_t deadline = clock_now_ms() + timeout_ms;
+
 	*got = 0;
-	if (ppk2->queue_first == ppk2->queue_count) {
+	/* Until one whole word came: a read may end inside one. */
+	while (ppk2->queue_first == ppk2->queue_count) {
 		uint8_t data[READ_CHUNK];
 		size_t length;
-		int status = meter_port_read(&ppk2->port, data, sizeof data, &length, timeout_ms);
+		const int64_t left = deadline - clock_now_ms();
+		int status;
 
+		if (left < 0)
+			return HB_ERR_TIMEOUT;
+		status = meter_port_read(&ppk2->port, data, sizeof data, &length, (int)left);
 		if (status != HB_OK)
 			return status;
 		status = decode_bytes(ppk2, data, length);
 		if (status != HB_OK)
 			return status;
-		if (ppk2->queue_first == ppk2->queue_count)
-			return HB_OK; /* part of a word: the caller reads again */
 	}
 	take = ppk2->queue_count - ppk2->queue_first;
 	if (take > capacity)
