@@ -90,6 +90,29 @@ Test(ppk2_proto, a_sample_word_splits_into_adc_range_counter_and_logic)
 	}
 }
 
+Test(ppk2_proto, every_calibration_term_counts)
+{
+	struct ppk2_metadata meta;
+	const struct ppk2_raw raw = {.adc = 2000, .range = 2};
+	/* Nordic's formula by hand: v = (4 x adc - O) x 1.8 / 163840 / R, then
+	 * UG x (v x (GS x v + GI) + S x vdd + I). */
+	const double v = (4.0 * 2000 - 28) * 1.8 / 163840 / 10.02;
+	const double expected = 0.998 * (v * (0.8 * v + 1.02) + 1e-6 * 3.0 - 2e-7);
+
+	ppk2_metadata_defaults(&meta);
+	meta.r[2] = 10.02;
+	meta.o[2] = 28;
+	meta.gs[2] = 0.8;
+	meta.gi[2] = 1.02;
+	meta.s[2] = 1e-6;
+	meta.i[2] = -2e-7;
+	meta.ug[2] = 0.998;
+	cr_assert_float_eq(ppk2_current_a(&meta, 3.0, raw), expected, 1e-12);
+	/* Ranges 5..7 do not exist: read as range 4. */
+	cr_assert_eq(ppk2_current_a(&meta, 3.0, (struct ppk2_raw){.adc = 100, .range = 7}),
+		     ppk2_current_a(&meta, 3.0, (struct ppk2_raw){.adc = 100, .range = 4}));
+}
+
 Test(ppk2_proto, the_regulator_bytes_are_millivolts_above_768)
 {
 	uint8_t bytes[2];
