@@ -108,7 +108,7 @@ run: deps
 # Emulators of instruments (energy meters) on a pty: tests/emu/NAME_emu.c, each
 # replaying tests/emu/trace_synth.c's trace in its instrument's byte protocol.
 EMU_TOOLS := $(patsubst tests/emu/%.c,$(BUILD)/tools/%,$(wildcard tests/emu/*_emu.c))
-$(BUILD)/tools/%_emu: tests/emu/%_emu.c tests/emu/trace_synth.c
+$(BUILD)/tools/%_emu: tests/emu/%_emu.c tests/emu/emu_pty.c tests/emu/trace_synth.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_CFLAGS) -Itests/emu $^ -o $@ -lm
 

@@ -31,6 +31,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "emu_pty.h"
 #include "trace_synth.h"
 
 #define PROMPT	    "PowerShield > "
@@ -280,29 +281,8 @@ static void read_commands(struct emu *emu, const char *data, size_t length)
 
 static int open_pty(struct emu *emu)
 {
-	struct termios mode;
-	const char *name;
-	int slave;
-
-	emu->master = posix_openpt(O_RDWR | O_NOCTTY);
-	if (emu->master < 0 || grantpt(emu->master) != 0 || unlockpt(emu->master) != 0 ||
-	    !(name = ptsname(emu->master))) {
-		fprintf(stderr, "lpm01a_emu: cannot open a pseudo-terminal: %s\n", strerror(errno));
-		return -1;
-	}
-	/* Raw mode outlives this open: the settings belong to the pty, not the fd. */
-	slave = open(name, O_RDWR | O_NOCTTY);
-	if (slave < 0 || tcgetattr(slave, &mode) != 0) {
-		fprintf(stderr, "lpm01a_emu: cannot open '%s': %s\n", name, strerror(errno));
-		return -1;
-	}
-	cfmakeraw(&mode);
-	tcsetattr(slave, TCSANOW, &mode);
-	close(slave);
-	fcntl(emu->master, F_SETFL, fcntl(emu->master, F_GETFL) | O_NONBLOCK);
-	printf("%s\n", name);
-	fflush(stdout);
-	return 0;
+	emu->master = emu_pty_open("lpm01a_emu");
+	return emu->master < 0 ? -1 : 0;
 }
 
 static int parse_options(struct emu *emu, int argc, char **argv)
