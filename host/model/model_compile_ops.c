@@ -370,6 +370,36 @@ static int compile_channel_quant(struct compile_context *ctx, const struct compi
 	return model_layout_add_tensor(&ctx->layout, &record, -1, values, image_index);
 }
 
+/* The int8 kernels accumulate in int32 from the bias: a bias so large
+ * that the worst-case sum of (input - zero point) * weight overflows it
+ * would be undefined behaviour, so it is refused (real biases are far
+ * smaller). Depth per channel is the filter's elements over its channels. */
+static int compile_bias_bound(struct compile_context *ctx, int32_t bias_index, int32_t filter_index,
+			      int32_t channels)
+{
+	const struct tflite_tensor *bias = compile_tensor(ctx, bias_index);
+	uint64_t depth = tflite_tensor_elements(compile_tensor(ctx, filter_index)) /
+			 (uint64_t)(channels > 0 ? channels : 1);
+	uint64_t reach = depth * 255u * 128u;
+
+	if (!bias->data || bias->data_size < (size_t)channels * 4)
+		return HB_OK; /* compile_constant has refused it already */
+	for (int32_t c = 0; c < channels; c++) {
+		const uint8_t *p = bias->data + (size_t)c * 4;
+		int64_t value = (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 |
+					  (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+		uint64_t magnitude = (uint64_t)(value < 0 ? -value : value);
+		if (magnitude + reach > (uint64_t)INT32_MAX)
+			return compile_refuse(ctx,
+					      "bias '%s' (tensor %d) channel %d: %lld with %llu "
+					      "products per output can overflow the int32 "
+					      "accumulator",
+					      bias->name, bias_index, c, (long long)value,
+					      (unsigned long long)depth);
+	}
+	return HB_OK;
+}
+
 /* Registers input, weights, bias (and for int8 the per-channel rescale)
  * and output, then emits. */
 static int compile_weighted_emit(struct compile_context *ctx,
@@ -391,6 +421,8 @@ static int compile_weighted_emit(struct compile_context *ctx,
 		status = compile_float_constant(ctx, operands->filter, "weights", &inputs[1]);
 	if (status == HB_OK && operands->bias >= 0)
 		status = compile_constant(ctx, operands->bias, "bias", &inputs[2]);
+	if (status == HB_OK && operands->bias >= 0 && types == COMPILE_TYPES_S8)
+		status = compile_bias_bound(ctx, operands->bias, operands->filter, channels);
 	if (status == HB_OK && types == COMPILE_TYPES_S8)
 		status = compile_channel_quant(ctx, quant, operands->filter, channels, &inputs[3]);
 	if (status == HB_OK)

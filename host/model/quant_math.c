@@ -28,6 +28,10 @@ int quantize_multiplier(double real, int32_t *multiplier, int32_t *shift)
 	/* Every bit would be shifted out: TFLite stores that as zero. */
 	if (exponent < -31)
 		return HB_OK;
+	/* The kernels shift a 32-bit accumulator left in 64 bits: past 31 it
+	 * overflows (a lying scale in a .tflite, never a real model). */
+	if (exponent > 31)
+		return HB_ERR_INPUT;
 	*multiplier = (int32_t)fixed;
 	*shift = exponent;
 	return HB_OK;

@@ -15,7 +15,8 @@
 
 /* real = multiplier * 2^shift / 2^31 with multiplier in [2^30, 2^31) (or
  * 0 for real == 0 and for reals below 2^-32, which flush to zero). Refuses
- * negative, NaN and infinite reals. shift > 0 shifts left. */
+ * negative, NaN and infinite reals, and reals of 2^31 or more (shift
+ * above 31). shift > 0 shifts left. */
 int quantize_multiplier(double real, int32_t *multiplier, int32_t *shift);
 
 /* The same, for 0 < real < 1 only (shift <= 0), as TFLite's ADD requires. */

@@ -1004,3 +1004,34 @@ Test(model_compile, mobilenet_arena_is_at_the_floor)
 	cr_expect_eq(compiled.arena_size, compiled.activation_floor);
 	compiled_model_release(&compiled);
 }
+
+/* Found by fuzz_model_compile: a bias near INT32_MAX made the int8 fully
+ * connected kernel overflow its int32 accumulator (undefined behaviour). */
+Test(model_compile, bias_that_can_overflow_the_accumulator_is_refused)
+{
+	static const int32_t huge_bias[5] = {1, -2, INT32_MAX - 100, -4, 5};
+	struct test_graph graph;
+	struct compiled_model compiled;
+
+	compile_test_conv_fc(&graph);
+	cr_assert_str_eq(graph.model.tensors[5].name, "fc/bias");
+	graph.model.tensors[5].data = (const void *)huge_bias;
+	cr_assert_eq(model_compile(&graph.model, 0, &compiled), HB_ERR_INPUT);
+	cr_expect(strstr(hb_last_error(), "bias 'fc/bias' (tensor 5) channel 2"), "%s",
+		  hb_last_error());
+	cr_expect(strstr(hb_last_error(), "overflow the int32 accumulator"), "%s", hb_last_error());
+}
+
+/* Found by fuzz_model_compile: an output scale of 1e-12 gave a rescale
+ * of 5e10, a left shift of 36, and the kernel's 64-bit shift overflowed. */
+Test(model_compile, rescale_beyond_the_kernels_shift_is_refused)
+{
+	struct test_graph graph;
+	struct compiled_model compiled;
+
+	compile_test_conv_fc(&graph);
+	cr_assert_str_eq(graph.model.tensors[6].name, "output");
+	graph.model.tensors[6].scales[0] = 1e-12f;
+	cr_assert_eq(model_compile(&graph.model, 0, &compiled), HB_ERR_INPUT);
+	cr_expect(strstr(hb_last_error(), "cannot be quantised"), "%s", hb_last_error());
+}

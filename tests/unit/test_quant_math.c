@@ -67,6 +67,10 @@ Test(quant_math, quantize_multiplier_refuses)
 	cr_expect_eq(quantize_multiplier(-0.5, &multiplier, &shift), HB_ERR_INPUT);
 	cr_expect_eq(quantize_multiplier(NAN, &multiplier, &shift), HB_ERR_INPUT);
 	cr_expect_eq(quantize_multiplier(INFINITY, &multiplier, &shift), HB_ERR_INPUT);
+	/* Shifts past 31 overflow the kernels' 64-bit left shift. */
+	cr_expect_eq(quantize_multiplier(4294967296.0, &multiplier, &shift), HB_ERR_INPUT);
+	cr_expect_eq(quantize_multiplier(2147483647.0, &multiplier, &shift), HB_OK);
+	cr_expect_eq(shift, 31);
 	cr_expect_eq(quantize_multiplier_below_one(1.0, &multiplier, &shift), HB_ERR_INPUT);
 	cr_expect_eq(quantize_multiplier_below_one(0.0, &multiplier, &shift), HB_ERR_INPUT);
 	cr_expect_eq(quantize_multiplier_below_one(0.375, &multiplier, &shift), HB_OK);
