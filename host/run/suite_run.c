@@ -440,12 +440,14 @@ static int restore_sample(void *context, const struct journal_sample *line)
 	return HB_OK;
 }
 
-static int resume_from(struct suite_state *state, const char *path)
+/* Restores what the journal holds; *valid_bytes is where appending resumes
+ * (a torn last line, already warned about by journal_read, is cut off). */
+static int resume_from(struct suite_state *state, const char *path, size_t *valid_bytes)
 {
 	struct resume_context resume = {.state = state};
 	struct journal_header header;
-	uint32_t torn;
-	int status = journal_read(path, &header, restore_sample, &resume, &torn);
+	struct journal_tail tail;
+	int status = journal_read(path, &header, restore_sample, &resume, &tail);
 
 	if (status != HB_OK)
 		return status;
@@ -457,10 +459,7 @@ static int resume_from(struct suite_state *state, const char *path)
 		    "'%s': journal of a different run (suite '%s', board '%s', %u samples, seed "
 		    "%u): resume with the same suite, --board, --limit and --seed",
 		    path, header.suite, header.board, header.samples, header.seed);
-	if (torn)
-		hb_warn(
-		    "'%s': the last line was cut short by the interruption; that sample runs again",
-		    path);
+	*valid_bytes = tail.valid_bytes;
 	hb_info("resuming '%s': %u samples already done", path, resume.restored);
 	return HB_OK;
 }
@@ -479,7 +478,7 @@ static int open_journal(struct suite_state *state)
 	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
 	strftime(state->started_utc, sizeof state->started_utc, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (options->resume) {
-		size_t length = strlen(options->resume);
+		size_t length = strlen(options->resume), valid_bytes = 0;
 		snprintf(state->journal_path, sizeof state->journal_path, "%s", options->resume);
 		if (length > 6 && strcmp(options->resume + length - 6, ".jsonl") == 0)
 			snprintf(state->record_path, sizeof state->record_path, "%.*s.json",
@@ -487,9 +486,10 @@ static int open_journal(struct suite_state *state)
 		else
 			snprintf(state->record_path, sizeof state->record_path, "%s.json",
 				 options->resume);
-		status = resume_from(state, options->resume);
-		return status == HB_OK ? journal_open_append(state->journal_path, &state->journal)
-				       : status;
+		status = resume_from(state, options->resume, &valid_bytes);
+		if (status != HB_OK)
+			return status;
+		return journal_open_append(state->journal_path, valid_bytes, &state->journal);
 	} else {
 		struct journal_header header = {.samples = state->count, .seed = state->seed};
 		snprintf(state->journal_path, sizeof state->journal_path, "%s/%s_%s_%s.jsonl",

@@ -84,7 +84,34 @@ int file_write_atomic(const char *path, const void *data, size_t length)
 		return hb_error(HB_ERR_IO, "cannot rename '%s' to '%s': %s", temp, path,
 				strerror(saved));
 	}
-	return HB_OK;
+	return file_sync_parent_dir(path);
+}
+
+int file_sync_parent_dir(const char *path)
+{
+	char folder[4096];
+	const char *slash = strrchr(path, '/');
+	size_t length = slash ? (size_t)(slash - path) : 0;
+	int fd, status = HB_OK;
+
+	if (length >= sizeof folder)
+		return hb_error(HB_ERR_INPUT, "path too long: '%s'", path);
+	if (!slash)
+		snprintf(folder, sizeof folder, ".");
+	else if (length == 0)
+		snprintf(folder, sizeof folder, "/");
+	else
+		snprintf(folder, sizeof folder, "%.*s", (int)length, path);
+	fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return hb_error(HB_ERR_IO, "cannot open folder '%s' to sync it: %s", folder,
+				strerror(errno));
+	/* Some file systems cannot fsync a folder (EINVAL): nothing more to do there. */
+	if (fsync(fd) != 0 && errno != EINVAL)
+		status =
+		    hb_error(HB_ERR_IO, "cannot sync folder '%s': %s", folder, strerror(errno));
+	close(fd);
+	return status;
 }
 
 int file_make_dirs(const char *path)

@@ -1,5 +1,6 @@
-/* Whole-file reads and atomic writes (temp file in the same folder + rename),
- * so a result on disk is always either the old or the new complete file. */
+/* Whole-file reads and atomic writes (temp file in the same folder, fsync,
+ * rename, fsync of the folder), so a result on disk is always either the old
+ * or the new complete file, and stays so across a kill or a power cut. */
 #ifndef HB_FILEIO_H
 #define HB_FILEIO_H
 
@@ -12,8 +13,14 @@
 int file_read_all(const char *path, size_t max_bytes, const char *what, uint8_t **data,
 		  size_t *length);
 
-/* Writes via PATH.tmp-PID, fsync, rename. */
+/* Writes via PATH.tmp-PID, fsync, rename, fsync of the folder. A kill
+ * between the first and the last step can leave PATH.tmp-PID behind; PATH
+ * itself is never half written. */
 int file_write_atomic(const char *path, const void *data, size_t length);
+
+/* fsyncs the folder that holds path, so a file just created or renamed
+ * there keeps its name after a crash. */
+int file_sync_parent_dir(const char *path);
 
 /* mkdir -p; existing folders are fine. */
 int file_make_dirs(const char *path);
