@@ -1,5 +1,6 @@
 #include "flash/firmware_build.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,10 @@ static void last_log_line(const char *path, char *line, size_t capacity)
 
 static int run_and_wait(const char *const argv[], const char *log_path, int timeout_ms)
 {
-	struct spawn_options options = {.log_path = log_path, .workdir = paths_root()};
+	/* make ends its compilers and deletes a half-written target on SIGTERM,
+	 * so a killed hilbench leaves no process and no torn object file. */
+	struct spawn_options options = {
+	    .log_path = log_path, .workdir = paths_root(), .death_signal = SIGTERM};
 	struct child child;
 	int status = spawn_start(argv, &options, &child);
 

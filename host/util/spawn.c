@@ -172,9 +172,12 @@ static void run_child(const char *path, const char *const argv[],
 	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 #endif
 	setpgid(0, 0);
-	/* Dies with the thread that started it; the getppid() check closes the
-	 * window where the parent died before prctl() took effect. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Dies with the thread that started it (hilbench starts children from
+	 * its one thread), even when that is killed with SIGKILL and no
+	 * handler runs; the getppid() check closes the window where the parent
+	 * died before prctl() took effect. */
+	prctl(PR_SET_PDEATHSIG,
+	      options && options->death_signal > 0 ? options->death_signal : SIGKILL);
 	if (getppid() != parent)
 		report_and_exit(pipe_fd, STAGE_PARENT_GONE);
 

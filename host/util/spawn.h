@@ -19,12 +19,18 @@ struct child {
 struct spawn_options {
 	const char *log_path; /* stdout+stderr of the child go here; NULL: /dev/null */
 	const char *workdir;  /* NULL: inherit */
+	/* What the child gets when hilbench dies without cleaning up (kill -9):
+	 * 0 means SIGKILL. SIGTERM suits a child that must tidy up and end its
+	 * own children (make deletes half-made targets and stops its compilers);
+	 * SIGKILL one that might not end on SIGTERM (QEMU waiting for its socket). */
+	int death_signal;
 };
 
 /* Looks `program` up in PATH (or takes it as a path if it has a '/'). */
 int spawn_find_program(const char *program, char *path, size_t capacity);
 
-/* Starts argv[0] with argv; the child dies with us (PR_SET_PDEATHSIG).
+/* Starts argv[0] with argv; the child dies with us, also when we are
+ * killed (PR_SET_PDEATHSIG with options->death_signal).
  * A missing program is reported as HB_ERR_NOT_FOUND naming it. */
 int spawn_start(const char *const argv[], const struct spawn_options *options, struct child *child);
 
