@@ -20,8 +20,20 @@
 
 static const char *const journal_header_fields[] = {"journal", "suite", "board", "samples",
 						    "seed",    "crc32", NULL};
-static const char *const journal_sample_fields[] = {"variant", "index", "sample", "label", "ticks",
-						    "equal",   "score", "output", "crc32", NULL};
+static const char *const journal_sample_fields[] = {"variant",
+						    "index",
+						    "sample",
+						    "label",
+						    "ticks",
+						    "equal",
+						    "score",
+						    "max_abs_error",
+						    "stack_high_water",
+						    "inference_stack",
+						    "arena_used",
+						    "output",
+						    "crc32",
+						    NULL};
 
 char *journal_seal(const char *object, size_t length)
 {
@@ -129,6 +141,10 @@ int journal_append(FILE *journal, const char *path, const struct journal_sample 
 	cJSON_AddNumberToObject(line, "ticks", (double)sample->ticks);
 	cJSON_AddBoolToObject(line, "equal", sample->equal);
 	cJSON_AddNumberToObject(line, "score", sample->score);
+	cJSON_AddNumberToObject(line, "max_abs_error", sample->max_abs_error);
+	cJSON_AddNumberToObject(line, "stack_high_water", sample->stack_high_water);
+	cJSON_AddNumberToObject(line, "inference_stack", sample->inference_stack);
+	cJSON_AddNumberToObject(line, "arena_used", sample->arena_used);
 	output = cJSON_AddArrayToObject(line, "output");
 	for (uint32_t i = 0; i < sample->output_count; i++)
 		cJSON_AddItemToArray(output, cJSON_CreateNumber(sample->output[i]));
@@ -203,7 +219,7 @@ static bool read_output(struct json_reader *reader, const cJSON *root, float *va
 static bool read_sample(struct json_reader *reader, const cJSON *root, float *values,
 			struct journal_sample *sample)
 {
-	const cJSON *score;
+	const cJSON *score, *error;
 
 	memset(sample, 0, sizeof *sample);
 	json_check_members(reader, root, NULL, journal_sample_fields);
@@ -219,6 +235,17 @@ static bool read_sample(struct json_reader *reader, const cJSON *root, float *va
 		json_fail_expected(reader, NULL, "score", "a number", score);
 	else if (score)
 		sample->score = score->valuedouble;
+	error = json_member(reader, root, NULL, "max_abs_error", "a number");
+	if (error && (!cJSON_IsNumber(error) || !(error->valuedouble >= 0)))
+		json_fail_expected(reader, NULL, "max_abs_error", "a number of at least 0", error);
+	else if (error)
+		sample->max_abs_error = error->valuedouble;
+	json_read_u32(reader, root, NULL, "stack_high_water", true, 0, "a byte count",
+		      &sample->stack_high_water);
+	json_read_u32(reader, root, NULL, "inference_stack", true, 0, "a byte count",
+		      &sample->inference_stack);
+	json_read_u32(reader, root, NULL, "arena_used", true, 0, "a byte count",
+		      &sample->arena_used);
 	if (read_output(reader, root, values, &sample->output_count))
 		sample->output = values;
 	return reader->errors == 0;

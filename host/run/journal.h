@@ -30,9 +30,15 @@ struct journal_sample {
 	uint32_t index;	 /* position in the run order */
 	uint32_t sample; /* index in the suite's data */
 	uint32_t label;
-	uint64_t ticks;	     /* the board's counter ticks for this inference */
-	bool equal;	     /* board output equal to the host reference */
-	double score;	     /* metric score (auc: reconstruction error) */
+	uint64_t ticks;	      /* the board's counter ticks for this inference */
+	bool equal;	      /* board output equal to the host reference */
+	double score;	      /* metric score (auc: reconstruction error) */
+	double max_abs_error; /* board output against the host reference */
+	/* What the board painted after this inference, in bytes: the record's
+	 * memory figures are the largest over the samples, journalled ones too. */
+	uint32_t stack_high_water;
+	uint32_t inference_stack;
+	uint32_t arena_used;
 	const float *output; /* dequantised output values */
 	uint32_t output_count;
 };

@@ -38,6 +38,10 @@ struct variant_run {
 	uint32_t mismatches;	/* samples whose board output differed from the host */
 	int64_t first_mismatch; /* sample index, -1 */
 	double max_abs_error;
+	/* The board's memory figures, largest over the samples done (restored
+	 * ones too): the record is reset when the board boots. */
+	bool have_memory;
+	uint32_t stack_high_water, inference_stack, arena_used;
 	uint32_t streamed;	/* samples streamed by this process (not restored) */
 	double seconds;		/* their streaming time */
 	uint64_t payload_bytes; /* input + output tensor bytes moved */
@@ -137,7 +141,8 @@ static double reconstruction_error(const struct suite_state *state, uint32_t sam
 }
 
 static int journal_sample(struct suite_state *state, struct variant_run *variant, uint32_t index,
-			  uint32_t sample, uint64_t ticks, bool equal)
+			  uint32_t sample, uint64_t ticks, bool equal, double max_abs_error,
+			  const struct msg_invoke_reply *reply)
 {
 	struct journal_sample line = {
 	    .index = index,
@@ -146,6 +151,10 @@ static int journal_sample(struct suite_state *state, struct variant_run *variant
 	    .ticks = ticks,
 	    .equal = equal,
 	    .score = variant->scores[index],
+	    .max_abs_error = max_abs_error,
+	    .stack_high_water = reply->stack_high_water,
+	    .inference_stack = reply->inference_stack,
+	    .arena_used = reply->arena_used,
 	    .output = variant->outputs + (size_t)index * variant->output_count,
 	    .output_count = variant->output_count,
 	};
@@ -174,6 +183,22 @@ static void record_sample(struct suite_state *state, struct variant_run *variant
 	variant->done = index + 1;
 }
 
+/* One sample's board figures, streamed or restored from the journal. */
+static void note_sample_figures(struct variant_run *variant, double max_abs_error,
+				uint32_t stack_high_water, uint32_t inference_stack,
+				uint32_t arena_used)
+{
+	if (max_abs_error > variant->max_abs_error)
+		variant->max_abs_error = max_abs_error;
+	if (!variant->have_memory || stack_high_water > variant->stack_high_water)
+		variant->stack_high_water = stack_high_water;
+	if (!variant->have_memory || inference_stack > variant->inference_stack)
+		variant->inference_stack = inference_stack;
+	if (!variant->have_memory || arena_used > variant->arena_used)
+		variant->arena_used = arena_used;
+	variant->have_memory = true;
+}
+
 /* sample_stream callbacks: `index` counts samples in run order. */
 static void make_sample_input(void *context, uint32_t index, uint8_t *input)
 {
@@ -195,17 +220,8 @@ static int finish_sample(void *context, uint32_t index, const uint8_t *input,
 		return status;
 	reference_compare(compiled->output_dtype, board_output, state->host_output,
 			  compiled->output_bytes, &comparison);
-	if (comparison.max_abs_error > variant->max_abs_error)
-		variant->max_abs_error = comparison.max_abs_error;
-	variant->result.have_stack = true;
-	if (reply->stack_high_water > variant->result.stack_high_water)
-		variant->result.stack_high_water = reply->stack_high_water;
-	if (!variant->result.have_inference_stack ||
-	    reply->inference_stack > variant->result.inference_stack)
-		variant->result.inference_stack = reply->inference_stack;
-	variant->result.have_inference_stack = true;
-	if (reply->arena_used > variant->result.arena_used)
-		variant->result.arena_used = reply->arena_used;
+	note_sample_figures(variant, comparison.max_abs_error, reply->stack_high_water,
+			    reply->inference_stack, reply->arena_used);
 	variant->payload_bytes += compiled->input_bytes + compiled->output_bytes;
 	variant->input_bytes += compiled->input_bytes;
 	dequantize_output(&variant->model, board_output, state->dequantized);
@@ -213,8 +229,8 @@ static int finish_sample(void *context, uint32_t index, const uint8_t *input,
 		      state->dequantized);
 	result_add_runs(&variant->result, &reply->ticks[0], 1);
 	variant->streamed++;
-	status =
-	    journal_sample(state, variant, index, sample, reply->ticks[0], !comparison.mismatched);
+	status = journal_sample(state, variant, index, sample, reply->ticks[0],
+				!comparison.mismatched, comparison.max_abs_error, reply);
 	if (status != HB_OK)
 		return status;
 	if (comparison.mismatched)
@@ -274,6 +290,10 @@ static int stream_samples(struct session *session, const struct loaded_model *mo
 	variant->result.output_mismatches = variant->mismatches;
 	variant->result.first_mismatch_element = variant->first_mismatch;
 	variant->result.max_abs_error = variant->max_abs_error;
+	variant->result.have_stack = variant->result.have_inference_stack = variant->have_memory;
+	variant->result.stack_high_water = variant->stack_high_water;
+	variant->result.inference_stack = variant->inference_stack;
+	variant->result.arena_used = variant->arena_used;
 	if (status == HB_OK && variant->mismatches)
 		status = hb_error(
 		    HB_ERR_MISMATCH,
@@ -435,6 +455,8 @@ static int restore_sample(void *context, const struct journal_sample *line)
 					variant->output_count);
 		record_sample(state, variant, variant->done, line->sample, line->ticks, line->equal,
 			      line->output);
+		note_sample_figures(variant, line->max_abs_error, line->stack_high_water,
+				    line->inference_stack, line->arena_used);
 		resume->restored++;
 	}
 	return HB_OK;

@@ -1,5 +1,5 @@
-// FUZZ_DEPS: host/run/journal.c host/util/json_read.c host/util/error.c host/util/fileio.c
-// target-fw/proto/crc32.c
+/* clang-format off */ // FUZZ_DEPS: host/run/journal.c host/util/json_read.c host/util/error.c host/util/fileio.c target-fw/proto/crc32.c
+// clang-format on
 /*
  * journal_parse on arbitrary bytes: a journal is read back on --resume, from
  * a file a kill may have cut or anyone may have edited. It must reject (never

@@ -74,6 +74,10 @@ static void journal_test_write(uint32_t samples)
 						.ticks = 12946520ull + i,
 						.equal = true,
 						.score = 0.5,
+						.max_abs_error = 0.125,
+						.stack_high_water = 740 + i,
+						.inference_stack = 292,
+						.arena_used = 62720,
 						.output = output,
 						.output_count = 3};
 		cr_assert_eq(journal_append(file, journal_test_path, &sample), HB_OK);
@@ -170,6 +174,10 @@ Test(journal, appended_samples_read_back)
 	cr_assert(seen.last.equal);
 	cr_assert_eq(seen.last.output_count, 3);
 	cr_assert_float_eq(seen.output[1], -1.5f, 0);
+	cr_assert_float_eq(seen.last.max_abs_error, 0.125, 0);
+	cr_assert_eq(seen.last.stack_high_water, 742);
+	cr_assert_eq(seen.last.inference_stack, 292);
+	cr_assert_eq(seen.last.arena_used, 62720);
 	journal_test_read(text, sizeof text);
 	cr_assert(strncmp(text, "{\"journal\":\"hilbench.journal/2\",", 32) == 0, "%s", text);
 	cr_assert_eq(journal_test_log[0], '\0', "a clean read warns: %s", journal_test_log);
