@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crc32.h"
 #include "util/error.h"
@@ -63,11 +64,15 @@ static void read_compiler_version(const char *folder, char *out, size_t capacity
 	size_t length;
 
 	snprintf(out, capacity, "unknown");
-	snprintf(log_path, sizeof log_path, "%s/compiler.txt", folder);
-	if (run_and_wait(argv, log_path, 10000) != 0)
+	/* One file per process: two runs on boards of the same profile share
+	 * the folder, and one's gcc would truncate the file the other reads. */
+	snprintf(log_path, sizeof log_path, "%s/compiler-%ld.txt", folder, (long)getpid());
+	if (run_and_wait(argv, log_path, 10000) != 0 ||
+	    file_read_all(log_path, 1 << 16, "compiler output", &text, &length) != HB_OK) {
+		unlink(log_path);
 		return;
-	if (file_read_all(log_path, 1 << 16, "compiler output", &text, &length) != HB_OK)
-		return;
+	}
+	unlink(log_path);
 	text[strcspn((char *)text, "\n")] = '\0';
 	snprintf(out, capacity, "%s", (char *)text);
 	free(text);
