@@ -44,15 +44,17 @@ kill_describe() {
 	done
 }
 
-# kill_no_survivors MARK DIR: true when nothing of MARK is left within 3 s.
-# QEMU and OpenOCD get SIGKILL and make SIGTERM when hilbench dies; the
-# compiler proper (cc1) of a file make was building is not stopped by gcc's
-# driver and ends that file on its own, its output already deleted.
+# kill_no_survivors MARK DIR: true when nothing of MARK is left after 0.5 s
+# but a compiler proper (cc1), and nothing at all after 3 s. QEMU and
+# OpenOCD get SIGKILL and make SIGTERM when hilbench dies; the cc1 of a file
+# make was building is not stopped by gcc's driver and ends that file on its
+# own, its output already deleted.
 kill_no_survivors() {
-	local left
-	for _ in $(seq 1 60); do
+	local left i
+	for i in $(seq 1 60); do
 		left=$(kill_marked "$1")
 		[ -z "$left" ] && return 0
+		[ "$i" -ge 10 ] && kill_describe $left | grep -vF '/cc1 ' >"$2/survivors" && break
 		sleep 0.05
 	done
 	kill_describe $left >"$2/survivors"
