@@ -283,11 +283,18 @@ static int say_hello(struct session *session, const struct resend_policy *policy
 	return HB_OK;
 }
 
+/* The first HELLO meets a board that has just started: a UART that drops
+ * what arrives before the firmware enables it (the STM32F4's, real or in
+ * QEMU) loses it, and silence then cost a quarter of the timeout. A HELLO
+ * has no effect on the board, so it is resent after the quick wait. */
 int session_hello(struct session *session, struct msg_hello_reply *hello)
 {
-	const struct resend_policy policy = {.on_damage = true,
-					     .wait_ms = session->timeout_ms / session->max_attempts,
-					     .attempts = session->max_attempts};
+	struct resend_policy policy = {.on_damage = true,
+				       .wait_ms = session->timeout_ms / session->max_attempts,
+				       .attempts = session->max_attempts};
+
+	if (policy.wait_ms > SESSION_QUICK_WAIT_MS)
+		policy.wait_ms = SESSION_QUICK_WAIT_MS;
 	return say_hello(session, &policy, hello);
 }
 
