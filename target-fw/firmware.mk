@@ -94,14 +94,16 @@ endif
 # Their folders come after the port's own on the include path, so a header
 # of the port stands in for the shared one of the same name; memory.ld is
 # always the port's own. port.mk may also set the stack size it needs and
-# PORT_CFLAGS, flags its files need on every core it runs on.
+# PORT_CFLAGS, flags its files need on every core it runs on. A single
+# shared file brings every header of its folder into the build id, since
+# it may include any of them.
 PORT_MK := $(wildcard $(PORT_DIR)/port.mk)
 ifneq ($(PORT_MK),)
 include $(PORT_MK)
 endif
 PORT_SHARED_PATHS := $(addprefix $(FW_ROOT)/ports/,$(PORT_SHARED))
 PORT_SHARED_DIRS  := $(sort $(foreach p,$(PORT_SHARED_PATHS),$(if $(filter %.c,$(p)),$(patsubst %/,%,$(dir $(p))),$(p))))
-PORT_SHARED_FILES := $(foreach p,$(PORT_SHARED_PATHS),$(if $(filter %.c,$(p)),$(p) $(wildcard $(p:.c=.h)),$(wildcard $(p)/*.[ch])))
+PORT_SHARED_FILES := $(foreach p,$(PORT_SHARED_PATHS),$(if $(filter %.c,$(p)),$(p) $(wildcard $(dir $(p))*.h),$(wildcard $(p)/*.[ch])))
 ifneq ($(words $(PORT_SHARED_PATHS)),$(words $(wildcard $(PORT_SHARED_PATHS))))
 $(error firmware build: $(PORT_MK): PORT_SHARED names '$(filter-out $(wildcard $(PORT_SHARED_PATHS)),$(PORT_SHARED_PATHS))', which does not exist)
 endif

@@ -1,5 +1,6 @@
 # The emulated boards beyond the MPS2 images of one memory map: micro:bit
-# (Cortex-M0, nrf51 port), AN505 (Cortex-M33) and AN547 (Cortex-M55), each
+# (Cortex-M0, nrf51 port), AN505 (Cortex-M33), AN547 (Cortex-M55) and the
+# netduinoplus2 (STM32F405, the stm32f4 port of the real Nucleo), each
 # built with its core's own features and run on a model end to end.
 
 # check_board_record FILE BOARD PORT CORE: a clean run whose outputs equal
@@ -66,4 +67,50 @@ test_boards_more_m0_refuses_fmnist() {
 	[ "$rc" -ne 0 ] || fail "fmnist_int8 ran on 16 KiB of RAM"
 	expect_err_contains "needs 16482 bytes of RAM"
 	expect_err_contains "board 'qemu-m0' has"
+}
+
+# arm-none-eabi-nm -a of an ELF: which source files and buffers went in.
+firmware_symbols() {
+	arm-none-eabi-nm -a "$1"
+}
+
+# The register-level stm32f4 port of the Nucleo, on QEMU's STM32F405: the
+# fmnist suite end to end, outputs equal to the host's, counts from SysTick
+# (QEMU has no DWT) at the 168 MHz QEMU clocks it with, and a receive path
+# that polls (QEMU has no DMA). The Nucleo's own build keeps the DMA ring
+# and the DWT counter.
+test_boards_more_f405_runs_the_stm32f4_port_on_fmnist() {
+	[ -d /usr/share/datasets/fashion-mnist ] || skip "dataset-fashion-mnist not installed"
+	local file elf
+	hb run --board qemu-f405 --suite "$ROOT/suites/fmnist" --limit 10 --results results
+	expect_rc 0
+	expect_out_contains "suite fmnist on qemu-f405: 10 samples"
+	file=$(only_result)
+	[ "$(json "$file" '[v["variant"] for v in d["variants"]]')" = "['float32', 'int8']" ] || fail "variants"
+	[ "$(json "$file" 'all(v["status"] == "ok" and v["output_check"]["mismatches"] == 0 and v["output_check"]["samples_compared"] == 10 for v in d["variants"])')" = "True" ] \
+		|| fail "a variant failed or differs from the host"
+	[ "$(json "$file" 'all(v["accuracy"]["samples"] == 10 and 0.5 < v["accuracy"]["value"] <= 1 for v in d["variants"])')" = "True" ] \
+		|| fail "implausible accuracy: $(json "$file" '[v["accuracy"]["value"] for v in d["variants"]]')"
+	[ "$(json "$file" 'set((v["board"]["id"], v["board"]["verified"], v["firmware"]["port"], v["firmware"]["counter"]) for v in d["variants"])')" \
+		= "{('qemu-f405', 'emulated', 'stm32f4-netduinoplus2', 'systick')}" ] || fail "board, port or counter"
+	[ "$(json "$file" 'all(v["measurements"]["count_per_inference"]["unit"] == "instructions" and v["measurements"]["count_per_inference"]["source"] == "emulated" for v in d["variants"])')" = "True" ] \
+		|| fail "counts are not emulated instructions"
+	[ "$(json "$file" 'all(5.9 < v["firmware"]["counter_units_per_tick"] < 6.0 for v in d["variants"])')" = "True" ] \
+		|| fail "SysTick scale not 1e9/168e6 instructions per tick"
+	[ "$(json "$file" 'all(v["firmware"]["uart_rx_window"] == 8192 and v["link"]["target_exit_status"] == 0 for v in d["variants"])')" = "True" ] \
+		|| fail "receive window or exit status"
+	elf=$(json "$file" 'd["variants"][1]["firmware"]["elf"]')
+	arm-none-eabi-readelf -A "$elf" >attributes.txt
+	grep -q "Tag_CPU_arch: v7E-M" attributes.txt || fail "not built for ARMv7E-M (with DSP)"
+	grep -q "Tag_ABI_VFP_args: VFP registers" attributes.txt || fail "built without the FPU"
+	firmware_symbols "$elf" >f405.txt
+	grep -q " counter_systick.c$" f405.txt || fail "qemu-f405 not built with the SysTick counter"
+	! grep -q " rx_ring$" f405.txt || fail "qemu-f405 built with the DMA ring"
+
+	hb build --board nucleo-f446re
+	expect_rc 0
+	firmware_symbols "$ROOT/build/fw/nucleo-f446re/firmware.elf" >nucleo.txt
+	grep -q " counter_dwt.c$" nucleo.txt || fail "nucleo-f446re not built with the DWT counter"
+	grep -q " rx_ring$" nucleo.txt || fail "nucleo-f446re built without the DMA ring"
+	grep -q " reset.c$" nucleo.txt || fail "nucleo-f446re does not end a run by reset"
 }

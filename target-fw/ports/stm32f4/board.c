@@ -1,10 +1,17 @@
 /*
- * STM32F446RE on a NUCLEO-F446RE, running on the 16 MHz HSI it resets to.
- * Written from the reference manual (RM0390) and not yet run on hardware.
+ * An STM32F4 (the NUCLEO-F446RE's STM32F446RE; the board is stm32f4_board.h)
+ * running on the 16 MHz HSI it resets to: the port does not touch the
+ * clock tree. Written from the reference manual (RM0390); run under QEMU
+ * as its netduinoplus2 (STM32F405), not yet on hardware. How the port
+ * ends a run is the board's: reset.c here, semihosting under QEMU.
  */
 #include "cortex_m.h"
 #include "port.h"
 #include "stm32f4.h"
+/* In angle brackets: the include path, where a port reusing these files puts
+ * its own folder first, decides which board this is (quotes would search
+ * this folder first). */
+#include <stm32f4_board.h>
 
 /* The window marker on PA8: Arduino header D7 (CN9 pin 8), also ST morpho
  * CN10 pin 23 on the NUCLEO-F446RE. Wire it to the meter's logic input. */
@@ -45,18 +52,5 @@ uint32_t port_clock_hz(void)
 
 const char *port_name(void)
 {
-	return "stm32f4";
-}
-
-/* A real board has no host to report a status to: send the last reply
- * out, then reset, so the board is ready for the next run. */
-void port_exit(int status)
-{
-	(void)status;
-	stm32f4_usart_drain();
-	cortex_m_dsb();
-	SCB_AIRCR = SCB_AIRCR_VECTKEY | SCB_AIRCR_SYSRESETREQ;
-	cortex_m_dsb();
-	for (;;) {
-	}
+	return STM32F4_BOARD_PORT_NAME;
 }

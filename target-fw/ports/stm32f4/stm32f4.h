@@ -1,25 +1,29 @@
 /*
  * What the files of the STM32F4 port share: the clock it runs at and the
- * entry points of its parts, called from board.c.
+ * entry points of its parts, called from board.c. Which USART is the
+ * console, and how it receives, is the board's: stm32f4_board.h.
  */
 #ifndef FW_STM32F4_H
 #define FW_STM32F4_H
 
 /* The internal RC oscillator the part starts on; no PLL is set up, so the
- * core, AHB and APB1 all run at this rate. */
+ * core, AHB, APB1 and APB2 all run at this rate. */
 #define STM32F4_HSI_HZ	  16000000u
 #define STM32F4_UART_BAUD 115200u
 
-/* USART2 on PA2 (TX) / PA3 (RX): the ST-LINK virtual COM port on Nucleo-64.
- * Receive runs through DMA1 stream 5 into a ring (usart.c). */
+/* The console USART (stm32f4_board.h); receive through DMA into a ring, or
+ * polled where there is no DMA (usart.c). */
 void stm32f4_usart_init(void);
 
 /* Waits until the last byte written has left the transmit shift register. */
 void stm32f4_usart_drain(void);
 
+/* Starts the tick counter: the DWT cycle counter (counter_dwt.c), or
+ * SysTick where a port built on these files has no DWT. */
 void stm32f4_counter_init(void);
 
-/* Keeps the 64-bit extension of the cycle counter current while idle. */
+/* Keeps a 64-bit extension of the counter current while idle, for a
+ * counter that does not count its own wraps. */
 void stm32f4_counter_poll(void);
 
 #endif
