@@ -166,7 +166,10 @@ static int paced_read(struct transport *transport, uint8_t *data, size_t capacit
 		}
 		{
 			size_t read = 0;
-			int wait_ms = (int)((wake - now) * 1000.0) + 1;
+			/* A byte may have come due since deliver_due() looked: then
+			 * wake is already past, and a negative wait would be
+			 * the inner transport's "wait for ever" (seen under load). */
+			int wait_ms = wake > now ? (int)((wake - now) * 1000.0) + 1 : 0;
 			status = paced->inner->driver->read(paced->inner, paced->in.bytes,
 							    sizeof paced->in.bytes, &read, wait_ms);
 			if (status == HB_ERR_TIMEOUT)
