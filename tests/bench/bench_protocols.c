@@ -24,6 +24,7 @@
  * is stopped by ending QEMU).
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,20 +276,33 @@ static int measure_hilbench(struct bench *bench, int pipelined, struct protocol_
 	return status;
 }
 
-/* The ASCII firmware prints its output bytes as decimal integers. */
-static int values_to_bytes(const char *board_id, const double *values, size_t count, uint8_t *bytes,
-			   size_t expected)
+/* The ASCII firmware prints the output dequantized, with three decimals,
+ * as the MLPerf Tiny reference firmware does: each value is mapped back to
+ * the int8 step it came from, which must be the only one within the
+ * printing's rounding, or the arms' outputs could not be compared. */
+static int values_to_bytes(const char *board_id, const struct model_tensor *tensor,
+			   const double *values, size_t count, uint8_t *bytes, size_t expected)
 {
+	const double scale = tensor->scale;
+
 	if (count != expected)
 		return hb_error(HB_ERR_PROTOCOL, "board '%s': %zu result values, expected %zu",
 				board_id, count, expected);
+	if (tensor->dtype != MODEL_DTYPE_INT8 || !(scale > 0.001))
+		return hb_error(HB_ERR_PROTOCOL,
+				"board '%s': the output is not int8 with a scale above 0.001 (%g): "
+				"its three-decimal results cannot be read back as bytes",
+				board_id, scale);
 	for (size_t i = 0; i < count; i++) {
-		if (values[i] < 0 || values[i] > 255 || values[i] != (double)(uint8_t)values[i])
-			return hb_error(
-			    HB_ERR_PROTOCOL,
-			    "board '%s': result value %zu is %g, expected a byte (0..255)",
-			    board_id, i, values[i]);
-		bytes[i] = (uint8_t)values[i];
+		const double steps = values[i] / scale + tensor->zero_point;
+		const long q = lround(steps);
+		if (q < -128 || q > 127 ||
+		    fabs(values[i] - (double)(q - tensor->zero_point) * scale) > 0.0005 + 1e-9)
+			return hb_error(HB_ERR_PROTOCOL,
+					"board '%s': result value %zu is %g, not an int8 step of "
+					"scale %g and zero point %d",
+					board_id, i, values[i], scale, (int)tensor->zero_point);
+		bytes[i] = (uint8_t)(int8_t)q;
 	}
 	return HB_OK;
 }
@@ -296,6 +310,8 @@ static int values_to_bytes(const char *board_id, const double *values, size_t co
 static int measure_eembc(struct bench *bench, struct protocol_measure *measure)
 {
 	const struct compiled_model *compiled = &bench->model.compiled;
+	const struct model_image_header *header = (const void *)compiled->image;
+	const struct model_tensor *output = &model_tensors(header)[header->output_tensor];
 	static struct eembc_session session;
 	struct eembc_infer_result infer;
 	struct board_run run;
@@ -332,7 +348,7 @@ static int measure_eembc(struct bench *bench, struct protocol_measure *measure)
 						       compiled->output_bytes + 1u, &count);
 		}
 		if (status == HB_OK)
-			status = values_to_bytes(bench->board.id, values, count,
+			status = values_to_bytes(bench->board.id, output, values, count,
 						 measure->outputs +
 						     (size_t)sample * compiled->output_bytes,
 						 compiled->output_bytes);
