@@ -15,6 +15,7 @@
 #include "util/stats.h"
 #include "config/suite.h"
 #include "run/suite_run.h"
+#include "meter/meter.h"
 
 static void print_help(void)
 {
@@ -62,7 +63,15 @@ static void print_help(void)
 	       "  --debug-line-rate BAUD  emulated boards: hold the console to a BAUD 8N1 line\n"
 	       "                    on the host's side, to measure streaming against a real\n"
 	       "                    line's limit (the emulated board still takes bytes as QEMU\n"
-	       "                    gives them)\n\n"
+	       "                    gives them)\n"
+	       "  --meter NAME      measure energy per inference with a meter (ppk2, lpm01a; see\n"
+	       "                    'hilbench meters'): the timed runs go in at least 5 batches,\n"
+	       "                    one marked window each, checked against the firmware's counts\n"
+	       "  --meter-port DEV  the meter's serial device (required with --meter)\n"
+	       "  --meter-bit B     the meter's logic input wired to the window pin (default 0)\n"
+	       "  --meter-rate HZ   sample rate asked of the meter (default: the driver's)\n"
+	       "  --meter-supply V  supply voltage the meter gives the board; wins over the\n"
+	       "                    profile's energy.model.supply_v, needed when it has none\n\n"
 	       "On emulated boards the counts are instructions counted by QEMU (-icount), not\n"
 	       "cycles: they are deterministic, and latency derived from them assumes one\n"
 	       "instruction per cycle. Every figure in the output names its source.\n\n"
@@ -100,6 +109,44 @@ static int run_suite(const struct board_profile *board, const struct suite *suit
 	return status;
 }
 
+static int parse_supply(const char *text, double *volts)
+{
+	char *end = NULL;
+	double value = strtod(text, &end);
+
+	if (end == text || *end || !(value > 0 && value <= 10))
+		return hb_error(HB_ERR_USAGE, "--meter-supply '%s': expected volts, e.g. 3.0", text);
+	*volts = value;
+	return HB_OK;
+}
+
+/* --meter's options go together; the meter sees one window per batch. */
+static int check_meter(struct energy_measure_options *meter, uint32_t bit,
+		       struct benchmark_options *options)
+{
+	if (!meter->driver) {
+		if (meter->port || bit || meter->rate_hz || meter->supply_v > 0)
+			return hb_error(HB_ERR_USAGE, "--meter-port, --meter-bit, --meter-rate and "
+						      "--meter-supply go with --meter");
+		return HB_OK;
+	}
+	if (!meter_find(meter->driver))
+		return hb_error(HB_ERR_USAGE, "unknown meter '%s' (see 'hilbench meters')",
+				meter->driver);
+	if (!meter->port)
+		return hb_error(HB_ERR_USAGE, "--meter %s needs --meter-port DEVICE", meter->driver);
+	if (options->runs < ENERGY_MIN_WINDOWS)
+		return hb_error(HB_ERR_USAGE,
+				"--meter needs --runs %d or more (one window per batch, at least "
+				"%d windows)",
+				ENERGY_MIN_WINDOWS, ENERGY_MIN_WINDOWS);
+	if (options->debug_hang)
+		return hb_error(HB_ERR_USAGE, "--debug-hang does not go with --meter");
+	meter->marker_bit = (uint8_t)bit;
+	options->meter = meter;
+	return HB_OK;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option long_options[] = {
@@ -123,6 +170,11 @@ int cmd_run(int argc, char **argv)
 	    {"debug-line-noise", required_argument, NULL, 'N'},
 	    {"debug-noise-seed", required_argument, NULL, 'E'},
 	    {"debug-line-rate", required_argument, NULL, 'L'},
+	    {"meter", required_argument, NULL, 1001},
+	    {"meter-port", required_argument, NULL, 1002},
+	    {"meter-bit", required_argument, NULL, 1003},
+	    {"meter-rate", required_argument, NULL, 1004},
+	    {"meter-supply", required_argument, NULL, 1005},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -145,6 +197,8 @@ int cmd_run(int argc, char **argv)
 	struct board_profile board;
 	struct run_result result;
 	uint32_t retries = 3;
+	struct energy_measure_options meter = {.driver = NULL};
+	uint32_t meter_bit = 0;
 	int json = 0;
 	int option;
 	int status = HB_OK;
@@ -200,6 +254,13 @@ int cmd_run(int argc, char **argv)
 			status = cli_parse_u32("--debug-line-rate", optarg, 300, 100000000,
 					       &options.line_rate);
 			break;
+		case 1001: meter.driver = optarg; break;
+		case 1002: meter.port = optarg; break;
+		case 1003: status = cli_parse_u32("--meter-bit", optarg, 0, 7, &meter_bit); break;
+		case 1004:
+			status = cli_parse_u32("--meter-rate", optarg, 1, 10000000, &meter.rate_hz);
+			break;
+		case 1005: status = parse_supply(optarg, &meter.supply_v); break;
 		case 'h': print_help(); return HB_OK;
 		default: return cli_bad_option("run", option, argv[optind - 1]);
 		}
@@ -216,6 +277,9 @@ int cmd_run(int argc, char **argv)
 	if (noise_seed_given && options.line_noise == 0)
 		return hb_error(HB_ERR_USAGE, "--debug-noise-seed goes with --debug-line-noise");
 
+	status = check_meter(&meter, meter_bit, &options);
+	if (status != HB_OK)
+		return status;
 	status = profile_find(cli_boards_dir(boards_dir), board_id, &board);
 	if (status != HB_OK)
 		return status;

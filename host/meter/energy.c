@@ -24,6 +24,7 @@ const char *energy_invalid_name(enum energy_invalid invalid)
 	case ENERGY_GLITCH: return "marker glitch";
 	case ENERGY_LENGTH: return "length off the firmware's count";
 	case ENERGY_UNTERMINATED: return "trace ends inside the window";
+	case ENERGY_UNEXPECTED: return "no batch of runs for this window";
 	}
 	return "unknown";
 }
@@ -36,9 +37,12 @@ static bool marked(const struct energy_trace *trace, size_t i)
 /* The window opening at `first`: it runs until the marker stays low for
  * glitch_samples; shorter low runs are glitches inside it. */
 static struct energy_window window_at(const struct energy_trace *trace,
-				      const struct energy_options *options, size_t first)
+				      const struct energy_options *options, size_t first,
+				      size_t number)
 {
 	struct energy_window window = {.first = first};
+	const bool per_batch = options->batches != NULL;
+	const bool has_batch = per_batch && number < options->batch_count;
 	size_t end = first, glitch = 0, dropped = 0;
 	bool has_glitch = false, closed = false;
 	double charge = 0.0;
@@ -75,8 +79,14 @@ static struct energy_window window_at(const struct energy_trace *trace,
 	window.length = end - first;
 	window.start_s = (double)first / trace->rate_hz;
 	window.length_s = (double)window.length / trace->rate_hz;
+	window.expected_s = has_batch ? options->batches[number].window_s
+			    : per_batch ? 0.0
+					: options->expected_window_s;
+	window.inferences = has_batch ? options->batches[number].inferences : options->inferences;
+	if (window.inferences == 0)
+		window.inferences = 1;
 	window.energy_per_inference_j = trace->supply_v * charge / trace->rate_hz /
-					(options->inferences ? options->inferences : 1);
+					window.inferences;
 	if (!closed) {
 		window.invalid = ENERGY_UNTERMINATED;
 	} else if (dropped) {
@@ -85,9 +95,12 @@ static struct energy_window window_at(const struct energy_trace *trace,
 	} else if (has_glitch) {
 		window.invalid = ENERGY_GLITCH;
 		window.detail = glitch;
-	} else if (options->expected_window_s > 0 &&
-		   fabs(window.length_s - options->expected_window_s) >
-		       options->tolerance * options->expected_window_s) {
+	} else if (per_batch && !has_batch) {
+		window.invalid = ENERGY_UNEXPECTED;
+	} else if (window.expected_s > 0 &&
+		   fabs(window.length_s - window.expected_s) >
+		       options->tolerance * window.expected_s +
+			   (double)options->tolerance_samples / trace->rate_hz) {
 		window.invalid = ENERGY_LENGTH;
 	}
 	return window;
@@ -108,7 +121,7 @@ static int find_windows(const struct energy_trace *trace, const struct energy_op
 			i++;
 			continue;
 		}
-		window = window_at(trace, options, i);
+		window = window_at(trace, options, i, result->window_count);
 		if (result->window_count == capacity) {
 			size_t grown_capacity = capacity ? capacity * 2 : 16;
 			struct energy_window *grown =
@@ -185,6 +198,14 @@ static int summarise(const struct energy_trace *trace, const struct energy_optio
 		if (result->windows[i].invalid == ENERGY_VALID)
 			values[n++] = result->windows[i].energy_per_inference_j;
 	result->valid_count = n;
+	if (options->batches && result->window_count != options->batch_count) {
+		snprintf(result->reason, sizeof result->reason,
+			 "%zu windows in the trace, the firmware ran %zu batches: windows and "
+			 "batches cannot be paired",
+			 result->window_count, options->batch_count);
+		free(values);
+		return HB_OK;
+	}
 	if (n < ENERGY_MIN_WINDOWS) {
 		snprintf(result->reason, sizeof result->reason,
 			 "%zu valid windows of %zu found, at least %d needed", n,
@@ -204,9 +225,8 @@ static int summarise(const struct energy_trace *trace, const struct energy_optio
 			const struct energy_window *w = &result->windows[i];
 
 			if (w->invalid == ENERGY_VALID)
-				values[n++] = w->energy_per_inference_j - result->idle_power_w *
-									      w->length_s /
-									      options->inferences;
+				values[n++] = w->energy_per_inference_j -
+					      result->idle_power_w * w->length_s / w->inferences;
 		}
 		result->above_idle_median_j = median_of(values, n);
 		result->has_above_idle = true;
@@ -230,8 +250,11 @@ int energy_analyse(const struct energy_trace *trace, const struct energy_options
 		    "energy: trace needs a rate > 0, a supply > 0 and a marker bit 0..7 "
 		    "(got %u Hz, %g V, bit %u)",
 		    trace->rate_hz, trace->supply_v, trace->marker_bit);
-	if (options->inferences == 0)
+	if (options->batches ? options->batch_count == 0 : options->inferences == 0)
 		return hb_error(HB_ERR_INPUT, "energy: inferences per window must be at least 1");
+	for (size_t k = 0; options->batches && k < options->batch_count; k++)
+		if (options->batches[k].inferences == 0)
+			return hb_error(HB_ERR_INPUT, "energy: batch %zu has no inferences", k);
 	status = find_windows(trace, options, result);
 	if (status == HB_OK) {
 		idle_power(trace, options, result);

@@ -28,10 +28,28 @@ struct energy_trace {
 	uint8_t marker_bit;
 };
 
+/* One batch of timed runs as the firmware counted it: the window it should
+ * leave in the trace. */
+struct energy_batch {
+	double window_s;     /* sum of its runs' counts x counter scale / clock */
+	uint32_t inferences; /* runs in the batch, at least 1 */
+};
+
 struct energy_options {
 	double expected_window_s; /* from the firmware's own counts; <= 0: not checked */
 	double tolerance;	  /* allowed relative length error, e.g. 0.02 */
-	uint32_t inferences;	  /* per window */
+	/* Allowed length error in samples on top of the tolerance: an edge
+	 * lands on a sample, so a short window is off by up to one at each end. */
+	uint32_t tolerance_samples;
+	uint32_t inferences; /* per window */
+	/* Optional: the firmware's batches, one per window in trace order. When
+	 * given, window k is checked against batches[k] and divided by its
+	 * inferences (expected_window_s and inferences are unused); a window
+	 * past the last batch is ENERGY_UNEXPECTED, and a trace whose window
+	 * count differs from batch_count gives no figure (a window lost or
+	 * added would pair every later window with the wrong batch). */
+	const struct energy_batch *batches;
+	size_t batch_count;
 	/* A marker low run shorter than this (samples) inside a window is a
 	 * glitch: the window is kept whole and marked invalid. */
 	uint32_t glitch_samples;
@@ -45,13 +63,16 @@ enum energy_invalid {
 	ENERGY_DROPPED,	    /* the meter lost samples inside the window */
 	ENERGY_GLITCH,	    /* the marker dropped briefly inside the window */
 	ENERGY_LENGTH,	    /* its length is off the expected beyond the tolerance */
-	ENERGY_UNTERMINATED /* the trace ends before the window closes */
+	ENERGY_UNTERMINATED, /* the trace ends before the window closes */
+	ENERGY_UNEXPECTED    /* more windows than the firmware ran batches */
 };
 
 struct energy_window {
 	size_t first;  /* sample index of the marker's rising edge */
 	size_t length; /* samples, glitches included */
 	double start_s, length_s;
+	double expected_s;	       /* the length it was checked against; 0: none */
+	uint32_t inferences;	       /* it was divided by */
 	double energy_per_inference_j; /* integral of V x I / inferences */
 	enum energy_invalid invalid;
 	size_t detail; /* the dropped count, or the glitch's first sample */

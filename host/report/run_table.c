@@ -60,11 +60,13 @@ static void add_count_rows(const struct run_result *result, struct run_table *ta
 		snprintf(row->value, sizeof row->value, "%.3f",
 			 stats.median * scale / (double)compiled->macs);
 	}
-	row = add_row(table, "latency (median)", "us", "derived (%s / %.1f MHz%s%s)",
-		      count_unit(counter), result->board->clock_hz / 1e6, caveat[0] ? ", " : "",
-		      caveat);
+	/* An emulated stand-in's latency is at its real board's clock. */
+	row = add_row(table, "latency (median)", "us", "derived (%s / %.1f MHz%s%s%s%s)",
+		      count_unit(counter), profile_limits(result->board).clock_hz / 1e6,
+		      result->board->emulates[0] ? " of " : "", result->board->emulates,
+		      caveat[0] ? ", " : "", caveat);
 	snprintf(row->value, sizeof row->value, "%.1f",
-		 stats.median * scale * 1e6 / result->board->clock_hz);
+		 stats.median * scale * 1e6 / profile_limits(result->board).clock_hz);
 	if (result->board->energy.model.present) {
 		const struct profile_energy_model *figures = &result->board->energy.model;
 		row = add_row(table, "energy (modelled)", "uJ",
@@ -76,6 +78,36 @@ static void add_count_rows(const struct run_result *result, struct run_table *ta
 				  : "");
 		snprintf(row->value, sizeof row->value, "%.3f",
 			 energy_model_uj(figures, stats.median * scale));
+	}
+}
+
+/* Measured energy (--meter): the figure, or a row saying why there is none. */
+static void add_energy_rows(const struct run_result *result, struct run_table *table)
+{
+	const struct energy_measurement *energy = &result->energy;
+	const struct energy_result *analysis = &energy->analysis;
+	const char *model = energy->info.model[0] ? energy->info.model : energy->driver;
+	struct run_table_row *row;
+
+	if (!energy->attempted)
+		return;
+	if (!energy->analysed || !analysis->has_energy) {
+		row = add_row(table, "energy (measured)", "", "measured by %s: none, %s", model,
+			      energy->reason[0] ? energy->reason : "no trace");
+		snprintf(row->value, sizeof row->value, "-");
+		return;
+	}
+	row = add_row(table, "energy (measured)", "uJ",
+		      "measured (%s on %s, %u S/s, %.3g V; median of %zu/%zu windows)", model,
+		      energy->port, energy->info.sample_rate_hz, energy->supply_v,
+		      analysis->valid_count, analysis->window_count);
+	snprintf(row->value, sizeof row->value, "%.3f", analysis->median_j * 1e6);
+	snprintf(row->detail, sizeof row->detail, "(spread %.2f %%)", 100 * analysis->spread);
+	if (analysis->has_above_idle) {
+		row = add_row(table, "energy above idle", "uJ",
+			      "measured (idle %.4g mW subtracted over each window)",
+			      analysis->idle_power_w * 1e3);
+		snprintf(row->value, sizeof row->value, "%.3f", analysis->above_idle_median_j * 1e6);
 	}
 }
 
@@ -146,6 +178,7 @@ void run_table_build(const struct run_result *result, struct run_table *table)
 	table->note = count_note(result->board->counter);
 	if (result->run_count > 0)
 		add_count_rows(result, table);
+	add_energy_rows(result, table);
 	add_ram_rows(result, table);
 	if (result->output_checked)
 		add_check_row(result, table);

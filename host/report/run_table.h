@@ -13,7 +13,7 @@
 
 #include "run/result.h"
 
-#define RUN_TABLE_MAX_ROWS 16
+#define RUN_TABLE_MAX_ROWS 20
 
 struct run_table_row {
 	char metric[32];

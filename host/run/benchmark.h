@@ -15,6 +15,7 @@
 #include "config/profile.h"
 #include "run/result.h"
 #include "link/session.h"
+#include "run/energy_measure.h"
 
 struct benchmark_options {
 	uint32_t runs;	  /* timed invocations */
@@ -38,6 +39,8 @@ struct benchmark_options {
 	int (*measure)(struct session *session, const struct loaded_model *model,
 		       const struct benchmark_options *options, struct run_result *result);
 	void *measure_context;
+	/* --meter: measured energy over the timed batches (run/energy_measure.h), NULL off. */
+	const struct energy_measure_options *meter;
 };
 
 /* The default measurement: one input, `runs` timed invocations in batches,

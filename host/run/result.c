@@ -47,6 +47,7 @@ void result_release(struct run_result *result)
 	free(result->ticks);
 	result->ticks = NULL;
 	result->run_count = result->run_capacity = 0;
+	energy_measurement_release(&result->energy);
 }
 
 int result_add_runs(struct run_result *result, const uint64_t *ticks, size_t count)
@@ -170,9 +171,20 @@ static cJSON *board_json(const struct run_result *result)
 	cJSON_AddStringToObject(object, "flasher", board->flasher.driver);
 	cJSON_AddStringToObject(object, "cycle_counter", profile_counter_name(board->counter));
 	cJSON_AddStringToObject(object, "verified", profile_verified_name(board->verified));
-	/* The capacities reports measure RAM and flash against (from the profile). */
-	cJSON_AddNumberToObject(object, "flash_bytes", board->flash.size);
-	cJSON_AddNumberToObject(object, "ram_bytes", board->ram.size);
+	/* The capacities reports measure RAM and flash against (from the profile;
+	 * for an emulated stand-in, the real board's it stands for). */
+	cJSON_AddNumberToObject(object, "flash_bytes", profile_limits(board).flash.size);
+	cJSON_AddNumberToObject(object, "ram_bytes", profile_limits(board).ram.size);
+	if (board->emulates[0]) {
+		cJSON *real = cJSON_AddObjectToObject(object, "emulates");
+		char label[160];
+
+		profile_stand_in_label(board, label, sizeof label);
+		cJSON_AddStringToObject(real, "id", board->stands_for.board_id);
+		cJSON_AddStringToObject(real, "name", board->stands_for.board_name);
+		cJSON_AddNumberToObject(real, "clock_hz", board->stands_for.clock_hz);
+		cJSON_AddStringToObject(real, "note", label);
+	}
 	return object;
 }
 
@@ -227,13 +239,16 @@ static cJSON *latency_json(const struct run_result *result, const struct stats_u
 {
 	const enum profile_counter counter = result->board->counter;
 	const double scale = result_counter_scale(result);
-	const double us_per_unit = 1e6 / result->board->clock_hz;
+	const struct board_profile *board = result->board;
+	const double us_per_unit = 1e6 / profile_limits(board).clock_hz;
 	const char *caveat = latency_caveat(counter);
-	char method[160];
+	char method[224];
 	cJSON *object = cJSON_CreateObject();
 
-	snprintf(method, sizeof method, "%s %s / profile clock_hz%s%s", count_source(counter),
-		 count_unit(counter), caveat[0] ? ": " : "", caveat);
+	/* A stand-in's latency is at the clock of the board it stands for. */
+	snprintf(method, sizeof method, "%s %s / %s clock_hz%s%s%s", count_source(counter),
+		 count_unit(counter), board->emulates[0] ? "the emulated board's" : "profile",
+		 board->emulates[0] ? " (its profile's)" : "", caveat[0] ? ": " : "", caveat);
 	cJSON_AddStringToObject(object, "unit", "us");
 	cJSON_AddStringToObject(object, "source", "derived");
 	cJSON_AddStringToObject(object, "method", method);
@@ -278,6 +293,9 @@ static cJSON *measurements_json(const struct run_result *result)
 			cJSON_AddItemToObject(object, "modelled_energy_per_inference", energy);
 		}
 	}
+	if (result->energy.attempted)
+		cJSON_AddItemToObject(object, "energy_per_inference",
+				      energy_measurement_json(&result->energy));
 	if (result->have_stack)
 		cJSON_AddItemToObject(
 		    object, "stack_high_water",

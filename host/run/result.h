@@ -20,6 +20,7 @@
 #include "config/profile.h"
 #include "link/session.h"
 #include "link/transport_noise.h"
+#include "run/energy_measure.h"
 
 #define RESULT_SCHEMA "hilbench.result/1"
 
@@ -65,6 +66,7 @@ struct run_result {
 	struct transport_noise_counts noise; /* bytes it damaged */
 	uint32_t paced_baud;		     /* emulated console paced to this baud, 0 not */
 	int target_exit_status;		     /* -1 when unknown */
+	struct energy_measurement energy;    /* --meter: measured energy (attempted false: none) */
 
 	char json_path[768];
 	char markdown_path[768];

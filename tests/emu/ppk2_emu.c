@@ -7,7 +7,9 @@
  * sample words: per sample the lowest range whose ADC holds the current,
  * the ADC count from the calibration solved backwards, the sample counter,
  * and the marker on logic bit --marker-bit. Dropped samples are not sent
- * (the counter still advances, as on a congested USB link). It streams as
+ * (the counter still advances, as on a congested USB link). On each start
+ * it prints every window's known energy per inference (at the supply the
+ * client set) on stdout, after the pty path. It streams as
  * fast as the pty takes the bytes and exits when the client closes the pty
  * or on SIGTERM.
  *
@@ -148,6 +150,19 @@ static void stream_some(struct emu *emu)
 	}
 }
 
+/* For tests that run hilbench against this emulator: the trace's own energy
+ * per inference of each window, at the supply the client set (the synthetic
+ * currents times the regulator's voltage), one line per window on stdout. */
+static void report_energy(const struct emu *emu)
+{
+	for (uint32_t w = 0; w < emu->synth.windows; w++)
+		printf("window %u: %.9g J per inference at %.3f V\n", w,
+		       trace_synth_window_energy_j(&emu->synth, w) * emu->vdd_v /
+			   emu->synth.supply_v,
+		       emu->vdd_v);
+	fflush(stdout);
+}
+
 /* Argument bytes each opcode takes; unknown opcodes are taken alone. */
 static size_t arguments_of(uint8_t opcode)
 {
@@ -168,6 +183,7 @@ static void run_command(struct emu *emu)
 	case 0x06:
 		emu->streaming = true;
 		emu->index = 0;
+		report_energy(emu);
 		break;
 	case 0x07: emu->streaming = false; break;
 	case 0x0d: emu->vdd_v = ((c[1] - 3) * 256 + c[2] - 32 + 800) / 1000.0; break;
