@@ -55,6 +55,28 @@ int session_write(struct session *session, const uint8_t *bytes, size_t length)
 	return status;
 }
 
+/* MSG_BOOT: before the handshake the board is just starting (skipped, so
+ * it costs no wait); after it, the board reset by itself and everything
+ * it held (input, cached reply) is gone: the request in flight can only fail. */
+static int take_boot(struct session *session, const struct frame *frame)
+{
+	struct msg_boot boot = {0};
+	const bool decoded = msg_boot_decode(frame->payload, frame->length, &boot) == 0;
+
+	if (!session->handshaken) {
+		hb_debug("board '%s' started (boot message, reset cause %s)", session->board_id,
+			 decoded ? msg_reset_cause_name(boot.reset_cause) : "unreadable");
+		return HB_OK;
+	}
+	session->counters.unasked_boots++;
+	return hb_error(HB_ERR_PROTOCOL,
+			"board '%s' reset by itself while %s was in flight (boot message, reset "
+			"cause %s)",
+			session->board_id,
+			session->awaiting ? msg_type_name(session->awaiting) : "a request",
+			decoded ? msg_reset_cause_name(boot.reset_cause) : "unreadable");
+}
+
 int session_read_frame(struct session *session, int64_t deadline_ms, struct frame *frame,
 		       enum frame_result *result)
 {
@@ -67,6 +89,14 @@ int session_read_frame(struct session *session, int64_t deadline_ms, struct fram
 		while (session->received_position < session->received_length) {
 			uint8_t byte = session->received[session->received_position++];
 			*result = frame_decoder_push(&session->decoder, byte, frame);
+			if (*result == FRAME_READY && frame->type == MSG_BOOT &&
+			    frame->seq == MSG_BOOT_SEQ) {
+				status = take_boot(session, frame);
+				if (status != HB_OK)
+					return status;
+				*result = FRAME_PENDING;
+				continue;
+			}
 			if (*result != FRAME_PENDING)
 				return HB_OK;
 		}
@@ -179,14 +209,16 @@ struct resend_policy {
 	int attempts;
 };
 
-static int request(struct session *session, uint8_t type, const uint8_t *payload, uint16_t length,
-		   uint8_t expected_reply, const struct resend_policy *policy, struct frame *reply)
+static int request_within(struct session *session, uint8_t type, const uint8_t *payload,
+			  uint16_t length, uint8_t expected_reply,
+			  const struct resend_policy *policy, int timeout_ms, struct frame *reply)
 {
 	const uint16_t seq = session_take_seq(session);
-	const int64_t deadline = clock_now_ms() + session->timeout_ms;
+	const int64_t deadline = clock_now_ms() + timeout_ms;
 	int attempts = 0, silent = 0, damaged = 0;
 
 	session->counters.requests++;
+	session->awaiting = type;
 	for (;;) {
 		enum reply_outcome outcome;
 		int64_t attempt_deadline;
@@ -227,8 +259,14 @@ static int request(struct session *session, uint8_t type, const uint8_t *payload
 				"damaged (line noise? check the cable and baud rate)",
 				session->board_id, msg_type_name(type), attempts, damaged);
 	return hb_error(HB_ERR_TIMEOUT, "board '%s' did not answer %s within %.1f s (%d attempts)",
-			session->board_id, msg_type_name(type), session->timeout_ms / 1000.0,
-			attempts);
+			session->board_id, msg_type_name(type), timeout_ms / 1000.0, attempts);
+}
+
+static int request(struct session *session, uint8_t type, const uint8_t *payload, uint16_t length,
+		   uint8_t expected_reply, const struct resend_policy *policy, struct frame *reply)
+{
+	return request_within(session, type, payload, length, expected_reply, policy,
+			      session->timeout_ms, reply);
 }
 
 int session_request(struct session *session, uint8_t type, const uint8_t *payload, uint16_t length,
@@ -280,6 +318,9 @@ static int say_hello(struct session *session, const struct resend_policy *policy
 				"board '%s' speaks protocol version %u, this hilbench speaks %u: "
 				"rebuild the firmware",
 				session->board_id, hello->protocol_version, PROTO_VERSION);
+	if (!session->handshaken)
+		session->deadlines.handshake_ms = session->timeout_ms;
+	session->handshaken = true;
 	return HB_OK;
 }
 
@@ -335,7 +376,26 @@ int session_check_output_data(const struct session *session, const struct frame 
 	return HB_OK;
 }
 
-int session_decode_invoke(const struct session *session, const struct frame *reply, uint16_t runs,
+/* The board's own count of an inference prices every later deadline: the
+ * most seen, so one quick run cannot shorten the deadline of a slow one. */
+static void count_inference(struct session *session, const struct msg_invoke_reply *result)
+{
+	uint64_t most = 0;
+	double units;
+
+	for (uint16_t i = 0; i < result->runs; i++)
+		if (result->ticks[i] > most)
+			most = result->ticks[i];
+	units = (double)most * session->counter_scale_q16 / 65536.0;
+	if (!session->derive_deadlines || units <= session->deadlines.counted_units)
+		return;
+	session->deadlines.counted_units = session->units_per_inference = units;
+	session->deadlines.counted_request_ms = deadline_for_work_ms(&session->rule, units, 1);
+	if (session->rule.fixed_ms <= 0)
+		session->timeout_ms = session->deadlines.counted_request_ms;
+}
+
+int session_decode_invoke(struct session *session, const struct frame *reply, uint16_t runs,
 			  struct msg_invoke_reply *result)
 {
 	if (msg_invoke_reply_decode(reply->payload, reply->length, result) != 0 ||
@@ -343,7 +403,46 @@ int session_decode_invoke(const struct session *session, const struct frame *rep
 		return hb_error(HB_ERR_PROTOCOL,
 				"board '%s' sent a malformed INVOKE_REPLY (%u bytes)",
 				session->board_id, reply->length);
+	count_inference(session, result);
 	return HB_OK;
+}
+
+void session_use_deadlines(struct session *session, const struct deadline_rule *rule, uint64_t macs,
+			   uint32_t counter_scale_q16)
+{
+	session->rule = *rule;
+	session->derive_deadlines = true;
+	session->counter_scale_q16 = counter_scale_q16;
+	session->deadlines.derived = rule->fixed_ms <= 0;
+	session->deadlines.fixed_ms = rule->fixed_ms > 0 ? rule->fixed_ms : 0;
+	session->deadlines.bound_units = deadline_bound_units(rule, macs);
+	session->units_per_inference = session->deadlines.bound_units;
+	/* Without MACs there is no bound: the handshake's deadline stands in. */
+	session->deadlines.bound_request_ms =
+	    session->units_per_inference > 0
+		? deadline_for_work_ms(rule, session->units_per_inference, 1)
+		: (rule->fixed_ms > 0 ? rule->fixed_ms : DEADLINE_HANDSHAKE_MS);
+	session->timeout_ms = session->deadlines.bound_request_ms;
+}
+
+int session_invoke_deadline_ms(const struct session *session, uint32_t inferences)
+{
+	if (!session->derive_deadlines || session->rule.fixed_ms > 0 ||
+	    session->units_per_inference <= 0)
+		return session->timeout_ms;
+	return deadline_for_work_ms(&session->rule, session->units_per_inference, inferences);
+}
+
+void session_counters_add(struct session_counters *a, const struct session_counters *b)
+{
+	a->requests += b->requests;
+	a->resends += b->resends;
+	a->damaged_frames += b->damaged_frames;
+	a->stale_frames += b->stale_frames;
+	a->resyncs += b->resyncs;
+	a->unasked_boots += b->unasked_boots;
+	a->bytes_sent += b->bytes_sent;
+	a->bytes_received += b->bytes_received;
 }
 
 int session_write_input(struct session *session, const uint8_t *data, uint32_t length,
@@ -373,20 +472,31 @@ int session_write_input(struct session *session, const uint8_t *data, uint32_t l
 int session_invoke(struct session *session, uint16_t runs, uint16_t warmups,
 		   struct msg_invoke_reply *result)
 {
-	uint8_t payload[4];
+	return session_invoke_flags(session, runs, warmups, 0, result);
+}
+
+int session_invoke_flags(struct session *session, uint16_t runs, uint16_t warmups, uint8_t flags,
+			 struct msg_invoke_reply *result)
+{
+	uint8_t payload[5];
 	struct frame reply;
 	int status;
-
+	/* Priced by the work asked for: runs and warm-ups alike. */
+	const int timeout_ms = session_invoke_deadline_ms(session, (uint32_t)runs + warmups);
 	struct resend_policy policy = {.on_damage = true,
-				       .wait_ms = session->timeout_ms / session->max_attempts,
+				       .wait_ms = timeout_ms / session->max_attempts,
 				       .attempts = session->max_attempts};
 
 	if (session->invoke_wait_ms > 0 && session->invoke_wait_ms < policy.wait_ms)
 		policy.wait_ms = session->invoke_wait_ms;
+	if (timeout_ms > session->deadlines.longest_invoke_ms)
+		session->deadlines.longest_invoke_ms = timeout_ms;
 	le_put_u16(payload, runs);
 	le_put_u16(payload + 2, warmups);
-	status = request(session, MSG_INVOKE, payload, sizeof payload, MSG_INVOKE_REPLY, &policy,
-			 &reply);
+	payload[4] = flags;
+	/* Without flags, the 4-byte INVOKE of protocol 4. */
+	status = request_within(session, MSG_INVOKE, payload, flags ? 5 : 4, MSG_INVOKE_REPLY,
+				&policy, timeout_ms, &reply);
 	if (status != HB_OK)
 		return status;
 	return session_decode_invoke(session, &reply, runs, result);
@@ -413,6 +523,26 @@ int session_read_output(struct session *session, uint8_t *data, uint32_t length,
 			return status;
 		memcpy(data + offset, reply.payload + 4, part);
 	}
+	return HB_OK;
+}
+
+int session_read_layers(struct session *session, uint16_t first, struct msg_layers_reply *layers)
+{
+	uint8_t payload[2];
+	struct frame reply;
+	int status;
+
+	le_put_u16(payload, first);
+	status = quick_request(session, MSG_LAYERS_READ, payload, sizeof payload, MSG_LAYERS_DATA,
+			       &reply);
+	if (status != HB_OK)
+		return status;
+	if (msg_layers_reply_decode(reply.payload, reply.length, layers) != 0 ||
+	    (layers->op_count > 0 && layers->first != first))
+		return hb_error(
+		    HB_ERR_PROTOCOL,
+		    "board '%s' sent a malformed LAYERS_DATA (%u bytes, asked from op %u)",
+		    session->board_id, reply.length, first);
 	return HB_OK;
 }
 

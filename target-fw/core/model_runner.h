@@ -41,4 +41,8 @@ uint32_t model_runner_arena_used(void);
  * the counter ticks the graph took. */
 uint64_t model_runner_invoke(void);
 
+/* The same, with the counter read between ops too (layer_profile.h): returns
+ * the ops' summed ticks, read cost included, and keeps each op's. */
+uint64_t model_runner_invoke_profiled(void);
+
 #endif

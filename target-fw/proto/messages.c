@@ -8,6 +8,9 @@
 #define HELLO_LENGTH (HELLO_FIXED + 2u * PROTO_NAME_LENGTH + 4u)
 /* inference_stack (protocol version 4) sits before the ticks. */
 #define INVOKE_FIXED 18u
+/* MSG_LAYERS_DATA (protocol version 5): a 12-byte head, 6 bytes per op. */
+#define LAYERS_FIXED 12u
+#define LAYERS_ENTRY 6u
 
 size_t msg_hello_reply_encode(const struct msg_hello_reply *m, uint8_t *out, size_t capacity)
 {
@@ -121,6 +124,94 @@ int msg_error_decode(const uint8_t *in, size_t length, struct msg_error_reply *m
 	return 0;
 }
 
+static int layers_reply_valid(const struct msg_layers_reply *m)
+{
+	return m->entries <= PROTO_LAYERS_PER_REPLY &&
+	       (uint32_t)m->first + m->entries <= m->op_count;
+}
+
+size_t msg_layers_reply_encode(const struct msg_layers_reply *m, uint8_t *out, size_t capacity)
+{
+	size_t length = LAYERS_FIXED + LAYERS_ENTRY * (size_t)m->entries;
+
+	if (!layers_reply_valid(m) || capacity < length)
+		return 0;
+	le_put_u16(out + 0, m->op_count);
+	le_put_u16(out + 2, m->max_ops);
+	le_put_u16(out + 4, m->first);
+	le_put_u16(out + 6, m->entries);
+	le_put_u32(out + 8, m->read_cost_ticks);
+	for (uint16_t i = 0; i < m->entries; i++) {
+		uint8_t *p = out + LAYERS_FIXED + LAYERS_ENTRY * i;
+		le_put_u32(p, m->layers[i].ticks);
+		p[4] = m->layers[i].kind;
+		p[5] = m->layers[i].path;
+	}
+	return length;
+}
+
+int msg_layers_reply_decode(const uint8_t *in, size_t length, struct msg_layers_reply *m)
+{
+	if (length < LAYERS_FIXED)
+		return -1;
+	m->op_count = le_get_u16(in + 0);
+	m->max_ops = le_get_u16(in + 2);
+	m->first = le_get_u16(in + 4);
+	m->entries = le_get_u16(in + 6);
+	m->read_cost_ticks = le_get_u32(in + 8);
+	if (!layers_reply_valid(m) || length != LAYERS_FIXED + LAYERS_ENTRY * (size_t)m->entries)
+		return -1;
+	for (uint16_t i = 0; i < m->entries; i++) {
+		const uint8_t *p = in + LAYERS_FIXED + LAYERS_ENTRY * i;
+		m->layers[i].ticks = le_get_u32(p);
+		m->layers[i].kind = p[4];
+		m->layers[i].path = p[5];
+	}
+	return 0;
+}
+
+const char *msg_kernel_path_name(uint8_t path)
+{
+	switch (path) {
+	case MSG_KERNEL_PATH_PORTABLE: return "portable";
+	case MSG_KERNEL_PATH_FAST: return "fast";
+	case MSG_KERNEL_PATH_FAST_DSP: return "fast-dsp";
+	default: return NULL;
+	}
+}
+
+size_t msg_boot_encode(const struct msg_boot *m, uint8_t *out, size_t capacity)
+{
+	if (capacity < MSG_BOOT_SIZE)
+		return 0;
+	le_put_u16(out, m->protocol_version);
+	le_put_u32(out + 2, m->build_id);
+	out[6] = m->reset_cause;
+	return MSG_BOOT_SIZE;
+}
+
+int msg_boot_decode(const uint8_t *in, size_t length, struct msg_boot *m)
+{
+	if (length != MSG_BOOT_SIZE)
+		return -1;
+	m->protocol_version = le_get_u16(in);
+	m->build_id = le_get_u32(in + 2);
+	m->reset_cause = in[6];
+	return 0;
+}
+
+const char *msg_reset_cause_name(uint8_t cause)
+{
+	switch (cause) {
+	case MSG_RESET_CAUSE_POWER_ON: return "power-on";
+	case MSG_RESET_CAUSE_SOFTWARE: return "software";
+	case MSG_RESET_CAUSE_WATCHDOG: return "watchdog";
+	case MSG_RESET_CAUSE_BROWN_OUT: return "brown-out";
+	case MSG_RESET_CAUSE_PIN: return "reset pin";
+	default: return "unknown";
+	}
+}
+
 const char *msg_type_name(uint8_t type)
 {
 	switch (type) {
@@ -129,12 +220,16 @@ const char *msg_type_name(uint8_t type)
 	case MSG_INVOKE: return "INVOKE";
 	case MSG_OUTPUT_READ: return "OUTPUT_READ";
 	case MSG_EXIT: return "EXIT";
+	case MSG_LAYERS_READ: return "LAYERS_READ";
 	case MSG_DEBUG_HANG: return "DEBUG_HANG";
+	case MSG_DEBUG_RESET: return "DEBUG_RESET";
+	case MSG_BOOT: return "BOOT";
 	case MSG_HELLO_REPLY: return "HELLO_REPLY";
 	case MSG_INPUT_ACK: return "INPUT_ACK";
 	case MSG_INVOKE_REPLY: return "INVOKE_REPLY";
 	case MSG_OUTPUT_DATA: return "OUTPUT_DATA";
 	case MSG_EXIT_REPLY: return "EXIT_REPLY";
+	case MSG_LAYERS_DATA: return "LAYERS_DATA";
 	case MSG_ERROR: return "ERROR";
 	default: return "unknown";
 	}

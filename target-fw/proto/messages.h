@@ -16,16 +16,21 @@
 
 #include "byte_order.h"
 
-#define PROTO_VERSION	  4u
+#define PROTO_VERSION	  5u
 #define PROTO_MAX_RUNS	  48u /* invocations timed per MSG_INVOKE */
 #define PROTO_NAME_LENGTH 24u /* port and core names, NUL padded */
+/* Per-op entries in one MSG_LAYERS_DATA (protocol 5): 12 + 6 x 32 bytes
+ * (the firmware keeps one reply struct, 268 bytes, in its harness RAM). */
+#define PROTO_LAYERS_PER_REPLY 32u
 
 enum msg_type {
 	MSG_HELLO = 0x01,	/* u16 host protocol version */
 	MSG_INPUT_WRITE = 0x02, /* u32 offset, bytes */
-	MSG_INVOKE = 0x03,	/* u16 runs, u16 warmups */
+	MSG_INVOKE = 0x03,	/* u16 runs, u16 warmups[, u8 flags: MSG_INVOKE_PROFILE_LAYERS] */
 	MSG_OUTPUT_READ = 0x04, /* u32 offset, u16 length */
 	MSG_EXIT = 0x05,	/* u8 status: the target stops (QEMU exits) */
+	MSG_LAYERS_READ = 0x06, /* u16 first op: the last profiled inference's per-op ticks */
+	MSG_DEBUG_RESET = 0x7D, /* the target resets itself, unanswered: tests recovery */
 	MSG_DEBUG_HANG = 0x7E,	/* the target spins forever: tests host timeouts */
 
 	MSG_REPLY_FLAG = 0x80,
@@ -34,7 +39,11 @@ enum msg_type {
 	MSG_INVOKE_REPLY = 0x83,
 	MSG_OUTPUT_DATA = 0x84, /* u32 offset, bytes */
 	MSG_EXIT_REPLY = 0x85,	/* empty: sent before the target stops */
-	MSG_ERROR = 0xFF,	/* u16 error code, u8 request type */
+	MSG_LAYERS_DATA = 0x86, /* struct msg_layers_reply */
+	/* Unasked, seq 0, once at every start (protocol 5): struct msg_boot. A
+	 * host that has shaken hands takes it for a reset of the board. */
+	MSG_BOOT = 0x90,
+	MSG_ERROR = 0xFF, /* u16 error code, u8 request type */
 };
 
 enum msg_error {
@@ -50,6 +59,19 @@ enum msg_error {
 enum msg_counter_kind {
 	MSG_COUNTER_DWT = 0,	 /* DWT CYCCNT: core clock cycles */
 	MSG_COUNTER_SYSTICK = 1, /* SysTick on the core clock */
+};
+
+/* INVOKE flags (protocol 5; a 4-byte INVOKE has none). Other bits are
+ * reserved: set, the INVOKE is refused with MSG_ERROR_BAD_LENGTH. */
+#define MSG_INVOKE_PROFILE_LAYERS 0x01u /* read the counter between ops too */
+
+/* Which kernel an op ran, as the firmware build routes its kind
+ * (target-fw/core/layer_profile.c). */
+enum msg_kernel_path {
+	MSG_KERNEL_PATH_UNKNOWN = 0,
+	MSG_KERNEL_PATH_PORTABLE = 1, /* the plain C99 kernel (the only one for most kinds) */
+	MSG_KERNEL_PATH_FAST = 2,     /* the _fast kernel with plain-C 16-bit lanes */
+	MSG_KERNEL_PATH_FAST_DSP = 3, /* the _fast kernel with SXTB16/SMLAD (DSP extension) */
 };
 
 struct msg_hello_reply {
@@ -96,6 +118,45 @@ struct msg_error_reply {
 	uint8_t request_type;
 };
 
+/* Why the target started, where its port can tell (MSG_BOOT). */
+enum msg_reset_cause {
+	MSG_RESET_CAUSE_UNKNOWN = 0, /* the port cannot tell */
+	MSG_RESET_CAUSE_POWER_ON = 1,
+	MSG_RESET_CAUSE_SOFTWARE = 2, /* SYSRESETREQ, e.g. MSG_DEBUG_RESET */
+	MSG_RESET_CAUSE_WATCHDOG = 3,
+	MSG_RESET_CAUSE_BROWN_OUT = 4,
+	MSG_RESET_CAUSE_PIN = 5,
+};
+
+/* Sequence number of MSG_BOOT: the host never sends 0. */
+#define MSG_BOOT_SEQ  0u
+#define MSG_BOOT_SIZE 7u
+
+struct msg_boot {
+	uint16_t protocol_version;
+	uint32_t build_id;
+	uint8_t reset_cause; /* enum msg_reset_cause */
+};
+
+/* The per-op counter ticks of the last INVOKE with MSG_INVOKE_PROFILE_LAYERS
+ * (protocol 5), `entries` of them from op `first`. */
+struct msg_layer_entry {
+	uint32_t ticks; /* from the counter read before the op to the one after it */
+	uint8_t kind;	/* enum model_op_kind */
+	uint8_t path;	/* enum msg_kernel_path */
+};
+
+struct msg_layers_reply {
+	uint16_t op_count; /* ops profiled; 0: none since boot, or more ops than max_ops */
+	uint16_t max_ops;  /* the most ops the firmware keeps figures for */
+	uint16_t first;
+	uint16_t entries; /* <= PROTO_LAYERS_PER_REPLY, first + entries <= op_count */
+	/* Ticks one counter read adds to an op's figure: the least of repeated
+	 * differences of two back-to-back reads, measured before the run. */
+	uint32_t read_cost_ticks;
+	struct msg_layer_entry layers[PROTO_LAYERS_PER_REPLY];
+};
+
 /* Encoders return the payload length written (<= capacity) or 0 when it
  * does not fit. Decoders return 0 on success, -1 on a malformed payload. */
 size_t msg_hello_reply_encode(const struct msg_hello_reply *m, uint8_t *out, size_t capacity);
@@ -104,8 +165,15 @@ size_t msg_invoke_reply_encode(const struct msg_invoke_reply *m, uint8_t *out, s
 int msg_invoke_reply_decode(const uint8_t *in, size_t length, struct msg_invoke_reply *m);
 size_t msg_error_encode(const struct msg_error_reply *m, uint8_t *out, size_t capacity);
 int msg_error_decode(const uint8_t *in, size_t length, struct msg_error_reply *m);
+size_t msg_boot_encode(const struct msg_boot *m, uint8_t *out, size_t capacity);
+int msg_boot_decode(const uint8_t *in, size_t length, struct msg_boot *m);
+const char *msg_reset_cause_name(uint8_t cause);
+size_t msg_layers_reply_encode(const struct msg_layers_reply *m, uint8_t *out, size_t capacity);
+int msg_layers_reply_decode(const uint8_t *in, size_t length, struct msg_layers_reply *m);
 
 const char *msg_type_name(uint8_t type);
+/* "portable", "fast", "fast-dsp"; NULL for an unknown path (absent, not guessed). */
+const char *msg_kernel_path_name(uint8_t path);
 const char *msg_error_name(uint16_t code);
 
 #endif

@@ -45,6 +45,7 @@ static void fuzz_frame_messages(const struct frame *frame)
 	struct msg_hello_reply hello;
 	struct msg_invoke_reply invoke;
 	struct msg_error_reply error;
+	static struct msg_layers_reply layers;
 
 	if (msg_hello_reply_decode(frame->payload, frame->length, &hello) == 0) {
 		FUZZ_CHECK(memchr(hello.port, 0, PROTO_NAME_LENGTH) != NULL);
@@ -62,6 +63,14 @@ static void fuzz_frame_messages(const struct frame *frame)
 		FUZZ_CHECK(invoke.runs <= PROTO_MAX_RUNS);
 		FUZZ_CHECK(msg_invoke_reply_encode(&invoke, again, sizeof again) == frame->length);
 		FUZZ_CHECK(memcmp(again, frame->payload, frame->length) == 0);
+	}
+	if (msg_layers_reply_decode(frame->payload, frame->length, &layers) == 0) {
+		FUZZ_CHECK(layers.entries <= PROTO_LAYERS_PER_REPLY);
+		FUZZ_CHECK((uint32_t)layers.first + layers.entries <= layers.op_count);
+		FUZZ_CHECK(msg_layers_reply_encode(&layers, again, sizeof again) == frame->length);
+		FUZZ_CHECK(memcmp(again, frame->payload, frame->length) == 0);
+		for (uint16_t i = 0; i < layers.entries; i++)
+			(void)msg_kernel_path_name(layers.layers[i].path);
 	}
 	if (msg_error_decode(frame->payload, frame->length, &error) == 0) {
 		FUZZ_CHECK(msg_error_encode(&error, again, sizeof again) == 3);

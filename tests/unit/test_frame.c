@@ -173,9 +173,9 @@ Test(frame, known_bytes_of_hello_request)
 
 Test(frame, known_bytes_of_current_hello)
 {
-	/* The worked example of docs/protocol.md: seq 1, MSG_HELLO, version 4. */
-	static const uint8_t expected[] = {0x02, 0x01, 0x03, 0x01, 0x04, 0x05,
-					   0x9E, 0x71, 0xEC, 0x9E, 0x00};
+	/* The worked example of docs/protocol.md: seq 1, MSG_HELLO, version 5. */
+	static const uint8_t expected[] = {0x02, 0x01, 0x03, 0x01, 0x05, 0x05,
+					   0xDF, 0x40, 0xF7, 0x87, 0x00};
 	static struct frame in;
 	uint8_t wire[FRAME_MAX_ENCODED];
 

@@ -264,7 +264,9 @@ Test(messages, type_names)
 	cr_expect_str_eq(msg_type_name(MSG_EXIT_REPLY), "EXIT_REPLY");
 	cr_expect_str_eq(msg_type_name(MSG_ERROR), "ERROR");
 	cr_expect_str_eq(msg_type_name(0x00), "unknown");
-	cr_expect_str_eq(msg_type_name(0x06), "unknown");
+	cr_expect_str_eq(msg_type_name(MSG_LAYERS_READ), "LAYERS_READ");
+	cr_expect_str_eq(msg_type_name(MSG_LAYERS_DATA), "LAYERS_DATA");
+	cr_expect_str_eq(msg_type_name(0x07), "unknown");
 	cr_expect_str_eq(msg_type_name(MSG_REPLY_FLAG), "unknown");
 	cr_expect_str_eq(msg_type_name(0xFE), "unknown");
 }
@@ -293,4 +295,100 @@ Test(messages, replies_fit_one_frame)
 	cr_expect_eq(MSG_INPUT_WRITE | MSG_REPLY_FLAG, MSG_INPUT_ACK);
 	cr_expect_eq(MSG_OUTPUT_READ | MSG_REPLY_FLAG, MSG_OUTPUT_DATA);
 	cr_expect_eq(MSG_EXIT | MSG_REPLY_FLAG, MSG_EXIT_REPLY);
+	cr_expect_eq(MSG_LAYERS_READ | MSG_REPLY_FLAG, MSG_LAYERS_DATA);
+	cr_expect_leq(12u + 6u * PROTO_LAYERS_PER_REPLY, FRAME_MAX_PAYLOAD);
+}
+
+static void messages_test_layers(struct msg_layers_reply *m, uint16_t entries)
+{
+	memset(m, 0, sizeof *m);
+	m->op_count = 70;
+	m->max_ops = 128;
+	m->first = 3;
+	m->entries = entries;
+	m->read_cost_ticks = 0x01020304u;
+	for (uint16_t i = 0; i < entries; i++) {
+		m->layers[i].ticks = 0xA0B0C000u + i;
+		m->layers[i].kind = (uint8_t)(1 + i % 17);
+		m->layers[i].path = (uint8_t)(i % 4);
+	}
+}
+
+Test(messages, layers_reply_layout)
+{
+	struct msg_layers_reply m;
+	uint8_t out[FRAME_MAX_PAYLOAD];
+
+	messages_test_layers(&m, 2);
+	memset(out, 0xEE, sizeof out);
+	cr_assert_eq(msg_layers_reply_encode(&m, out, sizeof out), 12u + 2u * 6u);
+	cr_expect_arr_eq(out, ((const uint8_t[]){70, 0, 128, 0, 3, 0, 2, 0, 4, 3, 2, 1}), 12);
+	cr_expect_arr_eq(out + 12, ((const uint8_t[]){0x00, 0xC0, 0xB0, 0xA0, 1, 0}), 6);
+	cr_expect_arr_eq(out + 18, ((const uint8_t[]){0x01, 0xC0, 0xB0, 0xA0, 2, 1}), 6);
+	cr_expect_eq(out[24], 0xEE, "wrote past the payload");
+}
+
+Test(messages, layers_reply_round_trips)
+{
+	static const uint16_t counts[] = {0, 1, 7, PROTO_LAYERS_PER_REPLY};
+	uint8_t buffer[FRAME_MAX_PAYLOAD];
+
+	for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+		struct msg_layers_reply in, out;
+		size_t length;
+		messages_test_layers(&in, counts[c]);
+		length = msg_layers_reply_encode(&in, buffer, sizeof buffer);
+		cr_assert_eq(length, 12u + 6u * counts[c]);
+		memset(&out, 0x5A, sizeof out);
+		cr_assert_eq(msg_layers_reply_decode(buffer, length, &out), 0);
+		cr_expect_eq(out.op_count, in.op_count);
+		cr_expect_eq(out.max_ops, in.max_ops);
+		cr_expect_eq(out.first, in.first);
+		cr_expect_eq(out.entries, in.entries);
+		cr_expect_eq(out.read_cost_ticks, in.read_cost_ticks);
+		for (uint16_t i = 0; i < counts[c]; i++) {
+			cr_expect_eq(out.layers[i].ticks, in.layers[i].ticks);
+			cr_expect_eq(out.layers[i].kind, in.layers[i].kind);
+			cr_expect_eq(out.layers[i].path, in.layers[i].path);
+		}
+	}
+}
+
+Test(messages, layers_reply_refuses_and_rejects)
+{
+	struct msg_layers_reply m, out;
+	uint8_t buffer[FRAME_MAX_PAYLOAD];
+	size_t length;
+
+	/* More entries than a reply holds, or past the profile's ops. */
+	messages_test_layers(&m, 2);
+	m.entries = PROTO_LAYERS_PER_REPLY + 1;
+	cr_expect_eq(msg_layers_reply_encode(&m, buffer, sizeof buffer), 0);
+	messages_test_layers(&m, 2);
+	m.first = 69;
+	cr_expect_eq(msg_layers_reply_encode(&m, buffer, sizeof buffer), 0);
+	messages_test_layers(&m, 2);
+	cr_expect_eq(msg_layers_reply_encode(&m, buffer, 23), 0, "capacity one short");
+
+	messages_test_layers(&m, 2);
+	length = msg_layers_reply_encode(&m, buffer, sizeof buffer);
+	cr_assert_eq(length, 24u);
+	cr_expect_eq(msg_layers_reply_decode(buffer, 11, &out), -1, "shorter than the head");
+	cr_expect_eq(msg_layers_reply_decode(buffer, length - 1, &out), -1, "an entry cut short");
+	cr_expect_eq(msg_layers_reply_decode(buffer, length + 6, &out), -1, "an entry too many");
+	buffer[4] = 69; /* first: 69 + 2 entries > 70 ops */
+	cr_expect_eq(msg_layers_reply_decode(buffer, length, &out), -1);
+	buffer[4] = 3;
+	buffer[0] = 0; /* no ops profiled, yet entries */
+	buffer[1] = 0;
+	cr_expect_eq(msg_layers_reply_decode(buffer, length, &out), -1);
+}
+
+Test(messages, kernel_path_names)
+{
+	cr_expect_str_eq(msg_kernel_path_name(MSG_KERNEL_PATH_PORTABLE), "portable");
+	cr_expect_str_eq(msg_kernel_path_name(MSG_KERNEL_PATH_FAST), "fast");
+	cr_expect_str_eq(msg_kernel_path_name(MSG_KERNEL_PATH_FAST_DSP), "fast-dsp");
+	cr_expect_null(msg_kernel_path_name(MSG_KERNEL_PATH_UNKNOWN));
+	cr_expect_null(msg_kernel_path_name(4));
 }
