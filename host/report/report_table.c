@@ -184,6 +184,20 @@ static struct report_row *new_row(struct report_table *table)
 	return &table->rows[table->count++];
 }
 
+/* Only a plain file name in the record's own folder: a record read from
+ * elsewhere must not point the report at any file it likes. */
+static void energy_trace_path(struct report_row *row, const cJSON *measurements, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char name[256] = "";
+
+	copy_string(object_at(measurements, "energy_per_inference"), "trace", name, sizeof name);
+	if (!name[0] || strchr(name, '/') || name[0] == '.')
+		return;
+	snprintf(row->energy_trace, sizeof row->energy_trace, "%.*s%s",
+		 slash ? (int)(slash - path + 1) : 0, path, name);
+}
+
 /* The figures every model record has, whether alone or a suite's variant. */
 static int read_model_record(struct report_table *table, const cJSON *record, const char *path,
 			     const char *suite, struct report_row **out)
@@ -261,6 +275,7 @@ static int read_model_record(struct report_table *table, const cJSON *record, co
 	if (row->cells[REPORT_COL_ENERGY_MODELLED].source != REPORT_SOURCE_MODELLED)
 		row->cells[REPORT_COL_ENERGY_MODELLED].present = false;
 	report_row_set_capacities(row, u32_at(board, "flash_bytes"), u32_at(board, "ram_bytes"));
+	energy_trace_path(row, measurements, path);
 	*out = row;
 	return HB_OK;
 }

@@ -106,6 +106,9 @@ struct report_row {
 	uint64_t macs;
 
 	struct report_cell cells[REPORT_COLUMN_COUNT];
+	/* The meter's trace file beside the record (a plain file name in its
+	 * folder, as measurements.energy_per_inference.trace names it), or "". */
+	char energy_trace[800];
 };
 
 struct report_table {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/html_energy_window.h"
 #include "util/error.h"
 
 /* SVG geometry, in viewBox units (the page scales it to its width). */
@@ -1219,6 +1220,34 @@ static void write_selection(struct page *page, const struct report_view *view)
 	fputs("</section>\n", out);
 }
 
+/* One window of each meter trace a record keeps (html_energy_window.h). */
+static void write_energy_windows(struct page *page)
+{
+	for (size_t i = 0; i < page->table->count; i++) {
+		const struct report_row *row = &page->table->rows[i];
+		char id[48], label[300];
+
+		if (!row->energy_trace[0])
+			continue;
+		snprintf(id, sizeof id, "fig-energy-window-%zu", i + 1);
+		row_label(row, "", label, sizeof label);
+		figure_open(page, id, "One window of the meter's trace",
+			    "measured (the meter's trace file beside the record); the window is the "
+			    "firmware's marker pin, as the meter saw it");
+		fputs("<p class=\"note\">", page->out);
+		put_text(page->out, label);
+		fputs(" on ", page->out);
+		put_text(page->out, row->board);
+		fputs("</p>\n", page->out);
+		if (html_energy_window_svg(page->out, row->energy_trace, id) != HB_OK) {
+			fputs("<p class=\"absent\">no trace drawn: ", page->out);
+			put_text(page->out, hb_last_error());
+			fputs("</p>\n", page->out);
+		}
+		fputs("</figure>\n", page->out);
+	}
+}
+
 static int html_write(FILE *out, const struct report_view *view)
 {
 	struct page page = {out, view->table, 0};
@@ -1245,6 +1274,7 @@ static int html_write(FILE *out, const struct report_view *view)
 				 "Modelled energy against accuracy (Pareto view; datasheet "
 				 "figures, not a meter)",
 				 "modelled energy per inference, uJ (lower is better)");
+	write_energy_windows(&page);
 	fputs("</section>\n", out);
 	write_full_table(&page, view);
 	fputs("</body>\n</html>\n", out);
