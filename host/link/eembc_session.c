@@ -1,13 +1,13 @@
 #include "link/eembc_session.h"
 
 #include <inttypes.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "link/eembc_line.h"
 #include "util/clock.h"
 #include "util/error.h"
 
@@ -157,20 +157,14 @@ static int name_line(struct eembc_session *session, const char *command, const c
 		     void *context)
 {
 	struct name_answer *answer = context;
-	const char *name = line + strlen("m-name-");
-	size_t length;
+	struct eembc_line parsed;
 
 	(void)session;
 	(void)command;
-	if (strncmp(line, "m-name-", strlen("m-name-")) != 0)
+	eembc_line_parse(line, NULL, 0, &parsed);
+	if (parsed.kind != EEMBC_LINE_NAME)
 		return LINE_IGNORED;
-	length = strlen(name);
-	/* The reference firmware prints "m-name-dut-[VENDOR]". */
-	if (strncmp(name, "dut-[", 5) == 0 && length > 6 && name[length - 1] == ']') {
-		name += 5;
-		length -= 6;
-	}
-	snprintf(answer->name, answer->capacity, "%.*s", (int)length, name);
+	snprintf(answer->name, answer->capacity, "%.*s", (int)parsed.text_length, parsed.text);
 	answer->seen = true;
 	return LINE_USED;
 }
@@ -191,8 +185,41 @@ int eembc_session_name(struct eembc_session *session, char *name, size_t capacit
 	return status;
 }
 
+static int profile_line(struct eembc_session *session, const char *command, const char *line,
+			void *context)
+{
+	struct eembc_profile *profile = context;
+	struct eembc_line parsed;
+
+	(void)session;
+	(void)command;
+	eembc_line_parse(line, NULL, 0, &parsed);
+	if (parsed.kind == EEMBC_LINE_PROFILE) {
+		snprintf(profile->profile, sizeof profile->profile, "%.*s", (int)parsed.text_length,
+			 parsed.text);
+		profile->have_profile = true;
+		return LINE_USED;
+	}
+	if (parsed.kind == EEMBC_LINE_MODEL) {
+		snprintf(profile->model, sizeof profile->model, "%.*s", (int)parsed.text_length,
+			 parsed.text);
+		profile->have_model = true;
+		return LINE_USED;
+	}
+	return LINE_IGNORED;
+}
+
+int eembc_session_profile(struct eembc_session *session, struct eembc_profile *profile)
+{
+	const struct command_spec spec = {profile_line, profile, false};
+
+	memset(profile, 0, sizeof *profile);
+	return run_command(session, "profile", &spec);
+}
+
 struct load_answer {
-	const char *expected; /* the line that acknowledges this command */
+	enum eembc_line_kind expected; /* the line that acknowledges this command */
+	uint64_t bytes;		       /* EXPECTING: the count it must name */
 	bool seen;
 };
 
@@ -200,10 +227,13 @@ static int load_line(struct eembc_session *session, const char *command, const c
 		     void *context)
 {
 	struct load_answer *answer = context;
+	struct eembc_line parsed;
 
 	(void)session;
 	(void)command;
-	if (strcmp(line, answer->expected) != 0)
+	eembc_line_parse(line, NULL, 0, &parsed);
+	if (parsed.kind != answer->expected ||
+	    (parsed.kind == EEMBC_LINE_EXPECTING && parsed.number != answer->bytes))
 		return LINE_IGNORED;
 	answer->seen = true;
 	return LINE_USED;
@@ -224,8 +254,7 @@ int eembc_session_load(struct eembc_session *session, const uint8_t *data, uint3
 		       uint32_t chunk)
 {
 	char command[EEMBC_COMMAND_CAPACITY + 1];
-	char acknowledgement[64];
-	struct load_answer answer = {.expected = acknowledgement};
+	struct load_answer answer = {.expected = EEMBC_LINE_EXPECTING, .bytes = length};
 	const struct command_spec spec = {load_line, &answer, false};
 	int status;
 
@@ -241,17 +270,16 @@ int eembc_session_load(struct eembc_session *session, const uint8_t *data, uint3
 				chunk, EEMBC_COMMAND_CAPACITY);
 
 	snprintf(command, sizeof command, "db load %" PRIu32, length);
-	snprintf(acknowledgement, sizeof acknowledgement, "m-[Expecting %" PRIu32 " bytes]",
-		 length);
 	status = run_command(session, command, &spec);
 	if (status != HB_OK)
 		return status;
 	if (!answer.seen)
 		return hb_error(HB_ERR_PROTOCOL,
-				"board '%s': '%s%%' not acknowledged: expected \"%s\"",
-				session->board_id, command, acknowledgement);
+				"board '%s': '%s%%' not acknowledged: expected \"m-[Expecting "
+				"%" PRIu32 " bytes]\"",
+				session->board_id, command, length);
 
-	snprintf(acknowledgement, sizeof acknowledgement, "m-load-done");
+	answer.expected = EEMBC_LINE_LOAD_DONE;
 	for (uint32_t offset = 0; offset < length; offset += chunk) {
 		uint32_t count = length - offset < chunk ? length - offset : chunk;
 		bool last = offset + count == length;
@@ -273,51 +301,90 @@ int eembc_session_load(struct eembc_session *session, const uint8_t *data, uint3
 	return HB_OK;
 }
 
-/* Digits only into *value; false on anything else or overflow. */
-static bool parse_decimal(const char *text, uint64_t *value)
-{
-	uint64_t result = 0;
+struct results_answer {
+	double *values;
+	size_t capacity;
+	size_t count;
+	bool seen;
+};
 
-	if (*text == '\0')
-		return false;
-	for (; *text; text++) {
-		if (*text < '0' || *text > '9' || result > (UINT64_MAX - 9) / 10)
-			return false;
-		result = result * 10 + (uint64_t)(*text - '0');
-	}
-	*value = result;
-	return true;
+static int results_garbled(struct eembc_session *session, const char *command, const char *line,
+			   const char *why)
+{
+	return hb_error(HB_ERR_PROTOCOL,
+			"board '%s': answer to '%s%%': garbled results \"%.80s%s\": %s",
+			session->board_id, command, line, strlen(line) > 80 ? "..." : "", why);
 }
+
+/* A results line into `answer`: LINE_USED, LINE_IGNORED for another kind,
+ * or a reported error. */
+static int take_results(struct eembc_session *session, const char *command, const char *line,
+			struct results_answer *answer)
+{
+	struct eembc_line parsed;
+
+	eembc_line_parse(line, answer->values, answer->capacity, &parsed);
+	if (parsed.kind == EEMBC_LINE_GARBLED && parsed.garbled_kind == EEMBC_LINE_RESULTS &&
+	    parsed.why == EEMBC_LINE_TOO_MANY_VALUES)
+		return hb_error(HB_ERR_PROTOCOL,
+				"board '%s': answer to '%s%%': more than the %zu result "
+				"values expected",
+				session->board_id, command, answer->capacity);
+	if (parsed.kind == EEMBC_LINE_GARBLED && parsed.garbled_kind == EEMBC_LINE_RESULTS)
+		return results_garbled(session, command, line, parsed.why);
+	if (parsed.kind != EEMBC_LINE_RESULTS)
+		return LINE_IGNORED;
+	if (answer->seen)
+		return hb_error(HB_ERR_PROTOCOL,
+				"board '%s': answer to '%s%%': more than one m-results- line",
+				session->board_id, command);
+	answer->seen = true;
+	answer->count = parsed.value_count;
+	return LINE_USED;
+}
+
+struct infer_answer {
+	struct eembc_infer_result *result;
+	struct results_answer results; /* values NULL: results lines are chatter */
+};
 
 static int infer_line(struct eembc_session *session, const char *command, const char *line,
 		      void *context)
 {
-	struct eembc_infer_result *result = context;
-	static const char prefix[] = "m-lap-us-";
-	uint64_t microseconds;
+	struct infer_answer *answer = context;
+	struct eembc_infer_result *result = answer->result;
+	struct eembc_line parsed;
 
-	if (strncmp(line, prefix, sizeof prefix - 1) != 0)
-		return LINE_IGNORED;
-	if (!parse_decimal(line + sizeof prefix - 1, &microseconds))
+	if (answer->results.values && strncmp(line, "m-results-", 10) == 0)
+		return take_results(session, command, line, &answer->results);
+	eembc_line_parse(line, NULL, 0, &parsed);
+	if (parsed.kind == EEMBC_LINE_GARBLED && parsed.garbled_kind == EEMBC_LINE_LAP_US)
 		return hb_error(HB_ERR_PROTOCOL,
 				"board '%s': answer to '%s%%': garbled timestamp \"%s\": expected "
 				"m-lap-us-DIGITS",
 				session->board_id, command, line);
+	if (parsed.kind != EEMBC_LINE_LAP_US)
+		return LINE_IGNORED;
 	if (result->lap_count == 0)
-		result->start_us = microseconds;
-	result->end_us = microseconds;
+		result->start_us = parsed.number;
+	result->end_us = parsed.number;
 	result->lap_count++;
 	return LINE_USED;
 }
 
-int eembc_session_infer(struct eembc_session *session, uint32_t runs, uint32_t warmups,
-			struct eembc_infer_result *result)
+int eembc_session_infer_results(struct eembc_session *session, uint32_t runs, uint32_t warmups,
+				struct eembc_infer_result *result, double *values, size_t capacity,
+				size_t *count)
 {
 	char command[64];
-	const struct command_spec spec = {infer_line, result, false};
+	struct infer_answer answer = {.result = result,
+				      .results = {.values = values, .capacity = capacity}};
+	const struct command_spec spec = {infer_line, &answer, false};
 	int status;
 
 	memset(result, 0, sizeof *result);
+	if (count)
+		*count = 0;
 	snprintf(command, sizeof command, "infer %" PRIu32 " %" PRIu32, runs, warmups);
 	status = run_command(session, command, &spec);
 	if (status != HB_OK)
@@ -337,69 +404,25 @@ int eembc_session_infer(struct eembc_session *session, uint32_t runs, uint32_t w
 				"board '%s': answer to '%s%%': timestamps go backwards (%" PRIu64
 				" then %" PRIu64 " us)",
 				session->board_id, command, result->start_us, result->end_us);
+	if (values && !answer.results.seen)
+		return hb_error(HB_ERR_PROTOCOL,
+				"board '%s': '%s%%' answered without an m-results- line",
+				session->board_id, command);
+	if (count)
+		*count = answer.results.count;
 	return HB_OK;
 }
 
-struct results_answer {
-	double *values;
-	size_t capacity;
-	size_t count;
-	bool seen;
-};
-
-static int results_garbled(struct eembc_session *session, const char *command, const char *line,
-			   const char *why)
+int eembc_session_infer(struct eembc_session *session, uint32_t runs, uint32_t warmups,
+			struct eembc_infer_result *result)
 {
-	return hb_error(HB_ERR_PROTOCOL,
-			"board '%s': answer to '%s%%': garbled results \"%.80s%s\": %s",
-			session->board_id, command, line, strlen(line) > 80 ? "..." : "", why);
+	return eembc_session_infer_results(session, runs, warmups, result, NULL, 0, NULL);
 }
 
 static int results_line(struct eembc_session *session, const char *command, const char *line,
 			void *context)
 {
-	struct results_answer *answer = context;
-	static const char prefix[] = "m-results-[";
-	const char *cursor = line + sizeof prefix - 1;
-	size_t length = strlen(line);
-
-	if (strncmp(line, prefix, sizeof prefix - 1) != 0)
-		return LINE_IGNORED;
-	if (answer->seen)
-		return hb_error(HB_ERR_PROTOCOL,
-				"board '%s': answer to '%s%%': more than one m-results- line",
-				session->board_id, command);
-	if (line[length - 1] != ']')
-		return results_garbled(session, command, line, "expected ']' at the end");
-	answer->seen = true;
-	answer->count = 0;
-	if (cursor == line + length - 1)
-		return LINE_USED; /* "m-results-[]" */
-	for (;;) {
-		char *end;
-		double value = strtod(cursor, &end);
-
-		if (end == cursor || !isfinite(value))
-			return results_garbled(session, command, line,
-					       "expected numbers separated by ','");
-		while (*end == ' ')
-			end++;
-		if (*end != ',' && *end != ']')
-			return results_garbled(session, command, line,
-					       "expected ',' or ']' after a number");
-		if (answer->count == answer->capacity)
-			return hb_error(HB_ERR_PROTOCOL,
-					"board '%s': answer to '%s%%': more than the %zu result "
-					"values expected",
-					session->board_id, command, answer->capacity);
-		answer->values[answer->count++] = value;
-		if (*end == ']') {
-			if (end[1] != '\0')
-				return results_garbled(session, command, line, "text after ']'");
-			return LINE_USED;
-		}
-		cursor = end + 1;
-	}
+	return take_results(session, command, line, context);
 }
 
 int eembc_session_results(struct eembc_session *session, double *values, size_t capacity,

@@ -7,11 +7,13 @@
  * hilbench firmware built with PROTOCOL=eembc.
  *
  * The board prints a banner ending in "m-ready" when it boots: call
- * eembc_session_name() first, it skips what came before the name.
+ * eembc_session_name() first, it skips what came before the name. Lines
+ * are read by link/eembc_line.h.
  */
 #ifndef HB_EEMBC_SESSION_H
 #define HB_EEMBC_SESSION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +63,19 @@ void eembc_session_init(struct eembc_session *session, struct transport *transpo
  * gives X). */
 int eembc_session_name(struct eembc_session *session, char *name, size_t capacity);
 
+/* What "profile%" answered: m-profile-[TEXT] and m-model-[NAME], each
+ * absent from firmware that does not print it. */
+struct eembc_profile {
+	bool have_profile;
+	char profile[128];
+	bool have_model;
+	char model[64];
+};
+
+/* "profile%". A board that does not know the command answers an e- line:
+ * HB_ERR_PROTOCOL, reported. */
+int eembc_session_profile(struct eembc_session *session, struct eembc_profile *profile);
+
 /* "db load N%", then the bytes in "db HEX%" commands of `chunk` bytes
  * (0: EEMBC_CHUNK_BYTES); the last one must be answered with m-load-done. */
 int eembc_session_load(struct eembc_session *session, const uint8_t *data, uint32_t length,
@@ -69,6 +84,13 @@ int eembc_session_load(struct eembc_session *session, const uint8_t *data, uint3
 /* "infer RUNS WARMUPS%" and its two timestamps. */
 int eembc_session_infer(struct eembc_session *session, uint32_t runs, uint32_t warmups,
 			struct eembc_infer_result *result);
+
+/* The same, and the m-results-[...] line that ends the answer (the
+ * reference prints the output after the timed runs) into
+ * values[0..capacity); a missing results line is HB_ERR_PROTOCOL. */
+int eembc_session_infer_results(struct eembc_session *session, uint32_t runs, uint32_t warmups,
+				struct eembc_infer_result *result, double *values, size_t capacity,
+				size_t *count);
 
 /* "results%": the values of "m-results-[V0,V1,...]" into values[0..capacity). */
 int eembc_session_results(struct eembc_session *session, double *values, size_t capacity,
