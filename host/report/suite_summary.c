@@ -118,6 +118,35 @@ static void write_modelled_energy(FILE *out, const cJSON *variants)
 		fprintf(out, "\n");
 }
 
+/* Measured energy (--meter), one line per variant that has a meter's
+ * record: its figure, or none and why. */
+static void write_measured_energy(FILE *out, const cJSON *variants)
+{
+	const cJSON *variant;
+
+	cJSON_ArrayForEach(variant, variants)
+	{
+		const cJSON *measurements =
+		    cJSON_GetObjectItemCaseSensitive(variant, "measurements");
+		const cJSON *energy =
+		    cJSON_GetObjectItemCaseSensitive(measurements, "energy_per_inference");
+		const cJSON *meter = cJSON_GetObjectItemCaseSensitive(energy, "meter");
+		const cJSON *value = number_at(energy, "value");
+		const cJSON *valid = number_at(energy, "windows_valid");
+		const cJSON *total = number_at(energy, "windows_total");
+
+		if (!energy)
+			continue;
+		fprintf(out, "  %s energy per inference, measured by %s: ",
+			string_at(variant, "variant", "?"), string_at(meter, "model", "?"));
+		if (value)
+			fprintf(out, "%.4g uJ (median of %.0f/%.0f windows)\n", value->valuedouble,
+				valid ? valid->valuedouble : 0, total ? total->valuedouble : 0);
+		else
+			fprintf(out, "none (%s)\n", string_at(energy, "reason", "no reason recorded"));
+	}
+}
+
 void suite_summary_write(FILE *out, const cJSON *record, const char *record_path)
 {
 	const cJSON *suite = cJSON_GetObjectItemCaseSensitive(record, "suite");
@@ -141,6 +170,7 @@ void suite_summary_write(FILE *out, const cJSON *record, const char *record_path
 		"payload B/s", "checked");
 	cJSON_ArrayForEach(variant, variants) write_variant_row(out, variant);
 	write_modelled_energy(out, variants);
+	write_measured_energy(out, variants);
 	cJSON_ArrayForEach(comparison, comparisons)
 	{
 		const cJSON *agreement = number_at(comparison, "top1_agreement");

@@ -115,6 +115,7 @@ int benchmark_measure_one(struct session *session, const struct loaded_model *mo
 	uint8_t *board_output = malloc(compiled->output_bytes);
 	uint8_t *host_output = malloc(compiled->output_bytes);
 	struct output_comparison comparison;
+	struct energy_measure *meter = NULL;
 	uint32_t done = 0;
 	int status = HB_OK;
 
@@ -141,6 +142,12 @@ int benchmark_measure_one(struct session *session, const struct loaded_model *mo
 		if (status != HB_OK)
 			goto out;
 	}
+	if (options->meter) {
+		status =
+		    energy_measure_begin(options->meter, result->board, &result->energy, &meter);
+		if (status != HB_OK)
+			goto out;
+	}
 	while (done < options->runs) {
 		struct msg_invoke_reply reply;
 		uint32_t batch = options->runs - done;
@@ -149,6 +156,8 @@ int benchmark_measure_one(struct session *session, const struct loaded_model *mo
 		if (options->debug_hang && done == 0 && options->runs > 1 &&
 		    options->runs <= PROTO_MAX_RUNS)
 			batch = options->runs / 2;
+		if (meter) /* one window per batch, at least ENERGY_MIN_WINDOWS */
+			batch = energy_measure_batch_size(options->runs, done, PROTO_MAX_RUNS);
 		hb_info("  %s: invoking %u runs (%u/%u done)", model->name, batch, done,
 			options->runs);
 		status = session_invoke(session, (uint16_t)batch,
@@ -156,6 +165,10 @@ int benchmark_measure_one(struct session *session, const struct loaded_model *mo
 		if (status != HB_OK)
 			goto out;
 		status = result_add_runs(result, reply.ticks, reply.runs);
+		if (status == HB_OK && meter)
+			status = energy_measure_batch(meter, reply.ticks, reply.runs,
+						      result_counter_scale(result),
+						      result->board->clock_hz);
 		if (status != HB_OK)
 			goto out;
 		result->have_stack = true;
@@ -177,6 +190,17 @@ int benchmark_measure_one(struct session *session, const struct loaded_model *mo
 		}
 	}
 
+	if (meter) {
+		char trace[800];
+
+		energy_measure_trace_path(result->json_path, NULL, trace, sizeof trace);
+		status = energy_measure_finish(meter, result->json_path[0] ? trace : NULL);
+		energy_measure_close(meter);
+		meter = NULL;
+		save(result);
+		if (status != HB_OK)
+			goto out;
+	}
 	status = session_read_output(session, board_output, compiled->output_bytes, 0);
 	if (status == HB_OK)
 		status = reference_run(compiled, input, host_output);
@@ -199,6 +223,7 @@ int benchmark_measure_one(struct session *session, const struct loaded_model *mo
 				  model->name, comparison.mismatched,
 				  (long long)comparison.first_mismatch, comparison.max_abs_error);
 out:
+	energy_measure_close(meter);
 	free(input);
 	free(board_output);
 	free(host_output);

@@ -11,6 +11,8 @@
  *   energy_measure_finish   stop, analyse, write the trace file, fill the
  *                           record's figure (or the reason there is none)
  *   energy_measure_close    release the meter
+ * A suite, whose samples run one at a time, calls energy_measure_batches
+ * after them instead (energy_batches.c).
  *
  * A meter that fails during the run, or a trace that gives no valid figure,
  * leaves the figure absent with its reason; the run goes on and records
@@ -27,6 +29,7 @@
 #include <cjson/cJSON.h>
 
 #include "config/profile.h"
+#include "link/session.h"
 #include "meter/energy.h"
 #include "meter/meter.h"
 
@@ -95,6 +98,14 @@ int energy_measure_finish(struct energy_measure *measure, const char *trace_path
 
 /* Releases the meter; a measurement not finished keeps a reason saying so. */
 void energy_measure_close(struct energy_measure *measure);
+
+/* A suite's energy part: `runs` timed runs of the input the board holds, in
+ * batches with the meter on (begin, batches, finish, close), into `record`.
+ * Fails when the meter cannot be opened or the board stops answering. */
+int energy_measure_batches(const struct energy_measure_options *options,
+			   const struct board_profile *board, struct session *session,
+			   uint32_t runs, double counter_scale, const char *trace_path,
+			   struct energy_measurement *record);
 
 /* The trace's file name beside a record: "<record without .json>.hbtrace". */
 void energy_measure_trace_path(const char *record_path, const char *suffix, char *out,

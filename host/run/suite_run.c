@@ -284,6 +284,16 @@ static int stream_samples(struct session *session, const struct loaded_model *mo
 	variant->resyncs += stats.resyncs;
 	variant->redone += stats.redone;
 	variant->one_at_a_time += stats.one_at_a_time;
+	/* --meter: the performance part, timed batches of the last sample. */
+	if (status == HB_OK && options->meter) {
+		char trace[800];
+
+		energy_measure_trace_path(state->record_path, variant->entry->variant, trace,
+					  sizeof trace);
+		status =
+		    energy_measure_batches(options->meter, state->board, session, options->runs,
+					   result_counter_scale(result), trace, &result->energy);
+	}
 	variant->result.counters = session->counters;
 	variant->result.output_checked = variant->done > 0;
 	variant->result.outputs_compared = variant->done;

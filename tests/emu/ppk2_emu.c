@@ -11,12 +11,15 @@
  * it prints every window's known energy per inference (at the supply the
  * client set) on stdout, after the pty path. It streams as
  * fast as the pty takes the bytes and exits when the client closes the pty
- * or on SIGTERM.
+ * (unless --reopen) or on SIGTERM.
  *
  *   ppk2_emu [--windows N] [--window-samples N] [--gap-samples N]
  *            [--lead-samples N] [--inferences N] [--idle-ma X] [--active-ma X]
  *            [--noise-ma X] [--glitch-window W] [--drop-window W]
- *            [--drop-samples N] [--seed N] [--marker-bit B]
+ *            [--drop-samples N] [--seed N] [--marker-bit B] [--reopen 1]
+ *
+ * With --reopen 1 it outlives its client and serves the next one (each
+ * start replays the trace from its first sample) until SIGTERM.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -60,6 +63,7 @@ struct emu {
 	unsigned marker_bit;
 	double vdd_v;
 	bool streaming;
+	bool reopen; /* a client that closes may come back (one open per suite variant) */
 	uint64_t index;
 	uint8_t command[4];
 	size_t command_length;
@@ -247,6 +251,8 @@ static int parse_options(struct emu *emu, int argc, char **argv)
 			synth->drop_samples = (uint32_t)number;
 		else if (strcmp(name, "--seed") == 0)
 			synth->seed = (uint32_t)number;
+		else if (strcmp(name, "--reopen") == 0)
+			emu->reopen = number != 0;
 		else if (strcmp(name, "--marker-bit") == 0 && number >= 0 && number <= 7)
 			emu->marker_bit = (unsigned)number;
 		else {
@@ -282,8 +288,9 @@ int main(int argc, char **argv)
 			break;
 		if (waiting.revents & POLLHUP) {
 			/* Until a client opens the pty, its other end reads as hung up. */
-			if (client_seen)
+			if (client_seen && !emu.reopen)
 				break;
+			client_seen = false;
 			usleep(10000);
 			continue;
 		}
