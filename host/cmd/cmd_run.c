@@ -44,7 +44,11 @@ static void print_help(void)
 	       "  --runs N          timed invocations (default 20)\n"
 	       "  --warmup N        untimed invocations first (default 2)\n"
 	       "  --seed N          seed of the generated input, or of a suite's sample order\n"
-	       "  --timeout S       seconds the board may take to answer one request (default 30)\n"
+	       "  --timeout S       one fixed deadline in seconds for every request; wins over\n"
+	       "                    the deadlines otherwise derived from the work: the board's\n"
+	       "                    count of an inference x runs / clock x margin 4 + 3 s, or\n"
+	       "                    before the first count the model's MACs x 256 (the\n"
+	       "                    profile's \"deadline\" may change these)\n"
 	       "  --retries N       resends of a request after a damaged frame or silence (default "
 	       "3)\n"
 	       "  --firmware ELF    use this prebuilt firmware instead of building one\n"
@@ -55,7 +59,14 @@ static void print_help(void)
 	       "                    sample's input goes out while the board computes, up to\n"
 	       "                    the receive window the firmware reports\n"
 	       "  --debug-hang      test hook: make the board hang after the first batch of runs\n"
-	       "                    (48 runs or fewer: after half of them); not with --suite\n"
+	       "                    (48 runs or fewer: after half of them), and again after\n"
+	       "                    every reset; not with --suite\n"
+	       "  --debug-hang-at N test hook: make the board hang before suite sample N (run\n"
+	       "                    order, from 0) or the plain-run batch from run 48 x N,\n"
+	       "                    once per run\n"
+	       "  --debug-reset-at N  test hook: make the board reset itself there, once per run\n"
+	       "  --debug-stuck-at N  test hook: hang there on every attempt of the first model\n"
+	       "                    or variant that gets there (a board no reset mends)\n"
 	       "  --debug-line-noise P  test hook: damage each console byte with probability P\n"
 	       "                    (seeded by --seed), to watch resends and resyncs at work\n"
 	       "  --debug-noise-seed N  seed the damage apart from --seed, so the same samples\n"
@@ -72,6 +83,10 @@ static void print_help(void)
 	       "  --meter-rate HZ   sample rate asked of the meter (default: the driver's)\n"
 	       "  --meter-supply V  supply voltage the meter gives the board; wins over the\n"
 	       "                    profile's energy.model.supply_v, needed when it has none\n\n"
+	       "A board that misses a deadline or resets by itself is reset (emulator restarted,\n"
+	       "OpenOCD 'reset run'; reflashed only if the image it reports differs), and the\n"
+	       "run goes on where it stopped: at most 2 resets per model, then the model fails\n"
+	       "(exit 3) and the other models carry on. The record lists each recovery.\n\n"
 	       "On emulated boards the counts are instructions counted by QEMU (-icount), not\n"
 	       "cycles: they are deterministic, and latency derived from them assumes one\n"
 	       "instruction per cycle. Every figure in the output names its source.\n\n"
@@ -115,7 +130,8 @@ static int parse_supply(const char *text, double *volts)
 	double value = strtod(text, &end);
 
 	if (end == text || *end || !(value > 0 && value <= 10))
-		return hb_error(HB_ERR_USAGE, "--meter-supply '%s': expected volts, e.g. 3.0", text);
+		return hb_error(HB_ERR_USAGE, "--meter-supply '%s': expected volts, e.g. 3.0",
+				text);
 	*volts = value;
 	return HB_OK;
 }
@@ -134,7 +150,8 @@ static int check_meter(struct energy_measure_options *meter, uint32_t bit,
 		return hb_error(HB_ERR_USAGE, "unknown meter '%s' (see 'hilbench meters')",
 				meter->driver);
 	if (!meter->port)
-		return hb_error(HB_ERR_USAGE, "--meter %s needs --meter-port DEVICE", meter->driver);
+		return hb_error(HB_ERR_USAGE, "--meter %s needs --meter-port DEVICE",
+				meter->driver);
 	if (options->runs < ENERGY_MIN_WINDOWS)
 		return hb_error(HB_ERR_USAGE,
 				"--meter needs --runs %d or more (one window per batch, at least "
@@ -166,6 +183,9 @@ int cmd_run(int argc, char **argv)
 	    {"boards-dir", required_argument, NULL, 'd'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"debug-hang", no_argument, NULL, 'H'},
+	    {"debug-hang-at", required_argument, NULL, 1101},
+	    {"debug-reset-at", required_argument, NULL, 1102},
+	    {"debug-stuck-at", required_argument, NULL, 1103},
 	    {"no-pipeline", no_argument, NULL, 'P'},
 	    {"debug-line-noise", required_argument, NULL, 'N'},
 	    {"debug-noise-seed", required_argument, NULL, 'E'},
@@ -182,10 +202,12 @@ int cmd_run(int argc, char **argv)
 	    .runs = 20,
 	    .warmups = 2,
 	    .input_seed = 1,
-	    .timeout_ms = 30000,
+	    .timeout_ms = 0, /* derived from the work, unless --timeout */
 	    .attempts = 4,
 	    .results_dir = "results",
 	};
+	struct debug_hooks hooks;
+	uint32_t hook_index;
 	const char *board_id = "qemu-m4";
 	const char *models[32];
 	size_t model_count = 0;
@@ -203,6 +225,7 @@ int cmd_run(int argc, char **argv)
 	int option;
 	int status = HB_OK;
 
+	debug_hooks_init(&hooks);
 	optind = 0;
 	opterr = 0;
 	while (status == HB_OK &&
@@ -240,6 +263,21 @@ int cmd_run(int argc, char **argv)
 		case 'd': boards_dir = optarg; break;
 		case 'j': json = 1; break;
 		case 'H': options.debug_hang = true; break;
+		case 1101:
+		case 1102:
+		case 1103:
+			status = cli_parse_u32(option == 1101	? "--debug-hang-at"
+					       : option == 1102 ? "--debug-reset-at"
+								: "--debug-stuck-at",
+					       optarg, 0, UINT32_MAX - 1, &hook_index);
+			if (option == 1101)
+				hooks.hang_at = hook_index;
+			else if (option == 1102)
+				hooks.reset_at = hook_index;
+			else
+				hooks.stuck_at = hook_index;
+			options.hooks = &hooks;
+			break;
 		case 'P': options.synchronous = true; break;
 		case 'N':
 			status = cli_parse_probability("--debug-line-noise", optarg,

@@ -25,9 +25,11 @@
 #define PROFILE_MAX_FILE_BYTES (1024 * 1024)
 
 static const char *const root_fields[] = {
-    "schema",	"id",	   "name",    "core",	       "fpu",	   "dsp",    "clock_hz", "memory",
-    "firmware", "flasher", "console", "cycle_counter", "verified", "energy", NULL,
+    "schema",	"id",	  "name",     "core",	 "fpu",	     "dsp",
+    "clock_hz", "memory", "firmware", "flasher", "console",  "cycle_counter",
+    "verified", "energy", "emulates", "notes",	 "deadline", NULL,
 };
+static const char *const deadline_fields[] = {"margin", "min_ms", "units_per_mac", NULL};
 static const char *const energy_fields[] = {"model", "window_pin", NULL};
 static const char *const energy_model_fields[] = {
     "chip", "supply_v", "run_current_ma", "at_clock_hz", "datasheet", NULL,
@@ -331,6 +333,51 @@ static bool read_positive(struct json_reader *reader, const cJSON *object, const
 	return true;
 }
 
+/* "deadline" is optional, and each of its members: what it names replaces
+ * the default of link/deadline.h for this board (docs/reliability.md). */
+static void read_deadline(struct json_reader *reader, const cJSON *root, struct board_profile *out)
+{
+	const cJSON *deadline = json_member(reader, root, "", "deadline", NULL);
+
+	if (!deadline)
+		return;
+	if (!cJSON_IsObject(deadline)) {
+		json_fail_expected(reader, "", "deadline", "an object", deadline);
+		return;
+	}
+	json_check_members(reader, deadline, "deadline", deadline_fields);
+	out->deadline.given = true;
+	if (json_member(reader, deadline, "deadline", "margin", NULL)) {
+		out->deadline.have_margin = read_positive(
+		    reader, deadline, "deadline", "margin", 1000,
+		    "a margin from 1 to 1000 (times the counted work)", &out->deadline.margin);
+		if (out->deadline.have_margin && out->deadline.margin < 1) {
+			json_fail(
+			    reader,
+			    "field 'deadline.margin': expected a margin from 1 to 1000 (times "
+			    "the counted work), got %g",
+			    out->deadline.margin);
+			out->deadline.have_margin = false;
+		}
+	}
+	if (json_member(reader, deadline, "deadline", "min_ms", NULL))
+		out->deadline.have_min_ms =
+		    json_read_u32(reader, deadline, "deadline", "min_ms", false, 10,
+				  "milliseconds from 10 to 3600000", &out->deadline.min_ms);
+	if (out->deadline.have_min_ms && out->deadline.min_ms > 3600000) {
+		json_fail(
+		    reader,
+		    "field 'deadline.min_ms': expected milliseconds from 10 to 3600000, got %u",
+		    out->deadline.min_ms);
+		out->deadline.have_min_ms = false;
+	}
+	if (json_member(reader, deadline, "deadline", "units_per_mac", NULL))
+		out->deadline.have_units_per_mac =
+		    read_positive(reader, deadline, "deadline", "units_per_mac", 1e6,
+				  "counter units per MAC above 0, at most 1000000 (an upper bound)",
+				  &out->deadline.units_per_mac);
+}
+
 /* "energy" is optional; when its "model" is given every figure of it is
  * required, so a modelled energy never rests on a guessed default. */
 static void read_energy(struct json_reader *reader, const cJSON *root, struct board_profile *out)
@@ -370,6 +417,130 @@ static void read_energy(struct json_reader *reader, const cJSON *root, struct bo
 			  &figures->at_clock_hz) &
 	    json_read_string(reader, model, "energy.model", "datasheet", true, JSON_STRING_TEXT,
 			     figures->datasheet, sizeof figures->datasheet);
+}
+
+static int parse_profile(const char *text, size_t length, const char *path, bool resolve,
+			 struct board_profile *out);
+
+/* The room a firmware has before the model region. */
+static uint32_t firmware_room(const struct profile_region *flash,
+			      const struct profile_region *model)
+{
+	return model->origin - flash->origin;
+}
+
+/* An emulated board that stands for a real one takes the real board's
+ * limits from that board's profile, found beside this one; the emulator
+ * must offer at least that much, and run the same core, or the counts
+ * would not say anything about the real board. */
+static void resolve_emulates(struct json_reader *reader, const char *path,
+			     struct board_profile *out)
+{
+	const struct flasher_driver *flasher = flasher_find(out->flasher.driver);
+	struct board_profile *real;
+	char real_path[sizeof out->path];
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	int folder_length = slash ? (int)(slash - path) : 1;
+	uint8_t *text = NULL;
+	size_t length = 0;
+
+	if (!flasher || !flasher->emulator) {
+		json_fail(reader,
+			  "field 'emulates': expected only on an emulated board (a flasher that "
+			  "emulates, such as \"qemu\"), got it with flasher driver \"%s\"",
+			  out->flasher.driver);
+		return;
+	}
+	if ((size_t)snprintf(real_path, sizeof real_path, "%.*s/%s.json", folder_length,
+			     slash ? path : ".", out->emulates) >= sizeof real_path) {
+		json_fail(reader, "field 'emulates': path of '%s' too long", out->emulates);
+		return;
+	}
+	if (access(real_path, R_OK) != 0) {
+		json_fail(reader,
+			  "field 'emulates': expected the id of a board profile beside this one, "
+			  "got \"%s\" ('%s': %s)",
+			  out->emulates, real_path, strerror(errno));
+		return;
+	}
+	real = malloc(sizeof *real);
+	if (!real ||
+	    file_read_all(real_path, PROFILE_MAX_FILE_BYTES, "a board profile", &text, &length) !=
+		HB_OK ||
+	    parse_profile((const char *)text, length, real_path, false, real) != HB_OK) {
+		json_fail(reader, "field 'emulates': the profile it names, '%s', cannot be used",
+			  real_path);
+		goto out;
+	}
+	if (real->verified == PROFILE_VERIFIED_EMULATED || real->emulates[0])
+		json_fail(reader,
+			  "field 'emulates': expected a real board's profile, got '%s', which is "
+			  "%s",
+			  real_path, real->emulates[0] ? "a stand-in itself" : "an emulated board");
+	else if (strcmp(real->core, out->core) != 0 || strcmp(real->fpu, out->fpu) != 0 ||
+		 real->dsp != out->dsp)
+		json_fail(reader,
+			  "field 'emulates': expected a board of this profile's core (%s, FPU %s, "
+			  "DSP %s), got '%s' with %s, FPU %s, DSP %s",
+			  out->core, out->fpu, out->dsp ? "yes" : "no", out->emulates, real->core,
+			  real->fpu, real->dsp ? "yes" : "no");
+	else if (out->ram.size < real->ram.size || out->model.size < real->model.size ||
+		 firmware_room(&out->flash, &out->model) <
+		     firmware_room(&real->flash, &real->model))
+		json_fail(reader,
+			  "field 'emulates': expected the emulated board to have at least the "
+			  "RAM (%u B), model region (%u B) and firmware room (%u B) of '%s', got "
+			  "%u, %u and %u B",
+			  real->ram.size, real->model.size,
+			  firmware_room(&real->flash, &real->model), out->emulates, out->ram.size,
+			  out->model.size, firmware_room(&out->flash, &out->model));
+	else
+		out->stands_for = profile_limits(real);
+out:
+	free(text);
+	free(real);
+}
+
+/* "notes": {"console.baud": "why"}: each key names a field of the profile
+ * (its first part a top-level field), each value says why it is so. */
+static void read_notes(struct json_reader *reader, const cJSON *root, struct board_profile *out)
+{
+	const cJSON *notes = json_member(reader, root, "", "notes", NULL);
+	const cJSON *note;
+
+	if (!notes)
+		return;
+	if (!cJSON_IsObject(notes)) {
+		json_fail_expected(reader, "", "notes", "an object of field name: reason", notes);
+		return;
+	}
+	cJSON_ArrayForEach(note, notes)
+	{
+		struct profile_note *slot = &out->notes[out->note_count];
+		char top[32];
+		size_t top_length = strcspn(note->string, ".");
+
+		snprintf(top, sizeof top, "%.*s", (int)(top_length < sizeof top ? top_length : 0),
+			 note->string);
+		if (strlen(note->string) >= sizeof slot->field ||
+		    json_name_index(top, root_fields) < 0 || !cJSON_GetObjectItem(root, top)) {
+			json_fail(reader,
+				  "field 'notes.%s': expected the name of a field this profile "
+				  "has, such as \"console.baud\"",
+				  note->string);
+			continue;
+		}
+		if (out->note_count == PROFILE_MAX_NOTES) {
+			json_fail(reader, "field 'notes': expected at most %d notes",
+				  PROFILE_MAX_NOTES);
+			return;
+		}
+		if (json_read_string(reader, notes, "notes", note->string, true, JSON_STRING_TEXT,
+				     slot->text, sizeof slot->text)) {
+			snprintf(slot->field, sizeof slot->field, "%s", note->string);
+			out->note_count++;
+		}
+	}
 }
 
 static void read_root(struct json_reader *reader, const cJSON *root, const char *path,
@@ -461,6 +632,10 @@ static void read_root(struct json_reader *reader, const cJSON *root, const char 
 	if (verified >= 0)
 		out->verified = (enum profile_verified)verified;
 	read_energy(reader, root, out);
+	read_deadline(reader, root, out);
+	json_read_string(reader, root, "", "emulates", false, JSON_STRING_IDENTIFIER, out->emulates,
+			 sizeof out->emulates);
+	read_notes(reader, root, out);
 
 	if (reader->errors)
 		return;
@@ -469,7 +644,10 @@ static void read_root(struct json_reader *reader, const cJSON *root, const char 
 	check_console(reader, console, out);
 }
 
-int profile_parse(const char *text, size_t length, const char *path, struct board_profile *out)
+/* `resolve`: look up the board an "emulates" field names (not when reading
+ * that board itself, so a chain of stand-ins cannot recurse). */
+static int parse_profile(const char *text, size_t length, const char *path, bool resolve,
+			 struct board_profile *out)
 {
 	struct json_reader reader = {path ? path : "<profile>", 0};
 	cJSON *root;
@@ -486,6 +664,8 @@ int profile_parse(const char *text, size_t length, const char *path, struct boar
 	json_check_schema(&reader, root, PROFILE_SCHEMA_VERSION);
 	if (!reader.errors)
 		read_root(&reader, root, path, out);
+	if (!reader.errors && resolve && out->emulates[0])
+		resolve_emulates(&reader, path, out);
 	cJSON_Delete(root);
 
 	if (reader.errors) {
@@ -495,6 +675,11 @@ int profile_parse(const char *text, size_t length, const char *path, struct boar
 	if (path)
 		memcpy(out->path, path, strlen(path) + 1);
 	return HB_OK;
+}
+
+int profile_parse(const char *text, size_t length, const char *path, struct board_profile *out)
+{
+	return parse_profile(text, length, path, true, out);
 }
 
 int profile_load(const char *path, struct board_profile *out)
@@ -692,4 +877,48 @@ const char *profile_verified_name(enum profile_verified verified)
 	if ((unsigned)verified < sizeof verified_names / sizeof verified_names[0] - 1)
 		return verified_names[verified];
 	return "unknown";
+}
+
+const char *profile_note(const struct board_profile *board, const char *field)
+{
+	for (size_t i = 0; i < board->note_count; i++)
+		if (strcmp(board->notes[i].field, field) == 0)
+			return board->notes[i].text;
+	return NULL;
+}
+
+struct profile_limits profile_limits(const struct board_profile *board)
+{
+	struct profile_limits limits;
+
+	if (board->emulates[0])
+		return board->stands_for;
+	memset(&limits, 0, sizeof limits);
+	snprintf(limits.board_id, sizeof limits.board_id, "%s", board->id);
+	snprintf(limits.board_name, sizeof limits.board_name, "%s", board->name);
+	limits.clock_hz = board->clock_hz;
+	limits.flash = board->flash;
+	limits.ram = board->ram;
+	limits.model = board->model;
+	return limits;
+}
+
+void profile_stand_in_label(const struct board_profile *board, char *out, size_t capacity)
+{
+	char emulator[16];
+	size_t i;
+
+	if (!board->emulates[0]) {
+		if (capacity)
+			out[0] = '\0';
+		return;
+	}
+	for (i = 0; board->flasher.driver[i] && i + 1 < sizeof emulator; i++)
+		emulator[i] =
+		    (char)(board->flasher.driver[i] >= 'a' && board->flasher.driver[i] <= 'z'
+			       ? board->flasher.driver[i] - 'a' + 'A'
+			       : board->flasher.driver[i]);
+	emulator[i] = '\0';
+	snprintf(out, capacity, "emulated stand-in for %s: limits from its profile, counts from %s",
+		 board->emulates, emulator);
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #define PROFILE_SCHEMA_VERSION 1
+#define PROFILE_MAX_NOTES      8
 
 enum profile_counter {
 	PROFILE_COUNTER_DWT,		       /* "dwt" */
@@ -42,6 +43,18 @@ struct profile_energy_model {
 	double run_current_ma; /* typical run current, code from flash, at at_clock_hz */
 	uint32_t at_clock_hz;
 	char datasheet[256]; /* document, revision and table the figure is from */
+};
+
+/* The limits a model must fit and the clock its latency is derived at: the
+ * profile's own, or, for an emulated stand-in ("emulates"), those of the real
+ * board it stands for, read from that board's profile. */
+struct profile_limits {
+	char board_id[64]; /* whose limits these are: this profile or the emulated board */
+	char board_name[128];
+	uint32_t clock_hz;
+	struct profile_region flash;
+	struct profile_region ram;
+	struct profile_region model;
 };
 
 struct board_profile {
@@ -75,9 +88,39 @@ struct board_profile {
 		 * runs, to wire to a meter's logic input ("" when not given). */
 		char window_pin[64];
 	} energy;
+	/* An emulated board standing in for a real one: the real board's id
+	 * ("" when the profile stands for itself) and that board's limits, read
+	 * from its profile; the counts still come from the emulator. Read them
+	 * through profile_limits(). */
+	char emulates[64];
+	/* "deadline" (optional): what replaces link/deadline.h's defaults for
+	 * this board's request deadlines (docs/reliability.md). */
+	struct {
+		bool given;
+		bool have_margin, have_min_ms, have_units_per_mac;
+		double margin;	      /* x the counted work, >= 1 */
+		uint32_t min_ms;      /* floor, 10 .. 3600000 */
+		double units_per_mac; /* the bound before a count, > 0 */
+	} deadline;
+	struct profile_limits stands_for;
+	/* Why a fact is what it is ("notes": field name -> reason), e.g. the
+	 * baud: the fastest the board's USB bridge carries. */
+	struct profile_note {
+		char field[32];
+		char text[256];
+	} notes[PROFILE_MAX_NOTES];
+	size_t note_count;
+	/* Set when the board was named by a lab map instance (lab/lab_map.h):
+	 * which physical board, and its probe; all "" otherwise. */
+	struct {
+		char id[64];
+		char probe_kind[24];
+		char probe_serial[64];
+	} instance;
 };
 
-/* Parses JSON text; `path` is only used in messages and stored. */
+/* Parses JSON text; `path` is used in messages and stored, and its folder is
+ * where the profile an "emulates" field names is looked up. */
 int profile_parse(const char *text, size_t length, const char *path, struct board_profile *out);
 
 /* Reads and parses one file. */
@@ -95,5 +138,17 @@ const char *profile_counter_name(enum profile_counter counter);
 /* The counter named so in profiles and records, or -1. */
 int profile_counter_from_name(const char *name);
 const char *profile_verified_name(enum profile_verified verified);
+
+/* The limits a model must fit on `board` and the clock its latency is
+ * derived at: the board's own, or a stand-in's real board's. */
+struct profile_limits profile_limits(const struct board_profile *board);
+
+/* The note on `field` ("console.baud"), or NULL. */
+const char *profile_note(const struct board_profile *board, const char *field);
+
+/* What a listing or record says of an emulated stand-in, e.g. "emulated
+ * stand-in for nucleo-l4r5zi: limits from its profile, counts from QEMU";
+ * "" for a board that stands for itself. */
+void profile_stand_in_label(const struct board_profile *board, char *out, size_t capacity);
 
 #endif

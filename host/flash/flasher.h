@@ -8,6 +8,9 @@
  *   openocd  spawns `openocd -f IF -f TARGET -c "program FILE verify reset exit"`
  *            (the model image first, as a second program command at its address)
  *            and waits for it; the board then runs on its own
+ * Each can also reset a started board (recovery after a hang or a reset of
+ * its own, run/recovery.h): qemu stops the machine and starts it again,
+ * openocd runs `init; reset run; shutdown`.
  */
 #ifndef HB_FLASHER_H
 #define HB_FLASHER_H
@@ -56,6 +59,12 @@ struct flasher_driver {
 	int (*available)(const struct board_profile *board, char *why, size_t why_capacity);
 	/** Loads and starts; on error nothing is left running. */
 	int (*start)(const struct flash_request *request, struct flash_session *session);
+	/** Starts the board's firmware afresh without programming it: the
+	 * board's memory is as the last start left it (for qemu a new machine
+	 * loading the same images, for openocd `reset run`). The console is
+	 * reopened by the caller for an emulator; a real board's port stays
+	 * open. On error nothing is left running. */
+	int (*reset)(const struct flash_request *request, struct flash_session *session);
 	/** Waits up to timeout_ms for the target to stop by itself (after
 	 * MSG_EXIT), then ends it. Returns the tool's exit status or an error. */
 	int (*stop)(struct flash_session *session, int timeout_ms);

@@ -251,6 +251,55 @@ static int openocd_start(const struct flash_request *request, struct flash_sessi
 	return HB_OK;
 }
 
+/* `reset run` through the probe, nothing programmed: the flash keeps what
+ * the last start wrote. Reported as a flash failure would be, from the log. */
+static int openocd_reset(const struct flash_request *request, struct flash_session *session)
+{
+	const struct board_profile *board = request->board;
+	struct spawn_options options = {0};
+	const char *argv[12];
+	char program_path[4096];
+	size_t count = 0;
+	int timeout_ms = request->timeout_ms > 0 ? request->timeout_ms : OPENOCD_DEFAULT_TIMEOUT_MS;
+	int status = flasher_find_tool(OPENOCD_PROGRAM, OPENOCD_INSTALL_HINT, program_path,
+				       sizeof program_path, NULL, 0);
+
+	if (status != HB_OK)
+		return status;
+	if ((size_t)snprintf(session->log_path, sizeof session->log_path, "%s/openocd-reset.log",
+			     request->run_dir) >= sizeof session->log_path)
+		return hb_error(HB_ERR_INPUT, "cannot reset board '%s': run directory too long",
+				board->id);
+	argv[count++] = OPENOCD_PROGRAM;
+	if (board->flasher.interface_cfg[0]) {
+		argv[count++] = "-f";
+		argv[count++] = board->flasher.interface_cfg;
+	}
+	argv[count++] = "-f";
+	argv[count++] = board->flasher.target_cfg;
+	argv[count++] = "-c";
+	argv[count++] = "init";
+	argv[count++] = "-c";
+	argv[count++] = "reset run";
+	argv[count++] = "-c";
+	argv[count++] = "shutdown";
+	argv[count] = NULL;
+	options.log_path = session->log_path;
+	status = spawn_start(argv, &options, &session->process);
+	if (status != HB_OK)
+		return status;
+	if (spawn_wait(&session->process, timeout_ms) != HB_OK) {
+		spawn_stop(&session->process);
+		return hb_error(
+		    HB_ERR_TIMEOUT,
+		    "cannot reset board '%s': openocd did not finish within %d ms (see %s)",
+		    board->id, timeout_ms, session->log_path);
+	}
+	if (session->process.exit_status != 0)
+		return openocd_report(request, session->log_path, session->process.exit_status);
+	return HB_OK;
+}
+
 static int openocd_stop(struct flash_session *session, int timeout_ms)
 {
 	/* openocd exited after programming; the board runs on its own. */
@@ -284,5 +333,6 @@ const struct flasher_driver flasher_openocd = {
     .ready_note = "if the probe is attached",
     .available = openocd_available,
     .start = openocd_start,
+    .reset = openocd_reset,
     .stop = openocd_stop,
 };

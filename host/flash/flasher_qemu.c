@@ -206,6 +206,14 @@ static int qemu_stop(struct flash_session *session, int timeout_ms)
 			QEMU_PROGRAM, timeout_ms, session->log_path);
 }
 
+/* A new machine on the same images: what a reset pin does to an MPS2 board
+ * (QEMU's own system reset would keep the guest's RAM). */
+static int qemu_reset(const struct flash_request *request, struct flash_session *session)
+{
+	qemu_stop(session, 0);
+	return qemu_start(request, session);
+}
+
 static const char *const qemu_profile_fields[] = {"driver", "machine", NULL};
 
 static void qemu_check_profile(struct json_reader *reader, const struct board_profile *board)
@@ -232,5 +240,6 @@ const struct flasher_driver flasher_qemu = {
     .check_profile = qemu_check_profile,
     .available = qemu_available,
     .start = qemu_start,
+    .reset = qemu_reset,
     .stop = qemu_stop,
 };

@@ -209,16 +209,15 @@ struct resend_policy {
 	int attempts;
 };
 
-static int request_within(struct session *session, uint8_t type, const uint8_t *payload,
-			  uint16_t length, uint8_t expected_reply,
-			  const struct resend_policy *policy, int timeout_ms, struct frame *reply)
+static int request_attempts(struct session *session, uint8_t type, const uint8_t *payload,
+			    uint16_t length, uint8_t expected_reply,
+			    const struct resend_policy *policy, int timeout_ms, struct frame *reply)
 {
 	const uint16_t seq = session_take_seq(session);
 	const int64_t deadline = clock_now_ms() + timeout_ms;
 	int attempts = 0, silent = 0, damaged = 0;
 
 	session->counters.requests++;
-	session->awaiting = type;
 	for (;;) {
 		enum reply_outcome outcome;
 		int64_t attempt_deadline;
@@ -260,6 +259,25 @@ static int request_within(struct session *session, uint8_t type, const uint8_t *
 				session->board_id, msg_type_name(type), attempts, damaged);
 	return hb_error(HB_ERR_TIMEOUT, "board '%s' did not answer %s within %.1f s (%d attempts)",
 			session->board_id, msg_type_name(type), timeout_ms / 1000.0, attempts);
+}
+
+/* A request that fails leaves its type and deadline in the session (a
+ * recovery names them); one answered clears them. */
+static int request_within(struct session *session, uint8_t type, const uint8_t *payload,
+			  uint16_t length, uint8_t expected_reply,
+			  const struct resend_policy *policy, int timeout_ms, struct frame *reply)
+{
+	int status;
+
+	session->awaiting = type;
+	session->awaiting_deadline_ms = timeout_ms;
+	status = request_attempts(session, type, payload, length, expected_reply, policy,
+				  timeout_ms, reply);
+	if (status == HB_OK) {
+		session->awaiting = 0;
+		session->awaiting_deadline_ms = 0;
+	}
+	return status;
 }
 
 static int request(struct session *session, uint8_t type, const uint8_t *payload, uint16_t length,
@@ -411,6 +429,7 @@ void session_use_deadlines(struct session *session, const struct deadline_rule *
 			   uint32_t counter_scale_q16)
 {
 	session->rule = *rule;
+	session->deadlines.rule = *rule;
 	session->derive_deadlines = true;
 	session->counter_scale_q16 = counter_scale_q16;
 	session->deadlines.derived = rule->fixed_ms <= 0;

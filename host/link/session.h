@@ -44,14 +44,15 @@ struct session_counters {
 
 /* The deadlines a session gave its requests, for the record. 0: not given. */
 struct session_deadline_log {
-	bool derived;		/* from the work (session_use_deadlines), else fixed */
-	int fixed_ms;		/* --timeout, when given */
-	int handshake_ms;	/* the HELLO before anything was known */
-	double bound_units;	/* one inference's upper bound from its MACs */
-	int bound_request_ms;	/* a one-inference request's deadline from that bound */
-	double counted_units;	/* one inference as the board counted it (the most seen) */
-	int counted_request_ms; /* a one-inference request's deadline from that count */
-	int longest_invoke_ms;	/* the longest INVOKE deadline given */
+	struct deadline_rule rule; /* as session_use_deadlines was given it */
+	bool derived;		   /* from the work (session_use_deadlines), else fixed */
+	int fixed_ms;		   /* --timeout, when given */
+	int handshake_ms;	   /* the HELLO before anything was known */
+	double bound_units;	   /* one inference's upper bound from its MACs */
+	int bound_request_ms;	   /* a one-inference request's deadline from that bound */
+	double counted_units;	   /* one inference as the board counted it (the most seen) */
+	int counted_request_ms;	   /* a one-inference request's deadline from that count */
+	int longest_invoke_ms;	   /* the longest INVOKE deadline given */
 };
 
 struct session {
@@ -73,7 +74,8 @@ struct session {
 	size_t received_position;
 	struct session_counters counters;
 	bool handshaken;	    /* a HELLO was answered: a MSG_BOOT now is a reset */
-	uint8_t awaiting;	    /* the request in flight, for messages */
+	uint8_t awaiting;	    /* the request in flight (0: none), for messages */
+	int awaiting_deadline_ms;   /* its deadline */
 	bool derive_deadlines;	    /* session_use_deadlines was called */
 	struct deadline_rule rule;  /* its rule */
 	uint32_t counter_scale_q16; /* counter units per tick, from HELLO */

@@ -16,6 +16,8 @@
 #include "link/transport.h"
 #include "link/transport_noise.h"
 #include "link/transport_paced.h"
+#include "link/deadline.h"
+#include "run/recovery.h"
 
 #define CONNECT_TIMEOUT_MS 5000
 #define STOP_TIMEOUT_MS	   3000
@@ -70,33 +72,36 @@ static int check_hello(const struct board_profile *board, const struct loaded_mo
 	return HB_OK;
 }
 
-/* Refused before anything is flashed, with the sizes. */
+/* Refused before anything is flashed, with the sizes. The limits are the
+ * board's own, or an emulated stand-in's real board's (profile_limits). */
 static int check_fits(const struct board_profile *board, const struct loaded_model *model,
 		      const struct elf_sizes *sizes)
 {
-	const uint32_t firmware_room = board->model.origin - board->flash.origin;
+	const struct profile_limits real = profile_limits(board);
+	const struct profile_limits *limits = &real;
+	const uint32_t firmware_room = limits->model.origin - limits->flash.origin;
 	const uint64_t ram_used = (uint64_t)sizes->static_ram + sizes->stack;
-	const uint64_t ram_left = board->ram.size > ram_used ? board->ram.size - ram_used : 0;
+	const uint64_t ram_left = limits->ram.size > ram_used ? limits->ram.size - ram_used : 0;
 	const uint64_t arena_need = model_ram_need(&model->compiled);
 
 	if (sizes->flash > firmware_room)
 		return hb_error(
 		    HB_ERR_INPUT,
 		    "firmware needs %u bytes of flash, board '%s' has %u before its model region",
-		    sizes->flash, board->id, firmware_room);
-	if (model->compiled.image_size > board->model.size)
+		    sizes->flash, limits->board_id, firmware_room);
+	if (model->compiled.image_size > limits->model.size)
 		return hb_error(
 		    HB_ERR_INPUT,
 		    "model '%s' needs a %zu-byte image, board '%s' has a %u-byte model region",
-		    model->name, model->compiled.image_size, board->id, board->model.size);
+		    model->name, model->compiled.image_size, limits->board_id, limits->model.size);
 	if (arena_need > ram_left)
 		return hb_error(
 		    HB_ERR_INPUT,
 		    "model '%s' needs %llu bytes of RAM (arena %u + input copy %u), board '%s' has "
 		    "%llu left after the firmware (static %u + stack %u of %u)",
 		    model->name, (unsigned long long)arena_need, model->compiled.arena_size,
-		    model->compiled.input_bytes, board->id, (unsigned long long)ram_left,
-		    sizes->static_ram, sizes->stack, board->ram.size);
+		    model->compiled.input_bytes, limits->board_id, (unsigned long long)ram_left,
+		    sizes->static_ram, sizes->stack, limits->ram.size);
 	return HB_OK;
 }
 
@@ -116,7 +121,9 @@ int benchmark_measure_one(struct session *session, const struct loaded_model *mo
 	uint8_t *host_output = malloc(compiled->output_bytes);
 	struct output_comparison comparison;
 	struct energy_measure *meter = NULL;
-	uint32_t done = 0;
+	/* After a recovery the runs already recorded stay: the batch that hung is redone. */
+	uint32_t done = (uint32_t)result->run_count;
+	bool warm = false; /* warm-ups ran on this start of the board */
 	int status = HB_OK;
 
 	if (!input || !board_output || !host_output) {
@@ -160,8 +167,13 @@ int benchmark_measure_one(struct session *session, const struct loaded_model *mo
 			batch = energy_measure_batch_size(options->runs, done, PROTO_MAX_RUNS);
 		hb_info("  %s: invoking %u runs (%u/%u done)", model->name, batch, done,
 			options->runs);
+		/* Batch N of the hooks starts at run 48 x N, across resets too. */
+		status = debug_hooks_fire(options->hooks, session, model, done / PROTO_MAX_RUNS);
+		if (status != HB_OK)
+			goto out;
 		status = session_invoke(session, (uint16_t)batch,
-					(uint16_t)(done == 0 ? options->warmups : 0), &reply);
+					(uint16_t)(warm ? 0 : options->warmups), &reply);
+		warm = true;
 		if (status != HB_OK)
 			goto out;
 		status = result_add_runs(result, reply.ticks, reply.runs);
@@ -201,6 +213,11 @@ int benchmark_measure_one(struct session *session, const struct loaded_model *mo
 		if (status != HB_OK)
 			goto out;
 	}
+	/* One more run of the same input, timed op by op: the per-layer profile. */
+	status = layer_profile_measure(session, compiled, &result->layers);
+	if (status != HB_OK)
+		goto out;
+	save(result);
 	status = session_read_output(session, board_output, compiled->output_bytes, 0);
 	if (status == HB_OK)
 		status = reference_run(compiled, input, host_output);
@@ -292,6 +309,239 @@ static int talk(const struct board_profile *board, const struct loaded_model *mo
 	return status;
 }
 
+/* The board as benchmark_run holds it, for the recovery to reset it. */
+struct board_link {
+	const struct board_profile *board;
+	const struct flasher_driver *flasher;
+	const struct flash_request *request;
+	struct flash_session *flash;
+	struct transport **console;
+	bool *started;
+};
+
+/* Opens an emulated board's console (a real one is open already) and puts
+ * the test aids around it. */
+static int connect_console(const struct board_profile *board,
+			   const struct benchmark_options *options,
+			   const struct flash_session *flash, struct transport **console,
+			   struct run_result *result)
+{
+	int status = HB_OK;
+
+	if (!*console)
+		status =
+		    open_console(board, flash->console_transport, flash->console_address, console);
+	if (status == HB_OK && options->line_noise > 0) {
+		struct transport *noisy;
+		status = transport_noise_wrap(*console, options->line_noise, options->noise_seed,
+					      &noisy);
+		if (status == HB_OK)
+			*console = noisy;
+		result->line_noise = options->line_noise;
+		result->noise_seed = options->noise_seed;
+	}
+	if (status == HB_OK && options->line_rate > 0) {
+		struct transport *paced;
+		status = transport_paced_wrap(*console, options->line_rate, NULL, &paced);
+		if (status == HB_OK)
+			*console = paced;
+		result->paced_baud = options->line_rate;
+	}
+	return status;
+}
+
+/* Closes the console, adding the damage it injected to the record's. */
+static void close_console(struct transport **console, struct run_result *result)
+{
+	struct transport_noise_counts counts;
+
+	if (!*console)
+		return;
+	memset(&counts, 0, sizeof counts);
+	transport_noise_counts(*console, &counts);
+	result->noise.bytes_sent += counts.bytes_sent;
+	result->noise.bytes_received += counts.bytes_received;
+	result->noise.damaged_sent += counts.damaged_sent;
+	result->noise.damaged_received += counts.damaged_received;
+	(*console)->driver->close(*console);
+	*console = NULL;
+}
+
+/* One attempt's measurement, between talk()'s handshake and its EXIT: the
+ * deadlines are priced from the board's HELLO here, and what the attempt
+ * was waiting for when it failed is kept for the recovery. */
+struct attempt {
+	const struct benchmark_options *options; /* the caller's */
+	const struct board_profile *board;
+	uint32_t number; /* 0: the first start of the board */
+	uint8_t awaiting;
+	int deadline_ms;
+};
+
+static int measure_attempt(struct session *session, const struct loaded_model *model,
+			   const struct benchmark_options *options, struct run_result *result)
+{
+	struct attempt *attempt = options->measure_context;
+	const struct benchmark_options *caller = attempt->options;
+	const uint64_t macs =
+	    ((uint64_t)result->hello.model_macs_high << 32) | result->hello.model_macs;
+	struct deadline_rule rule;
+	int status = HB_OK;
+
+	recovery_deadline_rule(attempt->board, caller->timeout_ms, &rule);
+	session_use_deadlines(session, &rule, macs ? macs : model->compiled.macs,
+			      result->hello.counter_scale_q16);
+	/* --debug-hang: a board no reset mends hangs again after each one. */
+	if (caller->debug_hang && attempt->number > 0) {
+		hb_info("  debug: asking the board to hang again");
+		status = session_send_only(session, MSG_DEBUG_HANG, NULL, 0);
+	}
+	if (status == HB_OK)
+		status = (caller->measure ? caller->measure
+					  : benchmark_measure_one)(session, model, caller, result);
+	attempt->awaiting = session->awaiting;
+	attempt->deadline_ms =
+	    session->awaiting ? session->awaiting_deadline_ms : session->timeout_ms;
+	result->deadlines = session->deadlines;
+	result->have_deadlines = true;
+	return status;
+}
+
+/* Does the board hold another image than the host's? (Checked after a
+ * reset: one that kept the flash needs no reflash.) */
+static bool image_differs(const struct loaded_model *model, const struct run_result *result)
+{
+	const struct model_image_header *header = (const void *)model->compiled.image;
+
+	return result->hello.model_status != MODEL_CHECK_OK ||
+	       result->hello.model_crc32 != header->crc32;
+}
+
+/* Resets the board (reflash: programs it again), reopening an emulator's
+ * console; says what it did in `action`. */
+static int reset_board(const struct board_link *link, const struct benchmark_options *options,
+		       bool reflash, struct run_result *result, char *action, size_t capacity)
+{
+	const struct flasher_driver *flasher = link->flasher;
+	int status;
+
+	if (flasher->emulator)
+		close_console(link->console, result);
+	if (reflash || !flasher->reset) {
+		flasher->stop(link->flash, 0);
+		*link->started = false;
+		snprintf(action, capacity, "%s", "reflashed (firmware and model image)");
+		status = flasher->start(link->request, link->flash);
+	} else {
+		snprintf(action, capacity, "%s",
+			 flasher->emulator ? "emulator restarted" : "reset run (openocd)");
+		status = flasher->reset(link->request, link->flash);
+	}
+	*link->started = status == HB_OK;
+	if (status == HB_OK)
+		status = connect_console(link->board, options, link->flash, link->console, result);
+	return status;
+}
+
+/* Where a run stands: the first unfinished sample of a suite (its measure
+ * keeps outputs_compared so), or the runs of a plain run recorded. */
+static uint32_t progress(const struct benchmark_options *options, const struct run_result *result)
+{
+	return options->measure ? result->outputs_compared : (uint32_t)result->run_count;
+}
+
+/* talk() until it succeeds, fails in a way no reset mends, or has used its
+ * RECOVERY_MAX_RESETS; each reset is recorded (result->recoveries). */
+static int talk_recovering(const struct board_link *link, const struct loaded_model *model,
+			   const struct benchmark_options *options, struct run_result *result)
+{
+	struct attempt attempt = {.options = options, .board = link->board};
+	struct benchmark_options attempt_options = *options;
+	struct session_counters carried;
+	struct recovery_event *event = NULL;
+	enum recovery_cause last_cause = RECOVERY_NOT_RECOVERABLE;
+	uint32_t resets = 0;
+	bool reflashed = false;
+	int status;
+
+	memset(&carried, 0, sizeof carried);
+	attempt_options.measure = measure_attempt;
+	attempt_options.measure_context = &attempt;
+	attempt_options.timeout_ms =
+	    options->timeout_ms > 0 ? options->timeout_ms : DEADLINE_HANDSHAKE_MS;
+	for (;;) {
+		enum recovery_cause cause;
+		char action[64];
+
+		memset(&result->counters, 0, sizeof result->counters);
+		attempt.awaiting = 0;
+		attempt.deadline_ms = 0;
+		recovery_attempt_begin(true);
+		status = talk(link->board, model, &attempt_options, *link->console, result);
+		cause = last_cause = recovery_classify(status, result->counters.unasked_boots);
+		session_counters_add(&carried, &result->counters);
+		/* A board reset by its pin keeps its flash: reflash only when the
+		 * image it reports is not the host's. */
+		if (event && !reflashed && status == HB_ERR_PROTOCOL && result->have_hello &&
+		    image_differs(model, result)) {
+			recovery_attempt_end(true);
+			reflashed = true;
+			status = reset_board(link, options, true, result, action, sizeof action);
+			snprintf(event->action + strlen(event->action),
+				 sizeof event->action - strlen(event->action), "; %s", action);
+			if (status == HB_OK)
+				continue;
+			cause = last_cause = RECOVERY_NOT_RECOVERABLE;
+		}
+		/* Recovered when the board got past the point where it stopped. */
+		if (event)
+			snprintf(event->outcome, sizeof event->outcome, "%s",
+				 status == HB_OK || progress(options, result) > event->index
+				     ? "recovered"
+				     : "failed again at the same point");
+		if (status == HB_OK || cause == RECOVERY_NOT_RECOVERABLE ||
+		    resets == RECOVERY_MAX_RESETS)
+			break;
+		recovery_attempt_end(true);
+		resets++;
+		event = recovery_note(&result->recoveries, cause,
+				      attempt.awaiting ? msg_type_name(attempt.awaiting) : "-",
+				      options->measure ? "sample" : "run",
+				      progress(options, result), attempt.deadline_ms);
+		hb_warn("board '%s': %s; resetting it (%u of %u)", link->board->id, event->cause,
+			resets, RECOVERY_MAX_RESETS);
+		save(result);
+		reflashed = false;
+		attempt.number++;
+		status =
+		    reset_board(link, options, false, result, event->action, sizeof event->action);
+		if (status != HB_OK) {
+			snprintf(event->outcome, sizeof event->outcome, "failed: %s",
+				 hb_last_error());
+			last_cause = RECOVERY_NOT_RECOVERABLE;
+			break;
+		}
+	}
+	if (status != HB_OK && resets > 0 && last_cause != RECOVERY_NOT_RECOVERABLE) {
+		/* The attempts' own errors become warnings; one error says it all:
+		 * an infrastructure failure (exit 3), the board, request, deadline. */
+		char last[1024];
+
+		snprintf(last, sizeof last, "%s", hb_last_error());
+		recovery_attempt_end(true);
+		status = hb_error(status == HB_ERR_TIMEOUT ? HB_ERR_TIMEOUT : HB_ERR_INFRASTRUCTURE,
+				  "%s; gave up on board '%s' after %u resets (request %s, deadline "
+				  "%.1f s)",
+				  last, link->board->id, resets,
+				  attempt.awaiting ? msg_type_name(attempt.awaiting) : "-",
+				  attempt.deadline_ms / 1000.0);
+	} else {
+		recovery_attempt_end(false);
+	}
+	result->counters = carried;
+	return status;
+}
+
 int benchmark_run(const struct board_profile *board, const struct loaded_model *model,
 		  const struct benchmark_options *options, struct run_result *result)
 {
@@ -352,31 +602,18 @@ int benchmark_run(const struct board_profile *board, const struct loaded_model *
 		status = flasher->start(&request, &flash);
 		started = status == HB_OK;
 	}
-	if (status == HB_OK && !console)
-		status =
-		    open_console(board, flash.console_transport, flash.console_address, &console);
-	if (status == HB_OK && options->line_noise > 0) {
-		struct transport *noisy;
-		status =
-		    transport_noise_wrap(console, options->line_noise, options->noise_seed, &noisy);
-		if (status == HB_OK)
-			console = noisy;
-		result->line_noise = options->line_noise;
-		result->noise_seed = options->noise_seed;
-	}
-	if (status == HB_OK && options->line_rate > 0) {
-		struct transport *paced;
-		status = transport_paced_wrap(console, options->line_rate, NULL, &paced);
-		if (status == HB_OK)
-			console = paced;
-		result->paced_baud = options->line_rate;
-	}
 	if (status == HB_OK)
-		status = talk(board, model, options, console, result);
-	if (console) {
-		transport_noise_counts(console, &result->noise);
-		console->driver->close(console);
+		status = connect_console(board, options, &flash, &console, result);
+	if (status == HB_OK) {
+		struct board_link link = {.board = board,
+					  .flasher = flasher,
+					  .request = &request,
+					  .flash = &flash,
+					  .console = &console,
+					  .started = &started};
+		status = talk_recovering(&link, model, options, result);
 	}
+	close_console(&console, result);
 	if (started) {
 		int stop_status = flasher->stop(&flash, status == HB_OK ? STOP_TIMEOUT_MS : 0);
 		if (stop_status >= 0)

@@ -15,19 +15,23 @@
 #include "config/profile.h"
 #include "run/result.h"
 #include "link/session.h"
+#include "run/recovery.h"
 #include "run/energy_measure.h"
 
 struct benchmark_options {
 	uint32_t runs;	  /* timed invocations */
 	uint32_t warmups; /* untimed invocations before the first batch */
 	uint32_t input_seed;
-	int timeout_ms;	      /* per request to the board */
+	/* --timeout: one fixed deadline for every request; 0: deadlines
+	 * derived from the work (link/deadline.h, the profile's "deadline"). */
+	int timeout_ms;
 	int attempts;	      /* sends per request (1 + retries) */
 	const char *firmware; /* prebuilt ELF, or NULL to build */
 	const char *results_dir;
-	bool debug_hang;  /* test hook: make the board hang after the first batch (runs <= 48: after
-			     half) */
-	bool synchronous; /* suites: one request at a time, no pipelining */
+	bool debug_hang; /* test hook: make the board hang after the first batch (runs <= 48: after
+			    half), and again after every reset */
+	struct debug_hooks *hooks; /* test hooks --debug-hang-at etc. (run/recovery.h), or NULL */
+	bool synchronous;	   /* suites: one request at a time, no pipelining */
 	double line_noise;   /* test aid: chance each console byte is damaged (transport_noise.h) */
 	uint32_t noise_seed; /* the damage's seed */
 	uint32_t line_rate;  /* emulated consoles: pace to this baud (transport_paced.h), 0 off */

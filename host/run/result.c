@@ -46,8 +46,11 @@ void result_release(struct run_result *result)
 {
 	free(result->ticks);
 	result->ticks = NULL;
+	layer_profile_release(&result->layers);
 	result->run_count = result->run_capacity = 0;
 	energy_measurement_release(&result->energy);
+	cJSON_Delete(result->protocol_figures);
+	result->protocol_figures = NULL;
 }
 
 int result_add_runs(struct run_result *result, const uint64_t *ticks, size_t count)
@@ -270,6 +273,8 @@ static cJSON *measurements_json(const struct run_result *result)
 		double macs = (double)result->model->compiled.macs;
 		cJSON_AddItemToObject(object, "count_per_inference", counts_json(result, &stats));
 		cJSON_AddItemToObject(object, "latency", latency_json(result, &stats));
+		layer_profile_add_json(object, &result->layers, result->board->counter,
+				       result_counter_scale(result), stats.median);
 		if (macs > 0) {
 			char unit[40];
 			snprintf(unit, sizeof unit, "%s per MAC",
@@ -408,6 +413,16 @@ cJSON *result_to_json(const struct run_result *result)
 	}
 	cJSON_AddItemToObject(root, "model", model_json);
 	cJSON_AddItemToObject(root, "measurements", measurements_json(result));
+	{
+		/* Which protocol measured the figures above; its own figures beside. */
+		cJSON *protocol = result->protocol_figures
+				      ? cJSON_Duplicate(result->protocol_figures, 1)
+				      : cJSON_CreateObject();
+		cJSON_DeleteItemFromObject(protocol, "name");
+		cJSON_AddStringToObject(protocol, "name",
+					result->protocol ? result->protocol : "hilbench");
+		cJSON_AddItemToObject(root, "protocol", protocol);
+	}
 
 	cJSON_AddBoolToObject(check, "performed", result->output_checked);
 	cJSON_AddStringToObject(check, "reference",
@@ -428,6 +443,7 @@ cJSON *result_to_json(const struct run_result *result)
 	cJSON_AddNumberToObject(link, "resends", result->counters.resends);
 	cJSON_AddNumberToObject(link, "damaged_frames", result->counters.damaged_frames);
 	cJSON_AddNumberToObject(link, "resyncs", result->counters.resyncs);
+	cJSON_AddNumberToObject(link, "unasked_boots", result->counters.unasked_boots);
 	if (result->paced_baud > 0)
 		cJSON_AddNumberToObject(link, "paced_baud", result->paced_baud);
 	if (result->line_noise > 0) {
@@ -446,6 +462,10 @@ cJSON *result_to_json(const struct run_result *result)
 	if (result->target_exit_status >= 0)
 		cJSON_AddNumberToObject(link, "target_exit_status", result->target_exit_status);
 	cJSON_AddItemToObject(root, "link", link);
+	if (result->have_deadlines)
+		cJSON_AddItemToObject(root, "deadlines",
+				      recovery_deadlines_json(&result->deadlines));
+	cJSON_AddItemToObject(root, "recoveries", recovery_log_json(&result->recoveries));
 	return root;
 }
 

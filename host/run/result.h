@@ -20,6 +20,8 @@
 #include "config/profile.h"
 #include "link/session.h"
 #include "link/transport_noise.h"
+#include "run/recovery.h"
+#include "run/layer_profile.h"
 #include "run/energy_measure.h"
 
 #define RESULT_SCHEMA "hilbench.result/1"
@@ -52,6 +54,8 @@ struct run_result {
 	 * protocol 4): the model's own stack, without the harness's frames. */
 	bool have_inference_stack;
 	uint32_t inference_stack;
+	/* One extra run timed op by op (protocol 5); absent unless present. */
+	struct layer_profile layers;
 
 	bool output_checked;
 	uint32_t outputs_compared;	/* samples whose output was compared */
@@ -60,8 +64,17 @@ struct run_result {
 	double max_abs_error;
 	double tolerance;
 
+	/* The protocol driver that measured this record (link/protocol.h), and
+	 * what only that protocol measured (the MLPerf Tiny runner's windows and
+	 * figures: run/mlperf_measure.h), owned; NULL: hilbench, nothing more. */
+	const char *protocol;
+	cJSON *protocol_figures;
+
 	struct session_counters counters;
-	double line_noise; /* test aid: damage probability per byte, 0 off */
+	bool have_deadlines;
+	struct session_deadline_log deadlines; /* what the requests were given (link/deadline.h) */
+	struct recovery_log recoveries;	       /* resets made to carry on (run/recovery.h) */
+	double line_noise;		       /* test aid: damage probability per byte, 0 off */
 	uint32_t noise_seed;
 	struct transport_noise_counts noise; /* bytes it damaged */
 	uint32_t paced_baud;		     /* emulated console paced to this baud, 0 not */

@@ -73,6 +73,8 @@ struct suite_state {
 	float *real_input; /* one sample's preprocessed values */
 	double stream_start;
 	double last_report;
+	struct session *session;   /* the board's, for the test hooks */
+	struct debug_hooks *hooks; /* --debug-hang-at etc., or NULL */
 };
 
 /* A label outside 0..2^32-2 (negative, NaN, huge) becomes UINT32_MAX, which
@@ -203,6 +205,11 @@ static void note_sample_figures(struct variant_run *variant, double max_abs_erro
 static void make_sample_input(void *context, uint32_t index, uint8_t *input)
 {
 	struct suite_state *state = context;
+
+	/* A hook's request goes before the sample's own (run/recovery.h). */
+	if (debug_hooks_fire(state->hooks, state->session, &state->current->model, index) != HB_OK)
+		hb_warn("%s: sample %u: the debug hook's request was not sent",
+			state->current->entry->variant, index);
 	make_input(state, &state->current->model, state->order[index], state->real_input, input);
 }
 
@@ -267,8 +274,15 @@ static int stream_samples(struct session *session, const struct loaded_model *mo
 	if (!options->synchronous && result->hello.rx_window >= FRAME_MAX_ENCODED)
 		stream.window = result->hello.rx_window;
 	variant->window = stream.window;
-	/* The record was just reset: restore what a resumed journal already holds. */
-	result_add_runs(result, variant->ticks, variant->done);
+	/* The record was just reset: restore what a resumed journal already
+	 * holds. After a recovery (the board reset in the middle, benchmark.c)
+	 * it holds every sample done so far, and streaming goes on from the
+	 * first unfinished one. */
+	if (result->run_count < variant->done)
+		result_add_runs(result, variant->ticks + result->run_count,
+				variant->done - result->run_count);
+	state->session = session;
+	state->hooks = options->hooks;
 	state->host_output = malloc(compiled->output_bytes);
 	state->dequantized = malloc(variant->output_count * sizeof *state->dequantized);
 	state->real_input =

@@ -1,6 +1,7 @@
 /* The one error-reporting helper: format, remember the last error, hand to the sink. */
 #include "util/error.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,16 +48,49 @@ static void default_sink(enum hb_level level, const char *message, void *context
 		fprintf(stderr, "%s: %s\n", prefix[level], message);
 }
 
+static void deliver(enum hb_level level, const char *line)
+{
+	if (current_sink)
+		current_sink(level, line, current_context);
+	else
+		default_sink(level, line, NULL);
+}
+
+/* Errors held back by hb_hold_errors (the first few; the last one is
+ * always kept as hb_last_error). */
+#define HELD_LINES 4
+static bool holding;
+static char held[HELD_LINES][1024];
+static unsigned held_count;
+
 static void emit(enum hb_level level, const char *format, va_list args)
 {
 	char line[1024];
 	vsnprintf(line, sizeof line, format, args);
 	if (level == HB_LEVEL_ERROR)
 		memcpy(last_error, line, sizeof last_error);
-	if (current_sink)
-		current_sink(level, line, current_context);
-	else
-		default_sink(level, line, NULL);
+	if (level == HB_LEVEL_ERROR && holding) {
+		if (held_count < HELD_LINES)
+			memcpy(held[held_count++], line, sizeof line);
+		return;
+	}
+	deliver(level, line);
+}
+
+void hb_hold_errors(bool hold)
+{
+	holding = hold;
+}
+
+void hb_release_held(enum hb_level level, const char *prefix)
+{
+	char line[1100];
+
+	for (unsigned i = 0; i < held_count; i++) {
+		snprintf(line, sizeof line, "%s%s", prefix ? prefix : "", held[i]);
+		deliver(level, line);
+	}
+	held_count = 0;
 }
 
 int hb_error(int code, const char *format, ...)

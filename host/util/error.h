@@ -10,6 +10,7 @@
 #define HB_ERROR_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 enum hb_status {
 	HB_OK = 0,
@@ -44,6 +45,14 @@ int hb_error(int code, const char *format, ...) __attribute__((format(printf, 2,
 void hb_warn(const char *format, ...) __attribute__((format(printf, 1, 2)));
 void hb_info(const char *format, ...) __attribute__((format(printf, 1, 2)));
 void hb_debug(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/* While held, errors are kept back instead of handed to the sink (they
+ * still become hb_last_error): a caller that may recover from a failure
+ * (run/recovery.c) shows them as warnings then, or as the errors they were
+ * when it cannot. hb_release_held hands the kept lines on at `level`, each
+ * after `prefix` (or none), and forgets them. */
+void hb_hold_errors(bool hold);
+void hb_release_held(enum hb_level level, const char *prefix);
 
 /* The text of the last error reported (empty if none); results files keep it. */
 const char *hb_last_error(void);

@@ -56,6 +56,14 @@ void port_window_marker(int high);
 /* Short port name, e.g. "mps2". */
 const char *port_name(void);
 
+/* Resets the whole target as its reset pin would (on Cortex-M, SYSRESETREQ:
+ * ports/common/reset_cortex_m.c). Never returns. */
+void port_reset(void) __attribute__((noreturn));
+
+/* Why the target last started: an enum msg_reset_cause value, UNKNOWN (0)
+ * where the port cannot tell (the default in ports/common). */
+uint8_t port_reset_cause(void);
+
 /* Stops the target: on QEMU, semihosting exit with `status`; on a real
  * board, a reset. Never returns. */
 void port_exit(int status) __attribute__((noreturn));

@@ -10,6 +10,7 @@
 #include "messages.h"
 #include "port.h"
 #include "model_runner.h"
+#include "layer_profile.h"
 #include "stack_paint.h"
 
 /* Bytes of the request header in front of written or read data. */
@@ -40,6 +41,21 @@ void protocol_init(void)
 	model_runner_init();
 	frame_decoder_init(&decoder);
 	last_request.valid = 0;
+}
+
+void protocol_announce_boot(void)
+{
+	static HARNESS_BSS struct frame boot_frame;
+	static HARNESS_BSS uint8_t boot_bytes[48];
+	const struct msg_boot boot = {.protocol_version = PROTO_VERSION,
+				      .build_id = build_id(),
+				      .reset_cause = port_reset_cause()};
+
+	boot_frame.seq = MSG_BOOT_SEQ;
+	boot_frame.type = MSG_BOOT;
+	boot_frame.length =
+	    (uint16_t)msg_boot_encode(&boot, boot_frame.payload, sizeof boot_frame.payload);
+	port_uart_write(boot_bytes, frame_encode(&boot_frame, boot_bytes, sizeof boot_bytes));
 }
 
 static void reply_error(uint16_t code)
@@ -133,8 +149,11 @@ static void handle_invoke(void)
 	uint16_t runs;
 	uint16_t warmups;
 	uintptr_t call_point;
+	/* Protocol 5: an optional flags byte; reserved bits must be clear. */
+	const uint8_t flags = request.length == 5 ? request.payload[4] : 0;
 
-	if (request.length != 4) {
+	if ((request.length != 4 && request.length != 5) ||
+	    (flags & ~MSG_INVOKE_PROFILE_LAYERS) != 0) {
 		reply_error(MSG_ERROR_BAD_LENGTH);
 		return;
 	}
@@ -157,7 +176,9 @@ static void handle_invoke(void)
 		(void)model_runner_invoke();
 	port_window_marker(1);
 	for (uint16_t i = 0; i < runs; i++)
-		invoke_reply.ticks[i] = model_runner_invoke();
+		invoke_reply.ticks[i] = (flags & MSG_INVOKE_PROFILE_LAYERS)
+					    ? model_runner_invoke_profiled()
+					    : model_runner_invoke();
 	port_window_marker(0);
 	invoke_reply.inference_stack = stack_depth_below(call_point);
 	invoke_reply.runs = runs;
@@ -196,6 +217,44 @@ static void handle_output_read(void)
 	reply.length = (uint16_t)(WRITE_HEADER_SIZE + length);
 }
 
+/* The per-op ticks of the last profiled INVOKE, from a given op on. */
+static void handle_layers_read(void)
+{
+	static HARNESS_BSS struct msg_layers_reply layers;
+	const struct model_image_header *model = model_runner_header();
+	uint32_t first;
+
+	if (request.length != 2) {
+		reply_error(MSG_ERROR_BAD_LENGTH);
+		return;
+	}
+	if (!model) {
+		reply_error(MSG_ERROR_NO_MODEL);
+		return;
+	}
+	first = le_get_u16(request.payload);
+	if (first > layer_profile_op_count()) {
+		reply_error(MSG_ERROR_OUT_OF_RANGE);
+		return;
+	}
+	layers.op_count = (uint16_t)layer_profile_op_count();
+	layers.max_ops = LAYER_PROFILE_MAX_OPS;
+	layers.first = (uint16_t)first;
+	layers.entries =
+	    (uint16_t)(layers.op_count - first < PROTO_LAYERS_PER_REPLY ? layers.op_count - first
+									: PROTO_LAYERS_PER_REPLY);
+	layers.read_cost_ticks = layer_profile_read_cost();
+	for (uint32_t i = 0; i < layers.entries; i++) {
+		const uint32_t kind = model_ops(model)[first + i].kind;
+		layers.layers[i].ticks = layer_profile_ticks(first + i);
+		layers.layers[i].kind = (uint8_t)kind;
+		layers.layers[i].path = layer_profile_path(kind);
+	}
+	reply.type = MSG_LAYERS_DATA;
+	reply.length =
+	    (uint16_t)msg_layers_reply_encode(&layers, reply.payload, sizeof reply.payload);
+}
+
 static void send_last_reply(void)
 {
 	port_uart_write(last_reply_bytes, last_reply_length);
@@ -212,6 +271,7 @@ static int execute_request(void)
 	case MSG_INPUT_WRITE: handle_input_write(); return 0;
 	case MSG_INVOKE: handle_invoke(); return 0;
 	case MSG_OUTPUT_READ: handle_output_read(); return 0;
+	case MSG_LAYERS_READ: handle_layers_read(); return 0;
 	case MSG_EXIT:
 		if (request.length != 1) {
 			reply_error(MSG_ERROR_BAD_LENGTH);
@@ -223,6 +283,9 @@ static int execute_request(void)
 		/* Deliberately silent so the host's timeout paths can be tested. */
 		for (;;) {
 		}
+	case MSG_DEBUG_RESET:
+		/* Unanswered, as a watchdog reset would be: the host sees MSG_BOOT. */
+		port_reset();
 	default: reply_error(MSG_ERROR_UNKNOWN_TYPE); return 0;
 	}
 }

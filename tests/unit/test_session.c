@@ -13,7 +13,9 @@
 /* What the fake board does with each request it reads, in order:
  * 'o' answer, 'c' answer with one byte damaged, 's' stay silent,
  * 'b' answer "bad frame" (seq 0xFFFF), 't' send a stale reply then answer,
- * 'e' answer MSG_ERROR unknown type. Past the script: 'o'. */
+ * 'e' answer MSG_ERROR unknown type, 'p' announce a boot (MSG_BOOT) then
+ * answer, 'B' announce a boot and stay silent (a board that reset itself).
+ * Past the script: 'o'. */
 struct fake_board {
 	struct transport base;
 	const char *script;
@@ -36,6 +38,17 @@ static void queue_frame(struct fake_board *board, uint16_t seq, uint8_t type,
 			const uint8_t *payload, size_t length, int damage)
 {
 	test_line_queue(&board->line, seq, type, payload, length, damage);
+}
+
+static void announce_boot(struct fake_board *board)
+{
+	const struct msg_boot boot = {.protocol_version = PROTO_VERSION,
+				      .build_id = 0x1234abcd,
+				      .reset_cause = MSG_RESET_CAUSE_WATCHDOG};
+	uint8_t payload[MSG_BOOT_SIZE];
+
+	queue_frame(board, MSG_BOOT_SEQ, MSG_BOOT, payload,
+		    msg_boot_encode(&boot, payload, sizeof payload), 0);
 }
 
 static void answer(struct fake_board *board, const struct frame *request, int damage)
@@ -96,7 +109,9 @@ static int fake_write(struct transport *transport, const uint8_t *data, size_t l
 		if (board->handled < 32)
 			board->seqs[board->handled] = request.seq;
 		board->handled++;
-		if (action == 'o' || action == 'c') {
+		if (action == 'p' || action == 'B')
+			announce_boot(board);
+		if (action == 'o' || action == 'c' || action == 'p') {
 			answer(board, &request, action == 'c');
 		} else if (action == 'b') {
 			uint8_t error[3] = {MSG_ERROR_BAD_FRAME, 0, 0};
@@ -266,4 +281,80 @@ Test(session, invoke_and_output_round_trip)
 	cr_assert_eq(session_read_output(&session, output, sizeof output, 0), HB_OK);
 	for (size_t i = 0; i < sizeof output; i++)
 		cr_assert_eq(output[i], (uint8_t)i);
+}
+
+/* A board starting up announces itself; before the handshake that is no
+ * reason to wait, resend or count anything. */
+Test(session, a_boot_message_before_the_handshake_is_skipped)
+{
+	struct msg_hello_reply hello;
+	start("p", 1000, 3);
+	cr_assert_eq(session_hello(&session, &hello), HB_OK, "%s", captured);
+	cr_assert_eq(session.counters.unasked_boots, 0);
+	cr_assert_eq(session.counters.stale_frames, 0);
+	cr_assert_eq(session.counters.resends, 0);
+	cr_assert(session.handshaken);
+}
+
+/* After the handshake a boot message means the board reset itself (a
+ * watchdog, a brown-out): what it held is gone, so the request in flight
+ * fails at once, not at its deadline, and names the reset. */
+Test(session, an_unasked_boot_after_the_handshake_ends_the_request_at_once)
+{
+	struct msg_hello_reply hello;
+	struct msg_invoke_reply invoke;
+	double begin;
+	start("oB", 10000, 3);
+	cr_assert_eq(session_hello(&session, &hello), HB_OK);
+	begin = clock_now_seconds();
+	cr_assert_eq(session_invoke(&session, 5, 0, &invoke), HB_ERR_PROTOCOL);
+	cr_assert_lt(clock_now_seconds() - begin, 1.0, "took %.2f s", clock_now_seconds() - begin);
+	cr_assert_eq(session.counters.unasked_boots, 1);
+	cr_assert_eq(session.awaiting, MSG_INVOKE);
+	cr_assert(strstr(captured, "board 'fake-board' reset by itself while INVOKE was in flight"),
+		  "%s", captured);
+	cr_assert(strstr(captured, "reset cause watchdog"), "%s", captured);
+}
+
+/* The board's count prices the deadlines once it is known: the fake board
+ * counts 1000..1004 ticks at 40 units each, so the most is 40160 units;
+ * at 25 MHz with margin 4 and a 100 ms floor a one-inference request gets
+ * 100 + 4 x 40160 / 25e6 s = 106.4 ms, rounded to 106. */
+Test(session, deadlines_follow_the_counted_work)
+{
+	struct msg_hello_reply hello;
+	struct msg_invoke_reply invoke;
+	struct deadline_rule rule;
+	start("", 30000, 3);
+	deadline_rule_default(&rule, 25000000);
+	rule.min_ms = 100;
+	cr_assert_eq(session_hello(&session, &hello), HB_OK);
+	session_use_deadlines(&session, &rule, 16384, hello.counter_scale_q16);
+	/* Before a count: 16384 MACs x 256 units bound = 4194304 units,
+	 * 100 + 4 x 4194304 / 25e6 s = 771.1 ms. */
+	cr_assert_eq(session.timeout_ms, 771);
+	cr_assert_eq(session_invoke_deadline_ms(&session, 2), 1442);
+	cr_assert_eq(session_invoke(&session, 5, 0, &invoke), HB_OK);
+	cr_assert_eq(session.deadlines.longest_invoke_ms,
+		     100 + (int)(4 * 5 * 4194304.0 / 25000.0 + 0.5));
+	cr_assert_float_eq(session.deadlines.counted_units, 40160.0, 1e-9);
+	cr_assert_eq(session.timeout_ms, 106);
+	cr_assert_eq(session_invoke_deadline_ms(&session, 50), 100 + 321);
+}
+
+/* --timeout is the explicit override: every request keeps it. */
+Test(session, a_fixed_timeout_wins_over_the_derived_deadlines)
+{
+	struct msg_hello_reply hello;
+	struct msg_invoke_reply invoke;
+	struct deadline_rule rule;
+	start("", 1234, 3);
+	deadline_rule_default(&rule, 25000000);
+	rule.fixed_ms = 1234;
+	cr_assert_eq(session_hello(&session, &hello), HB_OK);
+	session_use_deadlines(&session, &rule, 16384, hello.counter_scale_q16);
+	cr_assert_eq(session_invoke(&session, 5, 0, &invoke), HB_OK);
+	cr_assert_eq(session.timeout_ms, 1234);
+	cr_assert_eq(session_invoke_deadline_ms(&session, 48), 1234);
+	cr_assert(!session.deadlines.derived);
 }
