@@ -30,7 +30,7 @@ ASAN_CFLAGS := $(CFLAGS_ALL) -O1 -g $(SANITIZE)
 # Portable code shared with the firmware, compiled into the host as well.
 SHARED_SRCS := $(wildcard target-fw/proto/*.c) $(wildcard target-fw/nn/*.c)
 # One folder per subsystem (docs/architecture.md); main.c is the only file at the top.
-HOST_DIRS  := cmd config link flash meter model run report util
+HOST_DIRS  := cmd config lab link flash meter model run report util
 HOST_LIB_SRCS := $(foreach dir,$(HOST_DIRS),$(wildcard host/$(dir)/*.c)) $(SHARED_SRCS)
 HOST_SRCS  := host/main.c $(HOST_LIB_SRCS)
 UNIT_SRCS  := $(wildcard tests/unit/*.c) tests/emu/trace_synth.c
@@ -123,6 +123,14 @@ fuzz: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 		$$target -runs=$(FUZZ_RUNS) -seed=1 $(BUILD)/fuzz/corpus/$$name tests/fuzz/corpus/$$name \
 			>$$target.log 2>&1 || { tail -40 $$target.log; exit 1; }; \
 	done
+
+# A long campaign, not a test: each target FUZZ_CAMPAIGN_RUNS executions, one
+# process at a time, nice'd, into build/fuzz/campaign/NAME; prints a table
+# (executions, cov, ft, corpus, crashes). FUZZ_TARGETS narrows it.
+FUZZ_CAMPAIGN_RUNS ?= 10000000
+.PHONY: fuzz-campaign
+fuzz-campaign: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+	scripts/fuzz-campaign -b -n $(FUZZ_CAMPAIGN_RUNS) $(FUZZ_TARGETS)
 
 # Test tools: small programs the e2e tests run (built with the host library).
 $(BUILD)/tools/make_image_model: tests/tools/make_image_model.c tests/unit/test_graph.c $(call release_obj,$(HOST_LIB_SRCS))

@@ -42,6 +42,9 @@ enum model_check model_runner_init(void)
 	const struct model_image_header *candidate = (const void *)__model_start;
 	const uint32_t capacity = model_runner_arena_capacity();
 
+	/* A refused image leaves no model behind, even after an accepted one. */
+	header = NULL;
+	input_copy = NULL;
 	status = model_image_check(candidate, model_runner_region_size(), capacity);
 	if (status == MODEL_CHECK_OK) {
 		const struct model_tensor *input =

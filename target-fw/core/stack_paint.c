@@ -8,8 +8,6 @@
  * may place below the address of a local (spills, saved registers). */
 #define STACK_PAINT_MARGIN 64u
 
-extern uint32_t __stack_top[];
-
 /* The high-water mark as it was before the last repaint. */
 static HARNESS_BSS uint32_t kept_high_water;
 
@@ -56,4 +54,14 @@ uint32_t stack_depth_below(uintptr_t call_point)
 uint32_t stack_size(void)
 {
 	return (uint32_t)((uintptr_t)__stack_top - (uintptr_t)__stack_bottom);
+}
+
+int stack_guard_intact(void)
+{
+	const volatile uint32_t *word = __stack_bottom;
+
+	for (uint32_t i = 0; i < STACK_GUARD_BYTES / 4u; i++)
+		if (word[i] != STACK_PAINT_PATTERN)
+			return 0;
+	return 1;
 }

@@ -16,6 +16,13 @@
 #define STACK_PAINT_PATTERN 0xC0DE5A17u
 
 extern uint32_t __stack_bottom[];
+extern uint32_t __stack_top[];
+
+/* The lowest bytes of the stack, which every run must leave painted: a
+ * stack that reached them has overrun its reservation or come within a
+ * few words of it (then only an interrupt frame lies between it and the
+ * end of RAM), so results computed meanwhile are not trusted. */
+#define STACK_GUARD_BYTES 64u
 
 /* Paints from the bottom of the stack up to a margin below the caller's
  * frame. Call first thing in main, before the stack grows. */
@@ -43,11 +50,22 @@ static inline __attribute__((always_inline)) uintptr_t stack_repaint_here(void)
 	volatile uint32_t *word = __stack_bottom;
 
 	stack_keep_high_water();
+#if defined(__arm__)
 	__asm__ volatile("mov %0, sp" : "=r"(sp));
+#else
+	/* Host builds (tests/fuzz/fw_host_port.c): the painted words are an
+	 * array nothing runs on, so its top stands in for the stack pointer. */
+	sp = (uintptr_t)__stack_top;
+#endif
 	while ((uintptr_t)word < (sp & ~(uintptr_t)3))
 		*word++ = STACK_PAINT_PATTERN;
 	return sp;
 }
+
+/* 1 while the guard words at the bottom of the stack still hold the
+ * paint, 0 once anything has written there (checked after each batch of
+ * runs, so an overrun is reported as one, not as a result). */
+int stack_guard_intact(void);
 
 /* Bytes below `call_point` (from stack_repaint_here()) written since the
  * repaint: the deepest the calls made from there went, interrupts taken

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "crc32.h"
+#include "model_op_check.h"
 #include "nn.h"
 
 struct op_shape {
@@ -97,7 +98,7 @@ static int op_ok(const struct model_image_header *header, const struct model_op 
 		return 0;
 	if (op->kind == MODEL_OP_RESHAPE && tensors[op->inputs[0]].size != tensors[op->output].size)
 		return 0;
-	return 1;
+	return model_op_params_ok(header, op);
 }
 
 enum model_check model_image_check(const void *image, size_t length, uint32_t arena_capacity)
@@ -112,7 +113,9 @@ enum model_check model_image_check(const void *image, size_t length, uint32_t ar
 		return MODEL_CHECK_BAD_MAGIC;
 	if (header->version != MODEL_IMAGE_VERSION || header->header_size != sizeof *header)
 		return MODEL_CHECK_BAD_VERSION;
-	if (header->image_size > length || header->image_size < sizeof *header)
+	/* Below 2^31 as well, so that no int32 index into it can overflow. */
+	if (header->image_size > length || header->image_size < sizeof *header ||
+	    header->image_size > INT32_MAX)
 		return MODEL_CHECK_BAD_SIZE;
 	if (crc32_compute((const uint8_t *)image + sizeof *header,
 			  header->image_size - sizeof *header) != header->crc32)
@@ -125,7 +128,7 @@ enum model_check model_image_check(const void *image, size_t length, uint32_t ar
 	    !range_ok(header->ops_offset, header->op_count * (uint32_t)sizeof *ops,
 		      header->image_size))
 		return MODEL_CHECK_BAD_TABLE;
-	if (header->arena_size > arena_capacity)
+	if (header->arena_size > arena_capacity || header->arena_size > INT32_MAX)
 		return MODEL_CHECK_ARENA_TOO_SMALL;
 	tensors = model_tensors(header);
 	for (uint32_t i = 0; i < header->tensor_count; i++)

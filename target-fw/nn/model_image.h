@@ -107,7 +107,8 @@ enum model_check {
 	MODEL_CHECK_BAD_CRC = 5,
 	MODEL_CHECK_BAD_TABLE = 6,  /* a table or blob runs outside the image */
 	MODEL_CHECK_BAD_TENSOR = 7, /* a tensor outside the arena/image or of unknown type */
-	MODEL_CHECK_BAD_OP = 8,	    /* unknown kind, wrong params size, bad tensor index or dtype */
+	MODEL_CHECK_BAD_OP = 8,	    /* unknown kind, wrong params size, bad tensor index or dtype,
+				     * or parameters its kernel cannot run safely (model_op_check.h) */
 	MODEL_CHECK_ARENA_TOO_SMALL = 9,
 };
 

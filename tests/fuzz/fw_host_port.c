@@ -21,7 +21,7 @@
 #include <sanitizer/asan_interface.h>
 #endif
 
-/* A tick is 40 instructions, as SysTick on the MPS2 boards under QEMU. */
+/* Ticks the counter advances per read: any step will do, none is measured. */
 #define FW_HOST_TICK_STEP 25u
 
 _Alignas(16) uint8_t fw_host_region[FW_HOST_REGION_BYTES];
