@@ -143,7 +143,8 @@ static void write_measured_energy(FILE *out, const cJSON *variants)
 			fprintf(out, "%.4g uJ (median of %.0f/%.0f windows)\n", value->valuedouble,
 				valid ? valid->valuedouble : 0, total ? total->valuedouble : 0);
 		else
-			fprintf(out, "none (%s)\n", string_at(energy, "reason", "no reason recorded"));
+			fprintf(out, "none (%s)\n",
+				string_at(energy, "reason", "no reason recorded"));
 	}
 }
 

@@ -262,6 +262,8 @@ int energy_measure_begin(const struct energy_measure_options *options,
 	if (status == HB_OK)
 		status = energy_measure_start(*out);
 	if (status != HB_OK) {
+		snprintf(record->reason, sizeof record->reason, "the meter did not start: %s",
+			 hb_last_error());
 		energy_measure_close(*out);
 		*out = NULL;
 	}

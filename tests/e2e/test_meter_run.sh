@@ -29,8 +29,14 @@ PY
 
 # Starts ppk2_emu with the given options; sets $emu_port and $emu_pid.
 start_ppk2_emu() {
-	local tool="${HB_TOOLS:-$ROOT/build/tools}/ppk2_emu" tries=0
-	[ -x "$tool" ] || skip "ppk2_emu not built (make build/tools/ppk2_emu)"
+	start_emu ppk2_emu "$@"
+}
+
+# start_emu NAME OPTIONS...: a meter emulator from $HB_TOOLS.
+start_emu() {
+	local tool="${HB_TOOLS:-$ROOT/build/tools}/$1" tries=0
+	shift
+	[ -x "$tool" ] || skip "$tool not built (make $tool)"
 	"$tool" "$@" >emu.log 2>emu.err &
 	emu_pid=$!
 	while [ ! -s emu.log ] && [ $tries -lt 100 ]; do
@@ -38,7 +44,7 @@ start_ppk2_emu() {
 		tries=$((tries + 1))
 	done
 	emu_port=$(head -1 emu.log)
-	[ -n "$emu_port" ] || fail "ppk2_emu printed no pty path"
+	[ -n "$emu_port" ] || fail "the meter emulator printed no pty path"
 }
 
 stop_emu() {
@@ -173,5 +179,28 @@ assert e["float32"]["value"] is None and "0 valid windows" in e["float32"]["reas
 assert abs(e["int8"]["value"] - known) <= 0.01 * known, (e["int8"]["value"], known)
 for name, entry in e.items():
     assert os.path.exists(os.path.join(os.path.dirname(sys.argv[1]), entry["trace"])), entry["trace"]
+PY
+}
+
+test_meter_run_lpm01a_recovers_the_emulators_energy_per_inference() {
+	local samples file
+	# 40 runs: 5 batches of 8, a window of about 48 samples at 5 kS/s.
+	METER_RUNS=40 METER_BATCH=8
+	samples=$(meter_window_samples 5000)
+	start_emu lpm01a_emu --windows 5 --window-samples "$samples" --gap-samples 200 \
+		--lead-samples 100 --inferences 8
+	hb run --board qemu-m4 --runs 40 --warmup 0 --results results \
+		--meter lpm01a --meter-port "$emu_port" --meter-rate 5000 --meter-bit 7
+	stop_emu
+	expect_rc 0
+	file=$(only_result)
+	grep '^window' emu.log >known.txt || fail "lpm01a_emu printed no window energies"
+	python3 - "$file" known.txt <<'PY' || fail "the LPM01A's measured energy is not the emulator's within 1 %"
+import json, statistics, sys
+e = json.load(open(sys.argv[1]))["measurements"]["energy_per_inference"]
+known = statistics.median(float(l.split()[2]) * 1e6 for l in open(sys.argv[2]))
+assert e["meter"]["model"] == "LPM01A" and e["meter"]["rate_hz"] == 5000, e["meter"]
+assert e["windows_valid"] == 5, e
+assert abs(e["value"] - known) <= 0.01 * known, (e["value"], known)
 PY
 }
