@@ -79,14 +79,14 @@ static struct energy_window window_at(const struct energy_trace *trace,
 	window.length = end - first;
 	window.start_s = (double)first / trace->rate_hz;
 	window.length_s = (double)window.length / trace->rate_hz;
-	window.expected_s = has_batch ? options->batches[number].window_s
+	window.expected_s = has_batch	? options->batches[number].window_s
 			    : per_batch ? 0.0
 					: options->expected_window_s;
 	window.inferences = has_batch ? options->batches[number].inferences : options->inferences;
 	if (window.inferences == 0)
 		window.inferences = 1;
-	window.energy_per_inference_j = trace->supply_v * charge / trace->rate_hz /
-					window.inferences;
+	window.energy_per_inference_j =
+	    trace->supply_v * charge / trace->rate_hz / window.inferences;
 	if (!closed) {
 		window.invalid = ENERGY_UNTERMINATED;
 	} else if (dropped) {

@@ -60,9 +60,9 @@ struct energy_options {
 
 enum energy_invalid {
 	ENERGY_VALID = 0,
-	ENERGY_DROPPED,	    /* the meter lost samples inside the window */
-	ENERGY_GLITCH,	    /* the marker dropped briefly inside the window */
-	ENERGY_LENGTH,	    /* its length is off the expected beyond the tolerance */
+	ENERGY_DROPPED,	     /* the meter lost samples inside the window */
+	ENERGY_GLITCH,	     /* the marker dropped briefly inside the window */
+	ENERGY_LENGTH,	     /* its length is off the expected beyond the tolerance */
 	ENERGY_UNTERMINATED, /* the trace ends before the window closes */
 	ENERGY_UNEXPECTED    /* more windows than the firmware ran batches */
 };

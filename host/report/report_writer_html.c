@@ -1231,9 +1231,10 @@ static void write_energy_windows(struct page *page)
 			continue;
 		snprintf(id, sizeof id, "fig-energy-window-%zu", i + 1);
 		row_label(row, "", label, sizeof label);
-		figure_open(page, id, "One window of the meter's trace",
-			    "measured (the meter's trace file beside the record); the window is the "
-			    "firmware's marker pin, as the meter saw it");
+		figure_open(
+		    page, id, "One window of the meter's trace",
+		    "measured (the meter's trace file beside the record); the window is the "
+		    "firmware's marker pin, as the meter saw it");
 		fputs("<p class=\"note\">", page->out);
 		put_text(page->out, label);
 		fputs(" on ", page->out);

@@ -107,7 +107,8 @@ static void add_energy_rows(const struct run_result *result, struct run_table *t
 		row = add_row(table, "energy above idle", "uJ",
 			      "measured (idle %.4g mW subtracted over each window)",
 			      analysis->idle_power_w * 1e3);
-		snprintf(row->value, sizeof row->value, "%.3f", analysis->above_idle_median_j * 1e6);
+		snprintf(row->value, sizeof row->value, "%.3f",
+			 analysis->above_idle_median_j * 1e6);
 	}
 }
 
