@@ -17,6 +17,7 @@
 #include "link/transport_noise.h"
 #include "link/transport_paced.h"
 #include "link/deadline.h"
+#include "run/mlperf_measure.h"
 #include "run/recovery.h"
 
 #define CONNECT_TIMEOUT_MS 5000
@@ -168,7 +169,8 @@ int benchmark_measure_one(struct session *session, const struct loaded_model *mo
 		hb_info("  %s: invoking %u runs (%u/%u done)", model->name, batch, done,
 			options->runs);
 		/* Batch N of the hooks starts at run 48 x N, across resets too. */
-		status = debug_hooks_fire(options->hooks, session, model, done / PROTO_MAX_RUNS);
+		status =
+		    debug_hooks_fire(options->hooks, session, model->name, done / PROTO_MAX_RUNS);
 		if (status != HB_OK)
 			goto out;
 		status = session_invoke(session, (uint16_t)batch,
@@ -279,33 +281,57 @@ static int open_console(const struct board_profile *board, const char *transport
 	return driver->open(address, &options, transport);
 }
 
+/* One session with the board through its protocol driver (link/protocol.h):
+ * handshake, measure, stop. The framed protocol's session gets the
+ * measurement that needs it (batches, pipelined suites, hooks); a protocol
+ * without one is measured through the table (run/mlperf_measure.h). */
 static int talk(const struct board_profile *board, const struct loaded_model *model,
 		const struct benchmark_options *options, struct transport *transport,
 		struct run_result *result)
 {
-	struct session session;
+	const struct protocol_driver *driver = protocol_find(options->protocol);
+	struct protocol_open_options open = {.transport = transport,
+					     .board_id = board->id,
+					     .timeout_ms = options->timeout_ms,
+					     .attempts = options->attempts};
+	struct protocol_identity identity;
+	struct protocol_link *link = NULL;
+	struct session *session;
 	int status;
 
-	session_init(&session, transport, board->id, options->timeout_ms, options->attempts);
-	status = session_hello(&session, &result->hello);
-	if (status == HB_OK)
+	if (!driver)
+		return hb_error(HB_ERR_USAGE, "unknown protocol '%s'", options->protocol);
+	protocol_model_from(model, options->model_name, &open.model);
+	status = driver->open(&open, &link);
+	if (status != HB_OK)
+		return status;
+	result->protocol = driver->name;
+	memset(&identity, 0, sizeof identity);
+	status = driver->handshake(link, &identity);
+	if (identity.have_hello)
+		result->hello = identity.hello;
+	session = driver->framed_session ? driver->framed_session(link) : NULL;
+	if (status == HB_OK && identity.have_hello)
 		status = check_hello(board, model, &result->hello);
-	if (status == HB_OK) {
+	if (status == HB_OK && session) {
 		result->have_hello = true;
 		hb_info("  board says: port %s, core %s, %u Hz, %.2f counter units per tick",
 			result->hello.port, result->hello.core, result->hello.clock_hz,
 			result->hello.counter_scale_q16 / 65536.0);
 		save(result);
 		status = (options->measure ? options->measure : benchmark_measure_one)(
-		    &session, model, options, result);
+		    session, model, options, result);
+	} else if (status == HB_OK) {
+		status = mlperf_measure(driver, link, &identity, model, options, result);
 	}
 	/* Stop the board through the protocol whenever it is still answering. */
 	if (status == HB_OK || status == HB_ERR_MISMATCH) {
-		int exit_status = session_exit(&session, 0);
+		int exit_status = driver->stop(link);
 		if (status == HB_OK)
 			status = exit_status;
 	}
-	result->counters = session.counters;
+	driver->counters(link, &result->counters);
+	driver->close(link);
 	return status;
 }
 
@@ -569,8 +595,16 @@ int benchmark_run(const struct board_profile *board, const struct loaded_model *
 		    "board '%s': --debug-line-rate paces an emulated console; this board's "
 		    "console is a real line (%s)",
 		    board->id, board->console.transport);
-	status = options->firmware ? firmware_describe(options->firmware, &result->firmware)
-				   : firmware_build(board, &result->firmware);
+	if (!protocol_find(options->protocol))
+		return hb_error(HB_ERR_USAGE, "unknown protocol '%s'", options->protocol);
+	{
+		/* hilbench firmware that speaks the run's protocol. */
+		const struct firmware_options build = {
+		    .protocol = protocol_find(options->protocol)->firmware_protocol,
+		    .model_name = options->model_name};
+		status = options->firmware ? firmware_describe(options->firmware, &result->firmware)
+					   : firmware_build_with(board, &build, &result->firmware);
+	}
 	if (status == HB_OK)
 		status = elf_sizes_read(result->firmware.elf_path, &result->sizes);
 	if (status == HB_OK) {
@@ -614,7 +648,12 @@ int benchmark_run(const struct board_profile *board, const struct loaded_model *
 		status = talk_recovering(&link, model, options, result);
 	}
 	close_console(&console, result);
-	if (started) {
+	if (started && !protocol_find(options->protocol)->board_exits) {
+		/* Firmware that never exits (MLPerf Tiny): stopped, not waited for. */
+		int stop_status = flasher->stop(&flash, 0);
+		if (stop_status >= 0)
+			result->target_exit_status = stop_status;
+	} else if (started) {
 		int stop_status = flasher->stop(&flash, status == HB_OK ? STOP_TIMEOUT_MS : 0);
 		if (stop_status >= 0)
 			result->target_exit_status = stop_status;

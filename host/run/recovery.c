@@ -10,7 +10,7 @@ void debug_hooks_init(struct debug_hooks *hooks)
 	*hooks = (struct debug_hooks){.hang_at = -1, .reset_at = -1, .stuck_at = -1};
 }
 
-int debug_hooks_fire(struct debug_hooks *hooks, struct session *session, const void *model,
+int debug_hooks_fire(struct debug_hooks *hooks, struct session *session, const char *model,
 		     uint32_t index)
 {
 	uint8_t type = 0;
@@ -18,8 +18,8 @@ int debug_hooks_fire(struct debug_hooks *hooks, struct session *session, const v
 	if (!hooks)
 		return HB_OK;
 	if (hooks->stuck_at == (int64_t)index &&
-	    (!hooks->stuck_owner || hooks->stuck_owner == model)) {
-		hooks->stuck_owner = model;
+	    (!hooks->stuck_owner[0] || strcmp(hooks->stuck_owner, model) == 0)) {
+		snprintf(hooks->stuck_owner, sizeof hooks->stuck_owner, "%s", model);
 		type = MSG_DEBUG_HANG;
 	} else if (!hooks->hang_fired && hooks->hang_at == (int64_t)index) {
 		hooks->hang_fired = true;

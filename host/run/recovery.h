@@ -57,14 +57,14 @@ struct debug_hooks {
 	int64_t reset_at;
 	int64_t stuck_at;
 	bool hang_fired, reset_fired;
-	const void *stuck_owner; /* the model (image) the stuck hook holds to */
+	char stuck_owner[128]; /* the model the stuck hook holds to ("": none yet) */
 };
 
 void debug_hooks_init(struct debug_hooks *hooks);
 
 /* Before sample or batch `index` of `model`: sends MSG_DEBUG_HANG or
  * MSG_DEBUG_RESET when a hook is due (NULL hooks: none). */
-int debug_hooks_fire(struct debug_hooks *hooks, struct session *session, const void *model,
+int debug_hooks_fire(struct debug_hooks *hooks, struct session *session, const char *model,
 		     uint32_t index);
 
 /* What an attempt's failure was. `boots` are the attempt's unasked boots. */

@@ -207,7 +207,7 @@ static void make_sample_input(void *context, uint32_t index, uint8_t *input)
 	struct suite_state *state = context;
 
 	/* A hook's request goes before the sample's own (run/recovery.h). */
-	if (debug_hooks_fire(state->hooks, state->session, &state->current->model, index) != HB_OK)
+	if (debug_hooks_fire(state->hooks, state->session, state->current->model.name, index) != HB_OK)
 		hb_warn("%s: sample %u: the debug hook's request was not sent",
 			state->current->entry->variant, index);
 	make_input(state, &state->current->model, state->order[index], state->real_input, input);

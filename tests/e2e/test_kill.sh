@@ -65,18 +65,20 @@ kill_no_survivors() {
 # kill_normal RECORD JOURNAL: the record and the journal's samples (each line's
 # checksum checked, repeats of a sample folded) without what differs between
 # processes by nature: timestamps, wall times, the journal's own path, and
-# what this process's line carried (a resumed run streams fewer samples, and
-# under load a run may resend a frame; the results must not change).
+# what this process's line carried, the deadlines it gave and any recoveries
+# (a resumed run streams fewer samples, and under load a run may resend a
+# frame or even reset a board; the results must not change).
 kill_normal() {
 	/usr/bin/python3 - "$1" "$2" <<'EOF'
 import json, sys, zlib
-DROP = {"started_utc", "finished_utc", "wall_seconds"}
+DROP = {"started_utc", "finished_utc", "wall_seconds", "deadlines", "recoveries"}
 TRAFFIC = {
     "streaming": {"samples_streamed", "seconds", "payload_bytes", "payload_bytes_per_s",
                   "samples_per_s", "link_bytes_sent", "link_bytes_received",
                   "upload_framing_efficiency", "input_bytes_per_s_of_line_rate",
                   "resyncs", "samples_redone", "samples_one_at_a_time"},
-    "link": {"requests", "resends", "damaged_frames", "resyncs", "bytes_sent", "bytes_received"},
+    "link": {"requests", "resends", "damaged_frames", "resyncs", "bytes_sent", "bytes_received",
+             "unasked_boots"},
 }
 def clean(value, parent=None):
     if isinstance(value, dict):

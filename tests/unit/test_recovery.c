@@ -153,7 +153,6 @@ Test(recovery, hooks_fire_once_and_the_stuck_one_on_every_attempt_of_its_model)
 	struct sent_frames sent;
 	struct session session;
 	struct debug_hooks hooks;
-	const int model_a = 1, model_b = 2;
 
 	memset(&sent, 0, sizeof sent);
 	sent.base.driver = &sent_driver;
@@ -165,7 +164,7 @@ Test(recovery, hooks_fire_once_and_the_stuck_one_on_every_attempt_of_its_model)
 	hooks.stuck_at = 2;
 	for (int attempt = 0; attempt < 2; attempt++)
 		for (uint32_t index = 0; index < 10; index++)
-			cr_assert_eq(debug_hooks_fire(&hooks, &session, &model_a, index), HB_OK);
+			cr_assert_eq(debug_hooks_fire(&hooks, &session, "a", index), HB_OK);
 	/* Model a: stuck at 2 twice (both attempts), hang at 4 and reset at 8 once. */
 	cr_assert_eq(sent.count, 4);
 	cr_assert_eq(sent.types[0], MSG_DEBUG_HANG);
@@ -173,9 +172,9 @@ Test(recovery, hooks_fire_once_and_the_stuck_one_on_every_attempt_of_its_model)
 	cr_assert_eq(sent.types[2], MSG_DEBUG_RESET);
 	cr_assert_eq(sent.types[3], MSG_DEBUG_HANG);
 	/* Another model passes the stuck point freely. */
-	cr_assert_eq(debug_hooks_fire(&hooks, &session, &model_b, 2), HB_OK);
+	cr_assert_eq(debug_hooks_fire(&hooks, &session, "b", 2), HB_OK);
 	cr_assert_eq(sent.count, 4);
-	cr_assert_eq(debug_hooks_fire(NULL, &session, &model_b, 2), HB_OK);
+	cr_assert_eq(debug_hooks_fire(NULL, &session, "b", 2), HB_OK);
 }
 
 static const char deadline_profile_head[] =

@@ -1,0 +1,110 @@
+# Hangs and resets recovered (issue 13 part 2): a suite whose emulated board
+# hangs at one sample and resets itself at another ends with the clean run's
+# results (outputs, counts, accuracy; the record and the journal equal
+# outside timestamps, wall times, this process's line traffic, the
+# deadlines it gave and the recoveries), and the record lists both
+# recoveries. A board that hangs on every attempt ends in exit 3 after the
+# bounded resets, its journal intact and resumable, and the next --model of
+# the same run still runs.
+
+RECOVER_SUITE_ARGS=(run --board qemu-m4 --suite "$ROOT/suites/fmnist" --limit 12 --seed 3)
+
+# recover_normal RECORD JOURNAL: what must not change when a run recovers.
+recover_normal() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import json, sys, zlib
+DROP = {"started_utc", "finished_utc", "wall_seconds", "recoveries", "deadlines"}
+TRAFFIC = {
+    "streaming": {"samples_streamed", "seconds", "payload_bytes", "payload_bytes_per_s",
+                  "samples_per_s", "link_bytes_sent", "link_bytes_received",
+                  "upload_framing_efficiency", "input_bytes_per_s_of_line_rate",
+                  "resyncs", "samples_redone", "samples_one_at_a_time"},
+    "link": {"requests", "resends", "damaged_frames", "resyncs", "bytes_sent", "bytes_received",
+             "unasked_boots"},
+}
+def clean(value, parent=None):
+    if isinstance(value, dict):
+        return {k: clean(v, k) for k, v in value.items()
+                if k not in DROP and k not in TRAFFIC.get(parent, ())}
+    if isinstance(value, list):
+        return [clean(v, parent) for v in value]
+    return value
+record = json.load(open(sys.argv[1]))
+del record["journal"]
+lines = open(sys.argv[2], "rb").read().split(b"\n")
+if lines[-1] != b"":
+    sys.exit(f"{sys.argv[2]}: the last line has no newline")
+samples = {}
+for number, line in enumerate(lines[:-1], 1):
+    body, seal = line.rsplit(b',"crc32":"', 1)
+    if seal != b'%08x"}' % zlib.crc32(body):
+        sys.exit(f"{sys.argv[2]}: line {number} fails its checksum")
+    row = json.loads(line)
+    del row["crc32"]
+    if number > 1:
+        samples[(row["variant"], row["index"])] = row
+print(json.dumps({"record": clean(record), "samples": [samples[k] for k in sorted(samples)]},
+                 indent=1, sort_keys=True))
+PY
+}
+
+test_recover_a_suite_from_a_hang_and_a_reset() {
+	[ -d /usr/share/datasets/fashion-mnist ] || skip "dataset-fashion-mnist not installed"
+	local journal
+	# The clean run beside the recovering one: the deadlines are many times
+	# what the board takes, so sharing the CPU does not make either miss one.
+	"$HILBENCH" "${RECOVER_SUITE_ARGS[@]}" --results clean >clean.out 2>clean.err &
+	local clean_pid=$!
+	hb "${RECOVER_SUITE_ARGS[@]}" --results hooked --debug-hang-at 4 --debug-reset-at 8
+	wait $clean_pid || fail "the clean run failed: $(tail -n 3 clean.err)"
+	expect_rc 0
+	expect_err_contains "asking board 'qemu-m4' to hang at 4"
+	expect_err_contains "asking board 'qemu-m4' to reset at 8"
+	expect_err_contains "reset by itself"
+	grep -q '^error:' stderr.txt && fail "a recovered run printed an error: $err"
+	journal=$(ls hooked/*.jsonl)
+	recover_normal clean/*_fmnist.json clean/*.jsonl >clean.norm
+	recover_normal "${journal%.jsonl}.json" "$journal" >hooked.norm
+	diff clean.norm hooked.norm >diff.txt || fail "the recovered run differs: $(head -n 20 diff.txt)"
+	[ "$(json "${journal%.jsonl}.json" '[(r["unit"], r["index"], r["cause"], r["action"], r["outcome"]) for v in d["variants"] for r in v["recoveries"]]')" = \
+		"[('sample', 4, 'deadline expired', 'emulator restarted', 'recovered'), ('sample', 8, 'board reset by itself', 'emulator restarted', 'recovered')]" ] \
+		|| fail "recoveries: $(json "${journal%.jsonl}.json" '[v["recoveries"] for v in d["variants"]]')"
+	[ "$(json "${journal%.jsonl}.json" 'sum(v["link"]["unasked_boots"] for v in d["variants"])')" = "1" ] \
+		|| fail "the unasked boot is not counted"
+	# The deadlines came from the board's own count, not a fixed timeout.
+	[ "$(json "${journal%.jsonl}.json" 'all(v["deadlines"]["counted_units_per_inference"] > 0 and v["deadlines"]["counted_request_ms"] < 30000 for v in d["variants"])')" = "True" ] \
+		|| fail "deadlines: $(json "${journal%.jsonl}.json" '[v["deadlines"] for v in d["variants"]]')"
+	# A board no reset mends: exit 3 after two resets, naming board, request
+	# and deadline, with the samples before the hang journalled ...
+	hb "${RECOVER_SUITE_ARGS[@]}" --results stuck --debug-stuck-at 4 --timeout 1 --retries 1
+	expect_rc 3
+	expect_one_error_line
+	expect_err_contains "gave up on board 'qemu-m4' after 2 resets (request"
+	expect_err_contains "deadline 1.0 s)"
+	journal=$(ls stuck/*.jsonl)
+	[ "$(grep -c '"variant"' "$journal")" = "4" ] || fail "journal: $(cat "$journal")"
+	[ "$(json "${journal%.jsonl}.json" 'd["status"]')" = "error" ] || fail "status"
+	[ "$(json "${journal%.jsonl}.json" '[r["outcome"] for r in d["variants"][0]["recoveries"]]')" = \
+		"['failed again at the same point', 'failed again at the same point']" ] \
+		|| fail "recoveries: $(json "${journal%.jsonl}.json" 'd["variants"][0]["recoveries"]')"
+	# ... and resuming it gives the clean run's results.
+	hb "${RECOVER_SUITE_ARGS[@]}" --results stuck --resume "$journal"
+	expect_rc 0
+	recover_normal "${journal%.jsonl}.json" "$journal" >stuck.norm
+	diff clean.norm stuck.norm >diff.txt || fail "the resumed run differs: $(head -n 20 diff.txt)"
+}
+
+# The first --model's board never recovers; the second still runs, and the
+# exit status still says a model failed.
+test_recover_gives_up_on_one_model_and_runs_the_next() {
+	[ -d /usr/share/datasets/fashion-mnist ] || skip "dataset-fashion-mnist not installed"
+	hb run --board qemu-m4 --model "$ROOT/suites/fmnist/fmnist_int8.tflite" \
+		--model "$ROOT/suites/fmnist/fmnist_float32.tflite" --runs 2 --warmup 0 \
+		--debug-stuck-at 0 --timeout 1 --retries 1 --results results --json
+	expect_rc 3
+	expect_one_error_line
+	expect_err_contains "gave up on board 'qemu-m4' after 2 resets (request INVOKE, deadline 1.0 s)"
+	[ "$(python3 -c 'import json,sys; print([(r["model"]["name"], r["status"], r["measurements"]["runs_completed"], len(r["recoveries"])) for r in json.load(open(sys.argv[1]))])' stdout.txt)" = \
+		"[('fmnist_int8', 'error', 0, 2), ('fmnist_float32', 'ok', 2, 0)]" ] \
+		|| fail "records: $(head -c 600 stdout.txt)"
+}
