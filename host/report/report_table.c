@@ -276,6 +276,7 @@ static int read_model_record(struct report_table *table, const cJSON *record, co
 		row->cells[REPORT_COL_ENERGY_MODELLED].present = false;
 	report_row_set_capacities(row, u32_at(board, "flash_bytes"), u32_at(board, "ram_bytes"));
 	energy_trace_path(row, measurements, path);
+	report_layers_read(measurements, &row->layers);
 	*out = row;
 	return HB_OK;
 }

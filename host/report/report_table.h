@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "report/report_layers.h"
+
 enum report_source {
 	REPORT_SOURCE_MEASURED, /* a hardware counter or instrument */
 	REPORT_SOURCE_EMULATED, /* counted by QEMU: instructions, not cycles */
@@ -109,6 +111,8 @@ struct report_row {
 	/* The meter's trace file beside the record (a plain file name in its
 	 * folder, as measurements.energy_per_inference.trace names it), or "". */
 	char energy_trace[800];
+	/* The costliest layers of measurements.layers; count 0 without them. */
+	struct report_layers layers;
 };
 
 struct report_table {

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "report/html_energy_window.h"
+#include "report/html_layers.h"
 #include "util/error.h"
 
 /* SVG geometry, in viewBox units (the page scales it to its width). */
@@ -1276,6 +1277,7 @@ static int html_write(FILE *out, const struct report_view *view)
 				 "figures, not a meter)",
 				 "modelled energy per inference, uJ (lower is better)");
 	write_energy_windows(&page);
+	html_layers_write(out, view->table, &page.figure);
 	fputs("</section>\n", out);
 	write_full_table(&page, view);
 	fputs("</body>\n</html>\n", out);

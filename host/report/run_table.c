@@ -173,9 +173,58 @@ static void add_check_row(const struct run_result *result, struct run_table *tab
 	}
 }
 
+static void add_layers(const struct run_result *result, struct run_table *table)
+{
+	const struct layer_profile *profile = &result->layers;
+	const enum profile_counter counter = result->board->counter;
+	const double scale = result_counter_scale(result);
+	const double sum = (double)layer_profile_sum(profile);
+	uint32_t order[RUN_TABLE_TOP_LAYERS];
+	struct stats_u64 stats;
+
+	table->layer_count = layer_profile_top(profile, order, RUN_TABLE_TOP_LAYERS);
+	for (size_t i = 0; i < table->layer_count; i++) {
+		const struct layer_figure *figure = &profile->layers[order[i]];
+		const char *path = msg_kernel_path_name(figure->path);
+		struct run_table_layer *row = &table->layers[i];
+		snprintf(row->index, sizeof row->index, "%u", order[i]);
+		snprintf(row->op, sizeof row->op, "%s", model_op_kind_name(figure->kind));
+		snprintf(row->path, sizeof row->path, "%s", path ? path : "-");
+		snprintf(row->macs, sizeof row->macs, "%llu", (unsigned long long)figure->macs);
+		snprintf(row->count, sizeof row->count, "%.0f", (double)figure->ticks * scale);
+		if (figure->macs)
+			snprintf(row->per_mac, sizeof row->per_mac, "%.3f",
+				 (double)figure->ticks * scale / (double)figure->macs);
+		else
+			snprintf(row->per_mac, sizeof row->per_mac, "-");
+		snprintf(row->share, sizeof row->share, "%.1f%%",
+			 sum > 0 ? 100.0 * (double)figure->ticks / sum : 0.0);
+	}
+	if (!table->layer_count)
+		return;
+	snprintf(table->layers_title, sizeof table->layers_title,
+		 "top %zu of %u layers by %s (%s; one extra run read between ops, %.0f %s of "
+		 "counter read taken off each op)",
+		 table->layer_count, profile->count, count_unit(counter), count_source(counter),
+		 profile->read_cost_ticks * scale, count_unit(counter));
+	stats_u64_compute(result->ticks, result->run_count, &stats);
+	snprintf(table->layers_note, sizeof table->layers_note,
+		 "profiling: %.0f %s with the reads between ops against %.0f unprofiled "
+		 "(median), %+.3f%%; the ops sum to %.0f",
+		 (double)profile->profiled_ticks * scale, count_unit(counter), stats.median * scale,
+		 stats.median > 0
+		     ? 100.0 * ((double)profile->profiled_ticks - stats.median) / stats.median
+		     : 0.0,
+		 sum * scale);
+}
+
 void run_table_build(const struct run_result *result, struct run_table *table)
 {
 	table->count = 0;
+	table->layer_count = 0;
+	table->layers_title[0] = table->layers_note[0] = '\0';
+	if (result->run_count > 0)
+		add_layers(result, table);
 	table->note = count_note(result->board->counter);
 	if (result->run_count > 0)
 		add_count_rows(result, table);

@@ -23,9 +23,27 @@ struct run_table_row {
 	char source[160];
 };
 
+/* The top layers of the per-layer profile (run/layer_profile.h). */
+#define RUN_TABLE_TOP_LAYERS 5
+
+struct run_table_layer {
+	char index[8];
+	char op[32];
+	char path[16]; /* "-" when the board did not say */
+	char macs[16];
+	char count[24];
+	char per_mac[16]; /* "-" for an op without MACs */
+	char share[12];
+};
+
 struct run_table {
 	struct run_table_row rows[RUN_TABLE_MAX_ROWS];
 	size_t count;
+	/* Most costly layers first; layer_count 0 without a profile. */
+	struct run_table_layer layers[RUN_TABLE_TOP_LAYERS];
+	size_t layer_count;
+	char layers_title[200]; /* what the layer rows are, unit and source */
+	char layers_note[240];	/* how much profiling moved the total */
 	/* A sentence under the table about what the counts are ("" for cycles). */
 	const char *note;
 };

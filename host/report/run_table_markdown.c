@@ -13,4 +13,17 @@ void run_table_write_markdown(FILE *out, const struct run_table *table)
 	}
 	if (table->note[0])
 		fprintf(out, "\n%s\n", table->note);
+	if (table->layer_count) {
+		fprintf(out,
+			"\n%s\n\n| op | kind | path | count | per MAC | share |\n"
+			"|---:|---|---|---:|---:|---:|\n",
+			table->layers_title);
+		for (size_t i = 0; i < table->layer_count; i++) {
+			const struct run_table_layer *layer = &table->layers[i];
+			fprintf(out, "| %s | %s | %s | %s | %s | %s | %s |\n", layer->index,
+				layer->op, layer->path, layer->macs, layer->count, layer->per_mac,
+				layer->share);
+		}
+		fprintf(out, "\n%s\n", table->layers_note);
+	}
 }
