@@ -14,9 +14,10 @@ static void print_help(void)
 {
 	printf("usage: hilbench boards [--boards-dir DIR]\n\n"
 	       "Lists the board profiles (boards/*.json): core, clock, how the board is\n"
-	       "flashed, what its counts mean, how far it has been verified, and whether the\n"
-	       "tools it needs are installed here. Add a board by adding a profile: see\n"
-	       "docs/boards.md.\n");
+	       "flashed, what its counts mean, how far it has been verified (emulated,\n"
+	       "compile-only or hardware), and whether the tools it needs are installed here;\n"
+	       "an emulated stand-in for a real board is labelled so. Add a board by adding\n"
+	       "a profile: see docs/boards.md.\n");
 }
 
 int cmd_boards(int argc, char **argv)
@@ -58,6 +59,10 @@ int cmd_boards(int argc, char **argv)
 		       board->clock_hz / 1e6, board->flasher.driver,
 		       profile_counter_name(board->counter), profile_verified_name(board->verified),
 		       here);
+		/* A stand-in says whose limits it answers for. */
+		profile_stand_in_label(board, why, sizeof why);
+		if (why[0])
+			printf("%-16s %s\n", "", why);
 	}
 	free(profiles);
 	if (invalid)

@@ -20,27 +20,41 @@ static void print_help(void)
 	       "planner's arena beside the activation floor (the most bytes alive at once,\n"
 	       "which no plan can beat). An operator hilbench cannot run is named with its\n"
 	       "index. With --board it also builds the board's firmware and says whether\n"
-	       "the model fits its flash and RAM.\n");
+	       "the model fits its flash and RAM: for an emulated stand-in (a profile's\n"
+	       "\"emulates\"), the flash and RAM of the real board it stands for.\n");
 }
 
+/* The limits are the board's own or, for an emulated stand-in, those of
+ * the real board it stands for (profile_limits). */
 static void print_fit(const struct board_profile *board, const struct loaded_model *model)
 {
+	const struct profile_limits real = profile_limits(board);
+	const struct profile_limits *limits = &real;
+	const uint32_t firmware_room = limits->model.origin - limits->flash.origin;
 	struct firmware_image image;
 	struct elf_sizes sizes;
 	const struct compiled_model *compiled = &model->compiled;
 	uint64_t ram_left;
 	uint64_t need = model_ram_need(compiled);
+	char stand_in[160];
 
 	if (firmware_build(board, &image) != HB_OK ||
 	    elf_sizes_read(image.elf_path, &sizes) != HB_OK)
 		return;
-	ram_left = board->ram.size > (uint64_t)sizes.static_ram + sizes.stack
-		       ? board->ram.size - (uint64_t)sizes.static_ram - sizes.stack
+	ram_left = limits->ram.size > (uint64_t)sizes.static_ram + sizes.stack
+		       ? limits->ram.size - (uint64_t)sizes.static_ram - sizes.stack
 		       : 0;
 	printf("\non board '%s' (%s):\n", board->id, board->name);
+	profile_stand_in_label(board, stand_in, sizeof stand_in);
+	if (stand_in[0])
+		printf("  %s\n  limits of '%s' (%s): %u B RAM, %u B model region, %.1f MHz\n",
+		       stand_in, limits->board_id, limits->board_name, limits->ram.size,
+		       limits->model.size, limits->clock_hz / 1e6);
+	printf("  flash: firmware %u B in the %u B before the model region: %s\n", sizes.flash,
+	       firmware_room, sizes.flash <= firmware_room ? "fits" : "DOES NOT FIT");
 	printf("  flash: model image %zu B in a %u B model region: %s\n", compiled->image_size,
-	       board->model.size,
-	       compiled->image_size <= board->model.size ? "fits" : "DOES NOT FIT");
+	       limits->model.size,
+	       compiled->image_size <= limits->model.size ? "fits" : "DOES NOT FIT");
 	printf("  RAM:   arena %u B + input staging %u B, %llu B left after the firmware: %s\n",
 	       compiled->arena_size, compiled->input_bytes, (unsigned long long)ram_left,
 	       need <= ram_left ? "fits" : "DOES NOT FIT");

@@ -174,6 +174,7 @@ Test(profile, shipped_qemu_profiles_load)
 	    {"qemu-m3", "cortex-m3", "none", "mps2-an385", false},
 	    {"qemu-m4", "cortex-m4", "fpv4-sp-d16", "mps2-an386", true},
 	    {"qemu-m7", "cortex-m7", "fpv5-d16", "mps2-an500", true},
+	    {"qemu-l4r5zi", "cortex-m4", "fpv4-sp-d16", "mps2-an386", true},
 	};
 
 	for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
@@ -217,6 +218,8 @@ Test(profile, shipped_qemu_profiles_of_other_memory_maps_load)
 	     0x10000000, 4u << 20, 0x38000000, 4u << 20, 0x10100000, 3u << 20},
 	    {"qemu-m55", "cortex-m55", "fpv5-d16", "mps3-an547", "mps3-an547", true, 32000000,
 	     0x10000000, 512u << 10, 0x31000000, 4u << 20, 0x10020000, 384u << 10},
+	    {"qemu-f405", "cortex-m4", "fpv4-sp-d16", "netduinoplus2", "stm32f4-netduinoplus2",
+	     true, 16000000, 0x08000000, 1u << 20, 0x20000000, 128u << 10, 0x08040000, 768u << 10},
 	};
 
 	for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
@@ -1159,4 +1162,187 @@ Test(profile, energy_model_figures_are_all_required_and_checked)
 	profile_test_expect_error(profile_test_edit(profile_test_qemu, "energy", "3"),
 				  PROFILE_TEST_QEMU_PATH, "energy", "an object", NULL);
 	free(with);
+}
+
+/* Every profile in boards/ is one of the tables above or below: a new
+ * board must come with its expected facts. */
+Test(profile, every_shipped_profile_is_checked_by_a_table)
+{
+	static const char *const checked[] = {
+	    "nucleo-f446re", "nucleo-l4r5zi", "qemu-f405", "qemu-l4r5zi", "qemu-m0", "qemu-m3",
+	    "qemu-m33",	     "qemu-m4",	      "qemu-m55",  "qemu-m7",	  NULL,
+	};
+	struct board_profile *profiles = NULL;
+	size_t count = 0, invalid = 0, listed = 0;
+
+	cr_assert_eq(profile_list("boards", &profiles, &count, &invalid), HB_OK);
+	cr_assert_eq(invalid, 0, "%s", profile_test_log);
+	for (size_t i = 0; i < count; i++) {
+		size_t j = 0;
+
+		while (checked[j] && strcmp(checked[j], profiles[i].id) != 0)
+			j++;
+		cr_assert_not_null(checked[j], "boards/%s.json is in no table of test_profile.c",
+				   profiles[i].id);
+	}
+	while (checked[listed])
+		listed++;
+	cr_assert_eq(count, listed, "a profile the tables check is missing from boards/");
+	free(profiles);
+}
+
+/* The real boards built in make test, compile-only until run on hardware:
+ * the port, its OpenOCD configs and the memory map of its memory.ld. */
+Test(profile, shipped_real_board_profiles_load)
+{
+	static const struct {
+		const char *id, *core, *fpu, *port, *interface, *target;
+		enum profile_counter counter;
+		uint32_t clock_hz, flash_size, ram_origin, ram_size, model_origin, model_size, baud;
+	} expected[] = {
+	    {"nucleo-l4r5zi", "cortex-m4", "fpv4-sp-d16", "stm32l4r5", "interface/stlink.cfg",
+	     "target/stm32l4x.cfg", PROFILE_COUNTER_DWT, 120000000, 2u << 20, 0x20000000,
+	     640u << 10, 0x08040000, 1792u << 10, 921600},
+	    {"nrf52840dk", "cortex-m4", "fpv4-sp-d16", "nrf52840", "interface/jlink.cfg",
+	     "board/nordic_nrf52_dk.cfg", PROFILE_COUNTER_DWT, 64000000, 1u << 20, 0x20000000,
+	     256u << 10, 0x00040000, 768u << 10, 1000000},
+	};
+
+	for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+		struct board_profile profile;
+		char path[64];
+
+		snprintf(path, sizeof path, "boards/%s.json", expected[i].id);
+		cr_assert_eq(profile_load(path, &profile), HB_OK, "%s: %s", path, profile_test_log);
+		cr_assert_str_eq(profile.core, expected[i].core);
+		cr_assert_str_eq(profile.fpu, expected[i].fpu);
+		cr_assert_str_eq(profile.port, expected[i].port);
+		cr_assert_str_eq(profile.flasher.driver, "openocd");
+		cr_assert_str_eq(profile.flasher.interface_cfg, expected[i].interface);
+		cr_assert_str_eq(profile.flasher.target_cfg, expected[i].target);
+		cr_assert_eq(profile.counter, expected[i].counter);
+		cr_assert_eq(profile.clock_hz, expected[i].clock_hz);
+		cr_assert_eq(profile.flash.size, expected[i].flash_size);
+		cr_assert_eq(profile.ram.origin, expected[i].ram_origin);
+		cr_assert_eq(profile.ram.size, expected[i].ram_size);
+		cr_assert_eq(profile.model.origin, expected[i].model_origin);
+		cr_assert_eq(profile.model.size, expected[i].model_size);
+		cr_assert_eq(profile.console.baud, expected[i].baud);
+		cr_assert_not_null(profile_note(&profile, "console.baud"),
+				   "%s: the baud must say why (notes.console.baud)", path);
+		cr_assert_neq(profile.energy.window_pin[0], '\0', "%s: no window pin", path);
+		cr_assert_eq(profile.verified, PROFILE_VERIFIED_COMPILE_ONLY);
+		cr_assert_str_eq(profile.emulates, "");
+	}
+}
+
+/* An emulated stand-in answers for the real board's RAM, flash and clock;
+ * any other board for its own. */
+Test(profile, stand_in_takes_the_real_boards_limits)
+{
+	struct board_profile profile;
+	struct profile_limits limits;
+	char label[160];
+
+	cr_assert_eq(profile_load("boards/qemu-l4r5zi.json", &profile), HB_OK, "%s",
+		     profile_test_log);
+	cr_assert_str_eq(profile.emulates, "nucleo-l4r5zi");
+	limits = profile_limits(&profile);
+	cr_assert_str_eq(limits.board_id, "nucleo-l4r5zi");
+	cr_assert_eq(limits.clock_hz, 120000000);
+	cr_assert_eq(limits.ram.size, 640u << 10);
+	cr_assert_eq(limits.flash.origin, 0x08000000);
+	cr_assert_eq(limits.model.origin, 0x08040000);
+	cr_assert_eq(limits.model.size, 1792u << 10);
+	/* The emulated machine's own facts stay what the firmware runs on. */
+	cr_assert_eq(profile.clock_hz, 25000000);
+	cr_assert_eq(profile.ram.size, 4u << 20);
+	profile_stand_in_label(&profile, label, sizeof label);
+	cr_assert_str_eq(label, "emulated stand-in for nucleo-l4r5zi: limits from its profile, "
+				"counts from QEMU");
+
+	cr_assert_eq(profile_load("boards/qemu-m4.json", &profile), HB_OK);
+	limits = profile_limits(&profile);
+	cr_assert_str_eq(limits.board_id, "qemu-m4");
+	cr_assert_eq(limits.clock_hz, 25000000);
+	cr_assert_eq(limits.ram.size, 4u << 20);
+	profile_stand_in_label(&profile, label, sizeof label);
+	cr_assert_str_eq(label, "");
+}
+
+Test(profile, emulates_must_name_a_profile_beside_it)
+{
+	profile_test_expect_error(
+	    profile_test_edit(profile_test_qemu, "emulates", "\"nucleo-l4r5z\""),
+	    PROFILE_TEST_QEMU_PATH,
+	    "field 'emulates': expected the id of a board profile beside this one, got "
+	    "\"nucleo-l4r5z\" ('boards/nucleo-l4r5z.json'",
+	    NULL);
+	profile_test_expect_error(profile_test_edit(profile_test_qemu, "emulates", "\"../x\""),
+				  PROFILE_TEST_QEMU_PATH, "field 'emulates'", NULL);
+	profile_test_expect_error(profile_test_edit(profile_test_qemu, "emulates", "7"),
+				  PROFILE_TEST_QEMU_PATH, "field 'emulates'", NULL);
+}
+
+Test(profile, emulates_only_on_an_emulated_board)
+{
+	profile_test_expect_error(
+	    profile_test_edit(profile_test_openocd, "emulates", "\"nucleo-l4r5zi\""),
+	    PROFILE_TEST_OPENOCD_PATH, "field 'emulates': expected only on an emulated board",
+	    "\"openocd\"", NULL);
+}
+
+Test(profile, emulates_must_name_a_real_board)
+{
+	profile_test_expect_error(profile_test_edit(profile_test_qemu, "emulates", "\"qemu-m4\""),
+				  PROFILE_TEST_QEMU_PATH,
+				  "field 'emulates': expected a real board's profile, got "
+				  "'boards/qemu-m4.json', which is an emulated board",
+				  NULL);
+}
+
+Test(profile, emulates_needs_the_same_core)
+{
+	profile_test_expect_error(
+	    profile_test_edit2(profile_test_qemu, "dsp", "false", "emulates", "\"nucleo-l4r5zi\""),
+	    PROFILE_TEST_QEMU_PATH,
+	    "field 'emulates': expected a board of this profile's core (cortex-m4, FPU "
+	    "fpv4-sp-d16, DSP no), got 'nucleo-l4r5zi' with cortex-m4, FPU fpv4-sp-d16, DSP yes",
+	    NULL);
+}
+
+/* The emulator must give the runs at least the real board's room, or a
+ * model that fits the real board could not be run on its stand-in. */
+Test(profile, emulates_needs_at_least_the_real_boards_room)
+{
+	profile_test_expect_error(
+	    profile_test_edit2(profile_test_qemu, "memory.ram.size", "\"512K\"", "emulates",
+			       "\"nucleo-l4r5zi\""),
+	    PROFILE_TEST_QEMU_PATH,
+	    "field 'emulates': expected the emulated board to have at least the RAM (655360 B)",
+	    "got 524288", NULL);
+}
+
+Test(profile, notes_name_fields_of_the_profile)
+{
+	struct board_profile profile;
+
+	profile_test_expect_valid(profile_test_edit(profile_test_openocd, "notes",
+						    "{\"console.baud\": \"the bridge's limit\"}"),
+				  PROFILE_TEST_OPENOCD_PATH, &profile);
+	cr_assert_str_eq(profile_note(&profile, "console.baud"), "the bridge's limit");
+	cr_assert_null(profile_note(&profile, "clock_hz"));
+	profile_test_expect_error(
+	    profile_test_edit(profile_test_openocd, "notes", "{\"clok_hz\": \"why\"}"),
+	    PROFILE_TEST_OPENOCD_PATH,
+	    "field 'notes.clok_hz': expected the name of a field this profile has", NULL);
+	/* A field the profile does not have (no energy object here). */
+	profile_test_expect_error(
+	    profile_test_edit(profile_test_openocd, "notes", "{\"energy\": \"why\"}"),
+	    PROFILE_TEST_OPENOCD_PATH, "field 'notes.energy'", NULL);
+	profile_test_expect_error(
+	    profile_test_edit(profile_test_openocd, "notes", "{\"clock_hz\": 3}"),
+	    PROFILE_TEST_OPENOCD_PATH, "field 'notes.clock_hz'", NULL);
+	profile_test_expect_error(profile_test_edit(profile_test_openocd, "notes", "[]"),
+				  PROFILE_TEST_OPENOCD_PATH, "field 'notes'", NULL);
 }

@@ -16,8 +16,9 @@
 
 void mps2_uart_init(void);
 
-/* Waits until the last byte written has left the UART's holding register. */
-void mps2_uart_drain(void);
+/* port_uart_drain waits until the last byte written has left the UART's
+ * holding register. */
+#include "port_drain.h" /* port_uart_drain */
 
 /* Starts SysTick and calibrates instructions per tick. */
 void mps2_counter_init(void);

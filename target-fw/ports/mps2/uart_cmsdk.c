@@ -86,7 +86,7 @@ void port_idle(void)
 	__asm volatile("dsb\n\tisb\n\tcpsie i" ::: "memory");
 }
 
-void mps2_uart_drain(void)
+void port_uart_drain(void)
 {
 	uint64_t start;
 

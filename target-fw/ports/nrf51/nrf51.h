@@ -11,8 +11,8 @@
 
 void nrf51_uart_init(void);
 
-/* Waits until the last byte written has left the UART. */
-void nrf51_uart_drain(void);
+/* port_uart_drain waits until the last byte written has left the UART. */
+#include "port_drain.h" /* port_uart_drain */
 
 /* ports/mps2/counter_systick.c, built into this port by port.mk: starts
  * SysTick and calibrates instructions per tick. */

@@ -98,7 +98,7 @@ void port_idle(void)
 /* TXDRDY comes when the byte has left TXD for the shift register; on the
  * chip it still needs one character time (10 bits) on the wire. QEMU hands
  * the byte to its chardev at once. */
-void nrf51_uart_drain(void)
+void port_uart_drain(void)
 {
 	uint64_t start = port_counter_read();
 

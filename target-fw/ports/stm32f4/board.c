@@ -3,7 +3,7 @@
  * running on the 16 MHz HSI it resets to: the port does not touch the
  * clock tree. Written from the reference manual (RM0390); run under QEMU
  * as its netduinoplus2 (STM32F405), not yet on hardware. How the port
- * ends a run is the board's: reset.c here, semihosting under QEMU.
+ * ends a run is the board's: shared/reset.c here, semihosting under QEMU.
  */
 #include "cortex_m.h"
 #include "port.h"

@@ -15,10 +15,10 @@
  * polled where there is no DMA (usart.c). */
 void stm32f4_usart_init(void);
 
-/* Waits until the last byte written has left the transmit shift register. */
-void stm32f4_usart_drain(void);
+/* port_uart_drain (port_drain.h, usart.c) waits until the last byte written
+ * has left the transmit shift register. */
 
-/* Starts the tick counter: the DWT cycle counter (counter_dwt.c), or
+/* Starts the tick counter: the DWT cycle counter (counter.c), or
  * SysTick where a port built on these files has no DWT. */
 void stm32f4_counter_init(void);
 

@@ -10,6 +10,7 @@
 #include "harness.h"
 #include "cortex_m.h"
 #include "port.h"
+#include "port_drain.h"
 #include "stm32f4.h"
 /* In angle brackets: the include path, where a port reusing these files puts
  * its own folder first, decides which board this is (quotes would search
@@ -195,7 +196,7 @@ uint32_t port_uart_rx_window(void)
 /* Still polling. The DMA keeps receiving while the core sleeps, so a WFI
  * idle is now possible; it needs a wake source first (the USART's IDLE
  * interrupt, or SysTick), since the DMA consumes RXNE and no interrupt is
- * set up, and it must wake at least once per CYCCNT wrap (counter_dwt.c). */
+ * set up, and it must wake at least once per CYCCNT wrap (shared/counter_dwt.c). */
 void port_idle(void)
 {
 }
@@ -281,7 +282,7 @@ void port_uart_write(const uint8_t *data, size_t length)
 	}
 }
 
-void stm32f4_usart_drain(void)
+void port_uart_drain(void)
 {
 	while (!(USART_SR & USART_SR_TC)) {
 	}

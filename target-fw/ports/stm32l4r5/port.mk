@@ -1,0 +1,4 @@
+# The NUCLEO-L4R5ZI: its own clock tree, LPUART1 and DMA (the L4+ USART
+# and DMA differ from the STM32F4's); the DWT counter and the reset at the
+# end of a run are every real Cortex-M board's (shared/).
+PORT_SHARED := shared/counter_dwt.c shared/reset.c

@@ -1,0 +1,91 @@
+# The real boards: every real-board firmware builds (compile-only: no board
+# is attached here) and fits its flash, each profile's OpenOCD configs are
+# OpenOCD's own, and an emulated stand-in answers for the real board's
+# limits, labelled as such.
+
+# real_boards: the ids of the profiles flashed by OpenOCD.
+real_boards() {
+	local file
+	for file in "$ROOT"/boards/*.json; do
+		[ "$(json "$file" 'd["flasher"]["driver"]')" = "openocd" ] && basename "$file" .json
+	done
+	return 0
+}
+
+test_boards_real_firmware_builds_and_fits() {
+	local board file room flash count=0
+	for board in $(real_boards); do
+		file="$ROOT/boards/$board.json"
+		hb build --board "$board"
+		expect_rc 0
+		flash=$(sed -n 's/^  flash \([0-9]*\) B .*/\1/p' stdout.txt)
+		[ -n "$flash" ] || fail "$board: no flash size printed: $out"
+		room=$(json "$file" 'int(d["memory"]["model"]["origin"], 0) - int(d["memory"]["flash"]["origin"], 0)')
+		[ "$flash" -gt 4096 ] && [ "$flash" -le "$room" ] || fail "$board: firmware $flash B, room $room B"
+		echo "$board: firmware $flash B of $room B before the model region"
+		count=$((count + 1))
+	done
+	[ "$count" -ge 2 ] || fail "only $count real boards"
+}
+
+# The configs named in a profile are the ones OpenOCD ships.
+test_boards_real_openocd_configs_exist() {
+	local scripts=/usr/share/openocd/scripts board file cfg
+	[ -d "$scripts" ] || skip "openocd not installed"
+	for board in $(real_boards); do
+		file="$ROOT/boards/$board.json"
+		for cfg in "$(json "$file" 'd["flasher"]["interface"]')" "$(json "$file" 'd["flasher"]["target"]')"; do
+			[ -f "$scripts/$cfg" ] || fail "$board: '$cfg' is not in $scripts"
+		done
+	done
+}
+
+test_boards_real_listed_with_verified_level() {
+	hb boards
+	expect_rc 0
+	local board
+	for board in $(real_boards); do
+		grep -Eq "^$board +.* compile-only|^$board +.* hardware" stdout.txt || fail "$board not listed: $out"
+	done
+	expect_out_contains "emulated stand-in for nucleo-l4r5zi: limits from its profile, counts from QEMU"
+}
+
+# qemu-l4r5zi runs on QEMU's AN386 but answers for the NUCLEO-L4R5ZI.
+test_boards_real_stand_in_answers_for_the_l4r5zi() {
+	local file
+	hb inspect "$ROOT/suites/fmnist/fmnist_int8.tflite" --board qemu-l4r5zi
+	expect_rc 0
+	expect_out_contains "emulated stand-in for nucleo-l4r5zi: limits from its profile, counts from QEMU"
+	expect_out_contains "655360 B RAM, 1835008 B model region, 120.0 MHz"
+	expect_out_contains "in a 1835008 B model region: fits"
+	hb run --board qemu-l4r5zi --model "$ROOT/suites/fmnist/fmnist_int8.tflite" --runs 2 --warmup 0 --results results
+	expect_rc 0
+	file=$(only_result)
+	[ "$(json "$file" 'd["board"]["emulates"]["id"]')" = "nucleo-l4r5zi" ] || fail "record not labelled"
+	[ "$(json "$file" 'd["board"]["emulates"]["note"]')" = "emulated stand-in for nucleo-l4r5zi: limits from its profile, counts from QEMU" ] || fail "note"
+	[ "$(json "$file" 'd["board"]["ram_bytes"]')" = "655360" ] || fail "RAM is not the L4R5ZI's"
+	[ "$(json "$file" 'd["measurements"]["count_per_inference"]["unit"]')" = "instructions" ] || fail "unit"
+	# Latency at the real board's 120 MHz: instructions / 120.
+	[ "$(json "$file" 'abs(d["measurements"]["latency"]["median"] - d["measurements"]["count_per_inference"]["median"] / 120) < 1e-6 * d["measurements"]["latency"]["median"]')" = "True" ] \
+		|| fail "latency not at 120 MHz"
+}
+
+# A stand-in for a board with too little RAM refuses what the emulator
+# itself could run, naming the real board.
+test_boards_real_stand_in_refuses_what_the_real_board_cannot_hold() {
+	mkdir boards
+	cp "$ROOT"/boards/qemu-m4.json boards/
+	sed -e 's/"nucleo-f446re"/"small-m4"/' -e 's/"size": "128K"/"size": "16K"/' \
+		"$ROOT/boards/nucleo-f446re.json" >boards/small-m4.json
+	sed -e 's/"qemu-m4"/"qemu-small"/' -e 's/"verified"/"emulates": "small-m4", "verified"/' \
+		"$ROOT/boards/qemu-m4.json" >boards/qemu-small.json
+	hb inspect "$ROOT/suites/fmnist/fmnist_int8.tflite" --board qemu-small --boards-dir boards
+	expect_rc 0
+	expect_out_contains "emulated stand-in for small-m4"
+	grep -q "RAM: .*DOES NOT FIT" stdout.txt || fail "inspect: $out"
+	hb inspect "$ROOT/suites/fmnist/fmnist_int8.tflite" --board qemu-m4 --boards-dir boards
+	grep -q "RAM: .*: fits" stdout.txt || fail "qemu-m4 itself: $out"
+	hb run --board qemu-small --boards-dir boards --model "$ROOT/suites/fmnist/fmnist_int8.tflite" --runs 1 --results results
+	[ "$rc" -ne 0 ] || fail "ran beyond the real board's RAM"
+	expect_err_contains "board 'small-m4' has"
+}
