@@ -27,6 +27,9 @@ struct command_spec {
 	/* An m-ready before the handler used a line ends an earlier answer
 	 * (the boot banner), not this one. */
 	bool ready_only_after_use;
+	/* e- lines go to the handler (a command the board may not know),
+	 * not reported as errors. */
+	bool error_lines_to_handler;
 };
 
 void eembc_session_init(struct eembc_session *session, struct transport *transport,
@@ -125,7 +128,7 @@ static int run_command(struct eembc_session *session, const char *command,
 		}
 		if (first_error != HB_OK)
 			continue;
-		if (strncmp(line, "e-", 2) == 0) {
+		if (strncmp(line, "e-", 2) == 0 && !spec->error_lines_to_handler) {
 			first_error = hb_error(HB_ERR_PROTOCOL, "board '%s': '%s%%' failed: %s",
 					       session->board_id, command, line);
 			continue;
@@ -172,7 +175,7 @@ static int name_line(struct eembc_session *session, const char *command, const c
 int eembc_session_name(struct eembc_session *session, char *name, size_t capacity)
 {
 	struct name_answer answer = {.name = name, .capacity = capacity};
-	const struct command_spec spec = {name_line, &answer, true};
+	const struct command_spec spec = {name_line, &answer, true, false};
 	int status;
 
 	if (capacity)
@@ -200,6 +203,10 @@ static int profile_line(struct eembc_session *session, const char *command, cons
 		profile->have_profile = true;
 		return LINE_USED;
 	}
+	if (parsed.kind == EEMBC_LINE_ERROR) {
+		snprintf(profile->refused, sizeof profile->refused, "%s", line);
+		return LINE_USED;
+	}
 	if (parsed.kind == EEMBC_LINE_MODEL) {
 		snprintf(profile->model, sizeof profile->model, "%.*s", (int)parsed.text_length,
 			 parsed.text);
@@ -211,7 +218,7 @@ static int profile_line(struct eembc_session *session, const char *command, cons
 
 int eembc_session_profile(struct eembc_session *session, struct eembc_profile *profile)
 {
-	const struct command_spec spec = {profile_line, profile, false};
+	const struct command_spec spec = {profile_line, profile, false, true};
 
 	memset(profile, 0, sizeof *profile);
 	return run_command(session, "profile", &spec);
@@ -255,7 +262,7 @@ int eembc_session_load(struct eembc_session *session, const uint8_t *data, uint3
 {
 	char command[EEMBC_COMMAND_CAPACITY + 1];
 	struct load_answer answer = {.expected = EEMBC_LINE_EXPECTING, .bytes = length};
-	const struct command_spec spec = {load_line, &answer, false};
+	const struct command_spec spec = {load_line, &answer, false, false};
 	int status;
 
 	if (chunk == 0)
@@ -379,7 +386,7 @@ int eembc_session_infer_results(struct eembc_session *session, uint32_t runs, ui
 	char command[64];
 	struct infer_answer answer = {.result = result,
 				      .results = {.values = values, .capacity = capacity}};
-	const struct command_spec spec = {infer_line, &answer, false};
+	const struct command_spec spec = {infer_line, &answer, false, false};
 	int status;
 
 	memset(result, 0, sizeof *result);
@@ -429,7 +436,7 @@ int eembc_session_results(struct eembc_session *session, double *values, size_t 
 			  size_t *count)
 {
 	struct results_answer answer = {.values = values, .capacity = capacity};
-	const struct command_spec spec = {results_line, &answer, false};
+	const struct command_spec spec = {results_line, &answer, false, false};
 	int status;
 
 	*count = 0;

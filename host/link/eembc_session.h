@@ -70,10 +70,12 @@ struct eembc_profile {
 	char profile[128];
 	bool have_model;
 	char model[64];
+	char refused[128]; /* the e- line of a board that does not know "profile%", or "" */
 };
 
-/* "profile%". A board that does not know the command answers an e- line:
- * HB_ERR_PROTOCOL, reported. */
+/* "profile%". A board that does not know the command (the reference
+ * before MLPerf Tiny 1.0) answers an e- line: HB_OK, nothing present,
+ * the line in `refused`. */
 int eembc_session_profile(struct eembc_session *session, struct eembc_profile *profile);
 
 /* "db load N%", then the bytes in "db HEX%" commands of `chunk` bytes

@@ -15,6 +15,7 @@
 #include "config/profile.h"
 #include "run/result.h"
 #include "link/session.h"
+#include "link/protocol.h"
 #include "run/recovery.h"
 #include "run/energy_measure.h"
 
@@ -43,6 +44,17 @@ struct benchmark_options {
 	int (*measure)(struct session *session, const struct loaded_model *model,
 		       const struct benchmark_options *options, struct run_result *result);
 	void *measure_context;
+	/* --protocol: the protocol driver's name (link/protocol.h); NULL: hilbench. */
+	const char *protocol;
+	/* --model-name: the MLPerf Tiny runner's name of the model (kws01, ...),
+	 * built into hilbench firmware and checked against the board's; NULL none. */
+	const char *model_name;
+	/* What to do after the handshake over a protocol without a framed
+	 * session (mlperf-tiny); NULL: mlperf_measure_performance. A suite
+	 * streams its samples here instead. */
+	int (*measure_link)(const struct protocol_driver *driver, struct protocol_link *link,
+			    const struct loaded_model *model,
+			    const struct benchmark_options *options, struct run_result *result);
 	/* --meter: measured energy over the timed batches (run/energy_measure.h), NULL off. */
 	const struct energy_measure_options *meter;
 };

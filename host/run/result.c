@@ -426,7 +426,10 @@ cJSON *result_to_json(const struct run_result *result)
 
 	cJSON_AddBoolToObject(check, "performed", result->output_checked);
 	cJSON_AddStringToObject(check, "reference",
-				result->model->compiled.output_dtype == MODEL_DTYPE_INT8
+				result->protocol_figures
+				    ? "host execution of the same image and kernels, dequantised, "
+				      "to the precision the board prints (3 decimals)"
+				: result->model->compiled.output_dtype == MODEL_DTYPE_INT8
 				    ? "host execution of the same image and kernels, bit-exact"
 				    : "host execution of the same image and kernels, within "
 				      "tolerance (relative to max(1, |host|))");
