@@ -1169,8 +1169,8 @@ Test(profile, energy_model_figures_are_all_required_and_checked)
 Test(profile, every_shipped_profile_is_checked_by_a_table)
 {
 	static const char *const checked[] = {
-	    "nucleo-f446re", "nucleo-l4r5zi", "qemu-f405", "qemu-l4r5zi", "qemu-m0", "qemu-m3",
-	    "qemu-m33",	     "qemu-m4",	      "qemu-m55",  "qemu-m7",	  NULL,
+	    "nrf52840dk", "nucleo-f446re", "nucleo-l4r5zi", "qemu-f405", "qemu-l4r5zi", "qemu-m0",
+	    "qemu-m3",	  "qemu-m33",	   "qemu-m4",	    "qemu-m55",	 "qemu-m7",	NULL,
 	};
 	struct board_profile *profiles = NULL;
 	size_t count = 0, invalid = 0, listed = 0;
