@@ -113,6 +113,8 @@ int energy_measure_open(const struct energy_measure_options *options, double pro
 	int status;
 
 	*out = NULL;
+	/* A board reset and resumed (run/recovery.h) measures afresh. */
+	energy_measurement_release(record);
 	memset(record, 0, sizeof *record);
 	record->attempted = true;
 	snprintf(record->driver, sizeof record->driver, "%s",

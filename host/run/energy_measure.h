@@ -71,7 +71,8 @@ struct energy_measurement {
 
 struct energy_measure;
 
-/* Opens and configures the meter. supply_v: options->supply_v if > 0, else
+/* Opens and configures the meter into `record` (zeroed, or one measured
+ * before: it is released and starts afresh). supply_v: options->supply_v if > 0, else
  * profile_supply_v if > 0, else an error saying to give --meter-supply. */
 int energy_measure_open(const struct energy_measure_options *options, double profile_supply_v,
 			struct energy_measurement *record, struct energy_measure **out);

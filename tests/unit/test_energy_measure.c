@@ -67,7 +67,7 @@ Test(energy_measure, the_trace_goes_beside_the_record_with_a_plain_name)
 Test(energy_measure, without_a_supply_voltage_it_says_what_to_give)
 {
 	const struct energy_measure_options options = {.driver = "ppk2", .port = "/dev/null"};
-	struct energy_measurement record;
+	struct energy_measurement record = {.attempted = false};
 	struct energy_measure *measure;
 
 	hb_log_set_sink(capture, NULL);
@@ -184,7 +184,7 @@ static void cleanup(const char *trace_path)
 Test(energy_measure, recovers_the_known_energy_and_keeps_the_trace)
 {
 	struct trace_synth synth;
-	struct energy_measurement record;
+	struct energy_measurement record = {.attempted = false};
 	struct energy_trace trace;
 	struct meter_sample *samples;
 	char trace_path[256];
@@ -230,7 +230,7 @@ Test(energy_measure, recovers_the_known_energy_and_keeps_the_trace)
 Test(energy_measure, windows_off_the_counts_or_unpaired_give_no_figure_and_say_why)
 {
 	struct trace_synth synth;
-	struct energy_measurement record;
+	struct energy_measurement record = {.attempted = false};
 	char trace_path[256];
 	cJSON *json;
 
