@@ -6,13 +6,19 @@
  * Two paths, both always compiled: nn_conv2d_s8_portable, the reference
  * the host runs, and nn_conv2d_s8_fast, what nn_conv2d_s8 runs on the
  * boards (NN_FAST_KERNELS, nn_simd.h). The fast path is a matrix product
- * of output pixels by output channels, two by two, four taps per step
- * (packed 16-bit multiply-accumulates): a 1x1 filter reads the input
+ * of output pixels by output channels: a 1x1 filter reads the input
  * pixels in place, any other filter gathers each pixel's taps into a
  * column on the stack first, with the padding written as the input zero
  * point. Since every tap then exists, sum((x + offset) * w) is
  * sum(x * w) + offset * sum(w) exactly, and offset * sum(w) goes into the
- * bias once per output channel.
+ * bias once per output channel. Its usual form (columns of up to
+ * CONV_EXPAND_MAX taps, accumulators that nn_requantize_bounded_ok
+ * bounds, which real models' are) takes four pixels at a time: their
+ * columns unpacked once to 16-bit lanes (SXTB16) for all the channels of
+ * a block, each channel's weights unpacked once for the four, two packed
+ * multiply-accumulates (SMLAD) per pixel per four taps. Otherwise it takes
+ * two pixels by two channels, four taps per step, each unpacked in the
+ * loop.
  */
 #include <string.h>
 
@@ -26,6 +32,13 @@
 #define CONV_COLUMN_MAX 1024
 /* Output channels whose folded bias is kept at once. */
 #define CONV_CHANNEL_BLOCK 64
+/* Taps of the four-pixel path's columns, unpacked on the stack (2 B per
+ * tap and pixel, 4.5 KiB at most): 3x3 filters over 64 channels. */
+#define CONV_EXPAND_MAX 576
+#define CONV_LANES	4
+/* Words of four unpacked columns: two per tap, four per tap of the last
+ * depth % 4. */
+#define CONV_EXPAND_WORDS (2 * CONV_EXPAND_MAX + 3 * CONV_LANES)
 
 /* Sum of (input + input_offset) * filter over the in-bounds taps of one
  * output cell; image is one batch, kernel one output channel's filter. */
@@ -291,6 +304,152 @@ static void conv_block(const struct nn_conv_params *params, const int8_t *column
 				  multiplier, shift, out0);
 }
 
+/* Column `lane` (of CONV_LANES) of the four-pixel path, unpacked: for each
+ * group g of four taps, words 8g + 2 lane and 8g + 2 lane + 1 hold the
+ * even and the odd taps as 16-bit lanes (SXTB16's order); the depth % 4
+ * last taps follow, one word per tap per lane. */
+static void conv_expand(const int8_t *column, int32_t depth, int32_t lane, uint32_t *words)
+{
+	uint32_t *group = words + 2 * lane;
+	int32_t i = 0;
+
+	for (; i + 4 <= depth; i += 4, group += 2 * CONV_LANES) {
+		const uint32_t x = nn_read_s8x4(column + i);
+		group[0] = nn_sxtb16(x);
+		group[1] = nn_sxtb16_ror8(x);
+	}
+	for (group -= 2 * lane; i < depth; i++, group += CONV_LANES)
+		group[lane] = (uint32_t)(int32_t)column[i];
+}
+
+/* acc[k] += column k . filter over depth taps, for the four unpacked
+ * columns: one weight word unpacked per four taps, used by all four;
+ * eight taps per turn of the loop (the accumulators stay in registers
+ * only as plain locals). */
+static NN_ALWAYS_INLINE void conv_dot_4x1(const uint32_t *x, const int8_t *filter, int32_t depth,
+					  int32_t acc[CONV_LANES])
+{
+	int32_t acc0 = acc[0], acc1 = acc[1], acc2 = acc[2], acc3 = acc[3];
+	uint32_t w, w_even, w_odd;
+
+	for (int32_t turns = depth >> 3; turns > 0; turns--) {
+		w = nn_read_s8x4(filter);
+		w_even = nn_sxtb16(w);
+		w_odd = nn_sxtb16_ror8(w);
+		acc0 = nn_smlad(x[1], w_odd, nn_smlad(x[0], w_even, acc0));
+		acc1 = nn_smlad(x[3], w_odd, nn_smlad(x[2], w_even, acc1));
+		acc2 = nn_smlad(x[5], w_odd, nn_smlad(x[4], w_even, acc2));
+		acc3 = nn_smlad(x[7], w_odd, nn_smlad(x[6], w_even, acc3));
+		w = nn_read_s8x4(filter + 4);
+		w_even = nn_sxtb16(w);
+		w_odd = nn_sxtb16_ror8(w);
+		acc0 = nn_smlad(x[9], w_odd, nn_smlad(x[8], w_even, acc0));
+		acc1 = nn_smlad(x[11], w_odd, nn_smlad(x[10], w_even, acc1));
+		acc2 = nn_smlad(x[13], w_odd, nn_smlad(x[12], w_even, acc2));
+		acc3 = nn_smlad(x[15], w_odd, nn_smlad(x[14], w_even, acc3));
+		x += 4 * CONV_LANES;
+		filter += 8;
+	}
+	if (depth & 4) {
+		w = nn_read_s8x4(filter);
+		w_even = nn_sxtb16(w);
+		w_odd = nn_sxtb16_ror8(w);
+		acc0 = nn_smlad(x[1], w_odd, nn_smlad(x[0], w_even, acc0));
+		acc1 = nn_smlad(x[3], w_odd, nn_smlad(x[2], w_even, acc1));
+		acc2 = nn_smlad(x[5], w_odd, nn_smlad(x[4], w_even, acc2));
+		acc3 = nn_smlad(x[7], w_odd, nn_smlad(x[6], w_even, acc3));
+		x += 2 * CONV_LANES;
+		filter += 4;
+	}
+	for (int32_t i = depth & 3; i > 0; i--, x += CONV_LANES) {
+		const int32_t tap = *filter++;
+		acc0 += (int32_t)x[0] * tap;
+		acc1 += (int32_t)x[1] * tap;
+		acc2 += (int32_t)x[2] * tap;
+		acc3 += (int32_t)x[3] * tap;
+	}
+	acc[0] = acc0;
+	acc[1] = acc1;
+	acc[2] = acc2;
+	acc[3] = acc3;
+}
+
+/* The output's requantisation, offset and clamps, read once per block:
+ * the int8 stores could alias the parameters, so GCC would reload them
+ * after each. */
+struct conv_requant {
+	int32_t output_offset;
+	int32_t min;
+	int32_t max;
+};
+
+static NN_ALWAYS_INLINE int8_t conv_output_bounded(struct conv_requant q, int32_t acc,
+						   int32_t multiplier, int32_t shift)
+{
+	return nn_output_s8(nn_requantize_bounded(acc, multiplier, shift) + q.output_offset, q.min,
+			    q.max);
+}
+
+/* `lanes` (1 to 4) output pixels from `pixel` on, by the channels
+ * first..first+count-1, from their unpacked columns (a missing lane
+ * repeats the last and is not stored). */
+static void conv_block_4(const struct nn_conv_params *params, const uint32_t *x,
+			 const int8_t *filter, const int32_t *folded, int32_t first, int32_t count,
+			 const int32_t *multiplier, const int32_t *shift, int32_t lanes,
+			 int8_t *out)
+{
+	const int32_t depth = params->filter_height * params->filter_width * params->input_channels;
+	const int32_t stride = params->output_channels;
+	const struct conv_requant q = {params->output_offset, params->activation_min,
+				       params->activation_max};
+
+	for (int32_t c = 0; c < count; c++) {
+		const int32_t oc = first + c;
+		const int32_t m = multiplier[oc], s = shift[oc];
+		int32_t acc[CONV_LANES] = {folded[c], folded[c], folded[c], folded[c]};
+
+		conv_dot_4x1(x, filter + oc * depth, depth, acc);
+		out[oc] = conv_output_bounded(q, acc[0], m, s);
+		if (lanes == CONV_LANES) {
+			out[stride + oc] = conv_output_bounded(q, acc[1], m, s);
+			out[2 * stride + oc] = conv_output_bounded(q, acc[2], m, s);
+			out[3 * stride + oc] = conv_output_bounded(q, acc[3], m, s);
+			continue;
+		}
+		for (int32_t k = 1; k < lanes; k++)
+			out[k * stride + oc] = conv_output_bounded(q, acc[k], m, s);
+	}
+}
+
+/* The four-pixel path over one batch image. */
+static void conv_four_pixels(const struct nn_conv_params *params, const int8_t *image,
+			     int pointwise, const int8_t *filter, const int32_t *bias,
+			     const int32_t *multiplier, const int32_t *shift, int8_t *output)
+{
+	const int32_t depth = params->filter_height * params->filter_width * params->input_channels;
+	const int32_t pixels = params->output_height * params->output_width;
+	uint32_t words[CONV_EXPAND_WORDS];
+	int8_t column[CONV_EXPAND_MAX];
+	int32_t folded[CONV_CHANNEL_BLOCK];
+
+	for (int32_t first = 0; first < params->output_channels; first += CONV_CHANNEL_BLOCK) {
+		const int32_t left = params->output_channels - first;
+		const int32_t count = left < CONV_CHANNEL_BLOCK ? left : CONV_CHANNEL_BLOCK;
+		conv_fold_bias(params, filter, bias, first, count, folded);
+		for (int32_t pixel = 0; pixel < pixels; pixel += CONV_LANES) {
+			const int32_t lanes =
+			    pixels - pixel < CONV_LANES ? pixels - pixel : CONV_LANES;
+			for (int32_t k = 0; k < CONV_LANES; k++) {
+				const int32_t source = pixel + (k < lanes ? k : lanes - 1);
+				conv_expand(conv_column(params, image, source, pointwise, column),
+					    depth, k, words);
+			}
+			conv_block_4(params, words, filter, folded, first, count, multiplier, shift,
+				     lanes, output + pixel * params->output_channels);
+		}
+	}
+}
+
 void nn_conv2d_s8_fast(const struct nn_conv_params *params, const int8_t *input,
 		       const int8_t *filter, const int32_t *bias, const int32_t *multiplier,
 		       const int32_t *shift, int8_t *output)
@@ -307,6 +466,15 @@ void nn_conv2d_s8_fast(const struct nn_conv_params *params, const int8_t *input,
 	int8_t columns[2][CONV_COLUMN_MAX];
 	int32_t folded[CONV_CHANNEL_BLOCK];
 
+	if (depth <= CONV_EXPAND_MAX &&
+	    nn_requantize_bounded_ok(bias, shift, params->output_channels, depth,
+				     params->input_offset)) {
+		for (int32_t batch = 0; batch < params->batches; batch++)
+			conv_four_pixels(params, input + batch * image_size, pointwise, filter,
+					 bias, multiplier, shift,
+					 output + batch * pixels * params->output_channels);
+		return;
+	}
 	if (!pointwise && depth > CONV_COLUMN_MAX) {
 		nn_conv2d_s8_portable(params, input, filter, bias, multiplier, shift, output);
 		return;

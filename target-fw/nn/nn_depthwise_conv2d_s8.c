@@ -21,6 +21,10 @@
 #define DW_CHANNEL_BLOCK 64
 /* Filter taps of the fast path: up to 8x8. */
 #define DW_MAX_TAPS 64
+/* The unrolled path's filter: 3x3, its weights unpacked per block. */
+#define DW_TAPS_3X3	9
+#define DW_GROUP	4
+#define DW_WEIGHT_WORDS (DW_CHANNEL_BLOCK / DW_GROUP * DW_TAPS_3X3 * 2)
 
 /* Sum of (input + input_offset) * filter over the in-bounds taps of one
  * output cell and channel; image is one batch. */
@@ -162,6 +166,76 @@ static NN_ALWAYS_INLINE void dw_pixel(const struct nn_conv_params *params,
 	}
 }
 
+/* The weights of channels first.. (groups of four) of a 3x3 filter as
+ * 16-bit lanes: for group g and tap t, words 18g + 2t and 18g + 2t + 1
+ * hold channels 0, 2 and 1, 3 of the group (SXTB16's order). */
+static void dw_unpack_3x3(const int8_t *filter, int32_t channels, int32_t first, int32_t groups,
+			  uint32_t *words)
+{
+	for (int32_t g = 0; g < groups; g++)
+		for (int32_t t = 0; t < DW_TAPS_3X3; t++) {
+			const uint32_t w =
+			    nn_read_s8x4(filter + t * channels + first + DW_GROUP * g);
+			*words++ = nn_sxtb16(w);
+			*words++ = nn_sxtb16_ror8(w);
+		}
+}
+
+/* Requantisation, offset and clamps read once per block (the int8 stores
+ * could alias the parameters). */
+struct dw_requant {
+	int32_t output_offset;
+	int32_t min;
+	int32_t max;
+};
+
+static NN_ALWAYS_INLINE int8_t dw_output_bounded(struct dw_requant q, int32_t acc,
+						 int32_t multiplier, int32_t shift)
+{
+	return nn_output_s8(nn_requantize_bounded(acc, multiplier, shift) + q.output_offset, q.min,
+			    q.max);
+}
+
+/* One output pixel of a 3x3 filter, channels first..first+count-1, from
+ * the unpacked weights; the last count % 4 channels one by one. */
+static void dw_pixel_3x3(const struct nn_conv_params *params, const int8_t *const *taps,
+			 const uint32_t *weights, const int32_t *folded, int32_t first,
+			 int32_t count, const int32_t *multiplier, const int32_t *shift,
+			 const int8_t *filter, int8_t *out)
+{
+	const struct dw_requant q = {params->output_offset, params->activation_min,
+				     params->activation_max};
+	const int32_t stride = params->output_channels;
+	const int32_t *m = multiplier + first, *s = shift + first;
+	int32_t c = 0;
+
+	out += first;
+	for (; c + DW_GROUP <= count; c += DW_GROUP, weights += 2 * DW_TAPS_3X3) {
+		int32_t acc0 = folded[c], acc1 = folded[c + 1];
+		int32_t acc2 = folded[c + 2], acc3 = folded[c + 3];
+		NN_UNROLL_9
+		for (int32_t t = 0; t < DW_TAPS_3X3; t++) {
+			const uint32_t x = nn_read_s8x4(taps[t] + c);
+			const uint32_t x_even = nn_sxtb16(x), x_odd = nn_sxtb16_ror8(x);
+			acc0 = nn_smlabb(x_even, weights[2 * t], acc0);
+			acc1 = nn_smlabb(x_odd, weights[2 * t + 1], acc1);
+			acc2 = nn_smlatt(x_even, weights[2 * t], acc2);
+			acc3 = nn_smlatt(x_odd, weights[2 * t + 1], acc3);
+		}
+		out[c] = dw_output_bounded(q, acc0, m[c], s[c]);
+		out[c + 1] = dw_output_bounded(q, acc1, m[c + 1], s[c + 1]);
+		out[c + 2] = dw_output_bounded(q, acc2, m[c + 2], s[c + 2]);
+		out[c + 3] = dw_output_bounded(q, acc3, m[c + 3], s[c + 3]);
+	}
+	for (; c < count; c++) {
+		const int8_t *w = filter + first + c;
+		int32_t acc = folded[c];
+		for (int32_t t = 0; t < DW_TAPS_3X3; t++, w += stride)
+			acc += taps[t][c] * *w;
+		out[c] = dw_output_bounded(q, acc, m[c], s[c]);
+	}
+}
+
 void nn_depthwise_conv2d_s8_fast(const struct nn_conv_params *params, const int8_t *input,
 				 const int8_t *filter, const int32_t *bias,
 				 const int32_t *multiplier, const int32_t *shift, int8_t *output)
@@ -173,12 +247,16 @@ void nn_depthwise_conv2d_s8_fast(const struct nn_conv_params *params, const int8
 	int8_t zero_row[DW_CHANNEL_BLOCK];
 	const int8_t *taps[DW_MAX_TAPS];
 	int32_t folded[DW_CHANNEL_BLOCK];
+	uint32_t weights[DW_WEIGHT_WORDS];
+	int unrolled;
 
 	if (params->depth_multiplier != 1 || tap_count > DW_MAX_TAPS) {
 		nn_depthwise_conv2d_s8_portable(params, input, filter, bias, multiplier, shift,
 						output);
 		return;
 	}
+	unrolled = tap_count == DW_TAPS_3X3 &&
+		   nn_requantize_bounded_ok(bias, shift, channels, tap_count, params->input_offset);
 	for (int32_t i = 0; i < DW_CHANNEL_BLOCK; i++)
 		zero_row[i] = (int8_t)-params->input_offset;
 	for (int32_t batch = 0; batch < params->batches; batch++) {
@@ -195,13 +273,19 @@ void nn_depthwise_conv2d_s8_fast(const struct nn_conv_params *params, const int8
 				folded[c] =
 				    (bias ? bias[first + c] : 0) + params->input_offset * sum;
 			}
+			if (unrolled)
+				dw_unpack_3x3(filter, channels, first, count / DW_GROUP, weights);
 			for (int32_t out_y = 0; out_y < params->output_height; out_y++) {
 				for (int32_t out_x = 0; out_x < params->output_width; out_x++) {
 					int8_t *pixel_out =
 					    out + (out_y * params->output_width + out_x) * channels;
 					dw_taps(params, image, first, zero_row, out_y, out_x, taps);
-					/* 3x3 (most depthwise layers) with a constant tap count. */
-					if (tap_count == 9)
+					if (unrolled)
+						dw_pixel_3x3(params, taps, weights, folded, first,
+							     count, multiplier, shift, filter,
+							     pixel_out);
+					/* 3x3 with a constant tap count. */
+					else if (tap_count == 9)
 						dw_pixel(params, taps, 9, filter, folded, first,
 							 count, multiplier, shift, pixel_out);
 					else

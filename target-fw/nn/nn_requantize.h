@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include "nn_simd.h"
+
 /* (a * b * 2) >> 32 with round-to-nearest; saturates the single overflow
  * case a == b == INT32_MIN. */
 static inline int32_t nn_doubling_high_mul(int32_t a, int32_t b)
@@ -76,6 +78,51 @@ static inline int32_t nn_requantize_fast(int32_t x, int32_t multiplier, int32_t 
 	else
 		high = (int32_t)(((int64_t)x * multiplier + (1ll << 30)) >> 31);
 	return shift > 0 ? high : nn_rounding_divide_by_pot(high, -shift);
+}
+
+/*
+ * The fast kernels' requantisation of an accumulator known to lie in
+ * (-2^30, 2^30) (nn_requantize_bounded_ok), equal to nn_requantize there
+ * for every multiplier and every shift in [-31, 31]:
+ * - 2x then fits 32 bits, and SMMULR's (2xm + 2^31) >> 32 is exactly
+ *   floor((xm + 2^30) / 2^31), the doubling high multiply (no saturation
+ *   case: x is never INT32_MIN);
+ * - for a right shift by e >= 1, rounding half away from zero is
+ *   floor((y + 2^(e-1)) / 2^e) with y = high - (high < 0), which is
+ *   (floor(y / 2^(e-1)) + 1) >> 1, and e - 1 is ~shift; |high| <= |x|, so
+ *   nothing overflows.
+ */
+static inline int32_t nn_requantize_bounded(int32_t x, int32_t multiplier, int32_t shift)
+{
+	int32_t high;
+
+	if (shift > 0) /* rare in real models: the general left-shift path */
+		return nn_requantize_fast(x, multiplier, shift);
+	high = nn_smmulr(x * 2, multiplier);
+	if (shift == 0)
+		return high;
+	return (((high + (high >> 31)) >> ~shift) + 1) >> 1;
+}
+
+/* Whether every accumulator of a layer lies in (-2^30, 2^30) and every
+ * shift in [-31, 31], so nn_requantize_bounded is exact for it: channels
+ * output channels, each depth products of (x + input_offset) * w with x
+ * and w int8, plus its bias (may be NULL). */
+static inline int nn_requantize_bounded_ok(const int32_t *bias, const int32_t *shift,
+					   int32_t channels, int32_t depth, int32_t input_offset)
+{
+	const int64_t limit = (1ll << 30) - 1;
+	const int64_t inputs = 128 + (input_offset < 0 ? -(int64_t)input_offset : input_offset);
+	const int64_t products = (int64_t)depth * inputs * 128;
+
+	if (products > limit)
+		return 0;
+	for (int32_t c = 0; c < channels; c++) {
+		const int64_t b = bias ? bias[c] : 0;
+		if ((b < 0 ? -b : b) > limit - products || shift[c] < -31 || shift[c] > 31)
+			return 0;
+	}
+	return 1;
 }
 
 #endif

@@ -8,7 +8,8 @@ measured is exactly what a user's run measures, output check included.
 With --kernel-models (build/make_kernel_model), first one-operator models
 of the kernel shapes of issue 12, each against CMSIS-NN's figure for it on
 the emulated M4 (instructions per MAC of the whole inference, so the
-interpreter's few hundred instructions per operator are included). Then
+interpreter's few hundred instructions per operator are included), and
+the model tables gain make_kernel_model's MobileNet-style graph. Then
 one table per board: each model's MACs, instructions per inference,
 instructions per MAC, the ratio to the issue-12 anchor figures (measured
 with the portable kernels before the fast paths) and, per float32/int8
@@ -26,7 +27,9 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SHARED = os.path.join(os.path.dirname(ROOT), "shared", "mlperf-tiny")
+# The MLPerf Tiny files, beside the checkout unless HB_MLPERF_TINY says.
+SHARED = os.environ.get("HB_MLPERF_TINY",
+                        os.path.join(os.path.dirname(ROOT), "shared", "mlperf-tiny"))
 
 # (label, path, pair key, variant): pairs share a key, int8 over float32.
 MODELS = [
@@ -38,6 +41,9 @@ MODELS = [
     ("ad01_fp32", os.path.join(SHARED, "ad01_fp32.tflite"), "ad01", "float32"),
     ("fmnist_int8", os.path.join(ROOT, "suites", "fmnist", "fmnist_int8.tflite"), "fmnist", "int8"),
     ("fmnist_float32", os.path.join(ROOT, "suites", "fmnist", "fmnist_float32.tflite"), "fmnist", "float32"),
+    # Written by make_kernel_model (no path): a depthwise-separable
+    # MobileNet-style graph, int8 only.
+    ("mobilenet_style", None, "mobilenet", "int8"),
 ]
 
 # Issue 12's figures on qemu-m4 with the portable kernels (instructions/MAC;
@@ -68,6 +74,9 @@ def run_model(hilbench, board, path, runs, results):
     except ValueError:
         return None, "no record (exit %d): %s" % (proc.returncode, proc.stderr.strip()[-200:])
     if isinstance(record, list):
+        if not record:
+            return None, "no record (exit %d): %s" % (proc.returncode,
+                                                      proc.stderr.strip()[-200:])
         record = record[0]
     if record.get("status") != "ok":
         return None, "run %s: %s" % (record.get("status"), record.get("error"))
@@ -75,7 +84,21 @@ def run_model(hilbench, board, path, runs, results):
     return (count, record["model"]["macs"]), None
 
 
-def bench_board(hilbench, board, runs, results):
+def make_model(tool, arguments, results):
+    """A model written by make_kernel_model into results: (path, error)."""
+    path = os.path.join(results, "kernel_%s.tflite" % "_".join(arguments))
+    if os.path.exists(path):
+        return path, None
+    if not tool:
+        return None, "skipped: needs --kernel-models"
+    made = subprocess.run([tool] + arguments + [path], capture_output=True, text=True,
+                          check=False)
+    if made.returncode != 0:
+        return None, made.stderr.strip()
+    return path, None
+
+
+def bench_board(hilbench, board, runs, results, tool):
     print("\n%s: emulated instructions (QEMU -icount), median of %d runs" % (board, runs))
     print("%-24s %10s %12s %9s %9s %10s" %
           ("model", "MACs", "instr", "instr/MAC", "vs anchor", "int8/fp32"))
@@ -83,6 +106,12 @@ def bench_board(hilbench, board, runs, results):
     failed = False
     rows = []
     for label, path, pair, variant in MODELS:
+        if path is None:
+            path, error = make_model(tool, ["mobilenet"], results)
+            if error:
+                failed |= tool is not None
+                rows.append((label, None, error))
+                continue
         measured, error = run_model(hilbench, board, path, runs, results)
         if error:
             failed = True
@@ -92,7 +121,8 @@ def bench_board(hilbench, board, runs, results):
         rows.append((label, measured, (pair, variant)))
     for label, measured, extra in rows:
         if measured is None:
-            print("%-24s FAILED: %s" % (label, extra))
+            print("%-24s %s" % (label, extra if extra.startswith("skipped") else
+                                 "FAILED: " + extra))
             continue
         count, macs = measured
         per_mac = count / macs
@@ -111,14 +141,11 @@ def bench_kernels(hilbench, tool, board, runs, results):
     print("%-24s %10s %12s %9s %9s" % ("kernel", "MACs", "instr", "instr/MAC", "vs CMSIS"))
     failed = False
     for label, arguments, cmsis in KERNELS:
-        path = os.path.join(results, "kernel_%s.tflite" % "_".join(arguments))
-        if not os.path.exists(path):
-            made = subprocess.run([tool] + arguments + [path], capture_output=True, text=True,
-                                  check=False)
-            if made.returncode != 0:
-                print("%-24s FAILED: %s" % (label, made.stderr.strip()))
-                failed = True
-                continue
+        path, error = make_model(tool, arguments, results)
+        if error:
+            print("%-24s FAILED: %s" % (label, error))
+            failed = True
+            continue
         measured, error = run_model(hilbench, board, path, runs, results)
         if error:
             print("%-24s FAILED: %s" % (label, error))
@@ -145,7 +172,7 @@ def main():
                 failed |= bench_kernels(args.hilbench, args.kernel_models, board, args.runs,
                                         results)
         for board in boards:
-            failed |= bench_board(args.hilbench, board, args.runs, results)
+            failed |= bench_board(args.hilbench, board, args.runs, results, args.kernel_models)
     return 1 if failed else 0
 
 

@@ -133,6 +133,105 @@ Test(nn_simd, fast_requantize_matches_requantize)
 	}
 }
 
+Test(nn_simd, smmulr_matches_its_definition)
+{
+	const int32_t edges[] = {0,	  1,	      -1,      INT32_MAX, INT32_MIN,
+				 1 << 30, -(1 << 30), 0x10000, -0x10000};
+	const int edge_count = (int)(sizeof edges / sizeof edges[0]);
+	uint32_t state = 0x5A1AD0E5u;
+
+	for (int i = 0; i < edge_count; i++)
+		for (int j = 0; j < edge_count; j++) {
+			const int64_t sum = (int64_t)edges[i] * edges[j] + ((int64_t)1 << 31);
+			/* floor(sum / 2^32), written without a shift of a negative value */
+			const int64_t floor =
+			    sum >= 0 ? sum / ((int64_t)1 << 32)
+				     : -((-sum + ((int64_t)1 << 32) - 1) / ((int64_t)1 << 32));
+			cr_assert_eq(nn_smmulr(edges[i], edges[j]), (int32_t)floor, "%d x %d",
+				     edges[i], edges[j]);
+		}
+	for (int i = 0; i < 100000; i++) {
+		int32_t a, b;
+		int64_t sum, floor;
+		state ^= state << 13, state ^= state >> 17, state ^= state << 5;
+		a = (int32_t)state;
+		state ^= state << 13, state ^= state >> 17, state ^= state << 5;
+		b = (int32_t)state;
+		sum = (int64_t)a * b + ((int64_t)1 << 31);
+		floor = sum >= 0 ? sum / ((int64_t)1 << 32)
+				 : -((-sum + ((int64_t)1 << 32) - 1) / ((int64_t)1 << 32));
+		cr_assert_eq(nn_smmulr(a, b), (int32_t)floor, "%d x %d", a, b);
+	}
+}
+
+Test(nn_simd, bounded_requantize_matches_requantize)
+{
+	const int32_t limit = (1 << 30) - 1;
+	const int32_t edges[] = {0,
+				 1,
+				 -1,
+				 2,
+				 -2,
+				 limit,
+				 -limit,
+				 limit - 1,
+				 -limit + 1,
+				 1 << 29,
+				 -(1 << 29),
+				 12345,
+				 -12345,
+				 (1 << 20) + (1 << 19),
+				 -(1 << 20) - (1 << 19)};
+	const int32_t multipliers[] = {INT32_MAX, INT32_MIN, 1 << 30, (1 << 30) + 1, -(1 << 30),
+				       1,	  -1,	     0,	      1518500250,    -1518500250};
+	const int edge_count = (int)(sizeof edges / sizeof edges[0]);
+	const int multiplier_count = (int)(sizeof multipliers / sizeof multipliers[0]);
+	uint32_t state = 0xB0DEDu;
+
+	for (int i = 0; i < edge_count; i++)
+		for (int j = 0; j < multiplier_count; j++)
+			for (int32_t shift = -31; shift <= 31; shift++)
+				cr_assert_eq(nn_requantize_bounded(edges[i], multipliers[j], shift),
+					     nn_requantize(edges[i], multipliers[j], shift),
+					     "x %d, multiplier %d, shift %d", edges[i],
+					     multipliers[j], shift);
+	for (int i = 0; i < 400000; i++) {
+		int32_t x, multiplier, shift;
+		state ^= state << 13, state ^= state >> 17, state ^= state << 5;
+		/* Inside (-2^30, 2^30), small as often as large, ties included. */
+		x = ((int32_t)state >> 2) >> (int)(state % 22u);
+		state ^= state << 13, state ^= state >> 17, state ^= state << 5;
+		multiplier = i % 3 ? (int32_t)(state | 0x40000000u) & INT32_MAX : (int32_t)state;
+		state ^= state << 13, state ^= state >> 17, state ^= state << 5;
+		shift = (int32_t)(state % 63u) - 31;
+		cr_assert_eq(nn_requantize_bounded(x, multiplier, shift),
+			     nn_requantize(x, multiplier, shift), "x %d, multiplier %d, shift %d",
+			     x, multiplier, shift);
+	}
+}
+
+Test(nn_simd, bounded_requantize_ok_at_its_limits)
+{
+	/* depth 256, offset 128: 256 * 256 * 128 = 2^23 of products. */
+	const int32_t products = 256 * 256 * 128;
+	int32_t bias[3] = {0, -((1 << 30) - 1 - products), (1 << 30) - 1 - products};
+	int32_t shift[3] = {-31, 31, 0};
+
+	cr_expect(nn_requantize_bounded_ok(bias, shift, 3, 256, 128));
+	cr_expect(nn_requantize_bounded_ok(NULL, shift, 3, 256, -128));
+	bias[2]++;
+	cr_expect_not(nn_requantize_bounded_ok(bias, shift, 3, 256, 128), "a bias one past");
+	bias[2]--;
+	cr_expect_not(nn_requantize_bounded_ok(bias, shift, 3, 256, 129), "an offset one past");
+	shift[0] = -32;
+	cr_expect_not(nn_requantize_bounded_ok(bias, shift, 3, 256, 128), "a shift past -31");
+	shift[0] = 0;
+	shift[1] = 32;
+	cr_expect_not(nn_requantize_bounded_ok(bias, shift, 3, 256, 128), "a shift past 31");
+	cr_expect_not(nn_requantize_bounded_ok(NULL, (int32_t[]){0}, 1, 1 << 20, 0),
+		      "products alone past 2^30");
+}
+
 /* ---- random kernels ---- */
 
 static uint32_t fast_random(uint32_t *state)
@@ -301,6 +400,14 @@ static int32_t fast_conv_round(uint32_t *state, int round, int depthwise, int *p
 	fast_quantization(state, params.output_channels, depth, fast_bias, fast_multiplier,
 			  fast_shift, &params.output_offset, &params.activation_min,
 			  &params.activation_max);
+	/* Now and then a bias past what nn_requantize_bounded_ok allows, so the
+	 * paths for any accumulator run too (their outputs mostly clamp). */
+	if (round % 11 == 3) {
+		/* A right shift keeps the reference's requantised value small. */
+		const int32_t channel = fast_between(state, 0, params.output_channels - 1);
+		fast_bias[channel] = fast_between(state, 0, 1) ? (1 << 30) : -(1 << 30);
+		fast_shift[channel] = -fast_between(state, 1, 8);
+	}
 	bias = round % 7 ? fast_bias : NULL;
 	count =
 	    params.batches * params.output_height * params.output_width * params.output_channels;
