@@ -24,7 +24,8 @@ struct meter {
 
 struct meter_config {
 	double supply_v;	 /* the voltage the meter supplies the board with */
-	uint32_t sample_rate_hz; /* wanted rate; drivers round to what the meter does */
+	uint32_t sample_rate_hz; /* wanted rate; drivers round to what the meter does;
+				    0: the highest the driver streams */
 	uint8_t marker_bit;	 /* logic input (0..7) wired to the window pin */
 	/* PPK2: measure a board powered from elsewhere at supply_v (ampere
 	 * meter) instead of powering it (source meter). */

@@ -332,9 +332,10 @@ static int lpm01a_configure(struct meter *base, const struct meter_config *confi
 	if (config->marker_bit > 7)
 		return hb_error(HB_ERR_INPUT, "meter '%s': marker bit %u (expected 0 to 7)",
 				base->port, config->marker_bit);
-	/* The highest rate the monitor has that is not above the one asked. */
+	/* The highest rate the monitor has that is not above the one asked
+	 * (0: none asked, the highest). */
 	for (size_t i = 0; i < sizeof lpm01a_rates / sizeof lpm01a_rates[0]; i++)
-		if (lpm01a_rates[i].hz <= config->sample_rate_hz ||
+		if (config->sample_rate_hz == 0 || lpm01a_rates[i].hz <= config->sample_rate_hz ||
 		    i + 1 == sizeof lpm01a_rates / sizeof lpm01a_rates[0]) {
 			meter->rate_hz = lpm01a_rates[i].hz;
 			rate_arg = lpm01a_rates[i].arg;

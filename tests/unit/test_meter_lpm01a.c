@@ -365,8 +365,9 @@ Test(meter_lpm01a, a_lost_event_line_is_reported_and_its_second_dropped)
 
 Test(meter_lpm01a, the_rate_is_the_highest_the_monitor_streams_not_above_the_one_asked)
 {
-	static const uint32_t asked[] = {100000, 5000, 4999, 1500, 1000, 7, 1, 0};
-	static const uint32_t used[] = {5000, 5000, 2000, 1000, 1000, 5, 1, 1};
+	static const uint32_t asked[] = {100000, 5000, 4999, 1500,
+					 1000,	 7,    1,    0}; /* 0: none asked */
+	static const uint32_t used[] = {5000, 5000, 2000, 1000, 1000, 5, 1, 5000};
 	struct emu_run run;
 	struct meter *meter = NULL;
 	struct meter_info info;
