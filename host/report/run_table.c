@@ -189,6 +189,10 @@ static void add_layers(const struct run_result *result, struct run_table *table)
 		struct run_table_layer *row = &table->layers[i];
 		snprintf(row->index, sizeof row->index, "%u", order[i]);
 		snprintf(row->op, sizeof row->op, "%s", model_op_kind_name(figure->kind));
+		if (figure->tflite_index >= 0)
+			snprintf(row->tflite, sizeof row->tflite, "%d", (int)figure->tflite_index);
+		else
+			snprintf(row->tflite, sizeof row->tflite, "-");
 		snprintf(row->path, sizeof row->path, "%s", path ? path : "-");
 		snprintf(row->macs, sizeof row->macs, "%llu", (unsigned long long)figure->macs);
 		snprintf(row->count, sizeof row->count, "%.0f", (double)figure->ticks * scale);

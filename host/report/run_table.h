@@ -27,7 +27,8 @@ struct run_table_row {
 #define RUN_TABLE_TOP_LAYERS 5
 
 struct run_table_layer {
-	char index[8];
+	char index[12];
+	char tflite[12]; /* the .tflite operator's index, "-" when not known */
 	char op[32];
 	char path[16]; /* "-" when the board did not say */
 	char macs[16];

@@ -20,9 +20,9 @@ void run_table_write_markdown(FILE *out, const struct run_table *table)
 			table->layers_title);
 		for (size_t i = 0; i < table->layer_count; i++) {
 			const struct run_table_layer *layer = &table->layers[i];
-			fprintf(out, "| %s | %s | %s | %s | %s | %s | %s |\n", layer->index,
-				layer->op, layer->path, layer->macs, layer->count, layer->per_mac,
-				layer->share);
+			fprintf(out, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", layer->index,
+				layer->tflite, layer->op, layer->path, layer->macs, layer->count,
+				layer->per_mac, layer->share);
 		}
 		fprintf(out, "\n%s\n", table->layers_note);
 	}

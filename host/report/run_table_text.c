@@ -19,13 +19,13 @@ void run_table_write_text(FILE *out, const struct run_result *result, const stru
 	}
 	if (table->layer_count) {
 		fprintf(out, "  %s\n", table->layers_title);
-		fprintf(out, "    %-5s %-22s %-9s %9s %14s %9s %7s\n", "op", "kind", "path", "MACs",
-			count_unit(result->board->counter), "per MAC", "share");
+		fprintf(out, "    %-4s %-7s %-22s %-9s %9s %14s %9s %7s\n", "op", ".tflite", "kind",
+			"path", "MACs", count_unit(result->board->counter), "per MAC", "share");
 		for (size_t i = 0; i < table->layer_count; i++) {
 			const struct run_table_layer *layer = &table->layers[i];
-			fprintf(out, "    %-5s %-22s %-9s %9s %14s %9s %7s\n", layer->index,
-				layer->op, layer->path, layer->macs, layer->count, layer->per_mac,
-				layer->share);
+			fprintf(out, "    %-4s %-7s %-22s %-9s %9s %14s %9s %7s\n", layer->index,
+				layer->tflite, layer->op, layer->path, layer->macs, layer->count,
+				layer->per_mac, layer->share);
 		}
 		fprintf(out, "  %s\n", table->layers_note);
 	}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "model_image.h"
+#include "model/tflite.h"
 #include "report/count_label.h"
 #include "util/error.h"
 
@@ -69,6 +70,29 @@ static int read_figures(struct session *session, const struct model_image_header
 	return HB_OK;
 }
 
+/* Each .tflite operator the compiler did not fold away emits one op, in
+ * order: where the layers say so, each op gets its operator. */
+static void map_operators(const struct compiled_model *compiled, struct layer_profile *profile)
+{
+	uint32_t op = 0;
+
+	for (size_t i = 0; i < compiled->layer_count; i++)
+		if (compiled->layers[i].kind != 0 &&
+		    (op >= profile->count ||
+		     compiled->layers[i].kind != profile->layers[op++].kind))
+			op = UINT32_MAX;
+	for (uint32_t i = 0; i < profile->count; i++)
+		profile->layers[i].tflite_index = -1;
+	if (op != profile->count)
+		return;
+	op = 0;
+	for (size_t i = 0; i < compiled->layer_count; i++)
+		if (compiled->layers[i].kind != 0) {
+			profile->layers[op].tflite_index = compiled->layers[i].tflite_index;
+			profile->layers[op++].builtin = compiled->layers[i].builtin;
+		}
+}
+
 int layer_profile_measure(struct session *session, const struct compiled_model *compiled,
 			  struct layer_profile *profile)
 {
@@ -84,6 +108,7 @@ int layer_profile_measure(struct session *session, const struct compiled_model *
 		layer_profile_release(profile);
 		return status;
 	}
+	map_operators(compiled, profile);
 	profile->profiled_ticks = invoke.ticks[0];
 	profile->present = true;
 	return HB_OK;
@@ -132,6 +157,10 @@ static cJSON *figure_json(const struct layer_figure *figure, uint32_t index, dou
 
 	cJSON_AddNumberToObject(object, "index", index);
 	cJSON_AddStringToObject(object, "op", model_op_kind_name(figure->kind));
+	if (figure->tflite_index >= 0) {
+		cJSON_AddNumberToObject(object, "tflite_index", figure->tflite_index);
+		cJSON_AddStringToObject(object, "operator", tflite_builtin_name(figure->builtin));
+	}
 	if (path)
 		cJSON_AddStringToObject(object, "path", path);
 	cJSON_AddNumberToObject(object, "macs", (double)figure->macs);

@@ -27,6 +27,10 @@ struct layer_figure {
 	uint64_t macs;	    /* from the image's op table */
 	uint64_t raw_ticks; /* counter read before the op to the read after it */
 	uint64_t ticks;	    /* raw_ticks less read_cost_ticks, never below 0 */
+	/* The .tflite operator the op was compiled from, -1 when the compiler's
+	 * layers do not map one to one onto the image's ops. */
+	int32_t tflite_index;
+	int32_t builtin; /* enum tflite_builtin of that operator */
 };
 
 struct layer_profile {

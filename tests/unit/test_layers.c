@@ -21,12 +21,14 @@
 #include "run/result.h"
 #include "util/error.h"
 
-/* Four ops; op 2 the costliest, op 3 reported without a known path. */
+/* Four ops; op 2 the costliest (compiled from .tflite operator 3), op 3
+ * reported without a known path; ops 0, 1 and 3 without a known operator. */
 static struct layer_figure layers_test_figures[4] = {
-    {MODEL_OP_CONV2D_S8, MSG_KERNEL_PATH_FAST_DSP, 1000, 3003, 3000},
-    {MODEL_OP_AVG_POOL2D_S8, MSG_KERNEL_PATH_PORTABLE, 0, 103, 100},
-    {MODEL_OP_FULLY_CONNECTED_S8, MSG_KERNEL_PATH_FAST_DSP, 2000, 6003, 6000},
-    {MODEL_OP_SOFTMAX_S8, MSG_KERNEL_PATH_UNKNOWN, 0, 2, 0},
+    {MODEL_OP_CONV2D_S8, MSG_KERNEL_PATH_FAST_DSP, 1000, 3003, 3000, -1, 0},
+    {MODEL_OP_AVG_POOL2D_S8, MSG_KERNEL_PATH_PORTABLE, 0, 103, 100, -1, 0},
+    {MODEL_OP_FULLY_CONNECTED_S8, MSG_KERNEL_PATH_FAST_DSP, 2000, 6003, 6000, 3,
+     TFLITE_OP_FULLY_CONNECTED},
+    {MODEL_OP_SOFTMAX_S8, MSG_KERNEL_PATH_UNKNOWN, 0, 2, 0, -1, 0},
 };
 
 static uint64_t layers_test_ticks[3] = {9090, 9100, 9110};
@@ -114,6 +116,10 @@ Test(layers, record_holds_each_op_in_the_counters_unit_with_shares_of_the_sum)
 	cr_expect_eq(layers_test_number(op, "raw_count"), 3003 * 40);
 	cr_expect_float_eq(layers_test_number(op, "count_per_mac"), 120.0, 1e-9);
 	cr_expect_float_eq(layers_test_number(op, "share"), 3000.0 / 9100.0, 1e-12);
+	cr_expect_null(cJSON_GetObjectItemCaseSensitive(op, "tflite_index"));
+	op = cJSON_GetArrayItem(layers, 2);
+	cr_expect_eq(layers_test_number(op, "tflite_index"), 3);
+	cr_expect_str_eq(layers_test_item(op, "operator")->valuestring, "FULLY_CONNECTED");
 	/* No MACs: no count per MAC, rather than a 0 or an infinity. */
 	op = cJSON_GetArrayItem(layers, 1);
 	cr_expect_null(cJSON_GetObjectItemCaseSensitive(op, "count_per_mac"));
@@ -165,6 +171,8 @@ Test(layers, run_table_shows_the_costliest_layers_first)
 	cr_assert_eq(table.layer_count, 4);
 	cr_expect_str_eq(table.layers[0].index, "2");
 	cr_expect_str_eq(table.layers[0].op, "fully_connected_s8");
+	cr_expect_str_eq(table.layers[0].tflite, "3");
+	cr_expect_str_eq(table.layers[1].tflite, "-");
 	cr_expect_str_eq(table.layers[0].count, "240000");
 	cr_expect_str_eq(table.layers[0].per_mac, "120.000");
 	cr_expect_str_eq(table.layers[0].share, "65.9%");
