@@ -55,6 +55,7 @@ struct benchmark_options {
 	int (*measure_link)(const struct protocol_driver *driver, struct protocol_link *link,
 			    const struct loaded_model *model,
 			    const struct benchmark_options *options, struct run_result *result);
+	void *measure_link_context; /* for measure_link (measure_context is the recovery's) */
 	/* --meter: measured energy over the timed batches (run/energy_measure.h), NULL off. */
 	const struct energy_measure_options *meter;
 };

@@ -18,6 +18,8 @@
 #include "model/model_load.h"
 #include "model/reference.h"
 #include "link/sample_stream.h"
+#include "link/protocol.h"
+#include "run/mlperf_measure.h"
 #include "link/transport.h"
 #include "util/stats.h"
 
@@ -50,6 +52,9 @@ struct variant_run {
 	uint32_t resyncs;	/* pipelines restarted after line damage */
 	uint32_t redone;	/* samples redone one request at a time */
 	uint32_t one_at_a_time; /* samples run so after breaks, redone ones included */
+	/* The outputs hold the board's one anomaly score (MLPerf Tiny's ad01
+	 * answers no output tensor), which is also the AUC's score. */
+	bool score_only;
 };
 
 struct suite_state {
@@ -173,9 +178,10 @@ static void record_sample(struct suite_state *state, struct variant_run *variant
 	memcpy(slot, output, variant->output_count * sizeof *slot);
 	variant->predicted[index] = metric_argmax(slot, variant->output_count);
 	variant->scores[index] =
-	    state->suite->metric == SUITE_METRIC_AUC
-		? reconstruction_error(state, sample, slot, variant->output_count)
-		: 0;
+	    state->suite->metric != SUITE_METRIC_AUC ? 0
+	    : variant->score_only
+		? slot[0]
+		: reconstruction_error(state, sample, slot, variant->output_count);
 	if (!equal) {
 		variant->mismatches++;
 		if (variant->first_mismatch < 0)
@@ -207,7 +213,8 @@ static void make_sample_input(void *context, uint32_t index, uint8_t *input)
 	struct suite_state *state = context;
 
 	/* A hook's request goes before the sample's own (run/recovery.h). */
-	if (debug_hooks_fire(state->hooks, state->session, state->current->model.name, index) != HB_OK)
+	if (debug_hooks_fire(state->hooks, state->session, state->current->model.name, index) !=
+	    HB_OK)
 		hb_warn("%s: sample %u: the debug hook's request was not sent",
 			state->current->entry->variant, index);
 	make_input(state, &state->current->model, state->order[index], state->real_input, input);
@@ -333,11 +340,128 @@ static int stream_samples(struct session *session, const struct loaded_model *mo
 	return status;
 }
 
+/* One sample over a protocol without a framed session (MLPerf Tiny): its
+ * values checked against the host's to the printed precision, recorded
+ * and journalled. Such a protocol counts no ticks and paints no memory:
+ * the journal's ticks and memory figures are 0 and the record has none. */
+static int link_sample(struct suite_state *state, const struct protocol_driver *driver,
+		       struct protocol_link *link, uint32_t index, uint8_t *input, double *values,
+		       double *expected)
+{
+	struct variant_run *variant = state->current;
+	const struct loaded_model *model = &variant->model;
+	const struct msg_invoke_reply no_figures = {0};
+	const uint32_t sample = state->order[index];
+	double max_abs_error;
+	uint32_t outside;
+	size_t count;
+	int status;
+
+	make_input(state, model, sample, state->real_input, input);
+	status = mlperf_measure_sample(driver, link, input, model->compiled.input_bytes, values,
+				       variant->output_count + 1, &count);
+	if (status == HB_OK)
+		status = reference_run(&model->compiled, input, state->host_output);
+	if (status != HB_OK)
+		return status;
+	if (count != variant->output_count ||
+	    !mlperf_expected_values(model, input, state->host_output, count, expected))
+		return hb_error(HB_ERR_PROTOCOL,
+				"%s: sample %u: the board printed %zu result values, expected %u",
+				variant->entry->variant, sample, count, variant->output_count);
+	outside = mlperf_compare_values(values, expected, count, &max_abs_error);
+	for (size_t e = 0; e < count; e++)
+		state->dequantized[e] = (float)values[e];
+	if (max_abs_error > variant->max_abs_error)
+		variant->max_abs_error = max_abs_error;
+	variant->payload_bytes += model->compiled.input_bytes;
+	variant->input_bytes += model->compiled.input_bytes;
+	record_sample(state, variant, index, sample, 0, outside == 0, state->dequantized);
+	variant->streamed++;
+	if (outside)
+		hb_warn("%s: sample %u: board results differ from the host reference (max abs "
+			"error %g, printed to 3 decimals)",
+			variant->entry->variant, sample, max_abs_error);
+	return journal_sample(state, variant, index, sample, 0, outside == 0, max_abs_error,
+			      &no_figures);
+}
+
+/* benchmark_options.measure_link: the samples one by one, as the MLPerf
+ * Tiny runner's accuracy mode sends them ("db load", "infer 1 0"). */
+static int stream_samples_link(const struct protocol_driver *driver, struct protocol_link *link,
+			       const struct loaded_model *model,
+			       const struct benchmark_options *options, struct run_result *result)
+{
+	struct suite_state *state = options->measure_link_context;
+	struct variant_run *variant = state->current;
+	uint8_t *input = malloc(model->compiled.input_bytes);
+	double *values = malloc((variant->output_count + 1) * sizeof *values);
+	double *expected = malloc((variant->output_count + 1) * sizeof *expected);
+	int status = HB_OK;
+
+	state->host_output = malloc(model->compiled.output_bytes);
+	state->dequantized = malloc((variant->output_count + 1) * sizeof *state->dequantized);
+	state->real_input =
+	    malloc(state->inputs.sample_bytes / vector_dtype_size(state->inputs.dtype) *
+		   sizeof *state->real_input);
+	if (!input || !values || !expected || !state->host_output || !state->dequantized ||
+	    !state->real_input)
+		status = hb_error(HB_ERR_NOMEM, "out of memory streaming suite '%s'",
+				  state->suite->name);
+	if (result->protocol_figures)
+		cJSON_AddStringToObject(result->protocol_figures, "mode", "accuracy");
+	state->stream_start = state->last_report = clock_now_seconds();
+	for (uint32_t index = variant->done; status == HB_OK && index < state->count; index++) {
+		status = link_sample(state, driver, link, index, input, values, expected);
+		if (status == HB_OK &&
+		    (clock_now_seconds() - state->last_report >= PROGRESS_SECONDS ||
+		     index + 1 == state->count)) {
+			state->last_report = clock_now_seconds();
+			hb_info("  %s: %u/%u samples", variant->entry->variant, index + 1,
+				state->count);
+		}
+	}
+	variant->seconds += clock_now_seconds() - state->stream_start;
+	driver->counters(link, &result->counters);
+	result->output_checked = variant->done > 0;
+	result->outputs_compared = variant->done;
+	result->output_mismatches = variant->mismatches;
+	result->first_mismatch_element = variant->first_mismatch;
+	result->max_abs_error = variant->max_abs_error;
+	result->tolerance = MLPERF_PRINTED_TOLERANCE;
+	result->have_stack = result->have_inference_stack = false;
+	if (status == HB_OK && variant->mismatches)
+		status = hb_error(
+		    HB_ERR_MISMATCH,
+		    "%s: %u of %u samples differ from the host reference (first: sample %lld)",
+		    variant->entry->variant, variant->mismatches, variant->done,
+		    (long long)variant->first_mismatch);
+	free(input);
+	free(values);
+	free(expected);
+	free(state->host_output);
+	free(state->dequantized);
+	free(state->real_input);
+	state->host_output = NULL;
+	state->dequantized = NULL;
+	state->real_input = NULL;
+	return status;
+}
+
 static int allocate_variant(struct suite_state *state, struct variant_run *variant)
 {
+	const struct benchmark_options *benchmark = &state->options->benchmark;
+	const struct protocol_driver *protocol = protocol_find(benchmark->protocol);
+
 	variant->output_count = variant->model.compiled.output_dtype == MODEL_DTYPE_FLOAT32
 				    ? variant->model.compiled.output_bytes / 4
 				    : variant->model.compiled.output_bytes;
+	/* ad01 over the MLPerf Tiny protocol: the one score the board prints. */
+	if (protocol && !protocol->framed_session && benchmark->model_name &&
+	    strcmp(benchmark->model_name, "ad01") == 0 && variant->output_count > 1) {
+		variant->output_count = 1;
+		variant->score_only = true;
+	}
 	variant->predicted = calloc(state->count, sizeof *variant->predicted);
 	variant->scores = calloc(state->count, sizeof *variant->scores);
 	variant->ticks = calloc(state->count, sizeof *variant->ticks);
@@ -610,6 +734,51 @@ static cJSON *accuracy_json(const struct suite_state *state, const struct varian
 	return object;
 }
 
+/* The MLPerf Tiny runner's accuracy figures on the board's printed values
+ * (main.py summarize_result, one inference per sample): top-1 from the
+ * scores normalised to sum 1, the AUC of the one anomaly score. */
+static cJSON *runner_accuracy_json(const struct suite_state *state,
+				   const struct variant_run *variant)
+{
+	cJSON *object = cJSON_CreateObject();
+	uint8_t *anomalous = malloc(variant->done ? variant->done : 1);
+	double *scores = malloc((variant->output_count + 1) * sizeof *scores);
+	uint32_t correct = 0;
+
+	cJSON_AddStringToObject(object, "source", "derived");
+	cJSON_AddNumberToObject(object, "samples", variant->done);
+	if (!anomalous || !scores || variant->done == 0) {
+		free(anomalous);
+		free(scores);
+		return object;
+	}
+	for (uint32_t i = 0; i < variant->done; i++) {
+		const float *slot = variant->outputs + (size_t)i * variant->output_count;
+		const uint32_t label = label_of(state, state->order[i]);
+
+		for (uint32_t e = 0; e < variant->output_count; e++)
+			scores[e] = slot[e];
+		correct += mlperf_runner_class(scores, variant->output_count) == label;
+		anomalous[i] = label != 0;
+	}
+	if (state->suite->metric == SUITE_METRIC_AUC) {
+		cJSON_AddStringToObject(object, "method",
+					"ROC AUC of the board's anomaly scores against the labels "
+					"(normal 0), as the MLPerf Tiny runner's roc_auc_score");
+		cJSON_AddNumberToObject(object, "auc",
+					metric_auc(variant->scores, anomalous, variant->done));
+	} else {
+		cJSON_AddStringToObject(object, "method",
+					"share of samples whose printed scores, normalised to sum "
+					"1, have their argmax at the label, as the MLPerf Tiny "
+					"runner's Top 1% / 100");
+		cJSON_AddNumberToObject(object, "top1", (double)correct / variant->done);
+	}
+	free(anomalous);
+	free(scores);
+	return object;
+}
+
 static cJSON *streaming_json(const struct suite_state *state, const struct variant_run *variant)
 {
 	const struct transport_driver *line = transport_find(state->board->console.transport);
@@ -710,6 +879,10 @@ static cJSON *record_json(const struct suite_state *state, const char *status)
 		entry = result_to_json(&variant->result);
 		cJSON_AddStringToObject(entry, "variant", variant->entry->variant);
 		cJSON_AddItemToObject(entry, "accuracy", accuracy_json(state, variant));
+		if (variant->result.protocol_figures)
+			cJSON_AddItemToObject(cJSON_GetObjectItem(entry, "accuracy"),
+					      "mlperf_tiny_runner",
+					      runner_accuracy_json(state, variant));
 		cJSON_AddItemToObject(entry, "streaming", streaming_json(state, variant));
 		cJSON_AddItemToArray(variants, entry);
 		if (v > 0)
@@ -755,6 +928,8 @@ int suite_run(const struct board_profile *board, const struct suite *suite,
 		/* A variant finished before an interruption still boots the board
 		 * once, so its record has the board's figures (sizes, counter scale). */
 		benchmark.measure = stream_samples;
+		benchmark.measure_link = stream_samples_link;
+		benchmark.measure_link_context = &state;
 		benchmark.measure_context = &state;
 		benchmark.results_dir = NULL; /* one record for the suite, written here */
 		state.current = variant;
