@@ -15,7 +15,9 @@
 
 #include "model_image.h"
 #include "report/html_layers.h"
+#include "report/report_select.h"
 #include "report/report_table.h"
+#include "report/report_writer.h"
 #include "report/run_table.h"
 #include "run/layer_profile.h"
 #include "run/result.h"
@@ -279,5 +281,43 @@ Test(layers, html_draws_a_chart_for_a_record_with_layers_only)
 	cr_expect_null(strstr(html, "<b>x"), "%s", html);
 	cr_expect(strstr(html, "&lt;b&gt;x&lt;/b&gt;"), "%s", html);
 	free(html);
+	report_table_release(&table);
+}
+
+/* The writer's page: the figure follows the others, numbered in turn. */
+static char *layers_test_page(struct report_table *table)
+{
+	struct report_selection selection;
+	struct report_view view = {table, &selection, "t", "2026-01-02T03:04:05Z", NULL};
+	char *text = NULL;
+	size_t length = 0;
+	FILE *out = open_memstream(&text, &length);
+
+	cr_assert_not_null(out);
+	cr_assert_eq(report_select(table, NULL, -1, &selection), HB_OK);
+	cr_assert_eq(report_writer_html.write(out, &view), HB_OK, "%s", hb_last_error());
+	fclose(out);
+	report_selection_release(&selection);
+	return text;
+}
+
+Test(layers, html_page_has_the_figure_only_with_layers)
+{
+	struct report_table table = {0};
+	char *page;
+
+	layers_test_record(&table, "plain", "");
+	page = layers_test_page(&table);
+	cr_expect_null(strstr(page, "fig-layers"), "a figure without any profile");
+	free(page);
+	layers_test_record(&table, "kws", layers_test_json);
+	page = layers_test_page(&table);
+	cr_expect(strstr(page, "<figure id=\"fig-layers\">"), "no per-layer figure");
+	cr_expect(strstr(page, "Per-layer profile"));
+	/* Inside the figures section, before the full table. */
+	cr_expect(strstr(page, "<section id=\"figures\">") < strstr(page, "fig-layers") &&
+		      strstr(page, "fig-layers") < strstr(page, "<section id=\"table\">"),
+		  "the figure is not among the figures");
+	free(page);
 	report_table_release(&table);
 }
