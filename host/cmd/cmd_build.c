@@ -7,13 +7,15 @@
 #include "flash/elf_size.h"
 #include "util/error.h"
 #include "flash/firmware_build.h"
+#include "lab/lab_map.h"
 
 static void print_help(void)
 {
-	printf("usage: hilbench build [--board ID] [--boards-dir DIR]\n\n"
+	printf("usage: hilbench build [--board ID] [--lab FILE] [--boards-dir DIR]\n\n"
 	       "Builds the benchmark firmware for a board with arm-none-eabi-gcc into\n"
 	       "build/fw/<board>/firmware.elf (nothing is rebuilt when nothing changed)\n"
-	       "and prints its flash and static RAM sizes. 'hilbench run' does this itself.\n");
+	       "and prints its flash and static RAM sizes. 'hilbench run' does this itself.\n"
+	       "With --lab FILE, --board names an instance of that lab map (docs/boards.md).\n");
 }
 
 int cmd_build(int argc, char **argv)
@@ -21,11 +23,12 @@ int cmd_build(int argc, char **argv)
 	static const struct option long_options[] = {
 	    {"board", required_argument, NULL, 'b'},
 	    {"boards-dir", required_argument, NULL, 'd'},
+	    {"lab", required_argument, NULL, 'L'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *board_id = "qemu-m4";
-	const char *boards_dir = NULL;
+	const char *boards_dir = NULL, *lab_path = NULL;
 	struct board_profile board;
 	struct firmware_image image;
 	struct elf_sizes sizes;
@@ -37,6 +40,7 @@ int cmd_build(int argc, char **argv)
 		switch (option) {
 		case 'b': board_id = optarg; break;
 		case 'd': boards_dir = optarg; break;
+		case 'L': lab_path = optarg; break;
 		case 'h': print_help(); return HB_OK;
 		default: return cli_bad_option("build", option, argv[optind - 1]);
 		}
@@ -45,7 +49,7 @@ int cmd_build(int argc, char **argv)
 		return hb_error(HB_ERR_USAGE,
 				"unexpected argument '%s' (see 'hilbench build --help')",
 				argv[optind]);
-	status = profile_find(cli_boards_dir(boards_dir), board_id, &board);
+	status = lab_board_resolve(lab_path, cli_boards_dir(boards_dir), board_id, &board);
 	if (status == HB_OK)
 		status = firmware_build(&board, &image);
 	if (status == HB_OK)

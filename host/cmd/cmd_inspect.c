@@ -7,13 +7,14 @@
 #include "flash/elf_size.h"
 #include "util/error.h"
 #include "flash/firmware_build.h"
+#include "lab/lab_map.h"
 #include "model_image.h"
 #include "model/model_load.h"
 #include "model/tflite.h"
 
 static void print_help(void)
 {
-	printf("usage: hilbench inspect FILE.tflite [--board ID]\n\n"
+	printf("usage: hilbench inspect FILE.tflite [--board ID [--lab FILE]]\n\n"
 	       "Reads and compiles a model and prints, per operator: what it became on the\n"
 	       "device, its output shape, MACs, weight bytes and the activation bytes alive\n"
 	       "while it runs; then the totals: MACs, weights, device image size, the\n"
@@ -21,7 +22,8 @@ static void print_help(void)
 	       "which no plan can beat). An operator hilbench cannot run is named with its\n"
 	       "index. With --board it also builds the board's firmware and says whether\n"
 	       "the model fits its flash and RAM: for an emulated stand-in (a profile's\n"
-	       "\"emulates\"), the flash and RAM of the real board it stands for.\n");
+	       "\"emulates\"), the flash and RAM of the real board it stands for. With\n"
+	       "--lab FILE, --board names an instance of that lab map (docs/boards.md).\n");
 }
 
 /* The limits are the board's own or, for an emulated stand-in, those of
@@ -76,10 +78,11 @@ int cmd_inspect(int argc, char **argv)
 	static const struct option long_options[] = {
 	    {"board", required_argument, NULL, 'b'},
 	    {"boards-dir", required_argument, NULL, 'd'},
+	    {"lab", required_argument, NULL, 'L'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *board_id = NULL, *boards_dir = NULL;
+	const char *board_id = NULL, *boards_dir = NULL, *lab_path = NULL;
 	struct board_profile board;
 	struct loaded_model model;
 	int option, status;
@@ -90,6 +93,7 @@ int cmd_inspect(int argc, char **argv)
 		switch (option) {
 		case 'b': board_id = optarg; break;
 		case 'd': boards_dir = optarg; break;
+		case 'L': lab_path = optarg; break;
 		case 'h': print_help(); return HB_OK;
 		default: return cli_bad_option("inspect", option, argv[optind - 1]);
 		}
@@ -98,7 +102,7 @@ int cmd_inspect(int argc, char **argv)
 		return hb_error(HB_ERR_USAGE,
 				"inspect needs one model file (see 'hilbench inspect --help')");
 	if (board_id) {
-		status = profile_find(cli_boards_dir(boards_dir), board_id, &board);
+		status = lab_board_resolve(lab_path, cli_boards_dir(boards_dir), board_id, &board);
 		if (status != HB_OK)
 			return status;
 	}

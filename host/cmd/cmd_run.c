@@ -16,6 +16,7 @@
 #include "config/suite.h"
 #include "run/suite_run.h"
 #include "meter/meter.h"
+#include "lab/lab_map.h"
 
 static void print_help(void)
 {
@@ -54,6 +55,8 @@ static void print_help(void)
 	       "  --firmware ELF    use this prebuilt firmware instead of building one\n"
 	       "  --results DIR     where result files go (default ./results)\n"
 	       "  --boards-dir DIR  where board profiles are (default <hilbench>/boards)\n"
+	       "  --lab FILE        a lab map (docs/boards.md): --board names one of its\n"
+	       "                    instances, whose probe and console it gives\n"
 	       "  --json            print the result record (JSON) on stdout instead of a table\n"
 	       "  --no-pipeline     suites: send one request at a time; by default the next\n"
 	       "                    sample's input goes out while the board computes, up to\n"
@@ -181,6 +184,7 @@ int cmd_run(int argc, char **argv)
 	    {"firmware", required_argument, NULL, 'f'},
 	    {"results", required_argument, NULL, 'o'},
 	    {"boards-dir", required_argument, NULL, 'd'},
+	    {"lab", required_argument, NULL, 1301},
 	    {"json", no_argument, NULL, 'j'},
 	    {"debug-hang", no_argument, NULL, 'H'},
 	    {"debug-hang-at", required_argument, NULL, 1101},
@@ -209,6 +213,7 @@ int cmd_run(int argc, char **argv)
 	struct debug_hooks hooks;
 	uint32_t hook_index;
 	const char *board_id = "qemu-m4";
+	const char *lab_path = NULL;
 	const char *models[32];
 	size_t model_count = 0;
 	size_t printed = 0;
@@ -261,6 +266,7 @@ int cmd_run(int argc, char **argv)
 		case 'f': options.firmware = optarg; break;
 		case 'o': options.results_dir = optarg; break;
 		case 'd': boards_dir = optarg; break;
+		case 1301: lab_path = optarg; break;
 		case 'j': json = 1; break;
 		case 'H': options.debug_hang = true; break;
 		case 1101:
@@ -318,7 +324,7 @@ int cmd_run(int argc, char **argv)
 	status = check_meter(&meter, meter_bit, &options);
 	if (status != HB_OK)
 		return status;
-	status = profile_find(cli_boards_dir(boards_dir), board_id, &board);
+	status = lab_board_resolve(lab_path, cli_boards_dir(boards_dir), board_id, &board);
 	if (status != HB_OK)
 		return status;
 	if ((suite_options.resume || suite_options.limit) && !suite_path)

@@ -15,10 +15,15 @@ int cmd_build(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_infer(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
 int cmd_meters(int argc, char **argv);
 int cmd_quantize(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+
+/* `boards --detect` (cmd_boards_detect.c): the probes and bridges attached,
+ * or those of a recorded enumeration. */
+int cmd_boards_detect(const char *boards_dir, const char *recording, int json);
 
 #endif

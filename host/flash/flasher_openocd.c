@@ -171,12 +171,25 @@ static int openocd_check_path(const struct board_profile *board, const char *wha
 	return HB_OK;
 }
 
+/* A lab map's probe serial number picks this board's probe among several
+ * of a kind: `adapter serial`, before the init that opens the probe. */
+static void openocd_add_probe(const struct board_profile *board, const char **argv, size_t *count,
+			      char *command, size_t capacity)
+{
+	if (!board->instance.probe_serial[0])
+		return;
+	snprintf(command, capacity, "adapter serial %s", board->instance.probe_serial);
+	argv[(*count)++] = "-c";
+	argv[(*count)++] = command;
+}
+
 static int openocd_start(const struct flash_request *request, struct flash_session *session)
 {
 	const struct board_profile *board = request->board;
 	struct spawn_options options = {0};
-	const char *argv[10];
+	const char *argv[12];
 	char program_path[4096];
+	char probe_command[96];
 	char command[4200];
 	char model_command[4200];
 	size_t count = 0;
@@ -226,6 +239,7 @@ static int openocd_start(const struct flash_request *request, struct flash_sessi
 	}
 	argv[count++] = "-f";
 	argv[count++] = board->flasher.target_cfg;
+	openocd_add_probe(board, argv, &count, probe_command, sizeof probe_command);
 	/* The model first: the firmware's program command resets and exits. */
 	if (request->model_image) {
 		argv[count++] = "-c";
@@ -257,8 +271,9 @@ static int openocd_reset(const struct flash_request *request, struct flash_sessi
 {
 	const struct board_profile *board = request->board;
 	struct spawn_options options = {0};
-	const char *argv[12];
+	const char *argv[14];
 	char program_path[4096];
+	char probe_command[96];
 	size_t count = 0;
 	int timeout_ms = request->timeout_ms > 0 ? request->timeout_ms : OPENOCD_DEFAULT_TIMEOUT_MS;
 	int status = flasher_find_tool(OPENOCD_PROGRAM, OPENOCD_INSTALL_HINT, program_path,
@@ -277,6 +292,7 @@ static int openocd_reset(const struct flash_request *request, struct flash_sessi
 	}
 	argv[count++] = "-f";
 	argv[count++] = board->flasher.target_cfg;
+	openocd_add_probe(board, argv, &count, probe_command, sizeof probe_command);
 	argv[count++] = "-c";
 	argv[count++] = "init";
 	argv[count++] = "-c";

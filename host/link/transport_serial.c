@@ -358,7 +358,7 @@ int serial_ports_list(struct serial_port_info **out, size_t *count)
 	for (size_t i = 0; i < total; i++) {
 		struct serial_port_info *info = &(*out)[i];
 		const char *text = sp_get_port_description(ports[i]);
-		int vid, pid;
+		int vid, pid, bus, address;
 
 		snprintf(info->path, sizeof info->path, "%s", sp_get_port_name(ports[i]));
 		snprintf(info->description, sizeof info->description, "%s", text ? text : "");
@@ -369,6 +369,14 @@ int serial_ports_list(struct serial_port_info **out, size_t *count)
 			info->usb_product = (uint16_t)pid;
 			text = sp_get_port_usb_serial(ports[i]);
 			snprintf(info->usb_serial, sizeof info->usb_serial, "%s", text ? text : "");
+			text = sp_get_port_usb_product(ports[i]);
+			snprintf(info->usb_product_name, sizeof info->usb_product_name, "%s",
+				 text ? text : "");
+			if (sp_get_port_usb_bus_address(ports[i], &bus, &address) == SP_OK &&
+			    bus > 0 && bus < 256 && address > 0 && address < 256) {
+				info->usb_bus = (uint8_t)bus;
+				info->usb_address = (uint8_t)address;
+			}
 		}
 	}
 	sp_free_port_list(ports);
