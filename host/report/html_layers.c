@@ -110,8 +110,9 @@ static void row_chart(FILE *out, const struct report_row *row, size_t number)
 		"aria-labelledby=\"fig-layers-%zu-title\">\n<title id=\"fig-layers-%zu-title\">",
 		LAYERS_WIDTH, bottom + LAYERS_AXIS + 8, number, number);
 	snprintf(text, sizeof text, "%s (%s) on %s: top %zu of %u layers by %s (%s)", row->model,
-		 row->variant, row->board, layers->count, layers->total, layers->unit,
-		 layers->source);
+		 row->variant, row->board, layers->count, layers->total,
+		 layers->unit[0] ? layers->unit : "count",
+		 layers->source[0] ? layers->source : "source not stated");
 	layers_put_text(out, text);
 	fputs("</title>\n", out);
 	layers_text(out, 8, 20, "class=\"head\"", text);
