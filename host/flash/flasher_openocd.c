@@ -97,8 +97,8 @@ static enum openocd_failure openocd_classify(const char *log_path, char *evidenc
 						 : FAILURE_OTHER;
 }
 
-static int openocd_report(const struct flash_request *request, const char *log_path,
-			  int exit_status)
+static int openocd_report(const struct flash_request *request, const char *verb,
+			  const char *log_path, int exit_status)
 {
 	const struct board_profile *board = request->board;
 	const char *probe = board->flasher.interface_cfg[0] ? board->flasher.interface_cfg
@@ -108,42 +108,41 @@ static int openocd_report(const struct flash_request *request, const char *log_p
 	switch (openocd_classify(log_path, evidence, sizeof evidence)) {
 	case FAILURE_NO_PROBE:
 		return hb_error(HB_ERR_TOOL,
-				"cannot flash board '%s': openocd found no debug probe (%s): %s; "
+				"cannot %s board '%s': openocd found no debug probe (%s): %s; "
 				"is the board connected by USB?",
-				board->id, probe, evidence);
+				verb, board->id, probe, evidence);
 	case FAILURE_PROBE_ACCESS:
 		return hb_error(HB_ERR_TOOL,
-				"cannot flash board '%s': openocd may not open the debug probe "
+				"cannot %s board '%s': openocd may not open the debug probe "
 				"(%s): %s; install OpenOCD's udev rules (60-openocd.rules) or "
 				"check the USB device permissions",
-				board->id, probe, evidence);
+				verb, board->id, probe, evidence);
 	case FAILURE_CONFIG_MISSING:
 		return hb_error(
 		    HB_ERR_TOOL,
-		    "cannot flash board '%s': openocd cannot find a config script: %s; check "
+		    "cannot %s board '%s': openocd cannot find a config script: %s; check "
 		    "flasher.interface_cfg '%s' and flasher.target_cfg '%s' in the board profile",
-		    board->id, evidence, board->flasher.interface_cfg, board->flasher.target_cfg);
+		    verb, board->id, evidence, board->flasher.interface_cfg,
+		    board->flasher.target_cfg);
 	case FAILURE_NO_TARGET:
 		return hb_error(
 		    HB_ERR_TOOL,
-		    "cannot flash board '%s': openocd reached the probe (%s) but not the chip "
+		    "cannot %s board '%s': openocd reached the probe (%s) but not the chip "
 		    "(%s): %s; is the board powered and the debug cable seated?",
-		    board->id, probe, board->flasher.target_cfg, evidence);
+		    verb, board->id, probe, board->flasher.target_cfg, evidence);
 	case FAILURE_FIRMWARE:
-		return hb_error(HB_ERR_TOOL,
-				"cannot flash board '%s': openocd cannot read '%s': %s", board->id,
-				request->firmware_elf, evidence);
+		return hb_error(HB_ERR_TOOL, "cannot %s board '%s': openocd cannot read '%s': %s",
+				verb, board->id, request->firmware_elf, evidence);
 	case FAILURE_VERIFY:
 		return hb_error(
 		    HB_ERR_TOOL,
-		    "cannot flash board '%s': openocd wrote the firmware but verification failed: "
+		    "cannot %s board '%s': openocd wrote the firmware but verification failed: "
 		    "%s; try again, or check the flash region of the board profile",
-		    board->id, evidence);
+		    verb, board->id, evidence);
 	default:
-		return hb_error(
-		    HB_ERR_TOOL,
-		    "cannot flash board '%s': openocd exited with status %d: %s (see %s)",
-		    board->id, exit_status, evidence, log_path);
+		return hb_error(HB_ERR_TOOL,
+				"cannot %s board '%s': openocd exited with status %d: %s (see %s)",
+				verb, board->id, exit_status, evidence, log_path);
 	}
 }
 
@@ -261,7 +260,8 @@ static int openocd_start(const struct flash_request *request, struct flash_sessi
 		    board->id, timeout_ms, session->log_path);
 	}
 	if (session->process.exit_status != 0)
-		return openocd_report(request, session->log_path, session->process.exit_status);
+		return openocd_report(request, "flash", session->log_path,
+				      session->process.exit_status);
 	return HB_OK;
 }
 
@@ -312,7 +312,8 @@ static int openocd_reset(const struct flash_request *request, struct flash_sessi
 		    board->id, timeout_ms, session->log_path);
 	}
 	if (session->process.exit_status != 0)
-		return openocd_report(request, session->log_path, session->process.exit_status);
+		return openocd_report(request, "reset", session->log_path,
+				      session->process.exit_status);
 	return HB_OK;
 }
 

@@ -311,3 +311,64 @@ Test(flasher, qemu_socket_appears_and_stop_ends_it)
 	flasher_test_assert_no_children();
 	flasher_test_remove_dir(dir);
 }
+
+/* A reset is a new machine on the same images: the old QEMU is gone, the
+ * new one made the console socket again. */
+Test(flasher, qemu_reset_starts_a_new_machine)
+{
+	char dir[64], elf[128], socket_path[160];
+	struct board_profile board;
+	struct flash_request request = {.board = &board, .firmware_elf = elf, .run_dir = dir};
+	struct flash_session session;
+	struct stat info;
+	pid_t first;
+
+	if (!flasher_test_have("qemu-system-arm"))
+		cr_skip_test("qemu-system-arm is not installed");
+	flasher_test_make_dir(dir, sizeof dir);
+	flasher_test_make_elf(dir, elf, sizeof elf);
+	flasher_test_qemu_board(&board, "mps2-an386");
+	snprintf(socket_path, sizeof socket_path, "%s/uart0.sock", dir);
+
+	cr_assert_eq(flasher_qemu.start(&request, &session), HB_OK, "%s", hb_last_error());
+	first = session.process.pid;
+	cr_assert_not_null(flasher_qemu.reset);
+	cr_assert_eq(flasher_qemu.reset(&request, &session), HB_OK, "%s", hb_last_error());
+	cr_assert_gt(session.process.pid, 0);
+	cr_assert_neq(session.process.pid, first);
+	cr_assert_eq(kill(first, 0), -1, "the first QEMU still runs");
+	cr_assert_eq(stat(socket_path, &info), 0);
+	cr_assert(S_ISSOCK(info.st_mode));
+	cr_assert_eq(flasher_qemu.stop(&session, 0), HB_ERR_TIMEOUT);
+	flasher_test_assert_no_children();
+	flasher_test_remove_dir(dir);
+}
+
+/* OpenOCD's `reset run` with no probe attached: the same named failure as a
+ * flash, said of a reset, and nothing left running. */
+Test(flasher, openocd_reset_without_probe_names_board_and_probe)
+{
+	char dir[64], elf[128], log[160];
+	struct board_profile board;
+	struct flash_request request = {
+	    .board = &board, .firmware_elf = elf, .run_dir = dir, .timeout_ms = 30000};
+	struct flash_session session;
+	const char *message;
+
+	if (!flasher_test_have("openocd"))
+		cr_skip_test("openocd is not installed");
+	flasher_test_make_dir(dir, sizeof dir);
+	flasher_test_make_elf(dir, elf, sizeof elf);
+	flasher_test_openocd_board(&board);
+	memset(&session, 0, sizeof session);
+
+	cr_assert_not_null(flasher_openocd.reset);
+	cr_assert_eq(flasher_openocd.reset(&request, &session), HB_ERR_TOOL);
+	message = hb_last_error();
+	cr_assert(strstr(message, "cannot reset board 'nucleo-f446re': "), "got: %s", message);
+	cr_assert(strstr(message, "no debug probe"), "got: %s", message);
+	flasher_test_assert_no_children();
+	snprintf(log, sizeof log, "%s/openocd-reset.log", dir);
+	cr_assert_eq(unlink(log), 0, "no log '%s'", log);
+	flasher_test_remove_dir(dir);
+}
