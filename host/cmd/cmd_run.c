@@ -15,6 +15,8 @@
 #include "util/stats.h"
 #include "config/suite.h"
 #include "run/suite_run.h"
+#include "flash/firmware_build.h"
+#include "link/protocol.h"
 #include "meter/meter.h"
 #include "lab/lab_map.h"
 
@@ -78,6 +80,15 @@ static void print_help(void)
 	       "                    on the host's side, to measure streaming against a real\n"
 	       "                    line's limit (the emulated board still takes bytes as QEMU\n"
 	       "                    gives them)\n"
+	       "  --protocol P      what the firmware speaks: hilbench (default), or\n"
+	       "                    mlperf-tiny, the MLPerf Tiny runner's ASCII protocol: the\n"
+	       "                    board runs hilbench's firmware in that mode, or with\n"
+	       "                    --firmware any firmware written for that runner; --model\n"
+	       "                    runs 5 windows of 'infer N W' (median throughput, latency\n"
+	       "                    from the board's m-lap-us clock), --suite one 'infer 1 0'\n"
+	       "                    per sample (top-1, AUC as the runner computes them)\n"
+	       "  --model-name NAME mlperf-tiny: the runner's name of the model (kws01, vww01,\n"
+	       "                    ic01, ad01, ...), which fixes the input's form\n"
 	       "  --meter NAME      measure energy per inference with a meter (ppk2, lpm01a; see\n"
 	       "                    'hilbench meters'): the timed runs go in at least 5 batches,\n"
 	       "                    one marked window each, checked against the firmware's counts\n"
@@ -167,6 +178,60 @@ static int check_meter(struct energy_measure_options *meter, uint32_t bit,
 	return HB_OK;
 }
 
+/* --protocol and --model-name go together, and with what that protocol can do. */
+static int check_protocol(const struct benchmark_options *options)
+{
+	const struct protocol_driver *driver = protocol_find(options->protocol);
+
+	if (!driver)
+		return hb_error(HB_ERR_USAGE, "--protocol '%s' is unknown: expected hilbench or "
+					      "mlperf-tiny",
+				options->protocol);
+	if (options->model_name && !driver->firmware_protocol)
+		return hb_error(HB_ERR_USAGE,
+				"--model-name names the model to MLPerf Tiny firmware: it needs "
+				"--protocol mlperf-tiny");
+	if (options->model_name && !firmware_model_name_valid(options->model_name))
+		return hb_error(HB_ERR_USAGE,
+				"--model-name '%s' is malformed: expected 1 to 31 characters from "
+				"[A-Za-z0-9_-], e.g. kws01",
+				options->model_name);
+	if (driver->framed_session)
+		return HB_OK;
+	if (options->debug_hang || options->hooks || options->meter || options->line_noise > 0)
+		return hb_error(HB_ERR_USAGE,
+				"--protocol %s: --debug-hang, --debug-*-at, --debug-line-noise and "
+				"--meter need hilbench's own protocol",
+				driver->name);
+	return HB_OK;
+}
+
+/* What only the MLPerf Tiny protocol measured, after the table. */
+static void print_protocol_figures(const struct run_result *result)
+{
+	const cJSON *figures = result->protocol_figures;
+	const cJSON *throughput = cJSON_GetObjectItem(figures, "median_throughput");
+	const cJSON *latency = cJSON_GetObjectItem(figures, "latency_per_inference");
+	const cJSON *windows = cJSON_GetObjectItem(figures, "windows");
+
+	if (!figures)
+		return;
+	printf("%s, %d windows:\n", result->protocol, cJSON_GetArraySize(windows));
+	if (cJSON_IsObject(throughput))
+		printf("  median throughput  %.3f inferences/s (%s: %s)\n",
+		       cJSON_GetNumberValue(cJSON_GetObjectItem(throughput, "value")),
+		       cJSON_GetStringValue(cJSON_GetObjectItem(throughput, "source")),
+		       cJSON_GetStringValue(cJSON_GetObjectItem(throughput, "method")));
+	if (cJSON_IsObject(latency))
+		printf("  latency            %.1f us median, %.1f..%.1f (%s: %s)\n",
+		       cJSON_GetNumberValue(cJSON_GetObjectItem(latency, "value")),
+		       cJSON_GetNumberValue(cJSON_GetObjectItem(latency, "min")),
+		       cJSON_GetNumberValue(cJSON_GetObjectItem(latency, "max")),
+		       cJSON_GetStringValue(cJSON_GetObjectItem(latency, "source")),
+		       cJSON_GetStringValue(cJSON_GetObjectItem(
+			   cJSON_GetObjectItem(figures, "timer"), "method")));
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option long_options[] = {
@@ -194,6 +259,8 @@ int cmd_run(int argc, char **argv)
 	    {"debug-line-noise", required_argument, NULL, 'N'},
 	    {"debug-noise-seed", required_argument, NULL, 'E'},
 	    {"debug-line-rate", required_argument, NULL, 'L'},
+	    {"protocol", required_argument, NULL, 1201},
+	    {"model-name", required_argument, NULL, 1202},
 	    {"meter", required_argument, NULL, 1001},
 	    {"meter-port", required_argument, NULL, 1002},
 	    {"meter-bit", required_argument, NULL, 1003},
@@ -305,6 +372,8 @@ int cmd_run(int argc, char **argv)
 			status = cli_parse_u32("--meter-rate", optarg, 1, 10000000, &meter.rate_hz);
 			break;
 		case 1005: status = parse_supply(optarg, &meter.supply_v); break;
+		case 1201: options.protocol = optarg; break;
+		case 1202: options.model_name = optarg; break;
 		case 'h': print_help(); return HB_OK;
 		default: return cli_bad_option("run", option, argv[optind - 1]);
 		}
@@ -322,6 +391,8 @@ int cmd_run(int argc, char **argv)
 		return hb_error(HB_ERR_USAGE, "--debug-noise-seed goes with --debug-line-noise");
 
 	status = check_meter(&meter, meter_bit, &options);
+	if (status == HB_OK)
+		status = check_protocol(&options);
 	if (status != HB_OK)
 		return status;
 	status = lab_board_resolve(lab_path, cli_boards_dir(boards_dir), board_id, &board);
@@ -369,6 +440,7 @@ int cmd_run(int argc, char **argv)
 			cJSON_Delete(root);
 		} else if (result.run_count > 0 || result.have_sizes) {
 			print_table(&result);
+			print_protocol_figures(&result);
 		}
 		result_release(&result);
 		model_unload(&model);
