@@ -184,8 +184,9 @@ static int check_protocol(const struct benchmark_options *options)
 	const struct protocol_driver *driver = protocol_find(options->protocol);
 
 	if (!driver)
-		return hb_error(HB_ERR_USAGE, "--protocol '%s' is unknown: expected hilbench or "
-					      "mlperf-tiny",
+		return hb_error(HB_ERR_USAGE,
+				"--protocol '%s' is unknown: expected hilbench or "
+				"mlperf-tiny",
 				options->protocol);
 	if (options->model_name && !driver->firmware_protocol)
 		return hb_error(HB_ERR_USAGE,
@@ -228,8 +229,8 @@ static void print_protocol_figures(const struct run_result *result)
 		       cJSON_GetNumberValue(cJSON_GetObjectItem(latency, "min")),
 		       cJSON_GetNumberValue(cJSON_GetObjectItem(latency, "max")),
 		       cJSON_GetStringValue(cJSON_GetObjectItem(latency, "source")),
-		       cJSON_GetStringValue(cJSON_GetObjectItem(
-			   cJSON_GetObjectItem(figures, "timer"), "method")));
+		       cJSON_GetStringValue(
+			   cJSON_GetObjectItem(cJSON_GetObjectItem(figures, "timer"), "method")));
 }
 
 int cmd_run(int argc, char **argv)
