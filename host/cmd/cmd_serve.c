@@ -13,6 +13,7 @@
 #include "cmd/commands.h"
 #include "flash/firmware_build.h"
 #include "flash/flasher.h"
+#include "link/protocol.h"
 #include "link/pty_relay.h"
 #include "link/transport.h"
 #include "model/model_load.h"
@@ -20,15 +21,6 @@
 #include "util/fileio.h"
 
 #define CONNECT_TIMEOUT_MS 10000
-
-/* The protocols by the names users know them, and what firmware.mk calls them. */
-static const struct {
-	const char *name;
-	const char *firmware_protocol;
-} protocols[] = {
-    {"hilbench", "hilbench"},
-    {"mlperf-tiny", "eembc"},
-};
 
 struct serve_options {
 	const char *board_id;
@@ -89,14 +81,6 @@ static void print_help(void)
 	       "  its DUT port.\n");
 }
 
-static const char *firmware_protocol(const char *name)
-{
-	for (size_t i = 0; i < sizeof protocols / sizeof protocols[0]; i++)
-		if (strcmp(protocols[i].name, name) == 0)
-			return protocols[i].firmware_protocol;
-	return NULL;
-}
-
 static int parse_options(int argc, char **argv, struct serve_options *options)
 {
 	static const struct option long_options[] = {
@@ -131,7 +115,7 @@ static int parse_options(int argc, char **argv, struct serve_options *options)
 		return hb_error(HB_ERR_USAGE,
 				"unexpected argument '%s' (see 'hilbench serve --help')",
 				argv[optind]);
-	if (!firmware_protocol(options->protocol))
+	if (!protocol_find(options->protocol))
 		return hb_error(HB_ERR_USAGE,
 				"--protocol '%s' is unknown: expected hilbench or mlperf-tiny",
 				options->protocol);
@@ -252,12 +236,12 @@ static int serve(const struct serve_options *options, const struct board_profile
 		 const struct loaded_model *model)
 {
 	const struct flasher_driver *flasher = flasher_find(board->flasher.driver);
-	/* hilbench's own protocol: the default build, the one `hilbench run` uses. */
-	const char *protocol = firmware_protocol(options->protocol);
-	const struct firmware_options build = {.protocol =
-						   strcmp(protocol, "hilbench") ? protocol : NULL,
-					       .model_name = options->model_name,
-					       .energy_mode = options->energy_mode};
+	/* The protocol's firmware build (link/protocol.h); hilbench's is the
+	 * default build, the one `hilbench run` uses. */
+	const struct firmware_options build = {
+	    .protocol = protocol_find(options->protocol)->firmware_protocol,
+	    .model_name = options->model_name,
+	    .energy_mode = options->energy_mode};
 	struct firmware_image image;
 	struct flash_session flash;
 	struct flash_request request;
