@@ -414,22 +414,27 @@ static int measure_attempt(struct session *session, const struct loaded_model *m
 	struct deadline_rule rule;
 	int status = HB_OK;
 
-	recovery_deadline_rule(attempt->board, caller->timeout_ms, &rule);
-	session_use_deadlines(session, &rule, macs ? macs : model->compiled.macs,
-			      result->hello.counter_scale_q16);
+	/* Only the framed protocol has a session to price (link/protocol.h). */
+	if (session) {
+		recovery_deadline_rule(attempt->board, caller->timeout_ms, &rule);
+		session_use_deadlines(session, &rule, macs ? macs : model->compiled.macs,
+				      result->hello.counter_scale_q16);
+	}
 	/* --debug-hang: a board no reset mends hangs again after each one. */
-	if (caller->debug_hang && attempt->number > 0) {
+	if (session && caller->debug_hang && attempt->number > 0) {
 		hb_info("  debug: asking the board to hang again");
 		status = session_send_only(session, MSG_DEBUG_HANG, NULL, 0);
 	}
 	if (status == HB_OK)
 		status = (caller->measure ? caller->measure
 					  : benchmark_measure_one)(session, model, caller, result);
-	attempt->awaiting = session->awaiting;
-	attempt->deadline_ms =
-	    session->awaiting ? session->awaiting_deadline_ms : session->timeout_ms;
-	result->deadlines = session->deadlines;
-	result->have_deadlines = true;
+	if (session) {
+		attempt->awaiting = session->awaiting;
+		attempt->deadline_ms =
+		    session->awaiting ? session->awaiting_deadline_ms : session->timeout_ms;
+		result->deadlines = session->deadlines;
+		result->have_deadlines = true;
+	}
 	return status;
 }
 

@@ -241,3 +241,27 @@ Test(recovery, a_bad_profile_deadline_is_named)
 			  recovery_log_text);
 	}
 }
+
+/* BOOT: 7 bytes, every field where docs/protocol.md puts it; any other
+ * length is refused. */
+Test(recovery, boot_message_round_trip)
+{
+	const struct msg_boot boot = {
+	    .protocol_version = PROTO_VERSION, .build_id = 0xa1b2c3d4, .reset_cause = 3};
+	const uint8_t expected[MSG_BOOT_SIZE] = {5, 0, 0xd4, 0xc3, 0xb2, 0xa1, 3};
+	uint8_t bytes[16];
+	struct msg_boot decoded;
+
+	cr_assert_eq(msg_boot_encode(&boot, bytes, sizeof bytes), MSG_BOOT_SIZE);
+	cr_assert_arr_eq(bytes, expected, MSG_BOOT_SIZE);
+	cr_assert_eq(msg_boot_encode(&boot, bytes, MSG_BOOT_SIZE - 1), 0);
+	cr_assert_eq(msg_boot_decode(bytes, MSG_BOOT_SIZE, &decoded), 0);
+	cr_assert_eq(decoded.build_id, 0xa1b2c3d4);
+	cr_assert_eq(decoded.reset_cause, 3);
+	cr_assert_str_eq(msg_reset_cause_name(decoded.reset_cause), "watchdog");
+	cr_assert_str_eq(msg_reset_cause_name(200), "unknown");
+	cr_assert_eq(msg_boot_decode(bytes, MSG_BOOT_SIZE + 1, &decoded), -1);
+	cr_assert_eq(msg_boot_decode(bytes, MSG_BOOT_SIZE - 1, &decoded), -1);
+	cr_assert_str_eq(msg_type_name(MSG_BOOT), "BOOT");
+	cr_assert_str_eq(msg_type_name(MSG_DEBUG_RESET), "DEBUG_RESET");
+}
