@@ -45,6 +45,7 @@ static void fuzz_frame_messages(const struct frame *frame)
 	struct msg_hello_reply hello;
 	struct msg_invoke_reply invoke;
 	struct msg_error_reply error;
+	struct msg_boot boot;
 	static struct msg_layers_reply layers;
 
 	if (msg_hello_reply_decode(frame->payload, frame->length, &hello) == 0) {
@@ -76,6 +77,11 @@ static void fuzz_frame_messages(const struct frame *frame)
 		FUZZ_CHECK(msg_error_encode(&error, again, sizeof again) == 3);
 		FUZZ_CHECK(memcmp(again, frame->payload, 3) == 0);
 		(void)msg_error_name(error.code);
+	}
+	if (msg_boot_decode(frame->payload, frame->length, &boot) == 0) {
+		FUZZ_CHECK(msg_boot_encode(&boot, again, sizeof again) == MSG_BOOT_SIZE);
+		FUZZ_CHECK(memcmp(again, frame->payload, MSG_BOOT_SIZE) == 0);
+		(void)msg_reset_cause_name(boot.reset_cause);
 	}
 	(void)msg_type_name(frame->type);
 }
