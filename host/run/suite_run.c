@@ -305,6 +305,12 @@ static int stream_samples(struct session *session, const struct loaded_model *mo
 	variant->resyncs += stats.resyncs;
 	variant->redone += stats.redone;
 	variant->one_at_a_time += stats.one_at_a_time;
+	/* The per-layer profile, of the last sample's input (still on the board
+	 * when this stream sent any), against that sample's own count. */
+	if (status == HB_OK && variant->done > stream.first && result->run_count > 0) {
+		status = layer_profile_measure(session, compiled, &result->layers);
+		result->layers.same_input_ticks = result->ticks[result->run_count - 1];
+	}
 	/* --meter: the performance part, timed batches of the last sample. */
 	if (status == HB_OK && options->meter) {
 		char trace[800];
@@ -601,6 +607,16 @@ static int restore_sample(void *context, const struct journal_sample *line)
 					state->journal_path, line->index, line->variant,
 					line->sample, line->output_count, state->order[line->index],
 					variant->output_count);
+		/* A framed run counts at least one tick per inference: 0 is a sample
+		 * of a protocol that counts none, whose ticks must not become runs. */
+		if (line->ticks == 0 && protocol_find(state->options->benchmark.protocol) &&
+		    protocol_find(state->options->benchmark.protocol)->framed_session)
+			return hb_error(
+			    HB_ERR_INPUT,
+			    "'%s': sample %u of variant '%s' has no counts: the journal "
+			    "was written over a protocol that gives none (resume with "
+			    "its --protocol, e.g. mlperf-tiny)",
+			    state->journal_path, line->index, line->variant);
 		record_sample(state, variant, variant->done, line->sample, line->ticks, line->equal,
 			      line->output);
 		note_sample_figures(variant, line->max_abs_error, line->stack_high_water,
