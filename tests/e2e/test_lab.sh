@@ -68,6 +68,7 @@ test_lab_run_on_an_emulated_instance() {
 	expect_rc 0
 	file=$(only_result)
 	[ "$(json "$file" 'd["board"]["id"]')" = "qemu-m4" ] || fail "board id"
+	[ "$(json "$file" 'd["board"]["instance"]')" = "{'id': 'bench-m4'}" ] || fail "instance"
 	[ "$(json "$file" 'd["status"]')" = "ok" ] || fail "status"
 	# A real profile is not an instance; a misspelt instance is named.
 	hb run --lab lab.json --board nucleo-f446re --runs 2
