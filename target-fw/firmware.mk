@@ -94,7 +94,10 @@ endif
 # Their folders come after the port's own on the include path, so a header
 # of the port stands in for the shared one of the same name; memory.ld is
 # always the port's own. port.mk may also set the stack size it needs and
-# PORT_CFLAGS, flags its files need on every core it runs on. A single
+# PORT_CFLAGS, flags its files need on every core it runs on; a port that
+# builds something of its own first (the rp2040's boot2) adds its rules,
+# the objects to link (PORT_EXTRA_OBJECTS) and their sources for the build
+# id (PORT_ID_FILES). A single
 # shared file brings every header of its folder into the build id, since
 # it may include any of them.
 PORT_MK := $(wildcard $(PORT_DIR)/port.mk)
@@ -138,7 +141,7 @@ SOURCES := $(filter-out $(UNUSED_HANDLER), \
              $(sort $(wildcard $(FW_ROOT)/core/*.c $(FW_ROOT)/proto/*.c $(FW_ROOT)/nn/*.c \
                                $(FW_ROOT)/ports/common/*.c $(PORT_DIR)/*.c) \
                      $(filter %.c,$(PORT_SHARED_FILES))))
-OBJECTS := $(patsubst $(FW_ROOT)/%.c,$(OUT)/obj/%.o,$(SOURCES))
+OBJECTS := $(patsubst $(FW_ROOT)/%.c,$(OUT)/obj/%.o,$(SOURCES)) $(PORT_EXTRA_OBJECTS)
 LINKER_SCRIPTS := $(wildcard $(PORT_DIR)/*.ld $(FW_ROOT)/link/*.ld)
 
 # Everything that goes into the image, for the build id.
@@ -146,7 +149,7 @@ ID_FILES := $(filter-out $(UNUSED_HANDLER), \
               $(sort $(FW_ROOT)/firmware.mk $(LINKER_SCRIPTS) \
                 $(wildcard $(FW_ROOT)/core/*.[ch] $(FW_ROOT)/proto/*.[ch] $(FW_ROOT)/nn/*.[ch] \
                            $(FW_ROOT)/ports/common/*.[ch] $(PORT_DIR)/*.[ch]) \
-                $(PORT_MK) $(PORT_SHARED_FILES)))
+                $(PORT_MK) $(PORT_SHARED_FILES) $(PORT_ID_FILES)))
 BUILD_ID := $(shell cat $(ID_FILES) | sha256sum | cut -c1-8)
 ifeq ($(BUILD_ID),)
 $(error firmware build: cannot hash the firmware sources (sha256sum missing?))

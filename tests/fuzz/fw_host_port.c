@@ -197,10 +197,11 @@ void port_exit(int status)
 	__builtin_unreachable();
 }
 
-/* MSG_DEBUG_RESET on the host: the run ends, FW_HOST_RESET says why. */
+/* MSG_DEBUG_RESET on the host: the run ends as an exit would (status -1). */
 void port_reset(void)
 {
-	fw_host_leave(FW_HOST_RESET);
+	exit_status = -1;
+	fw_host_leave(FW_HOST_EXITED);
 	__builtin_unreachable();
 }
 

@@ -272,28 +272,3 @@ Test(lab_init, nothing_attached_gives_an_empty_valid_map)
 	cr_assert_eq(map.count, 0);
 	lab_map_release(&map);
 }
-
-/* lab record's output reads back as the same enumeration. */
-Test(lab_recording, what_lab_record_writes_reads_back_the_same)
-{
-	struct lab_enumeration again;
-	char *text;
-
-	lab_test_detect("stlink_v21_vcp");
-	text = lab_recording_text(&lab_test_enumeration, "round trip");
-	cr_assert_not_null(text);
-	cr_assert_eq(lab_recording_parse(text, strlen(text), "again.json", &again), HB_OK, "%s",
-		     hb_last_error());
-	free(text);
-	cr_assert_eq(again.device_count, lab_test_enumeration.device_count);
-	cr_assert_eq(again.port_count, lab_test_enumeration.port_count);
-	for (size_t i = 0; i < again.device_count; i++)
-		cr_assert_eq(memcmp(&again.devices[i], &lab_test_enumeration.devices[i],
-				    sizeof again.devices[i]),
-			     0, "device %zu", i);
-	for (size_t i = 0; i < again.port_count; i++)
-		cr_assert_eq(memcmp(&again.ports[i], &lab_test_enumeration.ports[i],
-				    sizeof again.ports[i]),
-			     0, "port %zu", i);
-	lab_enumeration_release(&again);
-}

@@ -1169,8 +1169,9 @@ Test(profile, energy_model_figures_are_all_required_and_checked)
 Test(profile, every_shipped_profile_is_checked_by_a_table)
 {
 	static const char *const checked[] = {
-	    "nrf52840dk", "nucleo-f446re", "nucleo-l4r5zi", "qemu-f405", "qemu-l4r5zi", "qemu-m0",
-	    "qemu-m3",	  "qemu-m33",	   "qemu-m4",	    "qemu-m55",	 "qemu-m7",	NULL,
+	    "disco-f746",  "nrf52840dk", "nucleo-f446re", "nucleo-l4r5zi", "pico",    "qemu-f405",
+	    "qemu-l4r5zi", "qemu-m0",	 "qemu-m3",	  "qemu-m33",	   "qemu-m4", "qemu-m55",
+	    "qemu-m7",	   NULL,
 	};
 	struct board_profile *profiles = NULL;
 	size_t count = 0, invalid = 0, listed = 0;
@@ -1206,6 +1207,12 @@ Test(profile, shipped_real_board_profiles_load)
 	    {"nrf52840dk", "cortex-m4", "fpv4-sp-d16", "nrf52840", "interface/jlink.cfg",
 	     "board/nordic_nrf52_dk.cfg", PROFILE_COUNTER_DWT, 64000000, 1u << 20, 0x20000000,
 	     256u << 10, 0x00040000, 768u << 10, 1000000},
+	    {"pico", "cortex-m0plus", "none", "rp2040", "interface/cmsis-dap.cfg",
+	     "target/rp2040.cfg", PROFILE_COUNTER_SYSTICK, 125000000, 2u << 20, 0x20000000,
+	     264u << 10, 0x10040000, 1792u << 10, 921600},
+	    {"disco-f746", "cortex-m7", "fpv5-sp-d16", "stm32f7", "interface/stlink.cfg",
+	     "target/stm32f7x.cfg", PROFILE_COUNTER_DWT, 216000000, 1u << 20, 0x20000000,
+	     320u << 10, 0x08040000, 768u << 10, 921600},
 	};
 
 	for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
