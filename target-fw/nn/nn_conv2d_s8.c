@@ -326,10 +326,14 @@ static void conv_expand(const int8_t *column, int32_t depth, int32_t lane, uint3
  * columns: one weight word unpacked per four taps, used by all four;
  * eight taps per turn of the loop (the accumulators stay in registers
  * only as plain locals). */
-static NN_ALWAYS_INLINE void conv_dot_4x1(const uint32_t *x, const int8_t *filter, int32_t depth,
-					  int32_t acc[CONV_LANES])
+struct conv_acc4 {
+	int32_t a0, a1, a2, a3;
+};
+
+static NN_ALWAYS_INLINE struct conv_acc4 conv_dot_4x1(const uint32_t *x, const int8_t *filter,
+						      int32_t depth, int32_t init)
 {
-	int32_t acc0 = acc[0], acc1 = acc[1], acc2 = acc[2], acc3 = acc[3];
+	int32_t acc0 = init, acc1 = init, acc2 = init, acc3 = init;
 	uint32_t w, w_even, w_odd;
 
 	for (int32_t turns = depth >> 3; turns > 0; turns--) {
@@ -368,10 +372,7 @@ static NN_ALWAYS_INLINE void conv_dot_4x1(const uint32_t *x, const int8_t *filte
 		acc2 += (int32_t)x[2] * tap;
 		acc3 += (int32_t)x[3] * tap;
 	}
-	acc[0] = acc0;
-	acc[1] = acc1;
-	acc[2] = acc2;
-	acc[3] = acc3;
+	return (struct conv_acc4){acc0, acc1, acc2, acc3};
 }
 
 /* The output's requantisation, offset and clamps, read once per block:
@@ -381,43 +382,100 @@ struct conv_requant {
 	int32_t output_offset;
 	int32_t min;
 	int32_t max;
+	int right_only; /* every shift in [-31, -1] */
 };
 
 static NN_ALWAYS_INLINE int8_t conv_output_bounded(struct conv_requant q, int32_t acc,
 						   int32_t multiplier, int32_t shift)
 {
-	return nn_output_s8(nn_requantize_bounded(acc, multiplier, shift) + q.output_offset, q.min,
-			    q.max);
+	const int32_t value = q.right_only ? nn_requantize_bounded_right(acc, multiplier, shift)
+					   : nn_requantize_bounded(acc, multiplier, shift);
+	return nn_output_s8(value + q.output_offset, q.min, q.max);
 }
 
 /* `lanes` (1 to 4) output pixels from `pixel` on, by the channels
  * first..first+count-1, from their unpacked columns (a missing lane
  * repeats the last and is not stored). */
-static void conv_block_4(const struct nn_conv_params *params, const uint32_t *x,
-			 const int8_t *filter, const int32_t *folded, int32_t first, int32_t count,
-			 const int32_t *multiplier, const int32_t *shift, int32_t lanes,
-			 int8_t *out)
+static NN_ALWAYS_INLINE void conv_block_4(const struct nn_conv_params *params, const uint32_t *x,
+					  const int8_t *filter, const int32_t *folded,
+					  int32_t first, int32_t count, const int32_t *multiplier,
+					  const int32_t *shift, int32_t lanes,
+					  struct conv_requant q, int8_t *out)
 {
 	const int32_t depth = params->filter_height * params->filter_width * params->input_channels;
 	const int32_t stride = params->output_channels;
-	const struct conv_requant q = {params->output_offset, params->activation_min,
-				       params->activation_max};
 
 	for (int32_t c = 0; c < count; c++) {
 		const int32_t oc = first + c;
 		const int32_t m = multiplier[oc], s = shift[oc];
-		int32_t acc[CONV_LANES] = {folded[c], folded[c], folded[c], folded[c]};
+		const struct conv_acc4 acc = conv_dot_4x1(x, filter + oc * depth, depth, folded[c]);
 
-		conv_dot_4x1(x, filter + oc * depth, depth, acc);
-		out[oc] = conv_output_bounded(q, acc[0], m, s);
-		if (lanes == CONV_LANES) {
-			out[stride + oc] = conv_output_bounded(q, acc[1], m, s);
-			out[2 * stride + oc] = conv_output_bounded(q, acc[2], m, s);
-			out[3 * stride + oc] = conv_output_bounded(q, acc[3], m, s);
-			continue;
-		}
-		for (int32_t k = 1; k < lanes; k++)
-			out[k * stride + oc] = conv_output_bounded(q, acc[k], m, s);
+		out[oc] = conv_output_bounded(q, acc.a0, m, s);
+		if (lanes > 1)
+			out[stride + oc] = conv_output_bounded(q, acc.a1, m, s);
+		if (lanes > 2)
+			out[2 * stride + oc] = conv_output_bounded(q, acc.a2, m, s);
+		if (lanes > 3)
+			out[3 * stride + oc] = conv_output_bounded(q, acc.a3, m, s);
+	}
+}
+
+/* acc[r] += column . filter row r over depth taps, for one unpacked column
+ * (lane `lane` of the four-pixel layout) and four filter rows `depth`
+ * apart: for the last one or two pixels of an image, which the four-pixel
+ * product would mostly compute for nothing. */
+static NN_ALWAYS_INLINE struct conv_acc4 conv_dot_1x4(const uint32_t *words, int32_t lane,
+						      const int8_t *filter, int32_t depth,
+						      const int32_t *init)
+{
+	const int8_t *row0 = filter, *row1 = filter + depth;
+	const int8_t *row2 = row1 + depth, *row3 = row2 + depth;
+	const uint32_t *x = words + 2 * lane;
+	int32_t acc0 = init[0], acc1 = init[1], acc2 = init[2], acc3 = init[3];
+	int32_t i = 0;
+
+	for (; i + 4 <= depth; i += 4, x += 2 * CONV_LANES) {
+		const uint32_t x_even = x[0], x_odd = x[1];
+		uint32_t w = nn_read_s8x4(row0 + i);
+		acc0 = nn_smlad(x_odd, nn_sxtb16_ror8(w), nn_smlad(x_even, nn_sxtb16(w), acc0));
+		w = nn_read_s8x4(row1 + i);
+		acc1 = nn_smlad(x_odd, nn_sxtb16_ror8(w), nn_smlad(x_even, nn_sxtb16(w), acc1));
+		w = nn_read_s8x4(row2 + i);
+		acc2 = nn_smlad(x_odd, nn_sxtb16_ror8(w), nn_smlad(x_even, nn_sxtb16(w), acc2));
+		w = nn_read_s8x4(row3 + i);
+		acc3 = nn_smlad(x_odd, nn_sxtb16_ror8(w), nn_smlad(x_even, nn_sxtb16(w), acc3));
+	}
+	for (x -= lane; i < depth; i++, x += CONV_LANES) {
+		const int32_t value = (int32_t)x[lane];
+		acc0 += value * row0[i];
+		acc1 += value * row1[i];
+		acc2 += value * row2[i];
+		acc3 += value * row3[i];
+	}
+	return (struct conv_acc4){acc0, acc1, acc2, acc3};
+}
+
+/* Output pixel `lane` of the unpacked columns by the channels
+ * first..first+count-1 (count >= 4), four filter rows at a time; when
+ * count is not a multiple of four the last four rows overlap the ones
+ * before and store the same values again. */
+static void conv_block_1(const struct nn_conv_params *params, const uint32_t *x, int32_t lane,
+			 const int8_t *filter, const int32_t *folded, int32_t first, int32_t count,
+			 const int32_t *multiplier, const int32_t *shift, struct conv_requant q,
+			 int8_t *out)
+{
+	const int32_t depth = params->filter_height * params->filter_width * params->input_channels;
+
+	for (int32_t c = 0; c < count; c += 4) {
+		const int32_t local = c + 4 <= count ? c : count - 4;
+		const int32_t top = first + local;
+		const struct conv_acc4 acc =
+		    conv_dot_1x4(x, lane, filter + top * depth, depth, folded + local);
+
+		out[top] = conv_output_bounded(q, acc.a0, multiplier[top], shift[top]);
+		out[top + 1] = conv_output_bounded(q, acc.a1, multiplier[top + 1], shift[top + 1]);
+		out[top + 2] = conv_output_bounded(q, acc.a2, multiplier[top + 2], shift[top + 2]);
+		out[top + 3] = conv_output_bounded(q, acc.a3, multiplier[top + 3], shift[top + 3]);
 	}
 }
 
@@ -428,6 +486,14 @@ static void conv_four_pixels(const struct nn_conv_params *params, const int8_t *
 {
 	const int32_t depth = params->filter_height * params->filter_width * params->input_channels;
 	const int32_t pixels = params->output_height * params->output_width;
+	/* Output pixel p reads input pixel p. */
+	const int dense = pointwise && params->stride_height == 1 && params->stride_width == 1 &&
+			  params->input_width == params->output_width;
+	const struct conv_requant q = {params->output_offset, params->activation_min,
+				       params->activation_max,
+				       nn_requantize_right_ok(shift, params->output_channels)};
+	const struct conv_requant right_q = {q.output_offset, q.min, q.max, 1};
+	const struct conv_requant any_q = {q.output_offset, q.min, q.max, 0};
 	uint32_t words[CONV_EXPAND_WORDS];
 	int8_t column[CONV_EXPAND_MAX];
 	int32_t folded[CONV_CHANNEL_BLOCK];
@@ -441,11 +507,29 @@ static void conv_four_pixels(const struct nn_conv_params *params, const int8_t *
 			    pixels - pixel < CONV_LANES ? pixels - pixel : CONV_LANES;
 			for (int32_t k = 0; k < CONV_LANES; k++) {
 				const int32_t source = pixel + (k < lanes ? k : lanes - 1);
-				conv_expand(conv_column(params, image, source, pointwise, column),
-					    depth, k, words);
+				conv_expand(
+				    dense ? image + source * params->input_channels
+					  : conv_column(params, image, source, pointwise, column),
+				    depth, k, words);
 			}
-			conv_block_4(params, words, filter, folded, first, count, multiplier, shift,
-				     lanes, output + pixel * params->output_channels);
+			if (lanes <= 2 && count >= 4) {
+				for (int32_t k = 0; k < lanes; k++)
+					conv_block_1(params, words, k, filter, folded, first, count,
+						     multiplier, shift, q,
+						     output +
+							 (pixel + k) * params->output_channels);
+				continue;
+			}
+			/* Two copies, so that the usual one has no tests on the
+			 * shift's sign. */
+			if (q.right_only)
+				conv_block_4(params, words, filter, folded, first, count,
+					     multiplier, shift, lanes, right_q,
+					     output + pixel * params->output_channels);
+			else
+				conv_block_4(params, words, filter, folded, first, count,
+					     multiplier, shift, lanes, any_q,
+					     output + pixel * params->output_channels);
 		}
 	}
 }

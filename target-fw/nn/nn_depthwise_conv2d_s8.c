@@ -187,13 +187,15 @@ struct dw_requant {
 	int32_t output_offset;
 	int32_t min;
 	int32_t max;
+	int right_only; /* every shift in [-31, -1] */
 };
 
 static NN_ALWAYS_INLINE int8_t dw_output_bounded(struct dw_requant q, int32_t acc,
 						 int32_t multiplier, int32_t shift)
 {
-	return nn_output_s8(nn_requantize_bounded(acc, multiplier, shift) + q.output_offset, q.min,
-			    q.max);
+	const int32_t value = q.right_only ? nn_requantize_bounded_right(acc, multiplier, shift)
+					   : nn_requantize_bounded(acc, multiplier, shift);
+	return nn_output_s8(value + q.output_offset, q.min, q.max);
 }
 
 /* One output pixel of a 3x3 filter, channels first..first+count-1, from
@@ -201,10 +203,8 @@ static NN_ALWAYS_INLINE int8_t dw_output_bounded(struct dw_requant q, int32_t ac
 static void dw_pixel_3x3(const struct nn_conv_params *params, const int8_t *const *taps,
 			 const uint32_t *weights, const int32_t *folded, int32_t first,
 			 int32_t count, const int32_t *multiplier, const int32_t *shift,
-			 const int8_t *filter, int8_t *out)
+			 const int8_t *filter, struct dw_requant q, int8_t *out)
 {
-	const struct dw_requant q = {params->output_offset, params->activation_min,
-				     params->activation_max};
 	const int32_t stride = params->output_channels;
 	const int32_t *m = multiplier + first, *s = shift + first;
 	int32_t c = 0;
@@ -236,6 +236,96 @@ static void dw_pixel_3x3(const struct nn_conv_params *params, const int8_t *cons
 	}
 }
 
+/* One tap of four channels: the input word at x, the unpacked weights w. */
+static NN_ALWAYS_INLINE void dw_tap(const int8_t *x, const uint32_t *w, int32_t *acc0,
+				    int32_t *acc1, int32_t *acc2, int32_t *acc3)
+{
+	const uint32_t word = nn_read_s8x4(x);
+	const uint32_t x_even = nn_sxtb16(word), x_odd = nn_sxtb16_ror8(word);
+
+	*acc0 = nn_smlabb(x_even, w[0], *acc0);
+	*acc1 = nn_smlabb(x_odd, w[1], *acc1);
+	*acc2 = nn_smlatt(x_even, w[0], *acc2);
+	*acc3 = nn_smlatt(x_odd, w[1], *acc3);
+}
+
+/* Output pixels x_begin..x_end-1 of row out_y, whose 3x3 windows (no
+ * dilation) lie inside the image, for the channels first..first+count-1:
+ * each group of four channels walks the row with the window's three input
+ * rows at fixed offsets, so no tap pointers are built; the last count % 4
+ * channels one pixel at a time. */
+static NN_ALWAYS_INLINE void dw_row_3x3(const struct nn_conv_params *params, const int8_t *image,
+					const uint32_t *weights, const int32_t *folded,
+					int32_t first, int32_t count, const int32_t *multiplier,
+					const int32_t *shift, const int8_t *filter,
+					struct dw_requant q, int32_t out_y, int32_t x_begin,
+					int32_t x_end, int8_t *out)
+{
+	const int32_t channels = params->output_channels;
+	const int32_t line = params->input_width * channels;
+	const int32_t step = params->stride_width * channels;
+	const int32_t origin_y = out_y * params->stride_height - params->pad_top;
+	const int32_t origin_x = x_begin * params->stride_width - params->pad_left;
+	const int8_t *start =
+	    image + (origin_y * params->input_width + origin_x) * channels + first;
+	int8_t *row_out = out + (out_y * params->output_width + x_begin) * channels + first;
+	int32_t c = 0;
+
+	for (; c + DW_GROUP <= count; c += DW_GROUP, weights += 2 * DW_TAPS_3X3) {
+		const int32_t m0 = multiplier[first + c], s0 = shift[first + c];
+		const int8_t *window = start + c;
+		int8_t *o = row_out + c;
+		for (int32_t x = x_begin; x < x_end; x++, window += step, o += channels) {
+			const int8_t *r1 = window + line, *r2 = window + 2 * line;
+			int32_t acc0 = folded[c], acc1 = folded[c + 1];
+			int32_t acc2 = folded[c + 2], acc3 = folded[c + 3];
+			dw_tap(window, weights, &acc0, &acc1, &acc2, &acc3);
+			dw_tap(window + channels, weights + 2, &acc0, &acc1, &acc2, &acc3);
+			dw_tap(window + 2 * channels, weights + 4, &acc0, &acc1, &acc2, &acc3);
+			dw_tap(r1, weights + 6, &acc0, &acc1, &acc2, &acc3);
+			dw_tap(r1 + channels, weights + 8, &acc0, &acc1, &acc2, &acc3);
+			dw_tap(r1 + 2 * channels, weights + 10, &acc0, &acc1, &acc2, &acc3);
+			dw_tap(r2, weights + 12, &acc0, &acc1, &acc2, &acc3);
+			dw_tap(r2 + channels, weights + 14, &acc0, &acc1, &acc2, &acc3);
+			dw_tap(r2 + 2 * channels, weights + 16, &acc0, &acc1, &acc2, &acc3);
+			o[0] = dw_output_bounded(q, acc0, m0, s0);
+			o[1] = dw_output_bounded(q, acc1, multiplier[first + c + 1],
+						 shift[first + c + 1]);
+			o[2] = dw_output_bounded(q, acc2, multiplier[first + c + 2],
+						 shift[first + c + 2]);
+			o[3] = dw_output_bounded(q, acc3, multiplier[first + c + 3],
+						 shift[first + c + 3]);
+		}
+	}
+	for (; c < count; c++) {
+		const int8_t *window = start + c;
+		int8_t *o = row_out + c;
+		for (int32_t x = x_begin; x < x_end; x++, window += step, o += channels) {
+			const int8_t *w = filter + first + c;
+			int32_t acc = folded[c];
+			for (int32_t ky = 0; ky < 3; ky++)
+				for (int32_t kx = 0; kx < 3; kx++, w += channels)
+					acc += window[ky * line + kx * channels] * *w;
+			*o = dw_output_bounded(q, acc, multiplier[first + c], shift[first + c]);
+		}
+	}
+}
+
+/* The output columns [*begin, *end) whose 3x3 windows (no dilation) lie
+ * inside the image's width. */
+static void dw_inside_columns(const struct nn_conv_params *params, int32_t *begin, int32_t *end)
+{
+	const int32_t stride = params->stride_width;
+	int32_t last = params->input_width - 3 + params->pad_left;
+
+	*begin = (params->pad_left + stride - 1) / stride;
+	*end = last < 0 ? 0 : last / stride + 1;
+	if (*end > params->output_width)
+		*end = params->output_width;
+	if (*end < *begin)
+		*end = *begin;
+}
+
 void nn_depthwise_conv2d_s8_fast(const struct nn_conv_params *params, const int8_t *input,
 				 const int8_t *filter, const int32_t *bias,
 				 const int32_t *multiplier, const int32_t *shift, int8_t *output)
@@ -248,7 +338,9 @@ void nn_depthwise_conv2d_s8_fast(const struct nn_conv_params *params, const int8
 	const int8_t *taps[DW_MAX_TAPS];
 	int32_t folded[DW_CHANNEL_BLOCK];
 	uint32_t weights[DW_WEIGHT_WORDS];
-	int unrolled;
+	int32_t inside_begin, inside_end;
+	struct dw_requant q, right_q, any_q;
+	int unrolled, sliding;
 
 	if (params->depth_multiplier != 1 || tap_count > DW_MAX_TAPS) {
 		nn_depthwise_conv2d_s8_portable(params, input, filter, bias, multiplier, shift,
@@ -257,6 +349,14 @@ void nn_depthwise_conv2d_s8_fast(const struct nn_conv_params *params, const int8
 	}
 	unrolled = tap_count == DW_TAPS_3X3 &&
 		   nn_requantize_bounded_ok(bias, shift, channels, tap_count, params->input_offset);
+	q = (struct dw_requant){params->output_offset, params->activation_min,
+				params->activation_max, nn_requantize_right_ok(shift, channels)};
+	right_q = q;
+	right_q.right_only = 1;
+	any_q = q;
+	any_q.right_only = 0;
+	sliding = unrolled && params->dilation_height == 1 && params->dilation_width == 1 &&
+		  params->filter_height == 3;
 	for (int32_t i = 0; i < DW_CHANNEL_BLOCK; i++)
 		zero_row[i] = (int8_t)-params->input_offset;
 	for (int32_t batch = 0; batch < params->batches; batch++) {
@@ -275,14 +375,37 @@ void nn_depthwise_conv2d_s8_fast(const struct nn_conv_params *params, const int8
 			}
 			if (unrolled)
 				dw_unpack_3x3(filter, channels, first, count / DW_GROUP, weights);
+			dw_inside_columns(params, &inside_begin, &inside_end);
 			for (int32_t out_y = 0; out_y < params->output_height; out_y++) {
+				const int32_t origin_y =
+				    out_y * params->stride_height - params->pad_top;
+				const int rows_inside =
+				    origin_y >= 0 && origin_y + 2 < params->input_height;
 				for (int32_t out_x = 0; out_x < params->output_width; out_x++) {
-					int8_t *pixel_out =
+					int8_t *pixel_out;
+					if (sliding && rows_inside && out_x == inside_begin &&
+					    inside_end > inside_begin) {
+						/* Two copies, so that the usual one
+						 * has no tests on the shift's sign. */
+						if (q.right_only)
+							dw_row_3x3(params, image, weights, folded,
+								   first, count, multiplier, shift,
+								   filter, right_q, out_y,
+								   inside_begin, inside_end, out);
+						else
+							dw_row_3x3(params, image, weights, folded,
+								   first, count, multiplier, shift,
+								   filter, any_q, out_y,
+								   inside_begin, inside_end, out);
+						out_x = inside_end - 1;
+						continue;
+					}
+					pixel_out =
 					    out + (out_y * params->output_width + out_x) * channels;
 					dw_taps(params, image, first, zero_row, out_y, out_x, taps);
 					if (unrolled)
 						dw_pixel_3x3(params, taps, weights, folded, first,
-							     count, multiplier, shift, filter,
+							     count, multiplier, shift, filter, q,
 							     pixel_out);
 					/* 3x3 with a constant tap count. */
 					else if (tap_count == 9)

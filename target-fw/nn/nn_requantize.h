@@ -104,6 +104,23 @@ static inline int32_t nn_requantize_bounded(int32_t x, int32_t multiplier, int32
 	return (((high + (high >> 31)) >> ~shift) + 1) >> 1;
 }
 
+/* nn_requantize_bounded for a right shift (shift in [-31, -1]), without
+ * the tests on its sign: for layers whose shifts all are
+ * (nn_requantize_right_ok), as in most real models. */
+static inline int32_t nn_requantize_bounded_right(int32_t x, int32_t multiplier, int32_t shift)
+{
+	const int32_t high = nn_smmulr(x * 2, multiplier);
+	return (((high + (high >> 31)) >> ~shift) + 1) >> 1;
+}
+
+static inline int nn_requantize_right_ok(const int32_t *shift, int32_t channels)
+{
+	for (int32_t c = 0; c < channels; c++)
+		if (shift[c] < -31 || shift[c] > -1)
+			return 0;
+	return 1;
+}
+
 /* Whether every accumulator of a layer lies in (-2^30, 2^30) and every
  * shift in [-31, 31], so nn_requantize_bounded is exact for it: channels
  * output channels, each depth products of (x + input_offset) * w with x

@@ -190,11 +190,19 @@ Test(nn_simd, bounded_requantize_matches_requantize)
 
 	for (int i = 0; i < edge_count; i++)
 		for (int j = 0; j < multiplier_count; j++)
-			for (int32_t shift = -31; shift <= 31; shift++)
+			for (int32_t shift = -31; shift <= 31; shift++) {
+				const int32_t expected =
+				    nn_requantize(edges[i], multipliers[j], shift);
 				cr_assert_eq(nn_requantize_bounded(edges[i], multipliers[j], shift),
-					     nn_requantize(edges[i], multipliers[j], shift),
-					     "x %d, multiplier %d, shift %d", edges[i],
+					     expected, "x %d, multiplier %d, shift %d", edges[i],
 					     multipliers[j], shift);
+				if (shift < 0)
+					cr_assert_eq(nn_requantize_bounded_right(
+							 edges[i], multipliers[j], shift),
+						     expected,
+						     "right: x %d, multiplier %d, shift %d",
+						     edges[i], multipliers[j], shift);
+			}
 	for (int i = 0; i < 400000; i++) {
 		int32_t x, multiplier, shift;
 		state ^= state << 13, state ^= state >> 17, state ^= state << 5;
@@ -207,7 +215,14 @@ Test(nn_simd, bounded_requantize_matches_requantize)
 		cr_assert_eq(nn_requantize_bounded(x, multiplier, shift),
 			     nn_requantize(x, multiplier, shift), "x %d, multiplier %d, shift %d",
 			     x, multiplier, shift);
+		if (shift < 0)
+			cr_assert_eq(nn_requantize_bounded_right(x, multiplier, shift),
+				     nn_requantize(x, multiplier, shift),
+				     "right: x %d, multiplier %d, shift %d", x, multiplier, shift);
 	}
+	cr_expect(nn_requantize_right_ok((int32_t[]){-1, -31, -7}, 3));
+	cr_expect_not(nn_requantize_right_ok((int32_t[]){-1, 0, -7}, 3), "a shift of 0");
+	cr_expect_not(nn_requantize_right_ok((int32_t[]){-32}, 1), "a shift past -31");
 }
 
 Test(nn_simd, bounded_requantize_ok_at_its_limits)
@@ -345,6 +360,10 @@ static int32_t fast_bias[FAST_MAX_CHANNEL];
 static int32_t fast_multiplier[FAST_MAX_CHANNEL];
 static int32_t fast_shift[FAST_MAX_CHANNEL];
 
+/* Set by a test: every filter 3x3 without dilation (the depthwise path
+ * that walks rows, and its borders). */
+static int fast_force_3x3;
+
 /* A random conv or depthwise shape: small mostly, with wide channel
  * counts (past the 64-channel blocks) and big filters now and then. */
 static struct nn_conv_params fast_random_conv(uint32_t *state, int depthwise)
@@ -368,6 +387,14 @@ static struct nn_conv_params fast_random_conv(uint32_t *state, int depthwise)
 	};
 
 	params.output_channels = fast_between(state, 1, wide ? 72 : 9);
+	if (fast_force_3x3) {
+		params.filter_height = params.filter_width = 3;
+		params.dilation_height = params.dilation_width = 1;
+		params.input_height = fast_between(state, 1, 10);
+		params.input_width = fast_between(state, 1, 10);
+		params.stride_height = fast_between(state, 1, 2);
+		params.stride_width = fast_between(state, 1, 2);
+	}
 	if (depthwise) {
 		if (fast_between(state, 0, 5) == 0)
 			params.depth_multiplier = fast_between(state, 2, 3);
@@ -467,6 +494,24 @@ Test(nn_fast_s8, depthwise_matches_portable)
 		total += count;
 		inside += fast_unclamped(count);
 	}
+	cr_expect_gt(inside * 2, total, "%d of %d outputs inside the clamps", inside, total);
+}
+
+Test(nn_fast_s8, depthwise_3x3_matches_portable)
+{
+	uint32_t state = 0x3E3E0009u;
+	int pointwise_cases = 0;
+	int32_t total = 0;
+	int32_t inside = 0;
+
+	fast_force_3x3 = 1;
+	for (int round = 0; round < 600; round++) {
+		const int32_t count = fast_conv_round(&state, round, 1, &pointwise_cases);
+		total += count;
+		inside += fast_unclamped(count);
+	}
+	fast_force_3x3 = 0;
+	cr_expect_gt(total, 20000, "only %d outputs", total);
 	cr_expect_gt(inside * 2, total, "%d of %d outputs inside the clamps", inside, total);
 }
 
