@@ -55,7 +55,18 @@ static void console_choice(const struct lab_probe_found *probe,
 	size_t used;
 
 	if (probe->port) {
-		snprintf(out, capacity, "%s", lab_port_stable_path(probe->port));
+		const struct serial_port_info *info = &probe->port->info;
+
+		/* Without a by-id link (no udev), the serial transport's
+		 * usb:VID:PID:SERIAL also survives a renumbered ttyACM. */
+		if (!probe->port->by_id[0] && info->usb_serial[0] &&
+		    strspn(info->usb_serial,
+			   "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") ==
+			strlen(info->usb_serial))
+			snprintf(out, capacity, "usb:%04x:%04x:%s", info->usb_vendor,
+				 info->usb_product, info->usb_serial);
+		else
+			snprintf(out, capacity, "%s", lab_port_stable_path(probe->port));
 		return;
 	}
 	used = (size_t)snprintf(out, capacity,

@@ -272,3 +272,51 @@ Test(lab_init, nothing_attached_gives_an_empty_valid_map)
 	cr_assert_eq(map.count, 0);
 	lab_map_release(&map);
 }
+
+/* lab record's output reads back as the same enumeration. */
+Test(lab_recording, what_lab_record_writes_reads_back_the_same)
+{
+	struct lab_enumeration again;
+	char *text;
+
+	lab_test_detect("stlink_v21_vcp");
+	text = lab_recording_text(&lab_test_enumeration, "round trip");
+	cr_assert_not_null(text);
+	cr_assert_eq(lab_recording_parse(text, strlen(text), "again.json", &again), HB_OK, "%s",
+		     hb_last_error());
+	free(text);
+	cr_assert_eq(again.device_count, lab_test_enumeration.device_count);
+	cr_assert_eq(again.port_count, lab_test_enumeration.port_count);
+	for (size_t i = 0; i < again.device_count; i++)
+		cr_assert_eq(memcmp(&again.devices[i], &lab_test_enumeration.devices[i],
+				    sizeof again.devices[i]),
+			     0, "device %zu", i);
+	for (size_t i = 0; i < again.port_count; i++)
+		cr_assert_eq(
+		    memcmp(&again.ports[i], &lab_test_enumeration.ports[i], sizeof again.ports[i]),
+		    0, "port %zu", i);
+	lab_enumeration_release(&again);
+}
+
+/* No by-id link (a host without udev): the console is named by its USB
+ * identity, which the serial transport opens and a renumbering keeps. */
+Test(lab_init, without_a_by_id_link_the_console_is_named_by_usb_ids)
+{
+	struct lab_usb_device device = {
+	    .vendor = 0x1366, .product = 0x1015, .bus = 2, .serial = "001050012345"};
+	struct lab_serial_port port = {.info = {.path = "/dev/ttyACM3",
+						.usb = true,
+						.usb_vendor = 0x1366,
+						.usb_product = 0x1015,
+						.usb_serial = "001050012345"}};
+	struct lab_enumeration enumeration = {&device, 1, &port, 1};
+	struct lab_map map;
+	size_t placeholders;
+
+	cr_assert_eq(lab_detect(&enumeration, lab_test_profiles, LAB_TEST_PROFILE_COUNT,
+				&lab_test_detection),
+		     HB_OK);
+	cr_assert_eq(lab_test_init_and_parse(&placeholders, &map), HB_OK, "%s", hb_last_error());
+	cr_assert_str_eq(map.boards[0].console, "usb:1366:1015:001050012345");
+	lab_map_release(&map);
+}
