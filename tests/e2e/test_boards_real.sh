@@ -35,6 +35,18 @@ test_boards_real_firmware_builds_and_fits() {
 		count=$((count + 1))
 	done
 	[ "$count" -ge 5 ] || fail "only $count real boards"
+	# What is the same is shared, not copied: the DWT counter where the
+	# core has one, the newer STM32 USART's transmit on the L4R5 and F7.
+	for board in $(real_boards); do
+		arm-none-eabi-nm -a "$ROOT/build/fw/$board/firmware.elf" >"symbols-$board.txt"
+		grep -q " reset.c$" "symbols-$board.txt" || fail "$board: no shared/reset.c"
+		if [ "$(json "$ROOT/boards/$board.json" 'd["cycle_counter"]')" = "dwt" ]; then
+			grep -q " counter_dwt.c$" "symbols-$board.txt" || fail "$board: no shared DWT counter"
+		fi
+	done
+	grep -q " stm32_usart_tx.c$" symbols-nucleo-l4r5zi.txt || fail "nucleo-l4r5zi: USART transmit not shared"
+	grep -q " stm32_usart_tx.c$" symbols-disco-f746.txt || fail "disco-f746: USART transmit not shared"
+	! grep -q " counter_dwt.c$" symbols-pico.txt || fail "pico (ARMv6-M) built with the DWT counter"
 }
 
 # The configs named in a profile are the ones OpenOCD ships, and OpenOCD

@@ -1,5 +1,5 @@
-# The STM32F746G-DISCO: its own clock tree, caches, USART1 and DMA (the F7's
-# USART is the newer one the L4 also has, not the F4's); the DWT counter
-# and the reset at the end of a run are every real Cortex-M board's
-# (shared/).
-PORT_SHARED := shared/counter_dwt.c shared/reset.c
+# The STM32F746G-DISCO: its own clock tree, caches, USART1 set-up and DMA;
+# the DWT counter and the reset at the end of a run are every real
+# Cortex-M board's, the USART transmit the L4R5's too (the F7's USART has
+# the L4's layout, not the F4's; shared/, stm32_console.h naming it).
+PORT_SHARED := shared/counter_dwt.c shared/reset.c shared/stm32_usart_tx.c

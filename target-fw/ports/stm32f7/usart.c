@@ -1,6 +1,7 @@
 /*
  * USART1 of the STM32F746, the DISCO's console: 8N1 at
- * STM32F7_CONSOLE_BAUD from APB2, oversampling by 16. Transmit is polled;
+ * STM32F7_CONSOLE_BAUD from APB2, oversampling by 16. Transmit and drain
+ * are shared/stm32_usart_tx.c, as on the L4R5's LPUART1;
  * receive runs through DMA2 stream 2 channel 4 (USART1_RX, RM0385 table
  * 27) into a ring in RAM in circular mode, so bytes the host sends ahead
  * while an inference runs are kept without the core's help. RM0385: 8
@@ -9,8 +10,8 @@
 #include "cortex_m.h"
 #include "dwt_counter.h"
 #include "harness.h"
+#include <stm32_console.h> /* the port's own: LPUART1 or USART1 */
 #include "port.h"
-#include "port_drain.h"
 #include "stm32f7.h"
 
 #define RCC_AHB1ENR		    CORTEX_M_REGISTER(0x40023800u + 0x30u)
@@ -33,20 +34,16 @@
 #define GPIO_PULL_UP	    1u
 #define GPIO_AF7_USART1	    7u
 
-#define USART1_BASE	 0x40011000u
+#define USART1_BASE	 STM32_CONSOLE_BASE
 #define USART_CR1	 CORTEX_M_REGISTER(USART1_BASE + 0x00u)
 #define USART_CR3	 CORTEX_M_REGISTER(USART1_BASE + 0x08u)
 #define USART_BRR	 CORTEX_M_REGISTER(USART1_BASE + 0x0Cu)
-#define USART_ISR	 CORTEX_M_REGISTER(USART1_BASE + 0x1Cu)
 #define USART_RDR_ADDR	 (USART1_BASE + 0x24u)
-#define USART_TDR	 CORTEX_M_REGISTER(USART1_BASE + 0x28u)
 #define USART_CR1_UE	 (1u << 0)
 #define USART_CR1_RE	 (1u << 2)
 #define USART_CR1_TE	 (1u << 3)
 #define USART_CR3_DMAR	 (1u << 6)
 #define USART_CR3_OVRDIS (1u << 12) /* a late byte overwrites RDR; the CRC catches it */
-#define USART_ISR_TC	 (1u << 6)
-#define USART_ISR_TXE	 (1u << 7)
 #define USART_BRR_VALUE	 ((STM32F7_APB2_HZ + STM32F7_CONSOLE_BAUD / 2u) / STM32F7_CONSOLE_BAUD)
 
 #define DMA2_BASE	   0x40026400u
@@ -123,15 +120,6 @@ void stm32f7_usart_init(void)
 	USART_CR1 = USART_CR1_UE | USART_CR1_TE | USART_CR1_RE;
 }
 
-void port_uart_write(const uint8_t *data, size_t length)
-{
-	for (size_t i = 0; i < length; i++) {
-		while (!(USART_ISR & USART_ISR_TXE)) {
-		}
-		USART_TDR = data[i];
-	}
-}
-
 /* The DMA stores a byte before NDTR counts it. The core reads the ring
  * only after invalidating the byte's cache line, every time: a line
  * fetched while the DMA was still filling it would otherwise hide the
@@ -157,10 +145,4 @@ uint32_t port_uart_rx_window(void)
 
 void port_idle(void)
 {
-}
-
-void port_uart_drain(void)
-{
-	while (!(USART_ISR & USART_ISR_TC)) {
-	}
 }

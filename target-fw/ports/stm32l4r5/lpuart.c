@@ -1,6 +1,7 @@
 /*
  * LPUART1 of the STM32L4R5, the NUCLEO-L4R5ZI's console: 8N1 at
- * STM32L4R5_CONSOLE_BAUD from PCLK1. Transmit is polled; receive runs
+ * STM32L4R5_CONSOLE_BAUD from PCLK1. Transmit and drain are the shared
+ * shared/stm32_usart_tx.c (the F7's USART has the same layout); receive runs
  * through DMA1 channel 1 (DMAMUX1 channel 0, request 34, LPUART1_RX) into a
  * ring in RAM, so bytes the host sends ahead while an inference runs are
  * kept without the core's help. RM0432: 8 (PWR_CR2.IOSV: port G's PG2-PG15
@@ -9,8 +10,8 @@
  */
 #include "cortex_m.h"
 #include "harness.h"
+#include <stm32_console.h> /* the port's own: LPUART1 or USART1 */
 #include "port.h"
-#include "port_drain.h"
 #include "dwt_counter.h"
 #include "stm32l4r5.h"
 
@@ -38,13 +39,11 @@
 #define GPIO_PULL_UP	    1u
 #define GPIO_AF8_LPUART1    8u
 
-#define LPUART1_BASE	0x40008000u
+#define LPUART1_BASE	STM32_CONSOLE_BASE
 #define LPUART_CR1	CORTEX_M_REGISTER(LPUART1_BASE + 0x00u)
 #define LPUART_CR3	CORTEX_M_REGISTER(LPUART1_BASE + 0x08u)
 #define LPUART_BRR	CORTEX_M_REGISTER(LPUART1_BASE + 0x0Cu)
-#define LPUART_ISR	CORTEX_M_REGISTER(LPUART1_BASE + 0x1Cu)
 #define LPUART_RDR_ADDR (LPUART1_BASE + 0x24u)
-#define LPUART_TDR	CORTEX_M_REGISTER(LPUART1_BASE + 0x28u)
 #define LPUART_CR1_UE	(1u << 0)
 #define LPUART_CR1_RE	(1u << 2)
 #define LPUART_CR1_TE	(1u << 3)
@@ -53,8 +52,6 @@
  * stopping reception: the frame's CRC catches the loss and the host
  * resends. */
 #define LPUART_CR3_OVRDIS (1u << 12)
-#define LPUART_ISR_TC	  (1u << 6)
-#define LPUART_ISR_TXE	  (1u << 7)
 
 /* LPUART's BRR is 256 * f / baud, at least 0x300 (52.4.6). */
 #define LPUART_BRR_VALUE                                                                           \
@@ -140,15 +137,6 @@ void stm32l4r5_lpuart_init(void)
 	LPUART_CR1 = LPUART_CR1_UE | LPUART_CR1_TE | LPUART_CR1_RE;
 }
 
-void port_uart_write(const uint8_t *data, size_t length)
-{
-	for (size_t i = 0; i < length; i++) {
-		while (!(LPUART_ISR & LPUART_ISR_TXE)) {
-		}
-		LPUART_TDR = data[i];
-	}
-}
-
 /* The DMA stores each byte before it decrements CNDTR and the M4 has no
  * data cache; the DMB keeps the ring read after the CNDTR read. */
 int port_uart_read_byte(uint8_t *byte)
@@ -174,10 +162,4 @@ uint32_t port_uart_rx_window(void)
  * (36 s at 120 MHz) and on each byte. */
 void port_idle(void)
 {
-}
-
-void port_uart_drain(void)
-{
-	while (!(LPUART_ISR & LPUART_ISR_TC)) {
-	}
 }
