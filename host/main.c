@@ -14,7 +14,7 @@ static const struct command commands[] = {
     {"compare", cmd_compare, "the CI gate: new results against a baseline, JUnit XML"},
     {"infer", cmd_infer, "run one input through a model on a board, save the output"},
     {"inspect", cmd_inspect, "show a model's operators, MACs, weights, arena and fit"},
-    {"lab", cmd_lab, "the lab map: which attached board is which (lab init, lab check)"},
+    {"lab", cmd_lab, "the lab map: which attached board is which (lab init, check, record)"},
     {"meters", cmd_meters, "list energy meter drivers and the meters attached here"},
     {"quantize", cmd_quantize,
      "post-training int8 quantisation of a float .tflite on a suite's data"},

@@ -16,7 +16,8 @@
 static void print_help(void)
 {
 	printf("usage: hilbench lab init [--from-recording FILE] [--boards-dir DIR] > lab.json\n"
-	       "       hilbench lab check FILE [--boards-dir DIR]\n\n"
+	       "       hilbench lab check FILE [--boards-dir DIR]\n"
+	       "       hilbench lab record > recording.json\n\n"
 	       "A lab map binds the boards attached to this host to their profiles: an\n"
 	       "instance id ('--lab lab.json --board ID' in run, build and inspect), the\n"
 	       "profile, the probe's kind and serial number, and the console port. Keep it\n"
@@ -25,7 +26,9 @@ static void print_help(void)
 	       "         instance per probe; what detection cannot settle (which of several\n"
 	       "         profiles, a probe without a serial port) is a \"TODO: ...\" that\n"
 	       "         'lab check' reports until it is replaced\n"
-	       "  check  validates a lab map and lists its boards\n\n"
+	       "  check  validates a lab map and lists its boards\n"
+	       "  record writes what USB enumerates here as a recording (the --from-recording\n"
+	       "         format), to reproduce a detection elsewhere or add it to the tests\n\n"
 	       "  --from-recording FILE  test aid: read a recorded enumeration (JSON,\n"
 	       "                    docs/boards.md#detection) instead of USB\n"
 	       "  --boards-dir DIR  where board profiles are (default <hilbench>/boards)\n");
@@ -66,6 +69,27 @@ static int lab_init(const char *boards_dir, const char *recording)
 	lab_enumeration_release(&enumeration);
 	free(profiles);
 	return status;
+}
+
+static int lab_record(const char *recording)
+{
+	struct lab_enumeration enumeration;
+	char note[600];
+	char *text;
+	int status = lab_enumerate(recording, &enumeration);
+
+	if (status != HB_OK)
+		return status;
+	snprintf(note, sizeof note, "recorded by 'hilbench lab record' (hilbench %s) from %s%s",
+		 HB_VERSION, recording ? "the recording " : "this host's USB",
+		 recording ? recording : "");
+	text = lab_recording_text(&enumeration, note);
+	lab_enumeration_release(&enumeration);
+	if (!text)
+		return hb_error(HB_ERR_NOMEM, "lab record: out of memory");
+	printf("%s\n", text);
+	free(text);
+	return HB_OK;
 }
 
 static int lab_check(const char *boards_dir, const char *path)
@@ -110,15 +134,19 @@ int cmd_lab(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return hb_error(HB_ERR_USAGE, "lab needs 'init' or 'check FILE' (see 'hilbench "
-					      "lab --help')");
+		return hb_error(HB_ERR_USAGE, "lab needs 'init', 'check FILE' or 'record' (see "
+					      "'hilbench lab --help')");
 	action = argv[optind];
 	if (strcmp(action, "init") == 0 && optind + 1 == argc)
 		return lab_init(cli_boards_dir(boards_dir), recording);
+	if (strcmp(action, "record") == 0 && optind + 1 == argc)
+		return lab_record(recording);
 	if (strcmp(action, "check") == 0 && optind + 2 == argc && !recording)
 		return lab_check(cli_boards_dir(boards_dir), argv[optind + 1]);
-	if (strcmp(action, "init") != 0 && strcmp(action, "check") != 0)
-		return hb_error(HB_ERR_USAGE, "lab: unknown action '%s' (expected init or check)",
+	if (strcmp(action, "init") != 0 && strcmp(action, "check") != 0 &&
+	    strcmp(action, "record") != 0)
+		return hb_error(HB_ERR_USAGE,
+				"lab: unknown action '%s' (expected init, check or record)",
 				action);
 	return hb_error(HB_ERR_USAGE, "lab %s: unexpected arguments (see 'hilbench lab --help')",
 			action);

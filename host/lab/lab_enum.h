@@ -62,6 +62,10 @@ void lab_enumeration_release(struct lab_enumeration *enumeration);
 /* "1-2.1": bus, then the hub ports, as Linux names the device in sysfs. */
 void lab_usb_path(const struct lab_usb_device *device, char *out, size_t capacity);
 
+/* The enumeration as a recording's JSON text (malloc'd; NULL when out of
+ * memory), `note` saying where it came from: `hilbench lab record`. */
+char *lab_recording_text(const struct lab_enumeration *enumeration, const char *note);
+
 /* Parses a recording (docs/boards.md#detection); errors name file and field. */
 int lab_recording_parse(const char *text, size_t length, const char *path,
 			struct lab_enumeration *out);

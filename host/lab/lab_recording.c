@@ -257,3 +257,80 @@ const struct lab_source lab_source_recording = {
     .name = "recording",
     .enumerate = recording_enumerate,
 };
+
+static void add_hex(cJSON *object, const char *key, uint16_t id)
+{
+	char text[8];
+
+	snprintf(text, sizeof text, "%04x", id);
+	cJSON_AddStringToObject(object, key, text);
+}
+
+/* Recordings omit what a device did not give, as the reader expects. */
+static void add_text(cJSON *object, const char *key, const char *text)
+{
+	if (text[0])
+		cJSON_AddStringToObject(object, key, text);
+}
+
+static cJSON *device_json(const struct lab_usb_device *device)
+{
+	cJSON *object = cJSON_CreateObject();
+	cJSON *list;
+
+	add_hex(object, "vid", device->vendor);
+	add_hex(object, "pid", device->product);
+	cJSON_AddNumberToObject(object, "bus", device->bus);
+	if (device->address)
+		cJSON_AddNumberToObject(object, "address", device->address);
+	list = cJSON_AddArrayToObject(object, "ports");
+	for (uint8_t i = 0; i < device->port_count; i++)
+		cJSON_AddItemToArray(list, cJSON_CreateNumber(device->ports[i]));
+	add_text(object, "serial", device->serial);
+	add_text(object, "manufacturer", device->manufacturer);
+	add_text(object, "product", device->product_name);
+	list = cJSON_AddArrayToObject(object, "interfaces");
+	for (uint8_t i = 0; i < device->interface_count; i++)
+		cJSON_AddItemToArray(list, cJSON_CreateString(device->interfaces[i]));
+	return object;
+}
+
+static cJSON *port_json(const struct lab_serial_port *port)
+{
+	const struct serial_port_info *info = &port->info;
+	cJSON *object = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(object, "port", info->path);
+	add_text(object, "by_id", port->by_id);
+	add_text(object, "description", info->description);
+	if (info->usb) {
+		add_hex(object, "vid", info->usb_vendor);
+		add_hex(object, "pid", info->usb_product);
+		add_text(object, "serial", info->usb_serial);
+		add_text(object, "product", info->usb_product_name);
+		if (info->usb_bus && info->usb_address) {
+			cJSON_AddNumberToObject(object, "bus", info->usb_bus);
+			cJSON_AddNumberToObject(object, "address", info->usb_address);
+		}
+	}
+	return object;
+}
+
+char *lab_recording_text(const struct lab_enumeration *enumeration, const char *note)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *devices, *ports;
+	char *text;
+
+	cJSON_AddNumberToObject(root, "schema", RECORDING_SCHEMA);
+	cJSON_AddStringToObject(root, "note", note);
+	devices = cJSON_AddArrayToObject(root, "usb");
+	for (size_t i = 0; i < enumeration->device_count; i++)
+		cJSON_AddItemToArray(devices, device_json(&enumeration->devices[i]));
+	ports = cJSON_AddArrayToObject(root, "serial");
+	for (size_t i = 0; i < enumeration->port_count; i++)
+		cJSON_AddItemToArray(ports, port_json(&enumeration->ports[i]));
+	text = root ? cJSON_Print(root) : NULL;
+	cJSON_Delete(root);
+	return text;
+}

@@ -40,6 +40,44 @@ static bool sysfs_read(const char *path, char *out, size_t capacity)
 	return true;
 }
 
+/* Control bytes would not survive a recording or a terminal: '?'. */
+static void make_printable(char *text)
+{
+	for (; *text; text++)
+		if ((unsigned char)*text < 0x20 || *text == 0x7f)
+			*text = '?';
+}
+
+/* An old ST-LINK/V2 reports its serial number as raw bytes: written in
+ * hex, the form OpenOCD's stlink driver also accepts for `adapter serial`
+ * (its "alternate serial"). */
+static void serial_as_text(char *serial, size_t capacity)
+{
+	char hex[64];
+	size_t length = strlen(serial), used = 0;
+	bool printable = true;
+
+	for (size_t i = 0; i < length; i++)
+		if ((unsigned char)serial[i] < 0x20 || (unsigned char)serial[i] >= 0x7f)
+			printable = false;
+	if (printable)
+		return;
+	for (size_t i = 0; i < length && used + 3 <= sizeof hex && used + 3 <= capacity; i++)
+		used += (size_t)snprintf(hex + used, sizeof hex - used, "%02X",
+					 (unsigned char)serial[i]);
+	hex[used] = '\0';
+	memcpy(serial, hex, used + 1);
+}
+
+static void tidy_strings(struct lab_usb_device *device)
+{
+	serial_as_text(device->serial, sizeof device->serial);
+	make_printable(device->manufacturer);
+	make_printable(device->product_name);
+	for (uint8_t i = 0; i < device->interface_count; i++)
+		make_printable(device->interfaces[i]);
+}
+
 static void sysfs_strings(struct lab_usb_device *device, const char *name)
 {
 	char path[PATH_MAX];
@@ -126,6 +164,7 @@ static void read_device(libusb_device *usb, const struct libusb_device_descripto
 	sysfs_strings(device, name);
 	if (device->strings_unread)
 		libusb_strings(usb, descriptor, device);
+	tidy_strings(device);
 }
 
 static int list_devices(struct lab_enumeration *out)

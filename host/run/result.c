@@ -188,6 +188,19 @@ static cJSON *board_json(const struct run_result *result)
 		cJSON_AddNumberToObject(real, "clock_hz", board->stands_for.clock_hz);
 		cJSON_AddStringToObject(real, "note", label);
 	}
+	/* Which physical board, when a lab map named it (lab/lab_map.h). */
+	if (board->instance.id[0]) {
+		cJSON *instance = cJSON_AddObjectToObject(object, "instance");
+
+		cJSON_AddStringToObject(instance, "id", board->instance.id);
+		if (board->instance.probe_kind[0]) {
+			cJSON *probe = cJSON_AddObjectToObject(instance, "probe");
+
+			cJSON_AddStringToObject(probe, "kind", board->instance.probe_kind);
+			cJSON_AddStringToObject(probe, "serial", board->instance.probe_serial);
+			cJSON_AddStringToObject(instance, "console", board->console.device);
+		}
+	}
 	return object;
 }
 

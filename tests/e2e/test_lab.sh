@@ -17,6 +17,14 @@ test_lab_detect_a_recorded_stlink_and_nothing() {
 		|| fail "detect --json: $out"
 	[ "$(json detect.json '"nucleo-f446re" in d["probes"][0]["profiles"] and "qemu-m4" not in d["probes"][0]["profiles"]')" = "True" ] \
 		|| fail "profiles: $out"
+	# lab record writes a recording that detects the same.
+	hb lab record --from-recording "$ROOT/tests/lab/stlink_v21_vcp.json"
+	expect_rc 0
+	echo "$out" >again.json
+	cp detect.json detect-first.json
+	hb boards --detect --json --from-recording again.json
+	expect_rc 0
+	[ "$out" = "$(cat detect-first.json)" ] || fail "lab record's recording detects otherwise: $out"
 	hb boards --detect --from-recording "$ROOT/tests/lab/nothing.json"
 	expect_rc 0
 	expect_out_contains "no debug probes or USB serial bridges found"
@@ -68,6 +76,7 @@ test_lab_run_on_an_emulated_instance() {
 	expect_rc 0
 	file=$(only_result)
 	[ "$(json "$file" 'd["board"]["id"]')" = "qemu-m4" ] || fail "board id"
+	[ "$(json "$file" 'd["board"]["instance"]')" = "{'id': 'bench-m4'}" ] || fail "instance"
 	[ "$(json "$file" 'd["status"]')" = "ok" ] || fail "status"
 	# A real profile is not an instance; a misspelt instance is named.
 	hb run --lab lab.json --board nucleo-f446re --runs 2
