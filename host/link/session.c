@@ -175,6 +175,19 @@ static int await_reply(struct session *session, uint16_t seq, int64_t deadline,
 	}
 }
 
+/* What to do about the errors a user can act on. */
+static const char *session_error_advice(uint16_t code)
+{
+	switch (code) {
+	case MSG_ERROR_MODEL_CORRUPT:
+		return ": the model region changed since boot, reflash the image";
+	case MSG_ERROR_STACK_OVERRUN:
+		return ": the model needs more stack than the firmware reserves (STACK_SIZE in "
+		       "target-fw/firmware.mk or the port's port.mk)";
+	default: return "";
+	}
+}
+
 int session_check_reply(const struct session *session, uint8_t request_type, uint8_t expected_reply,
 			const struct frame *reply)
 {
@@ -184,9 +197,10 @@ int session_check_reply(const struct session *session, uint8_t request_type, uin
 			return hb_error(HB_ERR_PROTOCOL,
 					"board '%s' sent a malformed error reply to %s",
 					session->board_id, msg_type_name(request_type));
-		return hb_error(HB_ERR_PROTOCOL, "board '%s' refused %s: %s (code %u)",
+		return hb_error(HB_ERR_PROTOCOL, "board '%s' refused %s: %s (code %u)%s",
 				session->board_id, msg_type_name(request_type),
-				msg_error_name(error.code), error.code);
+				msg_error_name(error.code), error.code,
+				session_error_advice(error.code));
 	}
 	if (reply->type != expected_reply)
 		return hb_error(HB_ERR_PROTOCOL, "board '%s' answered %s with %s, expected %s",
@@ -399,12 +413,15 @@ int session_check_output_data(const struct session *session, const struct frame 
 static void count_inference(struct session *session, const struct msg_invoke_reply *result)
 {
 	uint64_t most = 0;
-	double units;
 
 	for (uint16_t i = 0; i < result->runs; i++)
 		if (result->ticks[i] > most)
 			most = result->ticks[i];
-	units = (double)most * session->counter_scale_q16 / 65536.0;
+	session_assume_counted(session, (double)most * session->counter_scale_q16 / 65536.0);
+}
+
+void session_assume_counted(struct session *session, double units)
+{
 	if (!session->derive_deadlines || units <= session->deadlines.counted_units)
 		return;
 	session->deadlines.counted_units = session->units_per_inference = units;

@@ -93,6 +93,11 @@ void session_init(struct session *session, struct transport *transport, const ch
 void session_use_deadlines(struct session *session, const struct deadline_rule *rule, uint64_t macs,
 			   uint32_t counter_scale_q16);
 
+/* Prices the deadlines by `units` per inference as if the board had just
+ * counted them (the count of an earlier start of the same board and model,
+ * after a reset); a smaller count than one already seen changes nothing. */
+void session_assume_counted(struct session *session, double units);
+
 /* The deadline an INVOKE of runs + warmups inferences gets. */
 int session_invoke_deadline_ms(const struct session *session, uint32_t inferences);
 

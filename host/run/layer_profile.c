@@ -100,7 +100,7 @@ int layer_profile_measure(struct session *session, const struct compiled_model *
 	struct msg_invoke_reply invoke;
 	int status;
 
-	memset(profile, 0, sizeof *profile);
+	layer_profile_release(profile);
 	status = session_invoke_flags(session, 1, 0, MSG_INVOKE_PROFILE_LAYERS, &invoke);
 	if (status == HB_OK)
 		status = read_figures(session, header, profile);
@@ -177,7 +177,9 @@ static cJSON *summary_json(const struct layer_profile *profile, enum profile_cou
 			   double scale, double unprofiled_ticks)
 {
 	const double profiled = (double)profile->profiled_ticks * scale;
-	const double unprofiled = unprofiled_ticks * scale;
+	const bool last_sample = profile->same_input_ticks > 0;
+	const double unprofiled =
+	    (last_sample ? (double)profile->same_input_ticks : unprofiled_ticks) * scale;
 	const double sum = (double)layer_profile_sum(profile) * scale;
 	cJSON *object = cJSON_CreateObject();
 	cJSON *cost;
@@ -186,7 +188,8 @@ static cJSON *summary_json(const struct layer_profile *profile, enum profile_cou
 	cJSON_AddStringToObject(object, "source", count_source(counter));
 	cJSON_AddStringToObject(
 	    object, "method",
-	    "one extra INVOKE of the same input after the timed runs, the counter read "
+	    "one extra INVOKE of the same input after the timed runs (a suite: of its last "
+	    "sample, after the stream), the counter read "
 	    "between ops (protocol 5); each op's count is read to read less one counter "
 	    "read; share is of the ops' sum; path is the kernel the firmware build routes "
 	    "the op's kind to (feature macros), not a run-time observation");
@@ -201,6 +204,10 @@ static cJSON *summary_json(const struct layer_profile *profile, enum profile_cou
 	cJSON_AddNumberToObject(object, "resolution", scale);
 	cJSON_AddNumberToObject(object, "profiled_total", profiled);
 	cJSON_AddNumberToObject(object, "unprofiled_total", unprofiled);
+	cJSON_AddStringToObject(object, "unprofiled_method",
+				last_sample
+				    ? "the last sample's run: the input the profiled run ran"
+				    : "median of the timed runs of the same input");
 	cJSON_AddNumberToObject(object, "ops_sum", sum);
 	/* How much the reads between ops moved the total, and what is left
 	 * after their measured cost came off. */

@@ -262,6 +262,34 @@ static int finish_sample(void *context, uint32_t index, const uint8_t *input,
 	return HB_OK;
 }
 
+/* The per-layer profile (run/layer_profile.h) of the last sample, against
+ * that sample's own count. Its input is on the board when this stream sent
+ * any; a variant finished before a resume sends it again, so a resumed
+ * record says what an uninterrupted one does. */
+static int profile_last_sample(struct session *session, struct suite_state *state,
+			       const struct compiled_model *compiled, bool streamed,
+			       struct run_result *result)
+{
+	int status = HB_OK;
+
+	if (result->run_count == 0)
+		return HB_OK;
+	if (!streamed) {
+		uint8_t *input = malloc(compiled->input_bytes);
+		if (!input)
+			return hb_error(HB_ERR_NOMEM, "out of memory for a sample's input");
+		make_input(state, &state->current->model, state->order[result->run_count - 1],
+			   state->real_input, input);
+		status = session_write_input(session, input, compiled->input_bytes, 0);
+		free(input);
+	}
+	if (status == HB_OK)
+		status = layer_profile_measure(session, compiled, &result->layers);
+	if (status == HB_OK)
+		result->layers.same_input_ticks = result->ticks[result->run_count - 1];
+	return status;
+}
+
 static int stream_samples(struct session *session, const struct loaded_model *model,
 			  const struct benchmark_options *options, struct run_result *result)
 {
@@ -305,6 +333,9 @@ static int stream_samples(struct session *session, const struct loaded_model *mo
 	variant->resyncs += stats.resyncs;
 	variant->redone += stats.redone;
 	variant->one_at_a_time += stats.one_at_a_time;
+	if (status == HB_OK)
+		status = profile_last_sample(session, state, compiled, variant->done > stream.first,
+					     result);
 	/* --meter: the performance part, timed batches of the last sample. */
 	if (status == HB_OK && options->meter) {
 		char trace[800];
@@ -601,6 +632,16 @@ static int restore_sample(void *context, const struct journal_sample *line)
 					state->journal_path, line->index, line->variant,
 					line->sample, line->output_count, state->order[line->index],
 					variant->output_count);
+		/* A framed run counts at least one tick per inference: 0 is a sample
+		 * of a protocol that counts none, whose ticks must not become runs. */
+		if (line->ticks == 0 && protocol_find(state->options->benchmark.protocol) &&
+		    protocol_find(state->options->benchmark.protocol)->framed_session)
+			return hb_error(
+			    HB_ERR_INPUT,
+			    "'%s': sample %u of variant '%s' has no counts: the journal "
+			    "was written over a protocol that gives none (resume with "
+			    "its --protocol, e.g. mlperf-tiny)",
+			    state->journal_path, line->index, line->variant);
 		record_sample(state, variant, variant->done, line->sample, line->ticks, line->equal,
 			      line->output);
 		note_sample_figures(variant, line->max_abs_error, line->stack_high_water,

@@ -1,6 +1,7 @@
 /* The one error-reporting helper: format, remember the last error, hand to the sink. */
 #include "util/error.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,11 @@ static hb_log_sink current_sink;
 static void *current_context;
 static enum hb_level current_level = HB_LEVEL_INFO;
 static char last_error[1024];
+/* A meter's reader thread (run/energy_measure.c) reports while the main
+ * thread may be reporting too: one line at a time, and the last error and
+ * the held lines are never written by two threads at once. Sinks must not
+ * report themselves. */
+static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void hb_log_set_sink(hb_log_sink sink, void *context)
 {
@@ -67,14 +73,16 @@ static void emit(enum hb_level level, const char *format, va_list args)
 {
 	char line[1024];
 	vsnprintf(line, sizeof line, format, args);
+	pthread_mutex_lock(&report_lock);
 	if (level == HB_LEVEL_ERROR)
 		memcpy(last_error, line, sizeof last_error);
 	if (level == HB_LEVEL_ERROR && holding) {
 		if (held_count < HELD_LINES)
 			memcpy(held[held_count++], line, sizeof line);
-		return;
+	} else {
+		deliver(level, line);
 	}
-	deliver(level, line);
+	pthread_mutex_unlock(&report_lock);
 }
 
 void hb_hold_errors(bool hold)
@@ -86,11 +94,13 @@ void hb_release_held(enum hb_level level, const char *prefix)
 {
 	char line[1100];
 
+	pthread_mutex_lock(&report_lock);
 	for (unsigned i = 0; i < held_count; i++) {
 		snprintf(line, sizeof line, "%s%s", prefix ? prefix : "", held[i]);
 		deliver(level, line);
 	}
 	held_count = 0;
+	pthread_mutex_unlock(&report_lock);
 }
 
 int hb_error(int code, const char *format, ...)

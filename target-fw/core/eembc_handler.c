@@ -44,6 +44,7 @@
 #include "harness.h"
 #include "model_runner.h"
 #include "port.h"
+#include "stack_paint.h"
 
 /* The reference's EE_CMD_SIZE: its runner never sends a longer command. */
 #define COMMAND_CAPACITY 80u
@@ -95,6 +96,18 @@ static void put_decimal(uint64_t value)
 		value /= 10u;
 	} while (value);
 	port_uart_write((const uint8_t *)digits + start, sizeof digits - start);
+}
+
+/* Text the host sent, echoed: a byte outside printable ASCII becomes '?',
+ * so an answer line never carries control bytes (found by
+ * fuzz_eembc_handler). */
+static void put_echo(const char *text)
+{
+	for (; *text; text++) {
+		const uint8_t byte = (uint8_t)*text;
+		const uint8_t shown = byte >= 0x20u && byte < 0x7Fu ? byte : (uint8_t)'?';
+		port_uart_write(&shown, 1);
+	}
 }
 
 static void put_line(const char *text)
@@ -519,6 +532,11 @@ static void handle_infer(char **cursor)
 	}
 	if (!have_model())
 		return;
+	/* As the framed protocol's INVOKE: the image is checked before every run. */
+	if (!model_runner_image_intact()) {
+		put_error("infer: model image damaged since boot (CRC mismatch): reflash it");
+		return;
+	}
 	if (load_form != LOAD_NONE && load_position < load_expected) {
 		put_text("e-[infer: the load is incomplete: ");
 		put_decimal(load_position);
@@ -552,6 +570,11 @@ static void handle_infer(char **cursor)
 		port_window_marker(0);
 		put_timestamp(start);
 		put_timestamp(end);
+	}
+	if (!stack_guard_intact()) {
+		put_error("infer: stack overrun during the runs: no results (build with a larger "
+			  "STACK_SIZE)");
+		return;
 	}
 	put_line("m-infer-done");
 	put_results();
@@ -602,7 +625,7 @@ static void execute_command(void)
 			put_results();
 	} else {
 		put_text("e-[Unknown command: ");
-		put_text(name);
+		put_echo(name);
 		put_line("]");
 	}
 	put_line("m-ready");

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "crc32.h"
 #include "layer_profile.h"
 #include "port.h"
 
@@ -63,6 +64,12 @@ enum model_check model_runner_init(void)
 enum model_check model_runner_status(void)
 {
 	return status;
+}
+
+int model_runner_image_intact(void)
+{
+	return header && crc32_compute((const uint8_t *)header + sizeof *header,
+				       header->image_size - sizeof *header) == header->crc32;
 }
 
 const struct model_image_header *model_runner_header(void)

@@ -15,6 +15,11 @@
 enum model_check model_runner_init(void);
 
 enum model_check model_runner_status(void);
+
+/* 1 while the image's bytes still match the CRC in its header (checked
+ * at boot): the host's INVOKE checks it before each batch of runs, since
+ * flash can change under a firmware that runs for days. 0 without a model. */
+int model_runner_image_intact(void);
 const struct model_image_header *model_runner_header(void); /* NULL unless OK */
 
 /* Where MSG_INPUT_WRITE bytes go, and how many fit. */

@@ -167,6 +167,11 @@ static void handle_invoke(void)
 		reply_error(MSG_ERROR_NO_MODEL);
 		return;
 	}
+	/* Not only at boot: a board runs for days and flash can change. */
+	if (!model_runner_image_intact()) {
+		reply_error(MSG_ERROR_MODEL_CORRUPT);
+		return;
+	}
 	model_runner_paint_arena();
 	/* From here down the stack is the model's: the runs' depth below this
 	 * point is the stack a deployment of the model needs. */
@@ -174,12 +179,20 @@ static void handle_invoke(void)
 	/* Warm-ups settle caches and flash prefetch on real parts; untimed. */
 	for (uint16_t i = 0; i < warmups; i++)
 		(void)model_runner_invoke();
-	port_window_marker(1);
+	/* The window pin marks timed runs for a meter: profiled ones are not. */
+	if (!(flags & MSG_INVOKE_PROFILE_LAYERS))
+		port_window_marker(1);
 	for (uint16_t i = 0; i < runs; i++)
 		invoke_reply.ticks[i] = (flags & MSG_INVOKE_PROFILE_LAYERS)
 					    ? model_runner_invoke_profiled()
 					    : model_runner_invoke();
 	port_window_marker(0);
+	/* An overrun is reported as one: what lies below the stack may be
+	 * damaged, so no result of these runs is sent. */
+	if (!stack_guard_intact()) {
+		reply_error(MSG_ERROR_STACK_OVERRUN);
+		return;
+	}
 	invoke_reply.inference_stack = stack_depth_below(call_point);
 	invoke_reply.runs = runs;
 	invoke_reply.output_length = model_runner_output_length();

@@ -245,6 +245,8 @@ const char *msg_error_name(uint16_t code)
 	case MSG_ERROR_BAD_VERSION: return "protocol version mismatch";
 	case MSG_ERROR_TOO_MANY_RUNS: return "too many runs in one request";
 	case MSG_ERROR_NO_MODEL: return "no valid model image";
+	case MSG_ERROR_MODEL_CORRUPT: return "model image damaged since boot (CRC mismatch)";
+	case MSG_ERROR_STACK_OVERRUN: return "stack overrun during the runs";
 	default: return "unknown error";
 	}
 }

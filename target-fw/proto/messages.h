@@ -54,6 +54,14 @@ enum msg_error {
 	MSG_ERROR_BAD_VERSION = 5,
 	MSG_ERROR_TOO_MANY_RUNS = 6,
 	MSG_ERROR_NO_MODEL = 7, /* no valid model image in the model region */
+	/* The image's CRC, checked before every INVOKE, no longer matches:
+	 * the model region changed since boot (flash wear, a stray write).
+	 * Nothing was run; reflash the image. */
+	MSG_ERROR_MODEL_CORRUPT = 8,
+	/* The runs reached the guard words at the bottom of the stack
+	 * (stack_paint.h): the stack overran or all but overran, so the
+	 * results are not sent; build the firmware with a larger stack. */
+	MSG_ERROR_STACK_OVERRUN = 9,
 };
 
 enum msg_counter_kind {

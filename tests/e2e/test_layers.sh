@@ -37,3 +37,16 @@ test_layers_profile_one_run_op_by_op() {
 	[ "$(echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d, list) else d; print(len(d["measurements"]["layers"]))')" = "3" ] \
 		|| fail "--json lacks the layers"
 }
+
+# A suite profiles each variant after its samples, on the last sample's input.
+test_layers_suite_profiles_each_variant() {
+	[ -f "$ROOT/suites/fmnist/fmnist_int8.tflite" ] || skip "suites/fmnist/fmnist_int8.tflite missing"
+	hb run --board qemu-m4 --suite "$ROOT/suites/fmnist" --limit 2 --results results
+	expect_rc 0
+	local file
+	file=$(ls results/*.json)
+	[ "$(json "$file" 'all(len(v["measurements"]["layers"]) > 0 and abs(sum(l["share"] for l in v["measurements"]["layers"]) - 1) < 1e-9 for v in d["variants"])')" = "True" ] \
+		|| fail "a variant lacks its layers: $(json "$file" '[v["measurements"].get("layer_profile") for v in d["variants"]]')"
+	[ "$(json "$file" 'all("last sample" in v["measurements"]["layer_profile"]["unprofiled_method"] and v["measurements"]["layer_profile"]["unprofiled_total"] == v["measurements"]["count_per_inference"]["runs"][-1] for v in d["variants"])')" = "True" ] \
+		|| fail "the unprofiled total is not the last sample's count"
+}

@@ -81,6 +81,10 @@ test_mlperf_host_suite_resumes() {
 	local full=(full/*.jsonl)
 	mkdir -p cut
 	head -4 "${full[0]}" >cut/run.jsonl
+	# Its samples have no counts: the framed protocol must not take them for runs.
+	hb run --board qemu-m4 --suite kws --limit 6 --results cut --resume cut/run.jsonl
+	[ "$rc" -ne 0 ] || fail "the framed protocol resumed a journal without counts"
+	expect_err_contains "has no counts"
 	hb run --board qemu-m4 --suite kws --limit 6 --results cut --protocol mlperf-tiny \
 		--resume cut/run.jsonl
 	expect_rc 0

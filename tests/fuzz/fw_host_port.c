@@ -197,11 +197,10 @@ void port_exit(int status)
 	__builtin_unreachable();
 }
 
-/* MSG_DEBUG_RESET on the host: the run ends as an exit would (status -1). */
+/* MSG_DEBUG_RESET on the host: the run ends, FW_HOST_RESET says why. */
 void port_reset(void)
 {
-	exit_status = -1;
-	fw_host_leave(FW_HOST_EXITED);
+	fw_host_leave(FW_HOST_RESET);
 	__builtin_unreachable();
 }
 

@@ -28,6 +28,7 @@ enum fw_host_end {
 	FW_HOST_EXITED = 1,	 /* the firmware called port_exit */
 	FW_HOST_OVER_BUDGET = 2, /* more counter reads than the budget allowed */
 	FW_HOST_TX_FULL = 3,	 /* more UART output than FW_HOST_TX_BYTES */
+	FW_HOST_RESET = 4,	 /* the firmware called port_reset */
 };
 
 /* Empties the UART buffer, resets the counter and sets the budget: counter

@@ -281,7 +281,12 @@ Test(messages, error_names)
 	cr_expect_str_eq(msg_error_name(MSG_ERROR_TOO_MANY_RUNS), "too many runs in one request");
 	cr_expect_str_eq(msg_error_name(MSG_ERROR_NO_MODEL), "no valid model image");
 	cr_expect_str_eq(msg_error_name(0), "unknown error");
-	cr_expect_str_eq(msg_error_name(8), "unknown error");
+	cr_expect_str_eq(msg_error_name(MSG_ERROR_MODEL_CORRUPT),
+			 "model image damaged since boot (CRC mismatch)");
+	cr_expect_str_eq(msg_error_name(MSG_ERROR_STACK_OVERRUN), "stack overrun during the runs");
+	cr_expect_eq(MSG_ERROR_MODEL_CORRUPT, 8);
+	cr_expect_eq(MSG_ERROR_STACK_OVERRUN, 9);
+	cr_expect_str_eq(msg_error_name(10), "unknown error");
 	cr_expect_str_eq(msg_error_name(0xFFFF), "unknown error");
 }
 

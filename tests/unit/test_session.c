@@ -358,3 +358,21 @@ Test(session, a_fixed_timeout_wins_over_the_derived_deadlines)
 	cr_assert_eq(session_invoke_deadline_ms(&session, 48), 1234);
 	cr_assert(!session.deadlines.derived);
 }
+
+/* After a reset the new session starts from the count the last start made;
+ * a smaller one does not lower it. */
+Test(session, a_count_carried_over_prices_the_first_requests)
+{
+	struct msg_hello_reply hello;
+	struct deadline_rule rule;
+	start("", 30000, 3);
+	deadline_rule_default(&rule, 25000000);
+	rule.min_ms = 100;
+	cr_assert_eq(session_hello(&session, &hello), HB_OK);
+	session_use_deadlines(&session, &rule, 16384, hello.counter_scale_q16);
+	session_assume_counted(&session, 40160);
+	cr_assert_eq(session.timeout_ms, 106);
+	session_assume_counted(&session, 100);
+	cr_assert_eq(session.timeout_ms, 106);
+	cr_assert_float_eq(session.deadlines.counted_units, 40160.0, 1e-9);
+}
