@@ -39,12 +39,16 @@ struct layer_profile {
 	struct layer_figure *layers; /* owned, `count` of them, in image op order */
 	uint32_t read_cost_ticks;
 	uint64_t profiled_ticks; /* the profiled run's total, its reads included */
+	/* An unprofiled run of the same input, when the caller has one to set
+	 * (a suite: its last sample's); 0: the timed runs' median stands in. */
+	uint64_t same_input_ticks;
 };
 
 /* Runs the profiled INVOKE and reads the figures back. A board that kept
  * no profile (an image with more ops than it profiles) leaves `present`
  * false with a warning; an op list that disagrees with the image, or a
- * link error, is an error. */
+ * link error, is an error. `profile` is zeroed (result_init does it) or
+ * holds an earlier profile, which this one replaces. */
 int layer_profile_measure(struct session *session, const struct compiled_model *compiled,
 			  struct layer_profile *profile);
 void layer_profile_release(struct layer_profile *profile);
@@ -57,8 +61,9 @@ size_t layer_profile_top(const struct layer_profile *profile, uint32_t *order, s
 
 /* Adds "layers" (one object per op) and "layer_profile" (unit, source,
  * method, read cost, profiled and unprofiled totals, overhead) to a
- * record's measurements. `unprofiled_ticks` is the timed runs' median;
- * `scale` the counter units per tick. Adds nothing when absent. */
+ * record's measurements. `unprofiled_ticks` is the timed runs' median,
+ * used unless the profile has same_input_ticks; `scale` the counter units
+ * per tick. Adds nothing when absent. */
 void layer_profile_add_json(cJSON *measurements, const struct layer_profile *profile,
 			    enum profile_counter counter, double scale, double unprofiled_ticks);
 
