@@ -114,7 +114,10 @@ static void row_chart(FILE *out, const struct report_row *row, size_t number)
 		 layers->unit[0] ? layers->unit : "count",
 		 layers->source[0] ? layers->source : "source not stated");
 	layers_put_text(out, text);
-	fputs("</title>\n", out);
+	/* Like every chart's title, it names the figure's source. */
+	fputs(". Source: measurements.layers (one extra run, the counter read between ops, "
+	      "each op less one counter read)</title>\n",
+	      out);
 	layers_text(out, 8, 20, "class=\"head\"", text);
 	layers_axis(out, end, bottom); /* under the bars */
 	for (size_t i = 0; i < layers->count; i++) {

@@ -273,6 +273,8 @@ Test(layers, html_draws_a_chart_for_a_record_with_layers_only)
 	cr_expect_null(strstr(html, "plain"), "%s", html);
 	cr_expect(strstr(html, "kws (int8) on qemu-m4: top 3 of 3 layers by instructions"), "%s",
 		  html);
+	cr_expect(strstr(html, "layers by instructions (emulated). Source: measurements.layers"),
+		  "the chart's title names its source: %s", html);
 	cr_expect(strstr(html, "op 2 fully_connected_s8"), "%s", html);
 	cr_expect(strstr(html, "op 0 conv2d_s8 (fast-dsp)"), "%s", html);
 	cr_expect(strstr(html, "66.0%: 240k"), "%s", html);
