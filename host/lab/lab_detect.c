@@ -55,14 +55,19 @@ int lab_detect(const struct lab_enumeration *enumeration, const struct board_pro
 		if (!probe->kind)
 			continue;
 		probe->device = device;
-		/* The first port of the device: an STLINK-V3 with two VCPs
-		 * lists the first, the one wired to the target's console. */
+		/* An STLINK-V3 with two VCPs has two ports: the one of the lower
+		 * interface (by-id "-if02" before "-if04"; else the lower path) is
+		 * taken whatever the listing order; both stay the probe's, neither
+		 * is listed as a bridge. */
 		for (size_t p = 0; p < enumeration->port_count; p++) {
-			if (!owned[p] && port_of_device(&enumeration->ports[p], device)) {
-				if (!probe->port)
-					probe->port = &enumeration->ports[p];
-				owned[p] = true;
-			}
+			const struct lab_serial_port *port = &enumeration->ports[p];
+
+			if (owned[p] || !port_of_device(port, device))
+				continue;
+			if (!probe->port || strcmp(lab_port_stable_path(port),
+						   lab_port_stable_path(probe->port)) < 0)
+				probe->port = port;
+			owned[p] = true;
 		}
 		match_profiles(probe, profiles, profile_count);
 		out->probe_count++;

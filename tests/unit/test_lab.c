@@ -320,3 +320,34 @@ Test(lab_init, without_a_by_id_link_the_console_is_named_by_usb_ids)
 	cr_assert_str_eq(map.boards[0].console, "usb:1366:1015:001050012345");
 	lab_map_release(&map);
 }
+
+/* Two VCPs of one STLINK-V3, listed backwards: the lower interface is the
+ * console, the other is no bridge. */
+Test(lab_detect, two_vcps_the_lower_interface_whatever_the_order)
+{
+	struct lab_usb_device device = {
+	    .vendor = 0x0483, .product = 0x3753, .bus = 1, .address = 4, .serial = "V3SERIAL"};
+	struct lab_serial_port ports[2] = {
+	    {.info = {.path = "/dev/ttyACM1",
+		      .usb = true,
+		      .usb_vendor = 0x0483,
+		      .usb_product = 0x3753,
+		      .usb_serial = "V3SERIAL"},
+	     .by_id = "/dev/serial/by-id/usb-STMicroelectronics_STLINK-V3_V3SERIAL-if04"},
+	    {.info = {.path = "/dev/ttyACM0",
+		      .usb = true,
+		      .usb_vendor = 0x0483,
+		      .usb_product = 0x3753,
+		      .usb_serial = "V3SERIAL"},
+	     .by_id = "/dev/serial/by-id/usb-STMicroelectronics_STLINK-V3_V3SERIAL-if02"},
+	};
+	struct lab_enumeration enumeration = {&device, 1, ports, 2};
+
+	cr_assert_eq(lab_detect(&enumeration, lab_test_profiles, LAB_TEST_PROFILE_COUNT,
+				&lab_test_detection),
+		     HB_OK);
+	cr_assert_eq(lab_test_detection.probe_count, 1);
+	cr_assert_str_eq(lab_test_detection.probes[0].kind->name, "stlink-v3");
+	cr_assert_str_eq(lab_test_detection.probes[0].port->info.path, "/dev/ttyACM0");
+	cr_assert_eq(lab_test_detection.bridge_count, 0);
+}
