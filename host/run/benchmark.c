@@ -507,6 +507,42 @@ static uint32_t progress(const struct benchmark_options *options, const struct r
 	return options->measure ? result->outputs_compared : (uint32_t)result->run_count;
 }
 
+/* After a reset: a board reset by its pin keeps its flash, so it is
+ * reflashed only when the image it reports is not the host's. True when
+ * it was (and *status says how that went). */
+static bool reflash_if_image_differs(const struct board_link *link,
+				     const struct benchmark_options *options,
+				     const struct loaded_model *model, struct run_result *result,
+				     struct recovery_event *event, int *status)
+{
+	char action[64];
+
+	if (*status != HB_ERR_PROTOCOL || !result->have_hello || !image_differs(model, result))
+		return false;
+	recovery_attempt_end(true);
+	*status = reset_board(link, options, true, result, action, sizeof action);
+	snprintf(event->action + strlen(event->action),
+		 sizeof event->action - strlen(event->action), "; %s", action);
+	return true;
+}
+
+/* The one error of a run given up on, over the attempts' own (shown as
+ * warnings): an infrastructure failure (exit 3) naming the board, the
+ * request and its deadline. */
+static int give_up(const struct board_link *link, const struct attempt *attempt, uint32_t resets,
+		   int status)
+{
+	char last[1024];
+
+	snprintf(last, sizeof last, "%s", hb_last_error());
+	recovery_attempt_end(true);
+	return hb_error(status == HB_ERR_TIMEOUT ? HB_ERR_TIMEOUT : HB_ERR_INFRASTRUCTURE,
+			"%s; gave up on board '%s' after %u resets (request %s, deadline %.1f s)",
+			last, link->board->id, resets,
+			attempt->awaiting ? msg_type_name(attempt->awaiting) : "-",
+			attempt->deadline_ms / 1000.0);
+}
+
 /* talk() until it succeeds, fails in a way no reset mends, or has used its
  * RECOVERY_MAX_RESETS; each reset is recorded (result->recoveries). */
 static int talk_recovering(const struct board_link *link, const struct loaded_model *model,
@@ -516,7 +552,7 @@ static int talk_recovering(const struct board_link *link, const struct loaded_mo
 	struct benchmark_options attempt_options = *options;
 	struct session_counters carried;
 	struct recovery_event *event = NULL;
-	enum recovery_cause last_cause = RECOVERY_NOT_RECOVERABLE;
+	enum recovery_cause cause;
 	uint32_t resets = 0;
 	bool reflashed = false;
 	int status;
@@ -527,28 +563,19 @@ static int talk_recovering(const struct board_link *link, const struct loaded_mo
 	attempt_options.timeout_ms =
 	    options->timeout_ms > 0 ? options->timeout_ms : DEADLINE_HANDSHAKE_MS;
 	for (;;) {
-		enum recovery_cause cause;
-		char action[64];
-
 		memset(&result->counters, 0, sizeof result->counters);
 		attempt.awaiting = 0;
 		attempt.deadline_ms = 0;
 		recovery_attempt_begin(true);
 		status = talk(link->board, model, &attempt_options, *link->console, result);
-		cause = last_cause = recovery_classify(status, result->counters.unasked_boots);
+		cause = recovery_classify(status, result->counters.unasked_boots);
 		session_counters_add(&carried, &result->counters);
-		/* A board reset by its pin keeps its flash: reflash only when the
-		 * image it reports is not the host's. */
-		if (event && !reflashed && status == HB_ERR_PROTOCOL && result->have_hello &&
-		    image_differs(model, result)) {
-			recovery_attempt_end(true);
+		if (event && !reflashed &&
+		    reflash_if_image_differs(link, options, model, result, event, &status)) {
 			reflashed = true;
-			status = reset_board(link, options, true, result, action, sizeof action);
-			snprintf(event->action + strlen(event->action),
-				 sizeof event->action - strlen(event->action), "; %s", action);
 			if (status == HB_OK)
 				continue;
-			cause = last_cause = RECOVERY_NOT_RECOVERABLE;
+			cause = RECOVERY_NOT_RECOVERABLE;
 		}
 		/* Recovered when the board got past the point where it stopped. */
 		if (event)
@@ -575,26 +602,14 @@ static int talk_recovering(const struct board_link *link, const struct loaded_mo
 		if (status != HB_OK) {
 			snprintf(event->outcome, sizeof event->outcome, "failed: %s",
 				 hb_last_error());
-			last_cause = RECOVERY_NOT_RECOVERABLE;
+			cause = RECOVERY_NOT_RECOVERABLE;
 			break;
 		}
 	}
-	if (status != HB_OK && resets > 0 && last_cause != RECOVERY_NOT_RECOVERABLE) {
-		/* The attempts' own errors become warnings; one error says it all:
-		 * an infrastructure failure (exit 3), the board, request, deadline. */
-		char last[1024];
-
-		snprintf(last, sizeof last, "%s", hb_last_error());
-		recovery_attempt_end(true);
-		status = hb_error(status == HB_ERR_TIMEOUT ? HB_ERR_TIMEOUT : HB_ERR_INFRASTRUCTURE,
-				  "%s; gave up on board '%s' after %u resets (request %s, deadline "
-				  "%.1f s)",
-				  last, link->board->id, resets,
-				  attempt.awaiting ? msg_type_name(attempt.awaiting) : "-",
-				  attempt.deadline_ms / 1000.0);
-	} else {
+	if (status != HB_OK && resets > 0 && cause != RECOVERY_NOT_RECOVERABLE)
+		status = give_up(link, &attempt, resets, status);
+	else
 		recovery_attempt_end(false);
-	}
 	result->counters = carried;
 	return status;
 }
