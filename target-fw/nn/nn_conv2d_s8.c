@@ -140,6 +140,16 @@ static void conv_gather(const struct nn_conv_params *params, const int8_t *image
 	int32_t first = origin_x < 0 ? -origin_x : 0;
 	int32_t past = params->input_width - origin_x;
 
+	/* The usual case first: the whole window inside, no dilation. */
+	if (params->dilation_width == 1 && params->dilation_height == 1 && first == 0 &&
+	    past >= width && origin_y >= 0 &&
+	    origin_y + params->filter_height <= params->input_height) {
+		const int32_t line = params->input_width * channels;
+		const int8_t *from = image + (origin_y * params->input_width + origin_x) * channels;
+		for (int32_t ky = 0; ky < params->filter_height; ky++, from += line)
+			conv_copy(column + ky * row_taps, from, row_taps);
+		return;
+	}
 	if (first > width)
 		first = width;
 	if (past > width)
@@ -233,10 +243,20 @@ static void conv_fold_bias(const struct nn_conv_params *params, const int8_t *fi
 {
 	const int32_t depth = params->filter_height * params->filter_width * params->input_channels;
 
+	/* Four weights per step, summed as two packed pairs times one: once
+	 * per block, as many weights as the block's filters hold, which a
+	 * 1x1 layer over few pixels would otherwise spend most of its time on. */
+	const uint32_t ones = nn_dup16(1);
+
 	for (int32_t c = 0; c < count; c++) {
 		const int8_t *taps = filter + (first + c) * depth;
 		int32_t sum = 0;
-		for (int32_t i = 0; i < depth; i++)
+		int32_t i = 0;
+		for (; i + 4 <= depth; i += 4) {
+			const uint32_t w = nn_read_s8x4(taps + i);
+			sum = nn_smlad(nn_sxtb16_ror8(w), ones, nn_smlad(nn_sxtb16(w), ones, sum));
+		}
+		for (; i < depth; i++)
 			sum += taps[i];
 		folded[c] = (bias ? bias[first + c] : 0) + params->input_offset * sum;
 	}
@@ -393,30 +413,36 @@ static NN_ALWAYS_INLINE int8_t conv_output_bounded(struct conv_requant q, int32_
 	return nn_output_s8(value + q.output_offset, q.min, q.max);
 }
 
-/* `lanes` (1 to 4) output pixels from `pixel` on, by the channels
- * first..first+count-1, from their unpacked columns (a missing lane
- * repeats the last and is not stored). */
-static NN_ALWAYS_INLINE void conv_block_4(const struct nn_conv_params *params, const uint32_t *x,
-					  const int8_t *filter, const int32_t *folded,
-					  int32_t first, int32_t count, const int32_t *multiplier,
-					  const int32_t *shift, int32_t lanes,
-					  struct conv_requant q, int8_t *out)
+/* What the four-pixel path reads of an output channel, side by side so
+ * one pointer walks them: its folded bias, multiplier and shift. */
+struct conv_channel {
+	int32_t folded;
+	int32_t multiplier;
+	int32_t shift;
+};
+
+/* `lanes` (1 to 4) output pixels (out: the first one's channel 0 of the
+ * block) by the block's channels, from their unpacked columns (a missing
+ * lane repeats the last and is not stored). The filter rows follow each
+ * other, so the dot product leaves its pointer at the next row. */
+static NN_ALWAYS_INLINE void conv_block_4(const uint32_t *x, const int8_t *filter, int32_t depth,
+					  const struct conv_channel *channel, int32_t count,
+					  int32_t stride, int32_t lanes, struct conv_requant q,
+					  int8_t *out)
 {
-	const int32_t depth = params->filter_height * params->filter_width * params->input_channels;
-	const int32_t stride = params->output_channels;
+	const struct conv_channel *end = channel + count;
 
-	for (int32_t c = 0; c < count; c++) {
-		const int32_t oc = first + c;
-		const int32_t m = multiplier[oc], s = shift[oc];
-		const struct conv_acc4 acc = conv_dot_4x1(x, filter + oc * depth, depth, folded[c]);
+	for (; channel < end; channel++, out++, filter += depth) {
+		const int32_t m = channel->multiplier, s = channel->shift;
+		const struct conv_acc4 acc = conv_dot_4x1(x, filter, depth, channel->folded);
 
-		out[oc] = conv_output_bounded(q, acc.a0, m, s);
+		out[0] = conv_output_bounded(q, acc.a0, m, s);
 		if (lanes > 1)
-			out[stride + oc] = conv_output_bounded(q, acc.a1, m, s);
+			out[stride] = conv_output_bounded(q, acc.a1, m, s);
 		if (lanes > 2)
-			out[2 * stride + oc] = conv_output_bounded(q, acc.a2, m, s);
+			out[2 * stride] = conv_output_bounded(q, acc.a2, m, s);
 		if (lanes > 3)
-			out[3 * stride + oc] = conv_output_bounded(q, acc.a3, m, s);
+			out[3 * stride] = conv_output_bounded(q, acc.a3, m, s);
 	}
 }
 
@@ -497,14 +523,20 @@ static void conv_four_pixels(const struct nn_conv_params *params, const int8_t *
 	uint32_t words[CONV_EXPAND_WORDS];
 	int8_t column[CONV_EXPAND_MAX];
 	int32_t folded[CONV_CHANNEL_BLOCK];
+	struct conv_channel table[CONV_CHANNEL_BLOCK];
 
 	for (int32_t first = 0; first < params->output_channels; first += CONV_CHANNEL_BLOCK) {
 		const int32_t left = params->output_channels - first;
 		const int32_t count = left < CONV_CHANNEL_BLOCK ? left : CONV_CHANNEL_BLOCK;
+		const int8_t *rows = filter + first * depth;
 		conv_fold_bias(params, filter, bias, first, count, folded);
+		for (int32_t c = 0; c < count; c++)
+			table[c] = (struct conv_channel){folded[c], multiplier[first + c],
+							 shift[first + c]};
 		for (int32_t pixel = 0; pixel < pixels; pixel += CONV_LANES) {
 			const int32_t lanes =
 			    pixels - pixel < CONV_LANES ? pixels - pixel : CONV_LANES;
+			int8_t *out;
 			for (int32_t k = 0; k < CONV_LANES; k++) {
 				const int32_t source = pixel + (k < lanes ? k : lanes - 1);
 				conv_expand(
@@ -520,16 +552,15 @@ static void conv_four_pixels(const struct nn_conv_params *params, const int8_t *
 							 (pixel + k) * params->output_channels);
 				continue;
 			}
-			/* Two copies, so that the usual one has no tests on the
-			 * shift's sign. */
-			if (q.right_only)
-				conv_block_4(params, words, filter, folded, first, count,
-					     multiplier, shift, lanes, right_q,
-					     output + pixel * params->output_channels);
+			/* Copies without tests on the shift's sign or the lanes in
+			 * the usual case. */
+			out = output + pixel * params->output_channels + first;
+			if (q.right_only && lanes == CONV_LANES)
+				conv_block_4(words, rows, depth, table, count,
+					     params->output_channels, CONV_LANES, right_q, out);
 			else
-				conv_block_4(params, words, filter, folded, first, count,
-					     multiplier, shift, lanes, any_q,
-					     output + pixel * params->output_channels);
+				conv_block_4(words, rows, depth, table, count,
+					     params->output_channels, lanes, any_q, out);
 		}
 	}
 }
