@@ -278,21 +278,15 @@ static int have_model(void)
 	return 0;
 }
 
-static const struct model_tensor *model_tensor(uint32_t index)
-{
-	const struct model_image_header *header = model_runner_header();
-
-	return &model_tensors(header)[index];
-}
-
+/* As the boot check found them: an image changed since is not read. */
 static const struct model_tensor *input_tensor(void)
 {
-	return model_tensor(model_runner_header()->input_tensor);
+	return model_runner_input_tensor();
 }
 
 static const struct model_tensor *output_tensor(void)
 {
-	return model_tensor(model_runner_header()->output_tensor);
+	return model_runner_output_tensor();
 }
 
 /* The reference offsets the pixels of these two into the int8 range. */

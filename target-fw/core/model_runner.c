@@ -17,6 +17,13 @@ extern uint8_t __arena_end[];
 static enum model_check status = MODEL_CHECK_TOO_SMALL;
 static const struct model_image_header *header;
 static uint8_t *input_copy;
+/* What the boot check found, kept in RAM: the header (which its CRC does
+ * not cover) and the input and output tensors' places. Requests other than
+ * INVOKE use these, never the image, so an image that changes after boot
+ * cannot steer a write or read outside the buffers (found by
+ * fuzz_protocol_handler); INVOKE first checks the image against them. */
+static struct model_image_header boot_header;
+static struct model_tensor boot_input, boot_output;
 
 static uint32_t align4(uint32_t value)
 {
@@ -57,7 +64,10 @@ enum model_check model_runner_init(void)
 	if (status != MODEL_CHECK_OK)
 		return status;
 	header = candidate;
-	input_copy = __arena_start + align4(header->arena_size);
+	boot_header = *candidate;
+	boot_input = model_tensors(candidate)[candidate->input_tensor];
+	boot_output = model_tensors(candidate)[candidate->output_tensor];
+	input_copy = __arena_start + align4(boot_header.arena_size);
 	return status;
 }
 
@@ -68,13 +78,24 @@ enum model_check model_runner_status(void)
 
 int model_runner_image_intact(void)
 {
-	return header && crc32_compute((const uint8_t *)header + sizeof *header,
-				       header->image_size - sizeof *header) == header->crc32;
+	return header && memcmp(header, &boot_header, sizeof boot_header) == 0 &&
+	       crc32_compute((const uint8_t *)header + sizeof boot_header,
+			     boot_header.image_size - sizeof boot_header) == boot_header.crc32;
 }
 
 const struct model_image_header *model_runner_header(void)
 {
 	return header;
+}
+
+const struct model_tensor *model_runner_input_tensor(void)
+{
+	return header ? &boot_input : NULL;
+}
+
+const struct model_tensor *model_runner_output_tensor(void)
+{
+	return header ? &boot_output : NULL;
 }
 
 uint8_t *model_runner_input(void)
@@ -84,7 +105,7 @@ uint8_t *model_runner_input(void)
 
 uint32_t model_runner_input_length(void)
 {
-	return header ? model_tensors(header)[header->input_tensor].size : 0;
+	return header ? boot_input.size : 0;
 }
 
 uint8_t *model_runner_spare(uint32_t *length)
@@ -103,27 +124,26 @@ uint8_t *model_runner_spare(uint32_t *length)
 
 const uint8_t *model_runner_output(void)
 {
-	return header ? model_tensor_data(header, __arena_start,
-					  &model_tensors(header)[header->output_tensor])
-		      : NULL;
+	/* The check put the output in the arena. */
+	return header ? __arena_start + boot_output.offset : NULL;
 }
 
 uint32_t model_runner_output_length(void)
 {
-	return header ? model_tensors(header)[header->output_tensor].size : 0;
+	return header ? boot_output.size : 0;
 }
 
 void model_runner_paint_arena(void)
 {
 	uint32_t *word = (uint32_t *)(void *)__arena_start;
-	for (uint32_t i = 0; header && i < header->arena_size / 4; i++)
+	for (uint32_t i = 0; header && i < boot_header.arena_size / 4; i++)
 		word[i] = ARENA_PAINT_PATTERN;
 }
 
 uint32_t model_runner_arena_used(void)
 {
 	const uint32_t *word = (const uint32_t *)(const void *)__arena_start;
-	uint32_t words = header ? header->arena_size / 4 : 0;
+	uint32_t words = header ? boot_header.arena_size / 4 : 0;
 
 	/* Tensors are placed from offset 0 up: the highest written word bounds the use. */
 	while (words > 0 && word[words - 1] == ARENA_PAINT_PATTERN)
@@ -133,10 +153,9 @@ uint32_t model_runner_arena_used(void)
 
 uint64_t model_runner_invoke(void)
 {
-	const struct model_tensor *input = &model_tensors(header)[header->input_tensor];
 	uint64_t start;
 
-	memcpy(__arena_start + input->offset, input_copy, input->size);
+	memcpy(__arena_start + boot_input.offset, input_copy, boot_input.size);
 	start = port_counter_read();
 	model_invoke(header, __arena_start);
 	return port_counter_read() - start;
@@ -144,8 +163,6 @@ uint64_t model_runner_invoke(void)
 
 uint64_t model_runner_invoke_profiled(void)
 {
-	const struct model_tensor *input = &model_tensors(header)[header->input_tensor];
-
-	memcpy(__arena_start + input->offset, input_copy, input->size);
+	memcpy(__arena_start + boot_input.offset, input_copy, boot_input.size);
 	return layer_profile_invoke(header, __arena_start);
 }

@@ -22,6 +22,12 @@ enum model_check model_runner_status(void);
 int model_runner_image_intact(void);
 const struct model_image_header *model_runner_header(void); /* NULL unless OK */
 
+/* The input and output tensors as the boot check found them (copies in
+ * RAM, so later changes to the image do not move them); NULL without a
+ * model. */
+const struct model_tensor *model_runner_input_tensor(void);
+const struct model_tensor *model_runner_output_tensor(void);
+
 /* Where MSG_INPUT_WRITE bytes go, and how many fit. */
 uint8_t *model_runner_input(void);
 uint32_t model_runner_input_length(void);

@@ -245,6 +245,11 @@ static void handle_layers_read(void)
 		reply_error(MSG_ERROR_NO_MODEL);
 		return;
 	}
+	/* The op kinds come from the image's op table. */
+	if (!model_runner_image_intact()) {
+		reply_error(MSG_ERROR_MODEL_CORRUPT);
+		return;
+	}
 	first = le_get_u16(request.payload);
 	if (first > layer_profile_op_count()) {
 		reply_error(MSG_ERROR_OUT_OF_RANGE);

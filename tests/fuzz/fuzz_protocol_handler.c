@@ -191,8 +191,9 @@ static void fuzz_setup(const uint8_t *data, size_t size)
 	FUZZ_CHECK(fw_host_run(fuzz_boot, NULL) == FW_HOST_RETURNED);
 	fw_host_tx_take();
 	if ((fuzz.setup & FUZZ_DAMAGE_IMAGE) && image_size > 0 && size > 1) {
-		/* Past the header: what the CRC covers and the boot check passed. */
-		fw_host_region[64u + data[1] % (image_size - 64u)] ^= 0x10u;
+		/* Anywhere: the CRC covers what follows the header, the boot
+		 * copy of the header the rest. */
+		fw_host_region[data[1] % image_size] ^= 0x10u;
 		fuzz.damaged = 1;
 	}
 }

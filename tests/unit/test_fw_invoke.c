@@ -6,12 +6,14 @@
  * the host names both errors and says what to do.
  */
 #include <criterion/criterion.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "frame.h"
 #include "link/session.h"
 #include "messages.h"
+#include "model_image.h"
 #include "protocol_handler.h"
 #include "stack_paint.h"
 #include "util/error.h"
@@ -141,6 +143,25 @@ Test(fw_invoke, a_stack_overrun_is_an_error_not_a_result)
 	reply = fw_test_invoke();
 	cr_expect_eq(reply.type, MSG_INVOKE_REPLY, "the guard is repainted before each batch");
 	cr_expect(stack_guard_intact());
+}
+
+Test(fw_invoke, an_image_damaged_after_boot_does_not_widen_the_input)
+{
+	/* The input tensor record's size, high byte: 8 becomes 0x10000008. */
+	const size_t size_field =
+	    sizeof(struct model_image_header) + offsetof(struct model_tensor, size);
+	static const uint8_t past_the_end[5] = {FW_HOST_MODEL_INPUT_BYTES, 0, 0, 0, 0x55};
+	struct frame reply;
+	struct msg_error_reply error;
+
+	fw_test_boot();
+	fw_host_region[size_field + 3] ^= 0x10;
+	reply = fw_test_request(MSG_INPUT_WRITE, past_the_end, sizeof past_the_end);
+	cr_assert_eq(reply.type, MSG_ERROR, "got %s", msg_type_name(reply.type));
+	cr_assert_eq(msg_error_decode(reply.payload, reply.length, &error), 0);
+	cr_expect_eq(error.code, MSG_ERROR_OUT_OF_RANGE, "the boot check's 8 bytes still hold");
+	reply = fw_test_invoke();
+	fw_test_expect_error(&reply, MSG_ERROR_MODEL_CORRUPT);
 }
 
 static char fw_test_captured[512];
