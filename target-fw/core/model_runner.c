@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "crc32.h"
+#include "harness.h"
 #include "layer_profile.h"
 #include "port.h"
 
@@ -22,8 +23,8 @@ static uint8_t *input_copy;
  * INVOKE use these, never the image, so an image that changes after boot
  * cannot steer a write or read outside the buffers (found by
  * fuzz_protocol_handler); INVOKE first checks the image against them. */
-static struct model_image_header boot_header;
-static struct model_tensor boot_input, boot_output;
+static HARNESS_BSS struct model_image_header boot_header;
+static HARNESS_BSS struct model_tensor boot_input, boot_output;
 
 static uint32_t align4(uint32_t value)
 {
