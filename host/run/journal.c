@@ -127,6 +127,15 @@ int journal_open_append(const char *path, size_t valid_bytes, FILE **out)
 	return HB_OK;
 }
 
+/* A figure the board measured, or null when its protocol gives none. */
+static void add_count(cJSON *line, const char *name, bool counted, double value)
+{
+	if (counted)
+		cJSON_AddNumberToObject(line, name, value);
+	else
+		cJSON_AddNullToObject(line, name);
+}
+
 int journal_append(FILE *journal, const char *path, const struct journal_sample *sample)
 {
 	cJSON *line = cJSON_CreateObject();
@@ -138,13 +147,13 @@ int journal_append(FILE *journal, const char *path, const struct journal_sample 
 	cJSON_AddNumberToObject(line, "index", sample->index);
 	cJSON_AddNumberToObject(line, "sample", sample->sample);
 	cJSON_AddNumberToObject(line, "label", sample->label);
-	cJSON_AddNumberToObject(line, "ticks", (double)sample->ticks);
+	add_count(line, "ticks", sample->counted, (double)sample->ticks);
 	cJSON_AddBoolToObject(line, "equal", sample->equal);
 	cJSON_AddNumberToObject(line, "score", sample->score);
 	cJSON_AddNumberToObject(line, "max_abs_error", sample->max_abs_error);
-	cJSON_AddNumberToObject(line, "stack_high_water", sample->stack_high_water);
-	cJSON_AddNumberToObject(line, "inference_stack", sample->inference_stack);
-	cJSON_AddNumberToObject(line, "arena_used", sample->arena_used);
+	add_count(line, "stack_high_water", sample->counted, sample->stack_high_water);
+	add_count(line, "inference_stack", sample->counted, sample->inference_stack);
+	add_count(line, "arena_used", sample->counted, sample->arena_used);
 	output = cJSON_AddArrayToObject(line, "output");
 	for (uint32_t i = 0; i < sample->output_count; i++)
 		cJSON_AddItemToArray(output, cJSON_CreateNumber(sample->output[i]));
@@ -216,6 +225,18 @@ static bool read_output(struct json_reader *reader, const cJSON *root, float *va
 	return true;
 }
 
+/* A memory figure: a byte count when the line's ticks are, null when they are null. */
+static void read_figure(struct json_reader *reader, const cJSON *root, const char *name,
+			bool counted, uint32_t *out)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, name);
+
+	if (counted)
+		json_read_u32(reader, root, NULL, name, true, 0, "a byte count", out);
+	else if (!cJSON_IsNull(item))
+		json_fail_expected(reader, NULL, name, "null, as the line's ticks are", item);
+}
+
 static bool read_sample(struct json_reader *reader, const cJSON *root, float *values,
 			struct journal_sample *sample)
 {
@@ -229,7 +250,9 @@ static bool read_sample(struct json_reader *reader, const cJSON *root, float *va
 	json_read_u32(reader, root, NULL, "sample", true, 0, "a sample index", &sample->sample);
 	json_read_u32(reader, root, NULL, "label", true, 0, "a label", &sample->label);
 	json_read_bool(reader, root, NULL, "equal", &sample->equal);
-	read_ticks(reader, root, &sample->ticks);
+	sample->counted = !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(root, "ticks"));
+	if (sample->counted)
+		read_ticks(reader, root, &sample->ticks);
 	score = json_member(reader, root, NULL, "score", "a number");
 	if (score && !cJSON_IsNumber(score))
 		json_fail_expected(reader, NULL, "score", "a number", score);
@@ -240,12 +263,9 @@ static bool read_sample(struct json_reader *reader, const cJSON *root, float *va
 		json_fail_expected(reader, NULL, "max_abs_error", "a number of at least 0", error);
 	else if (error)
 		sample->max_abs_error = error->valuedouble;
-	json_read_u32(reader, root, NULL, "stack_high_water", true, 0, "a byte count",
-		      &sample->stack_high_water);
-	json_read_u32(reader, root, NULL, "inference_stack", true, 0, "a byte count",
-		      &sample->inference_stack);
-	json_read_u32(reader, root, NULL, "arena_used", true, 0, "a byte count",
-		      &sample->arena_used);
+	read_figure(reader, root, "stack_high_water", sample->counted, &sample->stack_high_water);
+	read_figure(reader, root, "inference_stack", sample->counted, &sample->inference_stack);
+	read_figure(reader, root, "arena_used", sample->counted, &sample->arena_used);
 	if (read_output(reader, root, values, &sample->output_count))
 		sample->output = values;
 	return reader->errors == 0;

@@ -30,6 +30,10 @@ struct journal_sample {
 	uint32_t index;	 /* position in the run order */
 	uint32_t sample; /* index in the suite's data */
 	uint32_t label;
+	/* The board counted this inference and painted its memory (the framed
+	 * protocol); false: the protocol gives no counts (MLPerf Tiny), and the
+	 * line holds null for ticks and the three memory figures, never 0. */
+	bool counted;
 	uint64_t ticks;	      /* the board's counter ticks for this inference */
 	bool equal;	      /* board output equal to the host reference */
 	double score;	      /* metric score (auc: reconstruction error) */

@@ -152,6 +152,7 @@ static int journal_sample(struct suite_state *state, struct variant_run *variant
 			  const struct msg_invoke_reply *reply)
 {
 	struct journal_sample line = {
+	    .counted = reply != NULL,
 	    .index = index,
 	    .sample = sample,
 	    .label = label_of(state, sample),
@@ -159,9 +160,9 @@ static int journal_sample(struct suite_state *state, struct variant_run *variant
 	    .equal = equal,
 	    .score = variant->scores[index],
 	    .max_abs_error = max_abs_error,
-	    .stack_high_water = reply->stack_high_water,
-	    .inference_stack = reply->inference_stack,
-	    .arena_used = reply->arena_used,
+	    .stack_high_water = reply ? reply->stack_high_water : 0,
+	    .inference_stack = reply ? reply->inference_stack : 0,
+	    .arena_used = reply ? reply->arena_used : 0,
 	    .output = variant->outputs + (size_t)index * variant->output_count,
 	    .output_count = variant->output_count,
 	};
@@ -381,7 +382,6 @@ static int link_sample(struct suite_state *state, const struct protocol_driver *
 {
 	struct variant_run *variant = state->current;
 	const struct loaded_model *model = &variant->model;
-	const struct msg_invoke_reply no_figures = {0};
 	const uint32_t sample = state->order[index];
 	double max_abs_error;
 	uint32_t outside;
@@ -413,8 +413,7 @@ static int link_sample(struct suite_state *state, const struct protocol_driver *
 		hb_warn("%s: sample %u: board results differ from the host reference (max abs "
 			"error %g, printed to 3 decimals)",
 			variant->entry->variant, sample, max_abs_error);
-	return journal_sample(state, variant, index, sample, 0, outside == 0, max_abs_error,
-			      &no_figures);
+	return journal_sample(state, variant, index, sample, 0, outside == 0, max_abs_error, NULL);
 }
 
 /* benchmark_options.measure_link: the samples one by one, as the MLPerf
@@ -632,9 +631,8 @@ static int restore_sample(void *context, const struct journal_sample *line)
 					state->journal_path, line->index, line->variant,
 					line->sample, line->output_count, state->order[line->index],
 					variant->output_count);
-		/* A framed run counts at least one tick per inference: 0 is a sample
-		 * of a protocol that counts none, whose ticks must not become runs. */
-		if (line->ticks == 0 && protocol_find(state->options->benchmark.protocol) &&
+		/* A sample of a protocol that counts nothing has no ticks to become runs. */
+		if (!line->counted && protocol_find(state->options->benchmark.protocol) &&
 		    protocol_find(state->options->benchmark.protocol)->framed_session)
 			return hb_error(
 			    HB_ERR_INPUT,

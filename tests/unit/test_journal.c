@@ -68,6 +68,7 @@ static void journal_test_write(uint32_t samples)
 	cr_assert_eq(journal_create(journal_test_path, &header, &file), HB_OK);
 	for (uint32_t i = 0; i < samples; i++) {
 		struct journal_sample sample = {.variant = "int8",
+						.counted = true,
 						.index = i,
 						.sample = 40 + i,
 						.label = 3,
@@ -206,6 +207,7 @@ Test(journal, torn_last_line_is_dropped_with_a_warning_and_appending_resumes)
 	FILE *file;
 	const float output[3] = {1, 2, 3};
 	const struct journal_sample again = {.variant = "int8",
+					     .counted = true,
 					     .index = 2,
 					     .sample = 42,
 					     .label = 3,
@@ -323,4 +325,57 @@ Test(journal, other_files_are_not_journals)
 	cr_assert_eq(journal_read(journal_test_path, &header, journal_test_collect, &seen, &tail),
 		     HB_ERR_INPUT);
 	cr_assert(strstr(journal_test_log, "not a hilbench journal"), "%s", journal_test_log);
+}
+
+/* A protocol that counts nothing (MLPerf Tiny) journals null, never 0, and
+ * reads back as uncounted; a line with null ticks but a memory figure is
+ * refused, naming the field. */
+Test(journal, uncounted_samples_hold_null_and_read_back_uncounted)
+{
+	struct journal_header header;
+	struct journal_test_seen seen = {0};
+	struct journal_tail tail;
+	const struct journal_header head = {
+	    .suite = "kws", .board = "qemu-m4", .samples = 2, .seed = 1};
+	const float output[2] = {0.25f, 0.75f};
+	const struct journal_sample sample = {.variant = "int8",
+					      .index = 0,
+					      .sample = 5,
+					      .label = 1,
+					      .equal = true,
+					      .output = output,
+					      .output_count = 2};
+	char text[4096];
+	FILE *file;
+
+	cr_assert_eq(journal_create(journal_test_path, &head, &file), HB_OK);
+	cr_assert_eq(journal_append(file, journal_test_path, &sample), HB_OK);
+	fclose(file);
+	journal_test_read(text, sizeof text);
+	cr_assert(strstr(text, "\"ticks\":null"), "%s", text);
+	cr_assert(strstr(text, "\"arena_used\":null"), "%s", text);
+	cr_assert_eq(journal_read(journal_test_path, &header, journal_test_collect, &seen, &tail),
+		     HB_OK, "%s", journal_test_log);
+	cr_assert_eq(seen.count, 1);
+	cr_assert_not(seen.last.counted);
+
+	{
+		static const char lying[] =
+		    "{\"variant\":\"int8\",\"index\":0,\"sample\":5,\"label\":1,\"ticks\":null,"
+		    "\"equal\":true,\"score\":0,\"max_abs_error\":0,\"stack_high_water\":null,"
+		    "\"inference_stack\":null,\"arena_used\":1,\"output\":[0.25,0.75]}";
+		char *sealed = journal_seal(lying, strlen(lying));
+		char edited[9000];
+
+		cr_assert(sealed);
+		*(strchr(text, '\n') + 1) = '\0';
+		snprintf(edited, sizeof edited, "%s%s\n%s\n", text, sealed, sealed);
+		free(sealed);
+		journal_test_put(edited);
+	}
+	journal_test_log[0] = '\0';
+	memset(&seen, 0, sizeof seen);
+	cr_assert_neq(journal_read(journal_test_path, &header, journal_test_collect, &seen, &tail),
+		      HB_OK);
+	cr_assert(strstr(journal_test_log, "arena_used"), "%s", journal_test_log);
 }
