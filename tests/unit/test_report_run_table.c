@@ -148,3 +148,28 @@ Test(run_table, deployment_ram_counts_the_inference_stack)
 	cr_assert_str_eq(row->value, "1172");
 	cr_assert(strstr(row->source, "inference stack"), "%s", row->source);
 }
+
+/* The MLPerf Tiny protocol prints three decimals: its output check must not
+ * claim the framed protocol's bit-exact comparison. */
+Test(run_table, a_printing_protocol_is_checked_to_its_printed_decimals)
+{
+	struct board_profile board;
+	struct loaded_model model;
+	struct run_result result;
+	struct run_table table;
+	const struct run_table_row *row;
+
+	table_for(PROFILE_COUNTER_EMULATED_INSTRUCTIONS, &board, &model, &result, &table);
+	result.output_checked = true;
+	run_table_build(&result, &table);
+	cr_assert_not_null(row = table_row(&table, "output check"));
+	cr_assert(strstr(row->source, "bit-exact"), "%s", row->source);
+
+	result.protocol = "mlperf-tiny";
+	result.max_abs_error = 0.0004;
+	run_table_build(&result, &table);
+	cr_assert_not_null(row = table_row(&table, "output check"));
+	cr_assert_null(strstr(row->source, "bit-exact"), "%s", row->source);
+	cr_assert(strstr(row->source, "printed decimals"), "%s", row->source);
+	cr_assert_str_eq(row->value, "within print precision");
+}
