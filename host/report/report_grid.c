@@ -44,7 +44,10 @@ static void fill_line(const struct report_view *view, const struct report_row *r
 		report_cell_text(row, grid_figures[i], cells[column], REPORT_GRID_CELL);
 		if (grid_figures[i] == REPORT_COL_LATENCY && cell) {
 			const struct report_cell *count = report_row_cell(row, REPORT_COL_COUNT);
-			bool emulated = count && count->source == REPORT_SOURCE_EMULATED;
+			/* Derived from an emulated count, or timed by emulated
+			 * firmware (a protocol's own timestamps on QEMU). */
+			bool emulated = (count && count->source == REPORT_SOURCE_EMULATED) ||
+					cell->source == REPORT_SOURCE_EMULATED;
 			if (emulated)
 				strncat(cells[column], REPORT_EMULATED_MARK,
 					REPORT_GRID_CELL - strlen(cells[column]) - 1);

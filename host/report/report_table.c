@@ -259,6 +259,11 @@ static int read_model_record(struct report_table *table, const cJSON *record, co
 	}
 	/* Latency is recorded in us; reports use ms. */
 	measurement_cell(row, REPORT_COL_LATENCY, measurements, "latency", "median", 0.001);
+	/* A protocol that counts nothing (MLPerf Tiny) times the inference on
+	 * the board: that latency, with its own source, in the same column. */
+	if (!row->cells[REPORT_COL_LATENCY].present)
+		measurement_cell(row, REPORT_COL_LATENCY, object_at(record, "protocol"),
+				 "latency_per_inference", "value", 0.001);
 	measurement_cell(row, REPORT_COL_COUNT_PER_MAC, measurements, "count_per_mac", "value", 1);
 	if (number_at(model, "arena_planned", &value))
 		set_cell(row, REPORT_COL_ARENA, value, REPORT_SOURCE_DERIVED);

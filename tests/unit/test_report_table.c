@@ -412,3 +412,27 @@ Test(report_select, a_missing_figure_excludes_with_its_own_reason)
 	report_selection_release(&selection);
 	report_table_release(&table);
 }
+
+/* A record of --protocol mlperf-tiny has no counts; its latency comes from
+ * the board's own timestamps, in the protocol object, with their source. */
+Test(report_table, a_protocol_latency_fills_the_latency_column)
+{
+	static const char record[] =
+	    "{\"schema\": \"hilbench.result/1\", \"status\": \"ok\", \"error\": null,"
+	    " \"board\": {\"id\": \"qemu-m4\", \"cycle_counter\": \"emulated-instructions\","
+	    "  \"verified\": \"emulated\"},"
+	    " \"model\": {\"name\": \"kws\", \"variant\": \"int8\", \"macs\": 1000},"
+	    " \"measurements\": {},"
+	    " \"protocol\": {\"name\": \"mlperf-tiny\", \"latency_per_inference\":"
+	    "  {\"value\": 219453.3, \"unit\": \"us\", \"source\": \"emulated\"}}}";
+	struct report_table table = {0};
+	const struct report_cell *cell;
+
+	cr_assert_eq(report_table_add_text(&table, record, strlen(record), "m.json"), HB_OK, "%s",
+		     report_test_log);
+	cr_assert_not_null(cell = report_row_cell(&table.rows[0], REPORT_COL_LATENCY));
+	cr_expect_float_eq(cell->value, 219.4533, 1e-9);
+	cr_expect_eq(cell->source, REPORT_SOURCE_EMULATED);
+	cr_expect_null(report_row_cell(&table.rows[0], REPORT_COL_COUNT));
+	report_table_release(&table);
+}
