@@ -182,10 +182,53 @@ static void openocd_add_probe(const struct board_profile *board, const char **ar
 	argv[(*count)++] = command;
 }
 
+/* openocd, its probe and target scripts, and the probe's serial: what every
+ * command line starts with. Returns the count of argv filled. */
+static size_t openocd_argv_start(const struct board_profile *board, const char **argv,
+				 char *probe_command, size_t probe_capacity)
+{
+	size_t count = 0;
+
+	argv[count++] = OPENOCD_PROGRAM;
+	/* A board script may pick its own probe; then there is no interface. */
+	if (board->flasher.interface_cfg[0]) {
+		argv[count++] = "-f";
+		argv[count++] = board->flasher.interface_cfg;
+	}
+	argv[count++] = "-f";
+	argv[count++] = board->flasher.target_cfg;
+	openocd_add_probe(board, argv, &count, probe_command, probe_capacity);
+	return count;
+}
+
+/* Runs openocd to its end within timeout_ms; `action` ("flash", "reset")
+ * names what failed, from the log. */
+static int openocd_run(const struct flash_request *request, struct flash_session *session,
+		       const char *const *argv, int timeout_ms, const char *action)
+{
+	struct spawn_options options = {0};
+	int status;
+
+	options.log_path = session->log_path;
+	status = spawn_start(argv, &options, &session->process);
+	if (status != HB_OK)
+		return status;
+	if (spawn_wait(&session->process, timeout_ms) != HB_OK) {
+		spawn_stop(&session->process);
+		return hb_error(
+		    HB_ERR_TIMEOUT,
+		    "cannot %s board '%s': openocd did not finish within %d ms (see %s)", action,
+		    request->board->id, timeout_ms, session->log_path);
+	}
+	if (session->process.exit_status != 0)
+		return openocd_report(request, action, session->log_path,
+				      session->process.exit_status);
+	return HB_OK;
+}
+
 static int openocd_start(const struct flash_request *request, struct flash_session *session)
 {
 	const struct board_profile *board = request->board;
-	struct spawn_options options = {0};
 	const char *argv[12];
 	char program_path[4096];
 	char probe_command[96];
@@ -230,15 +273,7 @@ static int openocd_start(const struct flash_request *request, struct flash_sessi
 				"cannot flash board '%s': firmware or run directory path too long",
 				board->id);
 
-	argv[count++] = OPENOCD_PROGRAM;
-	/* A board script may pick its own probe; then there is no interface. */
-	if (board->flasher.interface_cfg[0]) {
-		argv[count++] = "-f";
-		argv[count++] = board->flasher.interface_cfg;
-	}
-	argv[count++] = "-f";
-	argv[count++] = board->flasher.target_cfg;
-	openocd_add_probe(board, argv, &count, probe_command, sizeof probe_command);
+	count = openocd_argv_start(board, argv, probe_command, sizeof probe_command);
 	/* The model first: the firmware's program command resets and exits. */
 	if (request->model_image) {
 		argv[count++] = "-c";
@@ -247,22 +282,7 @@ static int openocd_start(const struct flash_request *request, struct flash_sessi
 	argv[count++] = "-c";
 	argv[count++] = command;
 	argv[count] = NULL;
-
-	options.log_path = session->log_path;
-	status = spawn_start(argv, &options, &session->process);
-	if (status != HB_OK)
-		return status;
-	if (spawn_wait(&session->process, timeout_ms) != HB_OK) {
-		spawn_stop(&session->process);
-		return hb_error(
-		    HB_ERR_TIMEOUT,
-		    "cannot flash board '%s': openocd did not finish within %d ms (see %s)",
-		    board->id, timeout_ms, session->log_path);
-	}
-	if (session->process.exit_status != 0)
-		return openocd_report(request, "flash", session->log_path,
-				      session->process.exit_status);
-	return HB_OK;
+	return openocd_run(request, session, argv, timeout_ms, "flash");
 }
 
 /* `reset run` through the probe, nothing programmed: the flash keeps what
@@ -270,7 +290,6 @@ static int openocd_start(const struct flash_request *request, struct flash_sessi
 static int openocd_reset(const struct flash_request *request, struct flash_session *session)
 {
 	const struct board_profile *board = request->board;
-	struct spawn_options options = {0};
 	const char *argv[14];
 	char program_path[4096];
 	char probe_command[96];
@@ -285,14 +304,7 @@ static int openocd_reset(const struct flash_request *request, struct flash_sessi
 			     request->run_dir) >= sizeof session->log_path)
 		return hb_error(HB_ERR_INPUT, "cannot reset board '%s': run directory too long",
 				board->id);
-	argv[count++] = OPENOCD_PROGRAM;
-	if (board->flasher.interface_cfg[0]) {
-		argv[count++] = "-f";
-		argv[count++] = board->flasher.interface_cfg;
-	}
-	argv[count++] = "-f";
-	argv[count++] = board->flasher.target_cfg;
-	openocd_add_probe(board, argv, &count, probe_command, sizeof probe_command);
+	count = openocd_argv_start(board, argv, probe_command, sizeof probe_command);
 	argv[count++] = "-c";
 	argv[count++] = "init";
 	argv[count++] = "-c";
@@ -300,21 +312,7 @@ static int openocd_reset(const struct flash_request *request, struct flash_sessi
 	argv[count++] = "-c";
 	argv[count++] = "shutdown";
 	argv[count] = NULL;
-	options.log_path = session->log_path;
-	status = spawn_start(argv, &options, &session->process);
-	if (status != HB_OK)
-		return status;
-	if (spawn_wait(&session->process, timeout_ms) != HB_OK) {
-		spawn_stop(&session->process);
-		return hb_error(
-		    HB_ERR_TIMEOUT,
-		    "cannot reset board '%s': openocd did not finish within %d ms (see %s)",
-		    board->id, timeout_ms, session->log_path);
-	}
-	if (session->process.exit_status != 0)
-		return openocd_report(request, "reset", session->log_path,
-				      session->process.exit_status);
-	return HB_OK;
+	return openocd_run(request, session, argv, timeout_ms, "reset");
 }
 
 static int openocd_stop(struct flash_session *session, int timeout_ms)
