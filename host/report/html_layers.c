@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "report/html_text.h"
+
 /* SVG geometry in viewBox units, matching the writer's bar charts. */
 #define LAYERS_WIDTH  1200
 #define LAYERS_BAR_X0 430
@@ -12,24 +14,10 @@
 #define LAYERS_INK    "#1d3557"
 #define LAYERS_LIGHT  "#a9bfdc"
 
-/* Record text may not become markup. */
-static void layers_put_text(FILE *out, const char *text)
-{
-	for (const char *c = text; *c; c++)
-		switch (*c) {
-		case '&': fputs("&amp;", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '"': fputs("&quot;", out); break;
-		case '\'': fputs("&#39;", out); break;
-		default: fputc(*c, out);
-		}
-}
-
 static void layers_text(FILE *out, double x, double y, const char *attributes, const char *text)
 {
 	fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" %s>", x, y, attributes);
-	layers_put_text(out, text);
+	html_put_text(out, text);
 	fputs("</text>\n", out);
 }
 
@@ -61,7 +49,7 @@ static void layer_bar(FILE *out, const struct report_layers *layers, const char 
 	snprintf(tip, sizeof tip, "%s %s, one profiled run (measurements.layers)",
 		 layers->unit[0] ? layers->unit : "counts",
 		 layers->source[0] ? layers->source : "of unstated source");
-	layers_put_text(out, tip);
+	html_put_text(out, tip);
 	fputs("</title></rect>\n", out);
 	layers_text(out, LAYERS_BAR_X0 + width + 6, y + 16, "", after);
 }
@@ -113,7 +101,7 @@ static void row_chart(FILE *out, const struct report_row *row, size_t number)
 		 row->variant, row->board, layers->count, layers->total,
 		 layers->unit[0] ? layers->unit : "count",
 		 layers->source[0] ? layers->source : "source not stated");
-	layers_put_text(out, text);
+	html_put_text(out, text);
 	/* Like every chart's title, it names the figure's source. */
 	fputs(". Source: measurements.layers (one extra run, the counter read between ops, "
 	      "each op less one counter read)</title>\n",

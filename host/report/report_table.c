@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "report/record_json.h"
 #include "util/error.h"
 #include "util/fileio.h"
 
@@ -75,48 +76,6 @@ struct record_reader {
 	int errors;
 };
 
-static const cJSON *member(const cJSON *object, const char *key)
-{
-	return cJSON_IsObject(object) ? cJSON_GetObjectItemCaseSensitive(object, key) : NULL;
-}
-
-static const cJSON *object_at(const cJSON *object, const char *key)
-{
-	const cJSON *item = member(object, key);
-	return cJSON_IsObject(item) ? item : NULL;
-}
-
-static bool number_at(const cJSON *object, const char *key, double *out)
-{
-	const cJSON *item = member(object, key);
-
-	if (!cJSON_IsNumber(item) || item->valuedouble != item->valuedouble)
-		return false;
-	*out = item->valuedouble;
-	return true;
-}
-
-static void copy_string(const cJSON *object, const char *key, char *out, size_t capacity)
-{
-	const cJSON *item = member(object, key);
-	size_t n = 0;
-
-	if (cJSON_IsString(item) && item->valuestring)
-		for (const char *c = item->valuestring; *c && n + 1 < capacity; c++)
-			/* Text from a file ends up on a terminal and in HTML. */
-			out[n++] = (*c >= 0x20 && *c < 0x7f) ? *c : '?';
-	out[n] = '\0';
-}
-
-static uint32_t u32_at(const cJSON *object, const char *key)
-{
-	double value;
-
-	if (!number_at(object, key, &value) || value < 0 || value > 4294967295.0)
-		return 0;
-	return (uint32_t)value;
-}
-
 static bool source_from_text(const char *text, enum report_source *out)
 {
 	for (size_t i = 0; i < sizeof source_names / sizeof source_names[0]; i++)
@@ -140,14 +99,14 @@ static void measurement_cell(struct report_row *row, enum report_column_id id,
 			     const cJSON *measurements, const char *name, const char *key,
 			     double scale)
 {
-	const cJSON *object = object_at(measurements, name);
+	const cJSON *object = record_object(measurements, name);
 	char source_text[32];
 	enum report_source source;
 	double value;
 
-	if (!object || !number_at(object, key, &value))
+	if (!object || !record_number(object, key, &value))
 		return;
-	copy_string(object, "source", source_text, sizeof source_text);
+	record_text(object, "source", source_text, sizeof source_text);
 	if (!source_from_text(source_text, &source))
 		return; /* a figure that does not say where it came from is not shown */
 	set_cell(row, id, value * scale, source);
@@ -191,7 +150,8 @@ static void energy_trace_path(struct report_row *row, const cJSON *measurements,
 	const char *slash = strrchr(path, '/');
 	char name[256] = "";
 
-	copy_string(object_at(measurements, "energy_per_inference"), "trace", name, sizeof name);
+	record_text(record_object(measurements, "energy_per_inference"), "trace", name,
+		    sizeof name);
 	if (!name[0] || strchr(name, '/') || name[0] == '.')
 		return;
 	snprintf(row->energy_trace, sizeof row->energy_trace, "%.*s%s",
@@ -202,11 +162,11 @@ static void energy_trace_path(struct report_row *row, const cJSON *measurements,
 static int read_model_record(struct report_table *table, const cJSON *record, const char *path,
 			     const char *suite, struct report_row **out)
 {
-	const cJSON *board = object_at(record, "board");
-	const cJSON *model = object_at(record, "model");
-	const cJSON *measurements = object_at(record, "measurements");
-	const cJSON *count = object_at(measurements, "count_per_inference");
-	const cJSON *error = object_at(record, "error");
+	const cJSON *board = record_object(record, "board");
+	const cJSON *model = record_object(record, "model");
+	const cJSON *measurements = record_object(record, "measurements");
+	const cJSON *count = record_object(measurements, "count_per_inference");
+	const cJSON *error = record_object(record, "error");
 	struct report_row *row;
 	double value;
 
@@ -218,42 +178,42 @@ static int read_model_record(struct report_table *table, const cJSON *record, co
 		return hb_error(HB_ERR_NOMEM, "%s: out of memory for the report table", path);
 	snprintf(row->record, sizeof row->record, "%s", path);
 	snprintf(row->suite, sizeof row->suite, "%s", suite ? suite : "");
-	copy_string(record, "status", row->status, sizeof row->status);
-	copy_string(record, "started_utc", row->started_utc, sizeof row->started_utc);
-	copy_string(error, "kind", row->error_kind, sizeof row->error_kind);
-	copy_string(error, "message", row->error, sizeof row->error);
+	record_text(record, "status", row->status, sizeof row->status);
+	record_text(record, "started_utc", row->started_utc, sizeof row->started_utc);
+	record_text(error, "kind", row->error_kind, sizeof row->error_kind);
+	record_text(error, "message", row->error, sizeof row->error);
 
-	copy_string(board, "id", row->board, sizeof row->board);
-	copy_string(board, "name", row->board_name, sizeof row->board_name);
-	copy_string(board, "core", row->core, sizeof row->core);
-	copy_string(board, "verified", row->verified, sizeof row->verified);
-	copy_string(board, "cycle_counter", row->counter, sizeof row->counter);
-	row->clock_hz = u32_at(board, "clock_hz");
+	record_text(board, "id", row->board, sizeof row->board);
+	record_text(board, "name", row->board_name, sizeof row->board_name);
+	record_text(board, "core", row->core, sizeof row->core);
+	record_text(board, "verified", row->verified, sizeof row->verified);
+	record_text(board, "cycle_counter", row->counter, sizeof row->counter);
+	row->clock_hz = record_u32(board, "clock_hz");
 
-	copy_string(model, "name", row->model, sizeof row->model);
-	copy_string(record, "variant", row->variant, sizeof row->variant);
+	record_text(model, "name", row->model, sizeof row->model);
+	record_text(record, "variant", row->variant, sizeof row->variant);
 	if (!row->variant[0])
-		copy_string(model, "variant", row->variant, sizeof row->variant);
-	if (number_at(model, "macs", &value) && value > 0)
+		record_text(model, "variant", row->variant, sizeof row->variant);
+	if (record_number(model, "macs", &value) && value > 0)
 		row->macs = (uint64_t)value;
 	if (!row->board[0] || !row->model[0])
 		return hb_error(HB_ERR_INPUT, "%s: missing field '%s' (expected a string)", path,
 				row->board[0] ? "model.name" : "board.id");
 
-	if (count && number_at(count, "median", &value)) {
+	if (count && record_number(count, "median", &value)) {
 		char source_text[32];
 		enum report_source source;
-		const cJSON *runs = member(count, "runs");
+		const cJSON *runs = record_member(count, "runs");
 
-		copy_string(count, "unit", row->count_unit, sizeof row->count_unit);
-		copy_string(count, "source", source_text, sizeof source_text);
+		record_text(count, "unit", row->count_unit, sizeof row->count_unit);
+		record_text(count, "source", source_text, sizeof source_text);
 		if (source_from_text(source_text, &source) && row->count_unit[0]) {
 			set_cell(row, REPORT_COL_COUNT, value, source);
 			row->count_min =
-			    number_at(count, "min", &row->count_min) ? row->count_min : value;
+			    record_number(count, "min", &row->count_min) ? row->count_min : value;
 			row->count_max =
-			    number_at(count, "max", &row->count_max) ? row->count_max : value;
-			number_at(count, "resolution", &row->count_resolution);
+			    record_number(count, "max", &row->count_max) ? row->count_max : value;
+			record_number(count, "resolution", &row->count_resolution);
 			row->runs = cJSON_IsArray(runs) ? (uint32_t)cJSON_GetArraySize(runs) : 0;
 		}
 	}
@@ -262,10 +222,10 @@ static int read_model_record(struct report_table *table, const cJSON *record, co
 	/* A protocol that counts nothing (MLPerf Tiny) times the inference on
 	 * the board: that latency, with its own source, in the same column. */
 	if (!row->cells[REPORT_COL_LATENCY].present)
-		measurement_cell(row, REPORT_COL_LATENCY, object_at(record, "protocol"),
+		measurement_cell(row, REPORT_COL_LATENCY, record_object(record, "protocol"),
 				 "latency_per_inference", "value", 0.001);
 	measurement_cell(row, REPORT_COL_COUNT_PER_MAC, measurements, "count_per_mac", "value", 1);
-	if (number_at(model, "arena_planned", &value))
+	if (record_number(model, "arena_planned", &value))
 		set_cell(row, REPORT_COL_ARENA, value, REPORT_SOURCE_DERIVED);
 	measurement_cell(row, REPORT_COL_PEAK_RAM, measurements, "peak_ram", "value", 1);
 	measurement_cell(row, REPORT_COL_DEPLOYMENT_RAM, measurements, "deployment_ram_estimate",
@@ -279,7 +239,8 @@ static int read_model_record(struct report_table *table, const cJSON *record, co
 		row->cells[REPORT_COL_ENERGY].present = false;
 	if (row->cells[REPORT_COL_ENERGY_MODELLED].source != REPORT_SOURCE_MODELLED)
 		row->cells[REPORT_COL_ENERGY_MODELLED].present = false;
-	report_row_set_capacities(row, u32_at(board, "flash_bytes"), u32_at(board, "ram_bytes"));
+	report_row_set_capacities(row, record_u32(board, "flash_bytes"),
+				  record_u32(board, "ram_bytes"));
 	energy_trace_path(row, measurements, path);
 	report_layers_read(measurements, &row->layers);
 	*out = row;
@@ -297,29 +258,29 @@ static struct report_row *find_variant(struct report_table *table, size_t first,
 
 static int read_suite_record(struct report_table *table, const cJSON *root, const char *path)
 {
-	const cJSON *variants = member(root, "variants");
-	const cJSON *comparisons = member(root, "comparisons");
+	const cJSON *variants = record_member(root, "variants");
+	const cJSON *comparisons = record_member(root, "comparisons");
 	const cJSON *variant, *comparison;
 	const size_t first = table->count;
 	char suite[64], status[12];
 
-	copy_string(object_at(root, "suite"), "name", suite, sizeof suite);
-	copy_string(root, "status", status, sizeof status);
+	record_text(record_object(root, "suite"), "name", suite, sizeof suite);
+	record_text(root, "status", status, sizeof status);
 	if (!cJSON_IsArray(variants))
 		return hb_error(HB_ERR_INPUT, "%s: missing field 'variants' (expected an array)",
 				path);
 	cJSON_ArrayForEach(variant, variants)
 	{
-		const cJSON *accuracy = object_at(variant, "accuracy");
+		const cJSON *accuracy = record_object(variant, "accuracy");
 		struct report_row *row;
 		double value;
 		int status_code = read_model_record(table, variant, path, suite, &row);
 
 		if (status_code != HB_OK)
 			return status_code;
-		copy_string(accuracy, "metric", row->accuracy_metric, sizeof row->accuracy_metric);
-		row->accuracy_samples = u32_at(accuracy, "samples");
-		if (number_at(accuracy, "value", &value))
+		record_text(accuracy, "metric", row->accuracy_metric, sizeof row->accuracy_metric);
+		row->accuracy_samples = record_u32(accuracy, "samples");
+		if (record_number(accuracy, "value", &value))
 			set_cell(row, REPORT_COL_ACCURACY, value, REPORT_SOURCE_DERIVED);
 		/* A variant of an unfinished suite run is unfinished too. */
 		if (strcmp(status, "ok") && !strcmp(row->status, "ok"))
@@ -331,13 +292,13 @@ static int read_suite_record(struct report_table *table, const cJSON *root, cons
 		struct report_row *reference_row, *test_row;
 		double agreement;
 
-		copy_string(comparison, "reference", reference, sizeof reference);
-		copy_string(comparison, "test", test, sizeof test);
+		record_text(comparison, "reference", reference, sizeof reference);
+		record_text(comparison, "test", test, sizeof test);
 		reference_row = find_variant(table, first, reference);
 		test_row = find_variant(table, first, test);
 		if (!reference_row || !test_row)
 			continue;
-		if (number_at(comparison, "top1_agreement", &agreement))
+		if (record_number(comparison, "top1_agreement", &agreement))
 			set_cell(test_row, REPORT_COL_AGREEMENT, agreement, REPORT_SOURCE_DERIVED);
 		if (!strcmp(reference, "float32") &&
 		    reference_row->cells[REPORT_COL_ACCURACY].present &&
@@ -358,7 +319,7 @@ static int add_root(struct report_table *table, const cJSON *root, const char *p
 	char schema[64];
 
 	*is_record = false;
-	copy_string(root, "schema", schema, sizeof schema);
+	record_text(root, "schema", schema, sizeof schema);
 	if (!strcmp(schema, RESULT_SCHEMA_READ) || !strcmp(schema, SUITE_SCHEMA_READ)) {
 		struct report_row *row;
 		*is_record = true;

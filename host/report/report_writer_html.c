@@ -15,6 +15,7 @@
 
 #include "report/html_energy_window.h"
 #include "report/html_layers.h"
+#include "report/html_text.h"
 #include "util/error.h"
 
 /* SVG geometry, in viewBox units (the page scales it to its width). */
@@ -46,20 +47,6 @@ struct page {
 
 /* ---- text ---- */
 
-/* Board and model names come from files: nothing in them may become markup. */
-static void put_text(FILE *out, const char *text)
-{
-	for (const char *c = text; *c; c++)
-		switch (*c) {
-		case '&': fputs("&amp;", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '"': fputs("&quot;", out); break;
-		case '\'': fputs("&#39;", out); break;
-		default: fputc(*c, out);
-		}
-}
-
 /* Cut before escaping, so an entity is never cut in half; the table below
  * keeps the whole name. */
 static void put_short(FILE *out, const char *text, size_t max)
@@ -67,11 +54,11 @@ static void put_short(FILE *out, const char *text, size_t max)
 	char cut[128];
 
 	if (strlen(text) <= max || max < 4 || max + 1 > sizeof cut) {
-		put_text(out, text);
+		html_put_text(out, text);
 		return;
 	}
 	snprintf(cut, sizeof cut, "%.*s...", (int)(max - 3), text);
-	put_text(out, cut);
+	html_put_text(out, cut);
 }
 
 static void append(char *out, size_t capacity, const char *text)
@@ -259,7 +246,7 @@ static void write_head(struct page *page, const struct report_view *view)
 	      out);
 	fputs("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
 	      out);
-	put_text(out, view->title ? view->title : "hilbench report");
+	html_put_text(out, view->title ? view->title : "hilbench report");
 	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", page_style);
 }
 
@@ -284,11 +271,11 @@ static void write_header(struct page *page, const struct report_view *view)
 	for (size_t i = 0; i < page->table->count; i++)
 		emulated |= latency_is_emulated(&page->table->rows[i]);
 	fputs("<header>\n<h1>", out);
-	put_text(out, view->title ? view->title : "hilbench report");
+	html_put_text(out, view->title ? view->title : "hilbench report");
 	fputs("</h1>\n<p class=\"meta\">", out);
 	if (view->generated_utc) {
 		fputs("Generated <time>", out);
-		put_text(out, view->generated_utc);
+		html_put_text(out, view->generated_utc);
 		fputs("</time> from ", out);
 	} else
 		fputs("From ", out);
@@ -317,15 +304,15 @@ static void write_board_row(FILE *out, const struct report_row *row)
 	if (row->flash_bytes)
 		bytes_text(row->flash_bytes, flash, sizeof flash);
 	fputs("<tr><td>", out);
-	put_text(out, row->board);
+	html_put_text(out, row->board);
 	fputs("</td><td>", out);
-	put_text(out, row->board_name);
+	html_put_text(out, row->board_name);
 	fputs("</td><td>", out);
-	put_text(out, row->core);
+	html_put_text(out, row->core);
 	fprintf(out, "</td><td class=\"num\">%s</td><td>", clock);
-	put_text(out, row->counter);
+	html_put_text(out, row->counter);
 	fprintf(out, "</td><td><span class=\"level level-%s\">", verified_class(row));
-	put_text(out, verified_text(row));
+	html_put_text(out, verified_text(row));
 	fprintf(out, "</span></td><td class=\"num\">%s</td><td class=\"num\">%s</td></tr>\n", ram,
 		flash);
 }
@@ -358,7 +345,7 @@ static void svg_open(FILE *out, const char *id, int height, const char *title)
 		"<svg viewBox=\"0 0 %d %d\" role=\"img\" "
 		"aria-labelledby=\"%s-title\">\n<title id=\"%s-title\">",
 		SVG_WIDTH, height, id, id);
-	put_text(out, title);
+	html_put_text(out, title);
 	fprintf(
 	    out,
 	    "</title>\n<defs><pattern id=\"%s-hatch\" width=\"7\" height=\"7\" "
@@ -536,7 +523,7 @@ static void bar_draw_line(FILE *out, const struct bar_chart *chart, const struct
 		width);
 	put_fill(out, chart->id, line->style);
 	fputs(" stroke=\"" INK "\"><title>", out);
-	put_text(out, line->tip);
+	html_put_text(out, line->tip);
 	fputs("</title></rect>\n", out);
 	/* The widest bar leaves room for this many characters before the edge. */
 	svg_text(out, BAR_X0 + width + 6, y + 16, "", line->text, 46);
@@ -577,7 +564,7 @@ static void figure_open(struct page *page, const char *id, const char *name, con
 {
 	fprintf(page->out, "<figure id=\"%s\">\n<figcaption><b>Figure %d. %s</b><br>Source: ", id,
 		++page->figure, name);
-	put_text(page->out, sources);
+	html_put_text(page->out, sources);
 	fputs("</figcaption>\n", page->out);
 }
 
@@ -984,13 +971,13 @@ static void scatter_list(FILE *out, const struct report_table *table, const stru
 		report_cell_text(row, x_column, x, sizeof x);
 		report_cell_text(row, REPORT_COL_ACCURACY, y, sizeof y);
 		fputs("<li>", out);
-		put_text(out, row->board);
+		html_put_text(out, row->board);
 		fputs(" <span class=\"level\">", out);
-		put_text(out, verified_text(row));
+		html_put_text(out, verified_text(row));
 		fputs("</span> ", out);
-		put_text(out, row->model);
+		html_put_text(out, row->model);
 		fputs(" (", out);
-		put_text(out, row->variant);
+		html_put_text(out, row->variant);
 		fprintf(out, "): %s, %s %s: <b>%s</b></li>\n", x, row->accuracy_metric, y,
 			points[i].front ? "non-dominated" : "dominated");
 	}
@@ -1078,9 +1065,9 @@ static void write_figure_cell(FILE *out, const struct report_row *row, enum repo
 	report_cell_text(row, id, text, sizeof text);
 	cell_origin(row, id, origin, sizeof origin);
 	fputs("<td class=\"num\" title=\"source: ", out);
-	put_text(out, origin);
+	html_put_text(out, origin);
 	fputs("\">", out);
-	put_text(out, text);
+	html_put_text(out, text);
 	fprintf(out, "<span class=\"src\">%s</span></td>", report_source_name(cell->source));
 }
 
@@ -1089,14 +1076,14 @@ static void write_status_cell(FILE *out, const struct report_row *row)
 	bool ok = !strcmp(row->status, "ok");
 
 	fprintf(out, "<td%s title=\"record: ", ok ? "" : " class=\"error\"");
-	put_text(out, row->record);
+	html_put_text(out, row->record);
 	fputs("\">", out);
-	put_text(out, row->status[0] ? row->status : "unknown");
+	html_put_text(out, row->status[0] ? row->status : "unknown");
 	if (row->error_kind[0] || row->error[0]) {
 		fputs(": ", out);
-		put_text(out, row->error_kind);
+		html_put_text(out, row->error_kind);
 		fputs(" ", out);
-		put_text(out, row->error);
+		html_put_text(out, row->error);
 	}
 	fputs("</td>", out);
 }
@@ -1104,16 +1091,16 @@ static void write_status_cell(FILE *out, const struct report_row *row)
 static void write_table_row(FILE *out, const struct report_row *row)
 {
 	fputs("<tr><td>", out);
-	put_text(out, row->board);
+	html_put_text(out, row->board);
 	fprintf(out, "<span class=\"src\"><span class=\"level level-%s\">", verified_class(row));
-	put_text(out, verified_text(row));
+	html_put_text(out, verified_text(row));
 	fputs("</span></span></td><td>", out);
-	put_text(out, row->model);
+	html_put_text(out, row->model);
 	fputs("<span class=\"src\">", out);
-	put_text(out, row->variant);
+	html_put_text(out, row->variant);
 	if (row->suite[0]) {
 		fputs(", suite ", out);
-		put_text(out, row->suite);
+		html_put_text(out, row->suite);
 	}
 	fputs("</span></td>", out);
 	write_status_cell(out, row);
@@ -1145,13 +1132,13 @@ static void write_full_table(struct page *page, const struct report_view *view)
 static void write_row_name(FILE *out, const struct report_row *row)
 {
 	fputs("<b>", out);
-	put_text(out, row->board);
+	html_put_text(out, row->board);
 	fputs("</b> <span class=\"level\">", out);
-	put_text(out, verified_text(row));
+	html_put_text(out, verified_text(row));
 	fputs("</span> ", out);
-	put_text(out, row->model);
+	html_put_text(out, row->model);
 	fputs(" (", out);
-	put_text(out, row->variant);
+	html_put_text(out, row->variant);
 	fputs(")", out);
 }
 
@@ -1190,7 +1177,7 @@ static void write_excluded(struct page *page, const struct report_selection *sel
 		fputs("<li>", out);
 		write_row_name(out, &page->table->rows[verdict->row]);
 		fputs(": ", out);
-		put_text(out, reason);
+		html_put_text(out, reason);
 		fputs("</li>\n", out);
 	}
 	fputs("</ul>\n", out);
@@ -1206,7 +1193,7 @@ static void write_selection(struct page *page, const struct report_view *view)
 	fputs("<section id=\"selection\">\n<h2>Selection</h2>\n<p>", out);
 	if (view->require_text) {
 		fputs("Required: <code>", out);
-		put_text(out, view->require_text);
+		html_put_text(out, view->require_text);
 		fputs("</code>. ", out);
 	}
 	fprintf(out, "%zu of %zu rows qualify", selection->qualifying, selection->count);
@@ -1237,13 +1224,13 @@ static void write_energy_windows(struct page *page)
 		    "measured (the meter's trace file beside the record); the window is the "
 		    "firmware's marker pin, as the meter saw it");
 		fputs("<p class=\"note\">", page->out);
-		put_text(page->out, label);
+		html_put_text(page->out, label);
 		fputs(" on ", page->out);
-		put_text(page->out, row->board);
+		html_put_text(page->out, row->board);
 		fputs("</p>\n", page->out);
 		if (html_energy_window_svg(page->out, row->energy_trace, id) != HB_OK) {
 			fputs("<p class=\"absent\">no trace drawn: ", page->out);
-			put_text(page->out, hb_last_error());
+			html_put_text(page->out, hb_last_error());
 			fputs("</p>\n", page->out);
 		}
 		fputs("</figure>\n", page->out);

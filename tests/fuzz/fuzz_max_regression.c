@@ -1,4 +1,4 @@
-/* clang-format off */ // FUZZ_DEPS: host/report/compare.c host/report/report_units.c host/report/report_table.c host/report/report_layers.c host/util/error.c host/util/fileio.c
+/* clang-format off */ // FUZZ_DEPS: host/report/compare.c host/report/report_units.c host/report/report_table.c host/report/record_json.c host/report/report_layers.c host/util/error.c host/util/fileio.c
 // clang-format on
 /*
  * The --max-regression grammar on arbitrary text: a CI job passes whatever

@@ -1,4 +1,4 @@
-/* clang-format off */ // FUZZ_DEPS: host/report/report_table.c host/report/report_layers.c host/report/report_select.c host/report/report_units.c host/report/report_grid.c host/report/report_writer_text.c host/report/report_writer_csv.c host/report/report_writer_markdown.c host/util/json_read.c host/util/error.c host/util/fileio.c
+/* clang-format off */ // FUZZ_DEPS: host/report/report_table.c host/report/record_json.c host/report/report_layers.c host/report/report_select.c host/report/report_units.c host/report/report_grid.c host/report/report_writer_text.c host/report/report_writer_csv.c host/report/report_writer_markdown.c host/util/json_read.c host/util/error.c host/util/fileio.c
 // clang-format on
 /*
  * Result records into the report table, then every text writer over it:

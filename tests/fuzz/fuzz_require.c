@@ -1,4 +1,4 @@
-/* clang-format off */ // FUZZ_DEPS: host/report/report_select.c host/report/report_units.c host/report/report_table.c host/report/report_layers.c host/util/json_read.c host/util/error.c host/util/fileio.c
+/* clang-format off */ // FUZZ_DEPS: host/report/report_select.c host/report/report_units.c host/report/report_table.c host/report/record_json.c host/report/report_layers.c host/util/json_read.c host/util/error.c host/util/fileio.c
 // clang-format on
 /*
  * The --require grammar on arbitrary text: a CI job passes whatever its
