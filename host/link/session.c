@@ -592,6 +592,19 @@ int session_exit(struct session *session, uint8_t status)
 					     .wait_ms = session->timeout_ms / session->max_attempts,
 					     .attempts = session->max_attempts};
 	struct frame reply;
+	/* A reply whose delimiter the line damaged never completes, and the
+	 * board, having answered, is gone: the line closing after EXIT then
+	 * says it stopped as asked. The flasher's exit status confirms it. */
+	const bool was_quiet = hb_quiet_errors(true);
+	int result = request(session, MSG_EXIT, &status, 1, MSG_EXIT_REPLY, &policy, &reply);
 
-	return request(session, MSG_EXIT, &status, 1, MSG_EXIT_REPLY, &policy, &reply);
+	hb_quiet_errors(was_quiet);
+	if (result == HB_ERR_IO) {
+		hb_debug("board '%s': the line closed after EXIT (%s): taken as stopped",
+			 session->board_id, hb_last_error());
+		return HB_OK;
+	}
+	if (result != HB_OK)
+		return hb_error(result, "%s", hb_last_error());
+	return HB_OK;
 }

@@ -66,6 +66,7 @@ static void deliver(enum hb_level level, const char *line)
  * always kept as hb_last_error). */
 #define HELD_LINES 4
 static bool holding;
+static bool quiet_errors;
 static char held[HELD_LINES][1024];
 static unsigned held_count;
 
@@ -76,13 +77,26 @@ static void emit(enum hb_level level, const char *format, va_list args)
 	pthread_mutex_lock(&report_lock);
 	if (level == HB_LEVEL_ERROR)
 		memcpy(last_error, line, sizeof last_error);
-	if (level == HB_LEVEL_ERROR && holding) {
+	if (level == HB_LEVEL_ERROR && quiet_errors) {
+		/* kept as the last error only */
+	} else if (level == HB_LEVEL_ERROR && holding) {
 		if (held_count < HELD_LINES)
 			memcpy(held[held_count++], line, sizeof line);
 	} else {
 		deliver(level, line);
 	}
 	pthread_mutex_unlock(&report_lock);
+}
+
+bool hb_quiet_errors(bool quiet)
+{
+	bool before;
+
+	pthread_mutex_lock(&report_lock);
+	before = quiet_errors;
+	quiet_errors = quiet;
+	pthread_mutex_unlock(&report_lock);
+	return before;
 }
 
 void hb_hold_errors(bool hold)

@@ -54,6 +54,11 @@ void hb_debug(const char *format, ...) __attribute__((format(printf, 1, 2)));
 void hb_hold_errors(bool hold);
 void hb_release_held(enum hb_level level, const char *prefix);
 
+/* While quiet, errors only become hb_last_error: for a caller that expects
+ * a failure it may forgive, and reports the last error itself when it does
+ * not. Returns the state before, to restore. */
+bool hb_quiet_errors(bool quiet);
+
 /* The text of the last error reported (empty if none); results files keep it. */
 const char *hb_last_error(void);
 

@@ -23,6 +23,7 @@ struct fake_board {
 	uint16_t seqs[32];
 	struct test_line line;
 	struct frame_decoder decoder;
+	bool closed; /* 'x': the reply was lost and the board closed the line */
 };
 
 static char captured[1024];
@@ -120,6 +121,8 @@ static int fake_write(struct transport *transport, const uint8_t *data, size_t l
 			queue_frame(board, (uint16_t)(request.seq - 1), MSG_HELLO_REPLY, NULL, 0,
 				    0);
 			answer(board, &request, 0);
+		} else if (action == 'x') {
+			board->closed = true;
 		} else if (action == 'e') {
 			uint8_t error[3] = {MSG_ERROR_UNKNOWN_TYPE, 0, request.type};
 			queue_frame(board, request.seq, MSG_ERROR, error, 3, 0);
@@ -131,8 +134,11 @@ static int fake_write(struct transport *transport, const uint8_t *data, size_t l
 static int fake_read(struct transport *transport, uint8_t *data, size_t capacity, size_t *got,
 		     int timeout_ms)
 {
-	return test_line_read(&((struct fake_board *)transport)->line, data, capacity, got,
-			      timeout_ms);
+	struct fake_board *board = (struct fake_board *)transport;
+
+	if (board->closed)
+		return hb_error(HB_ERR_IO, "'fake': connection closed by the board");
+	return test_line_read(&board->line, data, capacity, got, timeout_ms);
 }
 
 static const struct transport_driver fake_driver = {
@@ -251,6 +257,21 @@ Test(session, a_damaged_exit_reply_is_taken_as_the_answer)
 	cr_assert_eq(session_exit(&session, 0), HB_OK, "%s", captured);
 	cr_assert_eq(session.counters.damaged_frames, 1);
 	cr_assert_eq(session.counters.resends, 0);
+}
+
+/* A damaged delimiter can swallow the whole EXIT reply; the board is gone
+ * then, and the closed line is its answer (seed 99 failed so at the end of a
+ * variant). Before EXIT, a closed line is an error as ever. */
+Test(session, a_line_closed_after_exit_is_taken_as_stopped)
+{
+	struct msg_hello_reply hello;
+
+	start("x", 1000, 3);
+	cr_assert_eq(session_exit(&session, 0), HB_OK, "%s", captured);
+	cr_assert_str_eq(captured, "");
+	start("x", 1000, 3);
+	cr_assert_eq(session_hello(&session, &hello), HB_ERR_IO);
+	cr_assert(strstr(captured, "connection closed"), "%s", captured);
 }
 
 Test(session, error_reply_names_the_board_error)
