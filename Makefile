@@ -146,8 +146,14 @@ $(BUILD)/tools/make_dense_model: tests/tools/make_dense_model.c tests/unit/test_
 e2e: $(BUILD)/asan/hilbench $(BUILD)/tools/make_image_model $(BUILD)/tools/make_dense_model $(EMU_TOOLS)
 	HB_TOOLS=$(CURDIR)/$(BUILD)/tools tests/e2e/run.sh $(BUILD)/asan/hilbench
 
+# What the tests run is built first on every core; the test runs themselves
+# get a make without a jobserver (they spawn make for the firmware).
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: deps
 	$(MAKE) lint
+	$(MAKE) -j$(TEST_JOBS) $(BUILD)/asan/unit_tests $(BUILD)/asan/hilbench $(EMU_TOOLS) \
+		$(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS)) \
+		$(BUILD)/tools/make_image_model $(BUILD)/tools/make_dense_model
 	$(MAKE) unit
 	$(MAKE) fuzz
 	$(MAKE) e2e
