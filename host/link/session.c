@@ -188,7 +188,7 @@ static const char *session_error_advice(uint16_t code)
 	}
 }
 
-int session_check_reply(const struct session *session, uint8_t request_type, uint8_t expected_reply,
+int session_check_reply(struct session *session, uint8_t request_type, uint8_t expected_reply,
 			const struct frame *reply)
 {
 	if (reply->type == MSG_ERROR) {
@@ -197,6 +197,7 @@ int session_check_reply(const struct session *session, uint8_t request_type, uin
 			return hb_error(HB_ERR_PROTOCOL,
 					"board '%s' sent a malformed error reply to %s",
 					session->board_id, msg_type_name(request_type));
+		session->board_error = error.code;
 		return hb_error(HB_ERR_PROTOCOL, "board '%s' refused %s: %s (code %u)%s",
 				session->board_id, msg_type_name(request_type),
 				msg_error_name(error.code), error.code,

@@ -76,6 +76,7 @@ struct session {
 	bool handshaken;	    /* a HELLO was answered: a MSG_BOOT now is a reset */
 	uint8_t awaiting;	    /* the request in flight (0: none), for messages */
 	int awaiting_deadline_ms;   /* its deadline */
+	uint16_t board_error;	    /* the last MSG_ERROR's code (0: none) */
 	bool derive_deadlines;	    /* session_use_deadlines was called */
 	struct deadline_rule rule;  /* its rule */
 	uint32_t counter_scale_q16; /* counter units per tick, from HELLO */
@@ -133,8 +134,9 @@ int session_write(struct session *session, const uint8_t *bytes, size_t length);
 int session_read_frame(struct session *session, int64_t deadline_ms, struct frame *frame,
 		       enum frame_result *result);
 /* HB_OK when `reply` is the expected reply to a `request_type`; otherwise
- * reports the board's MSG_ERROR or the wrong type, naming the board. */
-int session_check_reply(const struct session *session, uint8_t request_type, uint8_t expected_reply,
+ * reports the board's MSG_ERROR (its code kept as board_error) or the
+ * wrong type, naming the board. */
+int session_check_reply(struct session *session, uint8_t request_type, uint8_t expected_reply,
 			const struct frame *reply);
 
 /* Checks of the typed replies, shared with the pipelined path: the chunk

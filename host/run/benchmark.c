@@ -169,8 +169,8 @@ int benchmark_measure_one(struct session *session, const struct loaded_model *mo
 		hb_info("  %s: invoking %u runs (%u/%u done)", model->name, batch, done,
 			options->runs);
 		/* Batch N of the hooks starts at run 48 x N, across resets too. */
-		status =
-		    debug_hooks_fire(options->hooks, session, model->name, done / PROTO_MAX_RUNS);
+		status = debug_hooks_fire_awaited(options->hooks, session, model->name,
+						  done / PROTO_MAX_RUNS);
 		if (status != HB_OK)
 			goto out;
 		status = session_invoke(session, (uint16_t)batch,
@@ -402,6 +402,7 @@ struct attempt {
 	uint32_t number; /* 0: the first start of the board */
 	uint8_t awaiting;
 	int deadline_ms;
+	uint16_t board_error; /* the code of the board's last MSG_ERROR (0: none) */
 	double counted_units; /* one inference as an earlier start counted it */
 };
 
@@ -456,6 +457,7 @@ static int measure_attempt(struct session *session, const struct loaded_model *m
 	if (session) {
 		attempt->counted_units = session->deadlines.counted_units;
 		attempt->awaiting = session->awaiting;
+		attempt->board_error = session->board_error;
 		attempt->deadline_ms =
 		    session->awaiting ? session->awaiting_deadline_ms : session->timeout_ms;
 		result->deadlines = session->deadlines;
@@ -464,36 +466,22 @@ static int measure_attempt(struct session *session, const struct loaded_model *m
 	return status;
 }
 
-/* Does the board hold another image than the host's? (Checked after a
- * reset: one that kept the flash needs no reflash.) */
-static bool image_differs(const struct loaded_model *model, const struct run_result *result)
-{
-	const struct model_image_header *header = (const void *)model->compiled.image;
-
-	return result->hello.model_status != MODEL_CHECK_OK ||
-	       result->hello.model_crc32 != header->crc32;
-}
-
-/* Resets the board (reflash: programs it again), reopening an emulator's
- * console; says what it did in `action`. */
+/* Restarts the board (reflash: programs it again), reopening an
+ * emulator's console; appends what it did to event->action. */
 static int reset_board(const struct board_link *link, const struct benchmark_options *options,
-		       bool reflash, struct run_result *result, char *action, size_t capacity)
+		       bool reflash, struct run_result *result, struct recovery_event *event)
 {
-	const struct flasher_driver *flasher = link->flasher;
+	const struct recovery_board board = {.board_id = link->board->id,
+					     .flasher = link->flasher,
+					     .request = link->request,
+					     .flash = link->flash};
 	int status;
 
-	if (flasher->emulator)
+	if (link->flasher->emulator)
 		close_console(link->console, result);
-	if (reflash || !flasher->reset) {
-		flasher->stop(link->flash, 0);
+	if (reflash || !link->flasher->reset)
 		*link->started = false;
-		snprintf(action, capacity, "%s", "reflashed (firmware and model image)");
-		status = flasher->start(link->request, link->flash);
-	} else {
-		snprintf(action, capacity, "%s",
-			 flasher->emulator ? "emulator restarted" : "reset run (openocd)");
-		status = flasher->reset(link->request, link->flash);
-	}
+	status = recovery_restart(&board, reflash, event);
 	*link->started = status == HB_OK;
 	if (status == HB_OK)
 		status = connect_console(link->board, options, link->flash, link->console, result);
@@ -507,23 +495,38 @@ static uint32_t progress(const struct benchmark_options *options, const struct r
 	return options->measure ? result->outputs_compared : (uint32_t)result->run_count;
 }
 
-/* After a reset: a board reset by its pin keeps its flash, so it is
- * reflashed only when the image it reports is not the host's. True when
- * it was (and *status says how that went). */
-static bool reflash_if_image_differs(const struct board_link *link,
-				     const struct benchmark_options *options,
-				     const struct loaded_model *model, struct run_result *result,
-				     struct recovery_event *event, int *status)
+/* After a restart: a board reset by its pin keeps its flash, so it is
+ * reflashed only when the image it reported in this attempt's HELLO
+ * (`hello`, NULL: none) is not the host's, and given up on when it is
+ * still not after the reflash. Returns true when the board was reflashed
+ * and must be talked to again; *status and *cause say how it went. */
+static bool check_image_after_restart(const struct board_link *link,
+				      const struct benchmark_options *options,
+				      const struct loaded_model *model,
+				      const struct msg_hello_reply *hello, bool *reflashed,
+				      struct run_result *result, struct recovery_event *event,
+				      int *status, enum recovery_cause *cause)
 {
-	char action[64];
+	const struct model_image_header *header = (const void *)model->compiled.image;
+	const struct recovery_board board = {
+	    .board_id = link->board->id, .flasher = link->flasher, .flash = link->flash};
 
-	if (*status != HB_ERR_PROTOCOL || !result->have_hello || !image_differs(model, result))
+	switch (recovery_check_image(hello, header->crc32, *reflashed, event)) {
+	case RECOVERY_IMAGE_REFLASH:
+		recovery_attempt_end(true);
+		*reflashed = true;
+		*status = reset_board(link, options, true, result, event);
+		if (*status == HB_OK)
+			return true;
+		*cause = RECOVERY_NOT_RECOVERABLE;
 		return false;
-	recovery_attempt_end(true);
-	*status = reset_board(link, options, true, result, action, sizeof action);
-	snprintf(event->action + strlen(event->action),
-		 sizeof event->action - strlen(event->action), "; %s", action);
-	return true;
+	case RECOVERY_IMAGE_GIVE_UP:
+		recovery_attempt_end(true);
+		*status = recovery_image_error(&board, hello, header->crc32);
+		*cause = RECOVERY_NOT_RECOVERABLE;
+		return false;
+	default: return false;
+	}
 }
 
 /* The one error of a run given up on, over the attempts' own (shown as
@@ -552,9 +555,12 @@ static int talk_recovering(const struct board_link *link, const struct loaded_mo
 	struct benchmark_options attempt_options = *options;
 	struct session_counters carried;
 	struct recovery_event *event = NULL;
+	struct msg_hello_reply earlier_hello;
 	enum recovery_cause cause;
 	uint32_t resets = 0;
 	bool reflashed = false;
+	bool restarted = false; /* the board was restarted since the last image check */
+	bool hello_seen;
 	int status;
 
 	memset(&carried, 0, sizeof carried);
@@ -566,16 +572,31 @@ static int talk_recovering(const struct board_link *link, const struct loaded_mo
 		memset(&result->counters, 0, sizeof result->counters);
 		attempt.awaiting = 0;
 		attempt.deadline_ms = 0;
+		attempt.board_error = 0;
+		/* A HELLO answered in this attempt fills it again (its version is never 0). */
+		earlier_hello = result->hello;
+		memset(&result->hello, 0, sizeof result->hello);
 		recovery_attempt_begin(true);
 		status = talk(link->board, model, &attempt_options, *link->console, result);
-		cause = recovery_classify(status, result->counters.unasked_boots);
+		hello_seen = result->hello.protocol_version != 0;
+		if (!hello_seen)
+			result->hello = earlier_hello;
+		cause =
+		    recovery_classify(status, result->counters.unasked_boots, attempt.board_error);
 		session_counters_add(&carried, &result->counters);
-		if (event && !reflashed &&
-		    reflash_if_image_differs(link, options, model, result, event, &status)) {
-			reflashed = true;
-			if (status == HB_OK)
+		if (event && restarted) {
+			restarted = false;
+			if (check_image_after_restart(link, options, model,
+						      hello_seen ? &result->hello : NULL,
+						      &reflashed, result, event, &status, &cause)) {
+				restarted = true;
 				continue;
-			cause = RECOVERY_NOT_RECOVERABLE;
+			}
+			if (cause == RECOVERY_NOT_RECOVERABLE && status != HB_OK) {
+				snprintf(event->outcome, sizeof event->outcome, "failed: %s",
+					 hb_last_error());
+				break;
+			}
 		}
 		/* Recovered when the board got past the point where it stopped. */
 		if (event)
@@ -596,9 +617,9 @@ static int talk_recovering(const struct board_link *link, const struct loaded_mo
 			resets, RECOVERY_MAX_RESETS);
 		save(result);
 		reflashed = false;
+		restarted = true;
 		attempt.number++;
-		status =
-		    reset_board(link, options, false, result, event->action, sizeof event->action);
+		status = reset_board(link, options, false, result, event);
 		if (status != HB_OK) {
 			snprintf(event->outcome, sizeof event->outcome, "failed: %s",
 				 hb_last_error());

@@ -3,16 +3,28 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model_image.h"
 #include "util/error.h"
 
 void debug_hooks_init(struct debug_hooks *hooks)
 {
-	*hooks = (struct debug_hooks){.hang_at = -1, .reset_at = -1, .stuck_at = -1};
+	*hooks =
+	    (struct debug_hooks){.hang_at = -1, .reset_at = -1, .stuck_at = -1, .corrupt_at = -1};
 }
 
-int debug_hooks_fire(struct debug_hooks *hooks, struct session *session, const char *model,
-		     uint32_t index)
+static const char *debug_hook_verb(uint8_t type)
 {
+	switch (type) {
+	case MSG_DEBUG_HANG: return "hang";
+	case MSG_DEBUG_RESET: return "reset";
+	default: return "damage its model image";
+	}
+}
+
+static int debug_hooks_send(struct debug_hooks *hooks, struct session *session, const char *model,
+			    uint32_t index, bool await_reply)
+{
+	struct frame reply;
 	uint8_t type = 0;
 
 	if (!hooks)
@@ -27,12 +39,29 @@ int debug_hooks_fire(struct debug_hooks *hooks, struct session *session, const c
 	} else if (!hooks->reset_fired && hooks->reset_at == (int64_t)index) {
 		hooks->reset_fired = true;
 		type = MSG_DEBUG_RESET;
+	} else if (!hooks->corrupt_fired && hooks->corrupt_at == (int64_t)index) {
+		hooks->corrupt_fired = true;
+		type = MSG_DEBUG_CORRUPT;
 	}
 	if (!type)
 		return HB_OK;
-	hb_info("  debug: asking board '%s' to %s at %u", session->board_id,
-		type == MSG_DEBUG_HANG ? "hang" : "reset", index);
-	return session_send_only(session, type, NULL, 0);
+	hb_info("  debug: asking board '%s' to %s at %u", session->board_id, debug_hook_verb(type),
+		index);
+	if (type != MSG_DEBUG_CORRUPT || !await_reply)
+		return session_send_only(session, type, NULL, 0);
+	return session_request(session, type, NULL, 0, MSG_DEBUG_CORRUPT_REPLY, &reply);
+}
+
+int debug_hooks_fire(struct debug_hooks *hooks, struct session *session, const char *model,
+		     uint32_t index)
+{
+	return debug_hooks_send(hooks, session, model, index, false);
+}
+
+int debug_hooks_fire_awaited(struct debug_hooks *hooks, struct session *session, const char *model,
+			     uint32_t index)
+{
+	return debug_hooks_send(hooks, session, model, index, true);
 }
 
 void recovery_deadline_rule(const struct board_profile *board, int fixed_ms,
@@ -51,7 +80,7 @@ void recovery_deadline_rule(const struct board_profile *board, int fixed_ms,
 		rule->units_per_mac = board->deadline.units_per_mac;
 }
 
-enum recovery_cause recovery_classify(int status, uint32_t boots)
+enum recovery_cause recovery_classify(int status, uint32_t boots, uint16_t board_error)
 {
 	if (status == HB_OK)
 		return RECOVERY_NOT_RECOVERABLE;
@@ -59,6 +88,8 @@ enum recovery_cause recovery_classify(int status, uint32_t boots)
 		return RECOVERY_CAUSE_BOARD_RESET;
 	if (status == HB_ERR_TIMEOUT)
 		return RECOVERY_CAUSE_DEADLINE;
+	if (status == HB_ERR_PROTOCOL && board_error == MSG_ERROR_MODEL_CORRUPT)
+		return RECOVERY_CAUSE_IMAGE_DAMAGED;
 	return RECOVERY_NOT_RECOVERABLE;
 }
 
@@ -67,8 +98,83 @@ const char *recovery_cause_name(enum recovery_cause cause)
 	switch (cause) {
 	case RECOVERY_CAUSE_DEADLINE: return "deadline expired";
 	case RECOVERY_CAUSE_BOARD_RESET: return "board reset by itself";
+	case RECOVERY_CAUSE_IMAGE_DAMAGED: return "image damaged on the board";
 	default: return "not recoverable";
 	}
+}
+
+/* Appends `text` to the event's action, after "; " unless it is the first. */
+static void recovery_action_add(struct recovery_event *event, const char *text)
+{
+	const size_t used = strlen(event->action);
+
+	snprintf(event->action + used, sizeof event->action - used, "%s%s", used ? "; " : "", text);
+}
+
+int recovery_restart(const struct recovery_board *board, bool reflash, struct recovery_event *event)
+{
+	const struct flasher_driver *flasher = board->flasher;
+	char text[64];
+
+	if (reflash || !flasher->reset) {
+		recovery_action_add(event, "reflashed (firmware and model image)");
+		flasher->stop(board->flash, 0);
+		return flasher->start(board->request, board->flash);
+	}
+	if (flasher->emulator)
+		snprintf(text, sizeof text, "%s", "emulator restarted");
+	else
+		snprintf(text, sizeof text, "reset run (%s)", flasher->name);
+	recovery_action_add(event, text);
+	return flasher->reset(board->request, board->flash);
+}
+
+static bool recovery_image_differs(const struct msg_hello_reply *hello, uint32_t host_crc)
+{
+	return hello->model_status != MODEL_CHECK_OK || hello->model_crc32 != host_crc;
+}
+
+/* "image 0x... on the board (its check's verdict), 0x... on the host". */
+static void recovery_image_text(const struct msg_hello_reply *hello, uint32_t host_crc, char *text,
+				size_t capacity)
+{
+	char verdict[80] = "";
+
+	if (hello->model_status != MODEL_CHECK_OK)
+		snprintf(verdict, sizeof verdict, " (refused: %s)",
+			 model_check_name((enum model_check)hello->model_status));
+	snprintf(text, capacity, "image 0x%08x on the board%s, 0x%08x on the host",
+		 hello->model_crc32, verdict, host_crc);
+}
+
+enum recovery_image_step recovery_check_image(const struct msg_hello_reply *hello,
+					      uint32_t host_crc, bool reflashed,
+					      struct recovery_event *event)
+{
+	char text[160];
+
+	if (!hello)
+		return RECOVERY_IMAGE_UNSEEN;
+	if (!recovery_image_differs(hello, host_crc)) {
+		recovery_action_add(event, "image CRC matches");
+		return RECOVERY_IMAGE_MATCHES;
+	}
+	recovery_image_text(hello, host_crc, text, sizeof text);
+	recovery_action_add(event, text);
+	return reflashed ? RECOVERY_IMAGE_GIVE_UP : RECOVERY_IMAGE_REFLASH;
+}
+
+int recovery_image_error(const struct recovery_board *board, const struct msg_hello_reply *hello,
+			 uint32_t host_crc)
+{
+	char text[160];
+
+	recovery_image_text(hello, host_crc, text, sizeof text);
+	return hb_error(HB_ERR_INFRASTRUCTURE,
+			"board '%s' still reports another model image after it was reflashed "
+			"(%s); gave up on it (flasher log: %s)",
+			board->board_id, text,
+			board->flash->log_path[0] ? board->flash->log_path : "none");
 }
 
 struct recovery_event *recovery_note(struct recovery_log *log, enum recovery_cause cause,

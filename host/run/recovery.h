@@ -1,19 +1,21 @@
 /*
  * Recovering a board that hung or reset itself in the middle of a run
  * (docs/reliability.md). benchmark_run makes the attempts; this module
- * decides what a failed attempt was (a request past its deadline, or a
- * board that announced a boot unasked), whether one more is allowed (at most
- * RECOVERY_MAX_RESETS resets per model), and records each recovery for the
- * result: the request and the sample or batch it stopped at, the cause, the
- * action (an emulator restarted, OpenOCD `reset run`, a reflash when the
- * image the board reports differs from the host's) and how it ended. A lab
- * map's power switch (issue 9) would be one more action here.
+ * decides what a failed attempt was (a request past its deadline, a board
+ * that announced a boot unasked, or one that found its model image damaged),
+ * whether one more is allowed (at most RECOVERY_MAX_RESETS resets per
+ * model), restarts the board through its flasher, decides after the
+ * restart whether the image the board reports is the host's or must be
+ * reflashed (once), and records each recovery for the result: the request
+ * and the sample or batch it stopped at, the cause, the action (an emulator
+ * restarted, OpenOCD `reset run`, the image found, a reflash) and how it
+ * ended. A lab map's power switch (issue 9) would be one more action here.
  *
- * Also the test hooks that make an emulated board hang or reset at a chosen
- * sample (suite) or batch (plain run): `--debug-hang-at`, `--debug-reset-at`
- * fire once per hilbench run, so the recovery can succeed;
- * `--debug-stuck-at` hangs the first model or variant that reaches it on
- * every attempt, a board no reset mends.
+ * Also the test hooks that make an emulated board hang, reset or damage its
+ * image at a chosen sample (suite) or batch (plain run): `--debug-hang-at`,
+ * `--debug-reset-at`, `--debug-corrupt-at` fire once per hilbench run, so
+ * the recovery can succeed; `--debug-stuck-at` hangs the first model or
+ * variant that reaches it on every attempt, a board no reset mends.
  */
 #ifndef HB_RECOVERY_H
 #define HB_RECOVERY_H
@@ -24,6 +26,7 @@
 #include <cjson/cJSON.h>
 
 #include "config/profile.h"
+#include "flash/flasher.h"
 #include "link/deadline.h"
 #include "link/session.h"
 
@@ -34,6 +37,11 @@ enum recovery_cause {
 	RECOVERY_NOT_RECOVERABLE = 0, /* anything else: the run ends */
 	RECOVERY_CAUSE_DEADLINE,      /* a request had no reply within its deadline */
 	RECOVERY_CAUSE_BOARD_RESET,   /* MSG_BOOT after the handshake */
+	/* INVOKE answered MODEL_CORRUPT: the image changed under the board (a
+	 * flash bit flip, a half-finished programming). A reset, then a reflash
+	 * if the board still reports another image. STACK_OVERRUN is not a
+	 * cause: the same code on the same input overruns again. */
+	RECOVERY_CAUSE_IMAGE_DAMAGED,
 };
 
 struct recovery_event {
@@ -42,7 +50,7 @@ struct recovery_event {
 	uint32_t index;	   /* the first unfinished sample, or the batch */
 	int deadline_ms;   /* the request's deadline */
 	const char *cause; /* recovery_cause_name */
-	char action[64];   /* what was done to the board */
+	char action[200];  /* what was done to the board, and the image found after */
 	char outcome[160]; /* "recovered", or why not */
 };
 
@@ -56,25 +64,74 @@ struct debug_hooks {
 	int64_t hang_at;
 	int64_t reset_at;
 	int64_t stuck_at;
-	bool hang_fired, reset_fired;
+	int64_t corrupt_at;
+	bool hang_fired, reset_fired, corrupt_fired;
 	char stuck_owner[128]; /* the model the stuck hook holds to ("": none yet) */
 };
 
 void debug_hooks_init(struct debug_hooks *hooks);
 
-/* Before sample or batch `index` of `model`: sends MSG_DEBUG_HANG or
- * MSG_DEBUG_RESET when a hook is due (NULL hooks: none). */
+/* Before sample or batch `index` of `model`: sends MSG_DEBUG_HANG,
+ * MSG_DEBUG_RESET or MSG_DEBUG_CORRUPT when a hook is due (NULL hooks:
+ * none). Sent only, as from a suite's stream with requests in flight: the
+ * board's answer to DEBUG_CORRUPT is taken for a stale reply. */
 int debug_hooks_fire(struct debug_hooks *hooks, struct session *session, const char *model,
 		     uint32_t index);
 
-/* What an attempt's failure was. `boots` are the attempt's unasked boots. */
-enum recovery_cause recovery_classify(int status, uint32_t boots);
+/* The same with nothing in flight (a plain run, between batches): the
+ * answer to DEBUG_CORRUPT is awaited, so a board that refuses it (its
+ * model region is flash) ends the run with the board's reason. */
+int debug_hooks_fire_awaited(struct debug_hooks *hooks, struct session *session, const char *model,
+			     uint32_t index);
+
+/* What an attempt's failure was. `boots` are the attempt's unasked boots,
+ * `board_error` the code of the board's last MSG_ERROR (0: none). */
+enum recovery_cause recovery_classify(int status, uint32_t boots, uint16_t board_error);
 const char *recovery_cause_name(enum recovery_cause cause);
 
 /* Appends an event (the last one is overwritten when full); returns it. */
 struct recovery_event *recovery_note(struct recovery_log *log, enum recovery_cause cause,
 				     const char *request, const char *unit, uint32_t index,
 				     int deadline_ms);
+
+/* A started board as the run holds it, for a restart. */
+struct recovery_board {
+	const char *board_id;
+	const struct flasher_driver *flasher;
+	const struct flash_request *request;
+	struct flash_session *flash;
+};
+
+/* Starts the board's firmware afresh: the flasher's reset (an emulator
+ * restarted on the same images, OpenOCD's `reset run` on what the flash
+ * holds), or with `reflash` (or a flasher that cannot reset) stop and
+ * start, which programs firmware and model image again. Appends what it
+ * did to event->action. The caller closes an emulator's console before
+ * and reopens it after. */
+int recovery_restart(const struct recovery_board *board, bool reflash,
+		     struct recovery_event *event);
+
+/* After a restart: the board's HELLO (NULL when it answered none) against
+ * the host's image CRC. */
+enum recovery_image_step {
+	RECOVERY_IMAGE_UNSEEN,	/* no HELLO: nothing to compare, the attempt's failure decides */
+	RECOVERY_IMAGE_MATCHES, /* the host's image, found intact at boot: no reflash */
+	RECOVERY_IMAGE_REFLASH, /* another image, or one the board refused: reflash it */
+	RECOVERY_IMAGE_GIVE_UP, /* so still after a reflash: recovery_image_error, exit 3 */
+};
+
+/* Decides the step (`reflashed`: a reflash was made since the restart)
+ * and appends what the board reports to event->action: "image CRC
+ * matches", or both CRCs and the board's verdict on its image. */
+enum recovery_image_step recovery_check_image(const struct msg_hello_reply *hello,
+					      uint32_t host_crc, bool reflashed,
+					      struct recovery_event *event);
+
+/* Reports the error of RECOVERY_IMAGE_GIVE_UP and returns its code,
+ * HB_ERR_INFRASTRUCTURE (exit 3): names the board, both CRCs and the
+ * flasher's log. */
+int recovery_image_error(const struct recovery_board *board, const struct msg_hello_reply *hello,
+			 uint32_t host_crc);
 
 /* Holds the errors of an attempt that may still be recovered from, then
  * shows them as warnings (recovered, or recovering) or as errors (the last

@@ -64,6 +64,12 @@ void port_reset(void) __attribute__((noreturn));
  * where the port cannot tell (the default in ports/common). */
 uint8_t port_reset_cause(void);
 
+/* 1 when the model region is RAM the core may write (an emulator's
+ * stand-in for flash, as on QEMU's MPS2 machines), 0 when it is flash (the
+ * default, ports/common/model_region.c). Only MSG_DEBUG_CORRUPT asks: it
+ * damages the image for a test, and is refused on flash. */
+int port_model_region_writable(void);
+
 /* Stops the target: on QEMU, semihosting exit with `status`; on a real
  * board, a reset. Never returns. */
 void port_exit(int status) __attribute__((noreturn));

@@ -273,6 +273,41 @@ static void handle_layers_read(void)
 	    (uint16_t)msg_layers_reply_encode(&layers, reply.payload, sizeof reply.payload);
 }
 
+/* MSG_DEBUG_CORRUPT: one byte of the image's body changed, as a flash bit
+ * flip or a half-finished programming would leave it, so the next INVOKE
+ * finds the CRC broken (tests the host's recovery). Only where the port
+ * says the region is RAM (QEMU's MPS2 machines): real flash is not written
+ * without its controller's erase and program sequence. An image already
+ * damaged is left alone, so a second request never undoes the first. */
+static void handle_debug_corrupt(void)
+{
+	const struct model_image_header *model = model_runner_header();
+	uint32_t offset;
+
+	if (request.length != 0) {
+		reply_error(MSG_ERROR_BAD_LENGTH);
+		return;
+	}
+	if (!model) {
+		reply_error(MSG_ERROR_NO_MODEL);
+		return;
+	}
+	if (!port_model_region_writable()) {
+		reply_error(MSG_ERROR_READ_ONLY);
+		return;
+	}
+	/* Intact: the header is the one checked at boot, its sizes hold. */
+	if (!model_runner_image_intact() || model->image_size <= model->header_size) {
+		reply_error(MSG_ERROR_MODEL_CORRUPT);
+		return;
+	}
+	offset = model->header_size + (model->image_size - model->header_size) / 2u;
+	((volatile uint8_t *)(uintptr_t)model)[offset] ^= 0xFFu;
+	reply.type = MSG_DEBUG_CORRUPT_REPLY;
+	le_put_u32(reply.payload, offset);
+	reply.length = 4;
+}
+
 static void send_last_reply(void)
 {
 	port_uart_write(last_reply_bytes, last_reply_length);
@@ -290,6 +325,7 @@ static int execute_request(void)
 	case MSG_INVOKE: handle_invoke(); return 0;
 	case MSG_OUTPUT_READ: handle_output_read(); return 0;
 	case MSG_LAYERS_READ: handle_layers_read(); return 0;
+	case MSG_DEBUG_CORRUPT: handle_debug_corrupt(); return 0;
 	case MSG_EXIT:
 		if (request.length != 1) {
 			reply_error(MSG_ERROR_BAD_LENGTH);

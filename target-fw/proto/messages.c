@@ -222,6 +222,7 @@ const char *msg_type_name(uint8_t type)
 	case MSG_EXIT: return "EXIT";
 	case MSG_LAYERS_READ: return "LAYERS_READ";
 	case MSG_DEBUG_HANG: return "DEBUG_HANG";
+	case MSG_DEBUG_CORRUPT: return "DEBUG_CORRUPT";
 	case MSG_DEBUG_RESET: return "DEBUG_RESET";
 	case MSG_BOOT: return "BOOT";
 	case MSG_HELLO_REPLY: return "HELLO_REPLY";
@@ -230,6 +231,7 @@ const char *msg_type_name(uint8_t type)
 	case MSG_OUTPUT_DATA: return "OUTPUT_DATA";
 	case MSG_EXIT_REPLY: return "EXIT_REPLY";
 	case MSG_LAYERS_DATA: return "LAYERS_DATA";
+	case MSG_DEBUG_CORRUPT_REPLY: return "DEBUG_CORRUPT_REPLY";
 	case MSG_ERROR: return "ERROR";
 	default: return "unknown";
 	}
@@ -247,6 +249,8 @@ const char *msg_error_name(uint16_t code)
 	case MSG_ERROR_NO_MODEL: return "no valid model image";
 	case MSG_ERROR_MODEL_CORRUPT: return "model image damaged since boot (CRC mismatch)";
 	case MSG_ERROR_STACK_OVERRUN: return "stack overrun during the runs";
+	case MSG_ERROR_READ_ONLY:
+		return "the model region is flash, the firmware does not write it";
 	default: return "unknown error";
 	}
 }

@@ -30,6 +30,10 @@ enum msg_type {
 	MSG_OUTPUT_READ = 0x04, /* u32 offset, u16 length */
 	MSG_EXIT = 0x05,	/* u8 status: the target stops (QEMU exits) */
 	MSG_LAYERS_READ = 0x06, /* u16 first op: the last profiled inference's per-op ticks */
+	/* The target changes one byte of its model image, where its model
+	 * region is RAM (an emulator's): tests the recovery of a damaged image.
+	 * Answered; firmware before it answers UNKNOWN_TYPE. */
+	MSG_DEBUG_CORRUPT = 0x7C,
 	MSG_DEBUG_RESET = 0x7D, /* the target resets itself, unanswered: tests recovery */
 	MSG_DEBUG_HANG = 0x7E,	/* the target spins forever: tests host timeouts */
 
@@ -37,9 +41,10 @@ enum msg_type {
 	MSG_HELLO_REPLY = 0x81,
 	MSG_INPUT_ACK = 0x82, /* u32 offset, u16 length */
 	MSG_INVOKE_REPLY = 0x83,
-	MSG_OUTPUT_DATA = 0x84, /* u32 offset, bytes */
-	MSG_EXIT_REPLY = 0x85,	/* empty: sent before the target stops */
-	MSG_LAYERS_DATA = 0x86, /* struct msg_layers_reply */
+	MSG_OUTPUT_DATA = 0x84,		/* u32 offset, bytes */
+	MSG_EXIT_REPLY = 0x85,		/* empty: sent before the target stops */
+	MSG_LAYERS_DATA = 0x86,		/* struct msg_layers_reply */
+	MSG_DEBUG_CORRUPT_REPLY = 0xFC, /* u32 offset in the image of the byte changed */
 	/* Unasked, seq 0, once at every start (protocol 5): struct msg_boot. A
 	 * host that has shaken hands takes it for a reset of the board. */
 	MSG_BOOT = 0x90,
@@ -62,6 +67,10 @@ enum msg_error {
 	 * (stack_paint.h): the stack overran or all but overran, so the
 	 * results are not sent; build the firmware with a larger stack. */
 	MSG_ERROR_STACK_OVERRUN = 9,
+	/* DEBUG_CORRUPT on a board whose model region is flash: the firmware
+	 * does not write it (that takes the flash controller's erase and
+	 * program sequence), so the test hook cannot work there. */
+	MSG_ERROR_READ_ONLY = 10,
 };
 
 enum msg_counter_kind {

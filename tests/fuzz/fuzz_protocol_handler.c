@@ -16,7 +16,9 @@
  * boot (the next INVOKE must be refused, never answered with results);
  * bit 2 overwrites the stack's guard words during the runs (an overrun:
  * refused as well). A shadow decoder sees the same bytes to know the
- * requests; MSG_DEBUG_HANG (spins by design) ends the input unsent.
+ * requests; MSG_DEBUG_HANG (spins by design) ends the input unsent. An
+ * answered MSG_DEBUG_CORRUPT changed a byte inside the image: from then on
+ * the image counts as damaged, as with bit 1.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -45,6 +47,8 @@
 static struct {
 	uint8_t setup;
 	int damaged;
+	int retry; /* the request being checked repeats the last one */
+	size_t image_size;
 	struct frame last_request;
 	int have_last;
 	uint8_t last_reply[FRAME_MAX_ENCODED];
@@ -140,6 +144,13 @@ static void fuzz_check_answer(const struct frame *request, const struct frame *r
 		FUZZ_CHECK(msg_layers_reply_decode(reply->payload, reply->length, &layers) == 0);
 		break;
 	case MSG_EXIT: FUZZ_CHECK(reply->length == 0 && request->length == 1); break;
+	case MSG_DEBUG_CORRUPT:
+		/* A retry gets the first answer again, the image damaged since. */
+		FUZZ_CHECK(fuzz_model_up() && (!fuzz.damaged || fuzz.retry) &&
+			   request->length == 0);
+		FUZZ_CHECK(reply->length == 4 && le_get_u32(reply->payload) < fuzz.image_size);
+		fuzz.damaged = 1;
+		break;
 	default: abort(); /* only known requests have replies */
 	}
 }
@@ -162,10 +173,11 @@ static void fuzz_check_output(enum frame_result seen, const struct frame *reques
 		FUZZ_CHECK(le_get_u16(reply.payload) == MSG_ERROR_BAD_FRAME);
 		return;
 	}
-	if (fuzz.have_last && fuzz.last_request.seq == request->seq &&
-	    fuzz.last_request.type == request->type &&
-	    fuzz.last_request.length == request->length &&
-	    memcmp(fuzz.last_request.payload, request->payload, request->length) == 0)
+	fuzz.retry = fuzz.have_last && fuzz.last_request.seq == request->seq &&
+		     fuzz.last_request.type == request->type &&
+		     fuzz.last_request.length == request->length &&
+		     memcmp(fuzz.last_request.payload, request->payload, request->length) == 0;
+	if (fuzz.retry)
 		FUZZ_CHECK(length == fuzz.last_reply_length &&
 			   memcmp(wire, fuzz.last_reply, length) == 0);
 	fuzz_check_answer(request, &reply);
@@ -186,6 +198,7 @@ static void fuzz_setup(const uint8_t *data, size_t size)
 	memset(fw_host_stack, 0, FW_HOST_STACK_BYTES);
 	if (fuzz.setup & FUZZ_MODEL)
 		image_size = fw_host_model_write(fw_host_region, FW_HOST_REGION_BYTES);
+	fuzz.image_size = image_size;
 	fw_host_reset(FUZZ_COUNTER_READS);
 	fw_host_set_counter_hook((fuzz.setup & FUZZ_OVERRUN) ? fuzz_overrun_hook : NULL);
 	FUZZ_CHECK(fw_host_run(fuzz_boot, NULL) == FW_HOST_RETURNED);

@@ -204,6 +204,15 @@ void port_reset(void)
 	__builtin_unreachable();
 }
 
+int fw_host_region_read_only;
+
+/* The region is a plain array: MSG_DEBUG_CORRUPT may damage it, unless a
+ * test plays a board whose region is flash. */
+int port_model_region_writable(void)
+{
+	return !fw_host_region_read_only;
+}
+
 uint8_t port_reset_cause(void)
 {
 	return 0; /* MSG_RESET_CAUSE_UNKNOWN */

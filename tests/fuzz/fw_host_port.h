@@ -21,6 +21,8 @@
 extern uint8_t fw_host_region[FW_HOST_REGION_BYTES];
 extern uint8_t fw_host_ram[FW_HOST_RAM_BYTES];
 extern uint32_t fw_host_stack[FW_HOST_STACK_BYTES / 4];
+/* 1: port_model_region_writable says the region is flash (default 0). */
+extern int fw_host_region_read_only;
 
 /* How fw_host_run() ended. */
 enum fw_host_end {

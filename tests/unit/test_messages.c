@@ -286,7 +286,11 @@ Test(messages, error_names)
 	cr_expect_str_eq(msg_error_name(MSG_ERROR_STACK_OVERRUN), "stack overrun during the runs");
 	cr_expect_eq(MSG_ERROR_MODEL_CORRUPT, 8);
 	cr_expect_eq(MSG_ERROR_STACK_OVERRUN, 9);
-	cr_expect_str_eq(msg_error_name(10), "unknown error");
+	cr_expect_eq(MSG_ERROR_READ_ONLY, 10);
+	cr_expect_str_eq(msg_error_name(MSG_ERROR_READ_ONLY),
+			 "the model region is flash, the firmware does not write it");
+	cr_expect_eq(MSG_DEBUG_CORRUPT | MSG_REPLY_FLAG, MSG_DEBUG_CORRUPT_REPLY);
+	cr_expect_str_eq(msg_error_name(11), "unknown error");
 	cr_expect_str_eq(msg_error_name(0xFFFF), "unknown error");
 }
 

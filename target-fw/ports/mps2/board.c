@@ -22,3 +22,11 @@ const char *port_name(void)
 {
 	return MPS2_IMAGE_PORT_NAME;
 }
+
+/* QEMU's MPS2 and MPS3 machines back the code and model region with RAM
+ * (SSRAM1, or the AN547's ITCM) loaded by -device loader, so the firmware
+ * can damage its image there for MSG_DEBUG_CORRUPT; a restart reloads it. */
+int port_model_region_writable(void)
+{
+	return 1;
+}
