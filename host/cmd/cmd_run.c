@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "run/benchmark.h"
 #include "cmd/cli.h"
@@ -19,11 +20,14 @@
 #include "link/protocol.h"
 #include "meter/meter.h"
 #include "lab/lab_map.h"
+#include "lab/board_lock.h"
+#include "run/multi_board.h"
+#include "cmd/run_boards.h"
 
 static void print_help(void)
 {
-	printf("usage: hilbench run [--board ID] [--model FILE.tflite]... [options]\n"
-	       "       hilbench run [--board ID] --suite DIR [--limit N | --all] [--resume "
+	printf("usage: hilbench run [--board ID[,ID]...] [--model FILE.tflite]... [options]\n"
+	       "       hilbench run [--board ID[,ID]...] --suite DIR [--limit N | --all] [--resume "
 	       "JOURNAL]\n\n"
 	       "Compiles each model into a device image, builds the benchmark firmware for\n"
 	       "the board (once; models do not need a rebuild), puts firmware and image on\n"
@@ -38,7 +42,13 @@ static void print_help(void)
 	       "on the same samples (top-1 agreement, RMSE, cosine, ...).\n\n"
 	       "options:\n"
 	       "  --board ID        board profile from boards/ (default qemu-m4; see 'hilbench "
-	       "boards')\n"
+	       "boards');\n"
+	       "                    several, joined by commas or repeated, run the same work\n"
+	       "                    on each (see \"several boards\" below)\n"
+	       "  --jobs N          several boards: emulated boards run at most N at once\n"
+	       "                    (default: the cores online); real boards all at once\n"
+	       "  --record-list FILE  append the path of each record written to FILE, one a\n"
+	       "                    line (how a run over several boards finds its boards')\n"
 	       "  --model FILE      a .tflite model (int8 or float32); repeat for several\n"
 	       "  --suite DIR       a suite folder (suites/<name>) or its suite.json\n"
 	       "  --limit N         suite samples to run (default: the suite's 'samples')\n"
@@ -73,6 +83,8 @@ static void print_help(void)
 	       "  --debug-reset-at N  test hook: make the board reset itself there, once per run\n"
 	       "  --debug-stuck-at N  test hook: hang there on every attempt of the first model\n"
 	       "                    or variant that gets there (a board no reset mends)\n"
+	       "  --debug-corrupt-at N  test hook: make the board damage its model image there,\n"
+	       "                    once per run (emulated boards whose model region is RAM)\n"
 	       "  --debug-line-noise P  test hook: damage each console byte with probability P\n"
 	       "                    (seeded by --seed), to watch resends and resyncs at work\n"
 	       "  --debug-noise-seed N  seed the damage apart from --seed, so the same samples\n"
@@ -102,13 +114,26 @@ static void print_help(void)
 	       "OpenOCD 'reset run'; reflashed only if the image it reports differs), and the\n"
 	       "run goes on where it stopped: at most 2 resets per model, then the model fails\n"
 	       "(exit 3) and the other models carry on. The record lists each recovery.\n\n"
+	       "Several boards (--board a,b,c): one hilbench process per board, each writing its\n"
+	       "records as a one-board run does and its output to\n"
+	       "<results>/<UTC>_boards-<pid>/<board>.log; progress on stderr; at the end the\n"
+	       "table 'hilbench report' prints over their records, each board's exit status\n"
+	       "and the wall times (the whole run's and the boards' summed, measured on the\n"
+	       "host). --json prints one object with a member per board (its records or its\n"
+	       "error). Exit status: 0 if every board's run succeeded, else the highest of\n"
+	       "theirs (3 > 2 > 1; a run ended by a signal counts as 3). Not with --resume or\n"
+	       "--meter; --firmware only when every board is of one profile.\n"
+	       "A real board (OpenOCD) is locked while a run uses it: its board, console port\n"
+	       "and probe (docs/boards.md#locks); a second run on it fails at once with exit 3,\n"
+	       "naming the holder's pid, start time and command.\n\n"
 	       "On emulated boards the counts are instructions counted by QEMU (-icount), not\n"
 	       "cycles: they are deterministic, and latency derived from them assumes one\n"
 	       "instruction per cycle. Every figure in the output names its source.\n\n"
 	       "examples:\n"
 	       "  hilbench run                      # built-in layer on qemu-m4\n"
 	       "  hilbench run --model kws_int8.tflite --model kws_float32.tflite\n"
-	       "  hilbench run --board qemu-m7 --runs 48 --json > m7.json\n");
+	       "  hilbench run --board qemu-m7 --runs 48 --json > m7.json\n"
+	       "  hilbench run --board qemu-m3,qemu-m4,qemu-m7 --suite suites/fmnist --limit 50\n");
 }
 
 static void print_table(const struct run_result *result)
@@ -120,12 +145,25 @@ static void print_table(const struct run_result *result)
 	printf("results: %s\n", result->json_path);
 }
 
+/* --record-list: each record this run wrote, for a run over several boards. */
+static int note_record(const char *list, const char *path, int status)
+{
+	int note_status;
+
+	if (!list || !path[0] || access(path, F_OK) != 0)
+		return status;
+	note_status = multi_board_note_record(list, path);
+	return status == HB_OK ? note_status : status;
+}
+
 /* Runs the suite, then shows its record: as JSON, or as the summary table. */
 static int run_suite(const struct board_profile *board, const struct suite *suite,
-		     const struct suite_run_options *options, int json)
+		     const struct suite_run_options *options, int json, const char *record_list)
 {
 	struct suite_outcome outcome;
 	int status = suite_run(board, suite, options, &outcome);
+
+	status = note_record(record_list, outcome.record_path, status);
 
 	if (outcome.record && json) {
 		char *text = cJSON_Print(outcome.record);
@@ -234,6 +272,98 @@ static void print_protocol_figures(const struct run_result *result)
 			   cJSON_GetObjectItem(cJSON_GetObjectItem(figures, "timer"), "method")));
 }
 
+/* What a run over several boards needs from the command line. */
+#define FAN_OUT_MAX_ARGS 160
+struct fan_out {
+	char boards[MULTI_BOARD_MAX][64];
+	size_t count;
+	bool dropped[FAN_OUT_MAX_ARGS]; /* argv elements a board's child does not get */
+	uint32_t jobs;			/* 0: the cores online */
+	const char *record_list;
+};
+
+/* --board a,b --board c: the boards in order; a board named twice is an error. */
+static int add_boards(const char *text, struct fan_out *fan)
+{
+	for (const char *at = text;; at++) {
+		size_t length = strcspn(at, ",");
+
+		if (length == 0)
+			return hb_error(HB_ERR_USAGE, "--board '%s': an empty board name", text);
+		if (length >= sizeof fan->boards[0])
+			return hb_error(HB_ERR_USAGE,
+					"--board '%.*s': a board id has at most 63 characters",
+					(int)length, at);
+		for (size_t i = 0; i < fan->count; i++)
+			if (strlen(fan->boards[i]) == length &&
+			    !strncmp(fan->boards[i], at, length))
+				return hb_error(HB_ERR_USAGE,
+						"board '%s' is named twice in --board",
+						fan->boards[i]);
+		if (fan->count == MULTI_BOARD_MAX)
+			return hb_error(HB_ERR_USAGE, "--board: at most %d boards in one run",
+					MULTI_BOARD_MAX);
+		snprintf(fan->boards[fan->count++], sizeof fan->boards[0], "%.*s", (int)length, at);
+		at += length;
+		if (!*at)
+			return HB_OK;
+	}
+}
+
+static void drop_arguments(struct fan_out *fan, int from, int to)
+{
+	for (int i = from; i < to && i < FAN_OUT_MAX_ARGS; i++)
+		fan->dropped[i] = true;
+}
+
+/* The same work on each board, one child each (cmd/run_boards.h): the
+ * child gets this command line without --board, --jobs, --json and
+ * --record-list, and the global -v or -q. */
+static int run_several(int argc, char **argv, const struct fan_out *fan, const char *lab_path,
+		       const char *boards_dir, const struct benchmark_options *options,
+		       const struct suite_run_options *suite_options, int json)
+{
+	const char *arguments[FAN_OUT_MAX_ARGS + 2];
+	const char *boards[MULTI_BOARD_MAX];
+	struct run_boards_request request;
+	enum hb_level level = hb_log_level();
+	size_t n = 0;
+
+	if (argc > FAN_OUT_MAX_ARGS)
+		return hb_error(HB_ERR_USAGE,
+				"a run over several boards takes at most %d arguments",
+				FAN_OUT_MAX_ARGS);
+	if (suite_options->resume)
+		return hb_error(HB_ERR_USAGE,
+				"--resume continues one board's journal: not with several boards");
+	if (options->meter)
+		return hb_error(HB_ERR_USAGE,
+				"--meter measures one board: not with several boards");
+	if (level == HB_LEVEL_DEBUG)
+		arguments[n++] = "-v";
+	else if (level < HB_LEVEL_INFO)
+		arguments[n++] = "-q";
+	for (int i = 0; i < argc; i++)
+		if (!fan->dropped[i])
+			arguments[n++] = argv[i];
+	arguments[n] = NULL;
+	for (size_t i = 0; i < fan->count; i++)
+		boards[i] = fan->boards[i];
+	request = (struct run_boards_request){
+	    .boards = boards,
+	    .count = fan->count,
+	    .lab_path = lab_path,
+	    .boards_dir = cli_boards_dir(boards_dir),
+	    .results_dir = options->results_dir,
+	    .arguments = arguments,
+	    .jobs = fan->jobs,
+	    .json = json,
+	    .record_list = fan->record_list,
+	    .same_profile_only = options->firmware != NULL,
+	};
+	return run_boards(&request);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option long_options[] = {
@@ -252,11 +382,14 @@ int cmd_run(int argc, char **argv)
 	    {"results", required_argument, NULL, 'o'},
 	    {"boards-dir", required_argument, NULL, 'd'},
 	    {"lab", required_argument, NULL, 1301},
+	    {"jobs", required_argument, NULL, 1401},
+	    {"record-list", required_argument, NULL, 1402},
 	    {"json", no_argument, NULL, 'j'},
 	    {"debug-hang", no_argument, NULL, 'H'},
 	    {"debug-hang-at", required_argument, NULL, 1101},
 	    {"debug-reset-at", required_argument, NULL, 1102},
 	    {"debug-stuck-at", required_argument, NULL, 1103},
+	    {"debug-corrupt-at", required_argument, NULL, 1104},
 	    {"no-pipeline", no_argument, NULL, 'P'},
 	    {"debug-line-noise", required_argument, NULL, 'N'},
 	    {"debug-noise-seed", required_argument, NULL, 'E'},
@@ -282,6 +415,9 @@ int cmd_run(int argc, char **argv)
 	struct debug_hooks hooks;
 	uint32_t hook_index;
 	const char *board_id = "qemu-m4";
+	static struct fan_out fan;
+	struct board_locks locks;
+	int option_start = 1;
 	const char *lab_path = NULL;
 	const char *models[32];
 	size_t model_count = 0;
@@ -300,12 +436,24 @@ int cmd_run(int argc, char **argv)
 	int status = HB_OK;
 
 	debug_hooks_init(&hooks);
+	memset(&fan, 0, sizeof fan);
 	optind = 0;
 	opterr = 0;
 	while (status == HB_OK &&
 	       (option = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
 		switch (option) {
-		case 'b': board_id = optarg; break;
+		case 'b':
+			status = add_boards(optarg, &fan);
+			drop_arguments(&fan, option_start, optind);
+			break;
+		case 1401:
+			status = cli_parse_u32("--jobs", optarg, 1, 256, &fan.jobs);
+			drop_arguments(&fan, option_start, optind);
+			break;
+		case 1402:
+			fan.record_list = optarg;
+			drop_arguments(&fan, option_start, optind);
+			break;
 		case 'm':
 			if (model_count == sizeof models / sizeof models[0])
 				return hb_error(HB_ERR_USAGE, "at most %zu --model options",
@@ -336,21 +484,28 @@ int cmd_run(int argc, char **argv)
 		case 'o': options.results_dir = optarg; break;
 		case 'd': boards_dir = optarg; break;
 		case 1301: lab_path = optarg; break;
-		case 'j': json = 1; break;
+		case 'j':
+			json = 1;
+			drop_arguments(&fan, option_start, optind);
+			break;
 		case 'H': options.debug_hang = true; break;
 		case 1101:
 		case 1102:
 		case 1103:
+		case 1104:
 			status = cli_parse_u32(option == 1101	? "--debug-hang-at"
 					       : option == 1102 ? "--debug-reset-at"
-								: "--debug-stuck-at",
+					       : option == 1103 ? "--debug-stuck-at"
+								: "--debug-corrupt-at",
 					       optarg, 0, UINT32_MAX - 1, &hook_index);
 			if (option == 1101)
 				hooks.hang_at = hook_index;
 			else if (option == 1102)
 				hooks.reset_at = hook_index;
-			else
+			else if (option == 1103)
 				hooks.stuck_at = hook_index;
+			else
+				hooks.corrupt_at = hook_index;
 			options.hooks = &hooks;
 			break;
 		case 'P': options.synchronous = true; break;
@@ -379,6 +534,7 @@ int cmd_run(int argc, char **argv)
 		case 'h': print_help(); return HB_OK;
 		default: return cli_bad_option("run", option, argv[optind - 1]);
 		}
+		option_start = optind;
 	}
 	if (status != HB_OK)
 		return status;
@@ -397,6 +553,11 @@ int cmd_run(int argc, char **argv)
 		status = check_protocol(&options);
 	if (status != HB_OK)
 		return status;
+	if (fan.count > 1)
+		return run_several(argc, argv, &fan, lab_path, boards_dir, &options, &suite_options,
+				   json);
+	if (fan.count == 1)
+		board_id = fan.boards[0];
 	status = lab_board_resolve(lab_path, cli_boards_dir(boards_dir), board_id, &board);
 	if (status != HB_OK)
 		return status;
@@ -416,8 +577,16 @@ int cmd_run(int argc, char **argv)
 			return status;
 		suite_options.benchmark = options;
 		suite_options.seed = seed_given ? options.input_seed : 0;
-		return run_suite(&board, &suite, &suite_options, json);
+		/* A real board is ours alone from here until the run ends. */
+		status = board_locks_acquire(&board, &locks);
+		if (status == HB_OK)
+			status = run_suite(&board, &suite, &suite_options, json, fan.record_list);
+		board_locks_release(&locks);
+		return status;
 	}
+	status = board_locks_acquire(&board, &locks);
+	if (status != HB_OK)
+		return status;
 	if (model_count == 0)
 		models[model_count++] = NULL; /* the built-in model */
 	if (json)
@@ -433,6 +602,7 @@ int cmd_run(int argc, char **argv)
 			model.variant, (unsigned long long)model.compiled.macs,
 			model.compiled.image_size, model.compiled.arena_size);
 		model_status = benchmark_run(&board, &model, &options, &result);
+		model_status = note_record(fan.record_list, result.json_path, model_status);
 		if (json) {
 			cJSON *root = result_to_json(&result);
 			char *text = cJSON_Print(root);
@@ -453,5 +623,6 @@ int cmd_run(int argc, char **argv)
 	}
 	if (json)
 		printf("]\n");
+	board_locks_release(&locks);
 	return status;
 }

@@ -13,6 +13,7 @@
 #include "cmd/commands.h"
 #include "flash/firmware_build.h"
 #include "flash/flasher.h"
+#include "lab/board_lock.h"
 #include "link/protocol.h"
 #include "link/pty_relay.h"
 #include "link/transport.h"
@@ -245,17 +246,23 @@ static int serve(const struct serve_options *options, const struct board_profile
 	struct firmware_image image;
 	struct flash_session flash;
 	struct flash_request request;
+	struct board_locks locks;
 	char run_dir[200];
 	int status;
 
 	if (!flasher)
 		return hb_error(HB_ERR_INPUT, "board '%s': unknown flasher '%s'", board->id,
 				board->flasher.driver);
-	status = firmware_build_with(board, &build, &image);
+	/* Flashing a real board that a run is using would end that run. */
+	status = board_locks_acquire(board, &locks);
+	if (status == HB_OK)
+		status = firmware_build_with(board, &build, &image);
 	if (status == HB_OK)
 		status = make_run_dir(run_dir, sizeof run_dir);
-	if (status != HB_OK)
+	if (status != HB_OK) {
+		board_locks_release(&locks);
 		return status;
+	}
 	request = (struct flash_request){.board = board,
 					 .firmware_elf = image.elf_path,
 					 .model_image = model->image_path,
@@ -284,6 +291,7 @@ static int serve(const struct serve_options *options, const struct board_profile
 	}
 	if (status == HB_OK && file_remove_scratch_dir(run_dir) != HB_OK)
 		hb_warn("run folder '%s' left behind", run_dir);
+	board_locks_release(&locks);
 	return status;
 }
 

@@ -1,9 +1,12 @@
 #include "flash/firmware_build.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "crc32.h"
@@ -114,26 +117,48 @@ int firmware_model_name_valid(const char *name)
 	return 1;
 }
 
+/* One build at a time in a folder: two processes building the same variant
+ * (two lab instances of one profile in one run over several boards, or two
+ * runs) would write the same objects and link each other's half-written
+ * ones, so the second waits for the first (then finds it up to date).
+ * Boards of different ids build in folders of their own and never wait. */
+static int lock_build_folder(const char *folder, int *fd)
+{
+	char path[600];
+
+	snprintf(path, sizeof path, "%s/build.lock", folder);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (*fd < 0)
+		return hb_error(HB_ERR_IO, "cannot open build lock '%s': %s", path,
+				strerror(errno));
+	if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+		return HB_OK;
+	if (errno == EWOULDBLOCK) {
+		int result;
+
+		hb_info("waiting for another hilbench building firmware in '%s'", folder);
+		do
+			result = flock(*fd, LOCK_EX);
+		while (result != 0 && errno == EINTR);
+		if (result == 0)
+			return HB_OK;
+	}
+	close(*fd);
+	*fd = -1;
+	return hb_error(HB_ERR_IO, "cannot lock build lock '%s': %s", path, strerror(errno));
+}
+
+static int build_locked(const struct board_profile *board, const struct firmware_options *options,
+			struct firmware_image *image, const char *folder);
+
 int firmware_build_with(const struct board_profile *board, const struct firmware_options *options,
 			struct firmware_image *image)
 {
 	const char *protocol = options ? options->protocol : NULL;
 	const char *model_name = options ? options->model_name : NULL;
 	const int energy_mode = options ? options->energy_mode : 0;
-	char folder[512], out_arg[600], log_path[600], board_arg[96], port_arg[64], cpu_arg[64],
-	    fpu_arg[64], protocol_arg[64], model_arg[64], name[200], line[256];
-	const char *argv[14] = {"make",
-				"--no-print-directory",
-				"-s",
-				"-f",
-				"target-fw/firmware.mk",
-				board_arg,
-				port_arg,
-				cpu_arg,
-				fpu_arg,
-				out_arg};
-	size_t argc = 10;
-	int status;
+	char folder[512], name[200];
+	int status, lock_fd = -1;
 
 	memset(image, 0, sizeof *image);
 	if (model_name && !firmware_model_name_valid(model_name))
@@ -149,8 +174,36 @@ int firmware_build_with(const struct board_profile *board, const struct firmware
 	status = paths_join(folder, sizeof folder, "build/fw", name);
 	if (status == HB_OK)
 		status = file_make_dirs(folder);
+	if (status == HB_OK)
+		status = lock_build_folder(folder, &lock_fd);
 	if (status != HB_OK)
 		return status;
+	status = build_locked(board, options, image, folder);
+	close(lock_fd);
+	return status;
+}
+
+static int build_locked(const struct board_profile *board, const struct firmware_options *options,
+			struct firmware_image *image, const char *folder)
+{
+	const char *protocol = options ? options->protocol : NULL;
+	const char *model_name = options ? options->model_name : NULL;
+	const int energy_mode = options ? options->energy_mode : 0;
+	char out_arg[600], log_path[600], board_arg[96], port_arg[64], cpu_arg[64], fpu_arg[64],
+	    protocol_arg[64], model_arg[64], line[256];
+	const char *argv[14] = {"make",
+				"--no-print-directory",
+				"-s",
+				"-f",
+				"target-fw/firmware.mk",
+				board_arg,
+				port_arg,
+				cpu_arg,
+				fpu_arg,
+				out_arg};
+	size_t argc = 10;
+	int status;
+
 	snprintf(board_arg, sizeof board_arg, "BOARD=%s", board->id);
 	snprintf(port_arg, sizeof port_arg, "PORT=%s", board->port);
 	snprintf(cpu_arg, sizeof cpu_arg, "CPU=%s", board->core);

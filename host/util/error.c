@@ -29,6 +29,11 @@ void hb_log_set_level(enum hb_level level)
 	current_level = level;
 }
 
+enum hb_level hb_log_level(void)
+{
+	return current_level;
+}
+
 int hb_use_color(int fd)
 {
 	const char *no_color = getenv("NO_COLOR");

@@ -39,6 +39,8 @@ void hb_log_set_sink(hb_log_sink sink, void *context);
 
 /* Verbosity for the default sink: messages above this level are dropped. */
 void hb_log_set_level(enum hb_level level);
+/* The level set, so a child hilbench can be given the same -v or -q. */
+enum hb_level hb_log_level(void);
 
 /* Reports an error and returns `code` so callers can `return hb_error(...)`. */
 int hb_error(int code, const char *format, ...) __attribute__((format(printf, 2, 3)));
