@@ -1,11 +1,12 @@
-# Hangs and resets recovered (issue 13 part 2): a suite whose emulated board
-# hangs at one sample and resets itself at another ends with the clean run's
-# results (outputs, counts, accuracy; the record and the journal equal
-# outside timestamps, wall times, this process's line traffic, the
-# deadlines it gave and the recoveries), and the record lists both
-# recoveries. A board that hangs on every attempt ends in exit 3 after the
-# bounded resets, its journal intact and resumable, and the next --model of
-# the same run still runs.
+# Hangs, resets and damaged images recovered (issue 13 part 2): a suite
+# whose emulated board hangs at one sample and resets itself at another, or
+# damages its model image at one, ends with the clean run's results
+# (outputs, counts, accuracy; the record and the journal equal outside
+# timestamps, wall times, this process's line traffic, the deadlines it gave
+# and the recoveries), and the record lists the recoveries; a plain run
+# whose image is damaged between two batches too. A board that hangs on
+# every attempt ends in exit 3 after the bounded resets, its journal intact
+# and resumable, and the next --model of the same run still runs.
 
 # qemu-m4 with a lower deadline floor (the profile's "deadline"), so a hang
 # costs less waiting; the firmware is prebuilt for qemu-m4 (recover_board).
@@ -55,13 +56,28 @@ test_recover_a_suite_from_a_hang_and_a_reset() {
 	recover_normal "${journal%.jsonl}.json" "$journal" >hooked.norm
 	diff clean.norm hooked.norm >diff.txt || fail "the recovered run differs: $(head -n 20 diff.txt)"
 	[ "$(json "${journal%.jsonl}.json" '[(r["unit"], r["index"], r["cause"], r["action"], r["outcome"]) for v in d["variants"] for r in v["recoveries"]]')" = \
-		"[('sample', 4, 'deadline expired', 'emulator restarted', 'recovered'), ('sample', 8, 'board reset by itself', 'emulator restarted', 'recovered')]" ] \
+		"[('sample', 4, 'deadline expired', 'emulator restarted; image CRC matches', 'recovered'), ('sample', 8, 'board reset by itself', 'emulator restarted; image CRC matches', 'recovered')]" ] \
 		|| fail "recoveries: $(json "${journal%.jsonl}.json" '[v["recoveries"] for v in d["variants"]]')"
 	[ "$(json "${journal%.jsonl}.json" 'sum(v["link"]["unasked_boots"] for v in d["variants"])')" = "1" ] \
 		|| fail "the unasked boot is not counted"
 	# The deadlines came from the board's own count and the profile's floor.
 	[ "$(json "${journal%.jsonl}.json" 'all(v["deadlines"]["counted_units_per_inference"] > 0 and v["deadlines"]["min_ms"] == 1000 and v["deadlines"]["rule_from"].endswith("qemu-m4-recover.json") for v in d["variants"])')" = "True" ] \
 		|| fail "deadlines: $(json "${journal%.jsonl}.json" '[v["deadlines"] for v in d["variants"]]')"
+	# The image damaged on the board before sample 5 (DEBUG_CORRUPT: the
+	# firmware changes a byte of its model region, RAM on QEMU's MPS2): the
+	# INVOKE is refused MODEL_CORRUPT, the restarted emulator reloads the
+	# image, its CRC matches, the run goes on from sample 5.
+	hb "${args[@]}" --results corrupt --debug-corrupt-at 5
+	expect_rc 0
+	expect_err_contains "asking board 'qemu-m4-recover' to damage its model image at 5"
+	expect_err_contains "image damaged on the board; resetting it (1 of 2)"
+	grep -q '^error:' stderr.txt && fail "a recovered run printed an error: $err"
+	journal=$(ls corrupt/*.jsonl)
+	recover_normal "${journal%.jsonl}.json" "$journal" >corrupt.norm
+	diff clean.norm corrupt.norm >diff.txt || fail "the recovered run differs: $(head -n 20 diff.txt)"
+	[ "$(json "${journal%.jsonl}.json" '[(r["unit"], r["index"], r["cause"], r["action"], r["outcome"]) for v in d["variants"] for r in v["recoveries"]]')" = \
+		"[('sample', 5, 'image damaged on the board', 'emulator restarted; image CRC matches', 'recovered')]" ] \
+		|| fail "recoveries: $(json "${journal%.jsonl}.json" '[v["recoveries"] for v in d["variants"]]')"
 	# A board no reset mends: exit 3 after two resets, naming board, request
 	# and deadline, with the samples before the hang journalled ...
 	hb "${args[@]}" --results stuck --debug-stuck-at 4 --timeout 1 --retries 1
@@ -95,4 +111,25 @@ test_recover_gives_up_on_one_model_and_runs_the_next() {
 	[ "$(python3 -c 'import json,sys; print([(r["model"]["name"], r["status"], r["measurements"]["runs_completed"], len(r["recoveries"])) for r in json.load(open(sys.argv[1]))])' stdout.txt)" = \
 		"[('fmnist_int8', 'error', 0, 2), ('fmnist_float32', 'ok', 2, 0)]" ] \
 		|| fail "records: $(head -c 600 stdout.txt)"
+}
+
+# A plain run whose image is damaged before its second batch (run 48): the
+# batch is redone on the restarted emulator, and the runs, counts and output
+# check equal a clean run's.
+test_recover_a_plain_run_from_a_damaged_image() {
+	local measured='json.dumps({k: d[k] for k in ("status", "measurements", "output_check")}, sort_keys=True)'
+	recover_board
+	hb run --board qemu-m4-recover --boards-dir boards --firmware "$PWD/fw.elf" --runs 50 \
+		--results clean
+	expect_rc 0
+	hb run --board qemu-m4-recover --boards-dir boards --firmware "$PWD/fw.elf" --runs 50 \
+		--results corrupt --debug-corrupt-at 1
+	expect_rc 0
+	expect_err_contains "asking board 'qemu-m4-recover' to damage its model image at 1"
+	grep -q '^error:' stderr.txt && fail "a recovered run printed an error: $err"
+	[ "$(json corrupt/*.json "$measured")" = "$(json clean/*.json "$measured")" ] \
+		|| fail "the recovered run differs: $(json corrupt/*.json "$measured" | head -c 400)"
+	[ "$(json corrupt/*.json '[(r["request"], r["unit"], r["index"], r["cause"], r["action"], r["outcome"]) for r in d["recoveries"]]')" = \
+		"[('INVOKE', 'run', 48, 'image damaged on the board', 'emulator restarted; image CRC matches', 'recovered')]" ] \
+		|| fail "recoveries: $(json corrupt/*.json 'd["recoveries"]')"
 }
