@@ -133,3 +133,15 @@ test_recover_a_plain_run_from_a_damaged_image() {
 		"[('INVOKE', 'run', 48, 'image damaged on the board', 'emulator restarted; image CRC matches', 'recovered')]" ] \
 		|| fail "recoveries: $(json corrupt/*.json 'd["recoveries"]')"
 }
+
+# A port whose model region is flash (the stm32f4 port on QEMU's
+# netduinoplus2) refuses to damage it: a plain run stops with the board's
+# reason instead of pretending the hook fired, and nothing is recovered.
+test_recover_debug_corrupt_is_refused_where_the_model_region_is_flash() {
+	hb run --board qemu-f405 --runs 2 --debug-corrupt-at 0 --results results --json
+	expect_rc 1
+	expect_one_error_line
+	expect_err_contains "board 'qemu-f405' refused DEBUG_CORRUPT: the model region is flash, the firmware does not write it (code 10)"
+	[ "$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))[0]; print(r["status"], r["recoveries"])' stdout.txt)" = "error []" ] \
+		|| fail "record: $(head -c 600 stdout.txt)"
+}
