@@ -561,6 +561,7 @@ static int talk_recovering(const struct board_link *link, const struct loaded_mo
 	bool reflashed = false;
 	bool restarted = false; /* the board was restarted since the last image check */
 	bool hello_seen;
+	const bool corrupt_pending = debug_hooks_corrupt_pending(options->hooks);
 	int status;
 
 	memset(&carried, 0, sizeof carried);
@@ -631,6 +632,9 @@ static int talk_recovering(const struct board_link *link, const struct loaded_mo
 		status = give_up(link, &attempt, resets, status);
 	else
 		recovery_attempt_end(false);
+	if (status == HB_OK)
+		debug_hooks_check_corrupt(options->hooks, corrupt_pending, &result->recoveries,
+					  link->board->id);
 	result->counters = carried;
 	return status;
 }

@@ -80,6 +80,27 @@ void recovery_deadline_rule(const struct board_profile *board, int fixed_ms,
 		rule->units_per_mac = board->deadline.units_per_mac;
 }
 
+bool debug_hooks_corrupt_pending(const struct debug_hooks *hooks)
+{
+	return hooks && hooks->corrupt_at >= 0 && !hooks->corrupt_fired;
+}
+
+void debug_hooks_check_corrupt(const struct debug_hooks *hooks, bool was_pending,
+			       const struct recovery_log *log, const char *board_id)
+{
+	const char *damaged = recovery_cause_name(RECOVERY_CAUSE_IMAGE_DAMAGED);
+
+	if (!was_pending || !hooks->corrupt_fired)
+		return;
+	for (uint32_t i = 0; i < log->count; i++)
+		if (strcmp(log->events[i].cause, damaged) == 0)
+			return;
+	hb_warn("board '%s': --debug-corrupt-at %lld fired, but the board never reported a damaged "
+		"image (firmware whose model region is flash refuses it, unheard in a suite's "
+		"stream)",
+		board_id, (long long)hooks->corrupt_at);
+}
+
 enum recovery_cause recovery_classify(int status, uint32_t boots, uint16_t board_error)
 {
 	if (status == HB_OK)

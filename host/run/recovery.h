@@ -84,6 +84,14 @@ int debug_hooks_fire(struct debug_hooks *hooks, struct session *session, const c
 int debug_hooks_fire_awaited(struct debug_hooks *hooks, struct session *session, const char *model,
 			     uint32_t index);
 
+/* --debug-corrupt-at in a suite is only sent: a board that refuses it
+ * (its model region is flash) is not heard. Around one model's run: true
+ * while the hook has yet to fire; then, when it fired during the run and
+ * no damaged image was recovered from, a warning naming the board. */
+bool debug_hooks_corrupt_pending(const struct debug_hooks *hooks);
+void debug_hooks_check_corrupt(const struct debug_hooks *hooks, bool was_pending,
+			       const struct recovery_log *log, const char *board_id);
+
 /* What an attempt's failure was. `boots` are the attempt's unasked boots,
  * `board_error` the code of the board's last MSG_ERROR (0: none). */
 enum recovery_cause recovery_classify(int status, uint32_t boots, uint16_t board_error);

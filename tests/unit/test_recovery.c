@@ -626,3 +626,34 @@ Test(recovery, debug_corrupt_is_refused_where_the_model_region_is_flash)
 	cr_assert_eq(session_invoke(&session, 2, 0, &reply), HB_OK, "%s", hb_last_error());
 	fw_host_region_read_only = 0;
 }
+
+/* A suite only sends DEBUG_CORRUPT: when the hook fired during a model's
+ * run and no damaged image was recovered from, one warning says so. */
+Test(recovery, a_corrupt_hook_nothing_came_of_is_warned_about)
+{
+	struct debug_hooks hooks;
+	struct recovery_log log = {.count = 0};
+	bool pending;
+
+	debug_hooks_init(&hooks);
+	cr_assert_not(debug_hooks_corrupt_pending(&hooks), "no hook, nothing pending");
+	cr_assert_not(debug_hooks_corrupt_pending(NULL));
+	hooks.corrupt_at = 3;
+	pending = debug_hooks_corrupt_pending(&hooks);
+	cr_assert(pending);
+	debug_hooks_check_corrupt(&hooks, pending, &log, "f405");
+	cr_assert_eq(recovery_log_text[0], '\0', "not fired yet: %s", recovery_log_text);
+	hooks.corrupt_fired = true;
+	recovery_note(&log, RECOVERY_CAUSE_IMAGE_DAMAGED, "INVOKE", "sample", 3, 1000);
+	debug_hooks_check_corrupt(&hooks, pending, &log, "f405");
+	cr_assert_eq(recovery_log_text[0], '\0', "recovered from: %s", recovery_log_text);
+	log.count = 0;
+	recovery_note(&log, RECOVERY_CAUSE_DEADLINE, "INVOKE", "sample", 3, 1000);
+	debug_hooks_check_corrupt(&hooks, false, &log, "f405");
+	cr_assert_eq(recovery_log_text[0], '\0', "fired in an earlier model: %s",
+		     recovery_log_text);
+	debug_hooks_check_corrupt(&hooks, pending, &log, "f405");
+	cr_assert(strstr(recovery_log_text, "1 board 'f405': --debug-corrupt-at 3 fired, but the "
+					    "board never reported a damaged image"),
+		  "%s", recovery_log_text);
+}
