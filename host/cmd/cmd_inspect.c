@@ -58,7 +58,7 @@ static void print_fit(const struct board_profile *board, const struct loaded_mod
 	       limits->model.size,
 	       compiled->image_size <= limits->model.size ? "fits" : "DOES NOT FIT");
 	printf("  RAM:   arena %u B + input staging %u B, %llu B left after the firmware: %s\n",
-	       compiled->arena_size, compiled->input_bytes, (unsigned long long)ram_left,
+	       compiled->arena_size, model_input_staging(compiled), (unsigned long long)ram_left,
 	       need <= ram_left ? "fits" : "DOES NOT FIT");
 	printf("  planned, before any run (stack measured only on a run):\n");
 	printf("    flash %zu B (firmware %u + image)\n", sizes.flash + compiled->image_size,
@@ -69,7 +69,8 @@ static void print_fit(const struct board_profile *board, const struct loaded_mod
 	       sizes.static_ram, compiled->arena_size, model_input_staging(compiled));
 	printf("    deployment RAM >= %llu B (static without harness buffers %u + arena, plus "
 	       "the inference's stack)\n",
-	       (unsigned long long)(sizes.static_ram - sizes.harness_bss) + compiled->arena_size,
+	       (unsigned long long)(sizes.static_ram - sizes.harness_bss) +
+		   compiled->arena_fresh_input,
 	       sizes.static_ram - sizes.harness_bss);
 }
 
@@ -136,6 +137,15 @@ int cmd_inspect(int argc, char **argv)
 	printf("  arena (planned)      %u B\n", compiled->arena_size);
 	printf("  activation floor     %u B%s\n", compiled->activation_floor,
 	       compiled->arena_size == compiled->activation_floor ? " (the plan meets it)" : "");
+	if (compiled->input_in_arena)
+		printf("  input staging        0 B (the input is kept alive in the arena: %u B "
+		       "against %u B and a %u B copy above it)\n",
+		       compiled->arena_size, compiled->arena_fresh_input,
+		       (compiled->input_bytes + 3u) & ~3u);
+	else
+		printf("  input staging        %u B (a copy above the arena, restored before each "
+		       "run)\n",
+		       model_input_staging(compiled));
 	if (board_id)
 		print_fit(&board, &model);
 	model_unload(&model);

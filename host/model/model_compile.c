@@ -528,6 +528,42 @@ static uint32_t compile_live_bytes(const struct compile_context *ctx, int32_t st
 	return total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
 }
 
+/* Plans the arena both ways the firmware can hold the input: dying at its
+ * last reader, the firmware then keeping a copy above the arena (4-byte
+ * aligned after it) that it restores before each run; or alive through
+ * every run, received in place with no copy. Keeps the smaller RAM of the
+ * two, arena plus copy; a tie keeps the copy (the smaller arena). The
+ * floor reported is the first plan's: the model's, not the choice's. */
+static int compile_plan(struct compile_context *ctx, int32_t input_buffer,
+			struct compiled_model *out, uint32_t *flags)
+{
+	struct plan_buffer *kept = malloc(ctx->buffer_count * sizeof *kept);
+	uint32_t kept_arena = 0, kept_floor = 0;
+	uint64_t staged_total;
+	int status;
+
+	if (!kept)
+		return hb_error(HB_ERR_NOMEM, "%s: out of memory", ctx->model->name);
+	memcpy(kept, ctx->buffers, ctx->buffer_count * sizeof *kept);
+	kept[input_buffer].last_step = INT32_MAX;
+	status = plan_arena(ctx->buffers, ctx->buffer_count, COMPILE_ARENA_ALIGNMENT,
+			    &out->arena_size, &out->activation_floor);
+	if (status == HB_OK)
+		status = plan_arena(kept, ctx->buffer_count, COMPILE_ARENA_ALIGNMENT, &kept_arena,
+				    &kept_floor);
+	staged_total =
+	    (((uint64_t)out->arena_size + 3u) & ~(uint64_t)3u) + ctx->buffers[input_buffer].size;
+	out->arena_fresh_input = out->arena_size;
+	if (status == HB_OK && kept_arena < staged_total) {
+		memcpy(ctx->buffers, kept, ctx->buffer_count * sizeof *kept);
+		out->arena_size = kept_arena;
+		out->input_in_arena = true;
+		*flags |= MODEL_IMAGE_INPUT_IN_ARENA;
+	}
+	free(kept);
+	return status;
+}
+
 static void compile_describe_io(const struct model_tensor *record, uint32_t *dtype, uint32_t *bytes,
 				int32_t shape[4])
 {
@@ -565,14 +601,15 @@ static int compile_graph(struct compile_context *ctx, uint32_t source_crc32,
 	}
 	ctx->op_index = UINT32_MAX;
 	status = compile_graph_tensor(ctx, true, &output_image);
-	if (status == HB_OK)
-		status = plan_arena(ctx->buffers, ctx->buffer_count, COMPILE_ARENA_ALIGNMENT,
-				    &out->arena_size, &out->activation_floor);
+	if (status != HB_OK)
+		return status;
+	/* The model's own lifetimes, the floor's, before the plan may keep the input. */
+	for (uint32_t i = 0; i < model->operator_count; i++)
+		out->layers[i].live_bytes = compile_live_bytes(ctx, (int32_t)i);
+	status = compile_plan(ctx, ctx->tensors[model->inputs[0]].buffer, out, &header.flags);
 	if (status != HB_OK)
 		return status;
 	model_layout_place(&ctx->layout, ctx->buffers);
-	for (uint32_t i = 0; i < model->operator_count; i++)
-		out->layers[i].live_bytes = compile_live_bytes(ctx, (int32_t)i);
 
 	header.arena_size = out->arena_size;
 	header.input_tensor = input_image;

@@ -23,7 +23,7 @@ struct compiled_layer {
 	uint64_t macs;
 	uint32_t weight_bytes; /* constants this op reads (weights, bias, quant) */
 	uint32_t output_bytes;
-	uint32_t live_bytes;	 /* activation bytes alive while it runs */
+	uint32_t live_bytes;	 /* activation bytes alive while it runs (input not kept) */
 	int32_t output_shape[4]; /* padded to 4D with leading 1s */
 	int32_t output_rank;	 /* the rank the .tflite gives it */
 };
@@ -31,8 +31,16 @@ struct compiled_layer {
 struct compiled_model {
 	uint8_t *image; /* owned; the whole device image */
 	size_t image_size;
-	uint32_t arena_size;	   /* planner's result */
+	uint32_t arena_size;	   /* planner's result, as the image runs it */
 	uint32_t activation_floor; /* largest sum of live activation bytes at any op */
+	/* The plan keeps the input alive through every run: the firmware
+	 * receives it in place and keeps no copy above the arena
+	 * (MODEL_IMAGE_INPUT_IN_ARENA), chosen when that takes less RAM. */
+	bool input_in_arena;
+	/* The arena when the input dies at its last reader: what a deployment
+	 * that writes each input into the arena before its inference needs;
+	 * arena_size unless input_in_arena. */
+	uint32_t arena_fresh_input;
 	uint64_t macs;
 	uint32_t weight_bytes;
 	bool hybrid;	      /* float activations with int8 weights dequantised */

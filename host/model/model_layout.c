@@ -167,7 +167,7 @@ int model_layout_write(const struct model_layout *layout, const struct model_ima
 	out.tensors_offset = (uint32_t)tensors_offset;
 	out.op_count = (uint32_t)layout->op_count;
 	out.ops_offset = (uint32_t)ops_offset;
-	out.reserved = 0;
+	out.flags = header->flags;
 	out.crc32 = crc32_compute(bytes + sizeof out, (size_t)total - sizeof out);
 	memcpy(bytes, &out, sizeof out);
 	*image = bytes;

@@ -70,7 +70,7 @@ void model_layout_place(struct model_layout *layout, const struct plan_buffer *b
 uint32_t model_layout_constant_bytes(const struct model_layout *layout);
 
 /* Writes the image; `header` supplies arena_size, input_tensor,
- * output_tensor, macs_low/high and source_crc32, the rest is computed. */
+ * output_tensor, macs_low/high, source_crc32 and flags, the rest is computed. */
 int model_layout_write(const struct model_layout *layout, const struct model_image_header *header,
 		       uint8_t **image, size_t *image_size);
 

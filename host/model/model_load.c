@@ -88,12 +88,15 @@ void model_unload(struct loaded_model *model)
 
 uint32_t model_input_staging(const struct compiled_model *compiled)
 {
-	return (compiled->input_bytes + 3u) & ~3u;
+	/* None when the plan keeps the input in the arena: it is received in place. */
+	return compiled->input_in_arena ? 0 : (compiled->input_bytes + 3u) & ~3u;
 }
 
 uint64_t model_ram_need(const struct compiled_model *compiled)
 {
 	/* The firmware starts the arena 16-byte aligned and the input copy 4-byte aligned after it.
 	 */
+	if (compiled->input_in_arena)
+		return (uint64_t)compiled->arena_size + 15;
 	return (uint64_t)compiled->arena_size + 3 + compiled->input_bytes + 15;
 }

@@ -21,10 +21,12 @@ struct loaded_model {
 };
 
 /* RAM the board needs beside its static data for this model: the planned
- * arena plus the copy of the input each run starts from (alignment included). */
+ * arena plus the copy of the input each run starts from, if the image has
+ * one (alignment included). */
 uint64_t model_ram_need(const struct compiled_model *compiled);
 
-/* Bytes of the firmware's input copy above the arena (the input, 4-byte aligned). */
+/* Bytes of the firmware's input copy above the arena (the input, 4-byte
+ * aligned); 0 when the image keeps its input in the arena (no copy). */
 uint32_t model_input_staging(const struct compiled_model *compiled);
 
 /* `path` NULL loads the built-in model. */

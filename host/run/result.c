@@ -90,7 +90,12 @@ void result_finish(struct run_result *result, int code, double wall_seconds)
 uint32_t result_input_staging(const struct run_result *result)
 {
 	/* The firmware copies each input above the arena, 4-byte aligned, and
-	 * reports the copy's size; before HELLO the image says the same. */
+	 * reports the copy's size; before HELLO the image says the same. An
+	 * image that keeps its input in the arena has no copy: the board
+	 * receives the input in place (its HELLO input_capacity is then what
+	 * INPUT_WRITE fills, not a copy). */
+	if (result->model->compiled.input_in_arena)
+		return 0;
 	if (result->have_hello)
 		return result->hello.input_capacity;
 	return model_input_staging(&result->model->compiled);
@@ -98,6 +103,9 @@ uint32_t result_input_staging(const struct run_result *result)
 
 const char *result_input_staging_source(const struct run_result *result)
 {
+	if (result->model->compiled.input_in_arena)
+		return "derived (none: the plan keeps the input alive in the arena through every "
+		       "run, so the board receives it in place and the next run reads it again)";
 	return result->have_hello
 		   ? "derived (reported by the board in HELLO: the input copy above the arena)"
 		   : "derived (the model's input tensor, copied above the arena)";
@@ -113,10 +121,15 @@ uint32_t result_peak_ram(const struct run_result *result)
 
 uint32_t result_deployment_ram(const struct run_result *result)
 {
+	const struct compiled_model *compiled = &result->model->compiled;
+
 	if (!result->have_sizes || !result->have_stack)
 		return 0;
+	/* A deployment writes each input into the arena before its inference:
+	 * the plan where the input dies at its last reader. */
 	return result->sizes.static_ram - result->sizes.harness_bss +
-	       result->model->compiled.arena_size + result_deployment_stack(result);
+	       (compiled->input_in_arena ? compiled->arena_fresh_input : compiled->arena_size) +
+	       result_deployment_stack(result);
 }
 
 uint32_t result_deployment_stack(const struct run_result *result)
@@ -335,7 +348,11 @@ static cJSON *measurements_json(const struct run_result *result)
 	{
 		cJSON *staging = value_object(
 		    result_input_staging(result), "bytes", "derived",
-		    result->have_hello
+		    result->model->compiled.input_in_arena
+			? "none: the image keeps the input alive in the arena through every run "
+			  "(the plan took less RAM so than with a copy), so the board receives it "
+			  "in place and the next run reads it again"
+		    : result->have_hello
 			? "the firmware's copy of the input above the arena, that each run starts "
 			  "from, as the board reports it (HELLO input_capacity)"
 			: "the firmware's copy of the input above the arena, that each run starts "
@@ -420,6 +437,9 @@ cJSON *result_to_json(const struct run_result *result)
 		cJSON_AddNumberToObject(model_json, "image_bytes", (double)compiled->image_size);
 		cJSON_AddNumberToObject(model_json, "arena_planned", compiled->arena_size);
 		cJSON_AddNumberToObject(model_json, "activation_floor", compiled->activation_floor);
+		cJSON_AddBoolToObject(model_json, "input_in_arena", compiled->input_in_arena);
+		cJSON_AddNumberToObject(model_json, "arena_fresh_input",
+					compiled->arena_fresh_input);
 		cJSON_AddNumberToObject(model_json, "input_bytes", compiled->input_bytes);
 		cJSON_AddNumberToObject(model_json, "output_bytes", compiled->output_bytes);
 		cJSON_AddNumberToObject(model_json, "input_seed", result->input_seed);

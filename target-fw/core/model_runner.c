@@ -31,6 +31,20 @@ static uint32_t align4(uint32_t value)
 	return (value + 3u) & ~3u;
 }
 
+/* The copy of the input above the arena that each run starts from: none
+ * when the plan keeps the input alive in the arena (no run overwrites it,
+ * so the input written there serves the next run as well). */
+static uint32_t staging_bytes(const struct model_image_header *image,
+			      const struct model_tensor *input)
+{
+	return (image->flags & MODEL_IMAGE_INPUT_IN_ARENA) ? 0 : input->size;
+}
+
+uint32_t model_runner_input_staging(void)
+{
+	return header ? align4(staging_bytes(&boot_header, &boot_input)) : 0;
+}
+
 uint32_t model_runner_arena_capacity(void)
 {
 	return (uint32_t)(__arena_end - __arena_start);
@@ -58,8 +72,10 @@ enum model_check model_runner_init(void)
 	if (status == MODEL_CHECK_OK) {
 		const struct model_tensor *input =
 		    &model_tensors(candidate)[candidate->input_tensor];
-		/* The input copy sits above the planned arena. */
-		if ((uint64_t)align4(candidate->arena_size) + input->size > capacity)
+		/* The input copy sits above the planned arena, unless the plan
+		 * keeps the input alive in it. */
+		if ((uint64_t)align4(candidate->arena_size) + staging_bytes(candidate, input) >
+		    capacity)
 			status = MODEL_CHECK_ARENA_TOO_SMALL;
 	}
 	if (status != MODEL_CHECK_OK)
@@ -68,7 +84,9 @@ enum model_check model_runner_init(void)
 	boot_header = *candidate;
 	boot_input = model_tensors(candidate)[candidate->input_tensor];
 	boot_output = model_tensors(candidate)[candidate->output_tensor];
-	input_copy = __arena_start + align4(boot_header.arena_size);
+	input_copy = (boot_header.flags & MODEL_IMAGE_INPUT_IN_ARENA)
+			 ? __arena_start + boot_input.offset
+			 : __arena_start + align4(boot_header.arena_size);
 	return status;
 }
 
@@ -116,7 +134,7 @@ uint8_t *model_runner_spare(uint32_t *length)
 	*length = 0;
 	if (!header)
 		return NULL;
-	start = input_copy + align4(model_runner_input_length());
+	start = __arena_start + align4(boot_header.arena_size) + model_runner_input_staging();
 	if (start >= __arena_end)
 		return NULL;
 	*length = (uint32_t)(__arena_end - start);
@@ -134,11 +152,20 @@ uint32_t model_runner_output_length(void)
 	return header ? boot_output.size : 0;
 }
 
+/* Whether arena word `i` holds a byte of a kept input (painting it would
+ * erase the input the host wrote there). */
+static int word_holds_kept_input(uint32_t i)
+{
+	return (boot_header.flags & MODEL_IMAGE_INPUT_IN_ARENA) &&
+	       4u * i < boot_input.offset + boot_input.size && 4u * i + 4u > boot_input.offset;
+}
+
 void model_runner_paint_arena(void)
 {
 	uint32_t *word = (uint32_t *)(void *)__arena_start;
 	for (uint32_t i = 0; header && i < boot_header.arena_size / 4; i++)
-		word[i] = ARENA_PAINT_PATTERN;
+		if (!word_holds_kept_input(i))
+			word[i] = ARENA_PAINT_PATTERN;
 }
 
 uint32_t model_runner_arena_used(void)
@@ -152,11 +179,19 @@ uint32_t model_runner_arena_used(void)
 	return words * 4;
 }
 
+/* Untimed: the input copy into the arena, which the previous run reused
+ * (nothing to do for a kept input, received in place). */
+static void stage_input(void)
+{
+	if (!(boot_header.flags & MODEL_IMAGE_INPUT_IN_ARENA))
+		memcpy(__arena_start + boot_input.offset, input_copy, boot_input.size);
+}
+
 uint64_t model_runner_invoke(void)
 {
 	uint64_t start;
 
-	memcpy(__arena_start + boot_input.offset, input_copy, boot_input.size);
+	stage_input();
 	start = port_counter_read();
 	model_invoke(header, __arena_start);
 	return port_counter_read() - start;
@@ -164,6 +199,6 @@ uint64_t model_runner_invoke(void)
 
 uint64_t model_runner_invoke_profiled(void)
 {
-	memcpy(__arena_start + boot_input.offset, input_copy, boot_input.size);
+	stage_input();
 	return layer_profile_invoke(header, __arena_start);
 }

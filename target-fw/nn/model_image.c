@@ -65,6 +65,31 @@ static int tensor_ok(const struct model_tensor *tensor, uint32_t image_size, uin
 	return 0;
 }
 
+/* Whether two arena tensors share a byte. */
+static int arena_overlap(const struct model_tensor *a, const struct model_tensor *b)
+{
+	return a->location == MODEL_LOCATION_ARENA && b->location == MODEL_LOCATION_ARENA &&
+	       a->size > 0 && b->size > 0 && a->offset < b->offset + b->size &&
+	       b->offset < a->offset + a->size;
+}
+
+/* An op's output overlaps none of its inputs: every kernel reads inputs
+ * it has partly overwritten wrongly, and with the input kept in the arena
+ * (MODEL_IMAGE_INPUT_IN_ARENA) no op may write over the graph input, which
+ * the next run reads again. */
+static int op_aliasing_ok(const struct model_image_header *header, const struct model_op *op)
+{
+	const struct model_tensor *tensors = model_tensors(header);
+	const struct model_tensor *output = &tensors[op->output];
+
+	for (uint32_t i = 0; i < op->input_count; i++)
+		if (op->inputs[i] != MODEL_NO_TENSOR &&
+		    arena_overlap(&tensors[op->inputs[i]], output))
+			return 0;
+	return !(header->flags & MODEL_IMAGE_INPUT_IN_ARENA) ||
+	       !arena_overlap(&tensors[header->input_tensor], output);
+}
+
 static int op_ok(const struct model_image_header *header, const struct model_op *op)
 {
 	const struct model_tensor *tensors = model_tensors(header);
@@ -98,7 +123,7 @@ static int op_ok(const struct model_image_header *header, const struct model_op 
 		return 0;
 	if (op->kind == MODEL_OP_RESHAPE && tensors[op->inputs[0]].size != tensors[op->output].size)
 		return 0;
-	return model_op_params_ok(header, op);
+	return op_aliasing_ok(header, op) && model_op_params_ok(header, op);
 }
 
 enum model_check model_image_check(const void *image, size_t length, uint32_t arena_capacity)
@@ -111,7 +136,8 @@ enum model_check model_image_check(const void *image, size_t length, uint32_t ar
 		return MODEL_CHECK_TOO_SMALL;
 	if (header->magic != MODEL_IMAGE_MAGIC)
 		return MODEL_CHECK_BAD_MAGIC;
-	if (header->version != MODEL_IMAGE_VERSION || header->header_size != sizeof *header)
+	if (header->version != MODEL_IMAGE_VERSION || header->header_size != sizeof *header ||
+	    (header->flags & ~MODEL_IMAGE_FLAGS_KNOWN) != 0)
 		return MODEL_CHECK_BAD_VERSION;
 	/* Below 2^31 as well, so that no int32 index into it can overflow. */
 	if (header->image_size > length || header->image_size < sizeof *header ||

@@ -15,10 +15,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MODEL_IMAGE_MAGIC   0x494D4248u /* "HBMI" */
-#define MODEL_IMAGE_VERSION 1u
+#define MODEL_IMAGE_MAGIC 0x494D4248u /* "HBMI" */
+/* Version 2: the header's flags word (reserved, always 0, in version 1). */
+#define MODEL_IMAGE_VERSION 2u
 #define MODEL_NO_TENSOR	    0xFFFFFFFFu
 #define MODEL_MAX_OP_INPUTS 4u
+
+/* Header flags. INPUT_IN_ARENA: the plan keeps the input tensor alive
+ * through every run (no op writes over it), so the firmware receives the
+ * input straight into it and needs no copy of it above the arena. */
+#define MODEL_IMAGE_INPUT_IN_ARENA 0x1u
+#define MODEL_IMAGE_FLAGS_KNOWN	   MODEL_IMAGE_INPUT_IN_ARENA
 
 enum model_dtype {
 	MODEL_DTYPE_INT8 = 0,
@@ -75,7 +82,7 @@ struct model_image_header {
 	uint32_t macs_low;	/* multiply-accumulates per inference */
 	uint32_t macs_high;
 	uint32_t source_crc32; /* of the .tflite it was compiled from */
-	uint32_t reserved;
+	uint32_t flags;	       /* MODEL_IMAGE_* flags; unknown bits are refused */
 };
 
 struct model_tensor {
@@ -102,13 +109,15 @@ enum model_check {
 	MODEL_CHECK_OK = 0,
 	MODEL_CHECK_TOO_SMALL = 1, /* shorter than a header */
 	MODEL_CHECK_BAD_MAGIC = 2,
-	MODEL_CHECK_BAD_VERSION = 3,
-	MODEL_CHECK_BAD_SIZE = 4, /* image_size larger than the region */
+	MODEL_CHECK_BAD_VERSION = 3, /* another version, header size, or flags it does not know */
+	MODEL_CHECK_BAD_SIZE = 4,    /* image_size larger than the region */
 	MODEL_CHECK_BAD_CRC = 5,
 	MODEL_CHECK_BAD_TABLE = 6,  /* a table or blob runs outside the image */
 	MODEL_CHECK_BAD_TENSOR = 7, /* a tensor outside the arena/image or of unknown type */
 	MODEL_CHECK_BAD_OP = 8,	    /* unknown kind, wrong params size, bad tensor index or dtype,
-				     * or parameters its kernel cannot run safely (model_op_check.h) */
+				     * parameters its kernel cannot run safely (model_op_check.h),
+				     * an output over an input its kernel does not tolerate, or
+				     * over a kept input (MODEL_IMAGE_INPUT_IN_ARENA) */
 	MODEL_CHECK_ARENA_TOO_SMALL = 9,
 };
 

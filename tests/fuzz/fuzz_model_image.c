@@ -90,11 +90,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fuzz_image_work(header) > FUZZ_IMAGE_MAX_WORK)
 		return 0;
 
-	/* The input copy sits above the arena; the rest of RAM is not the model's. */
+	/* The input copy sits above the arena, or the input inside it when
+	 * the image keeps it there; the rest of RAM is not the model's. */
 	input_bytes = model_runner_input_length();
 	input_end = (uint32_t)(model_runner_input() - fw_host_ram) + input_bytes;
 	if (input_end > FW_HOST_RAM_BYTES || model_runner_output_length() == 0)
 		abort();
+	if ((header->flags & MODEL_IMAGE_INPUT_IN_ARENA) && model_runner_input_staging() != 0)
+		abort();
+	if (input_end < header->arena_size)
+		input_end = header->arena_size;
 	for (uint32_t i = 0; i < input_bytes; i++)
 		model_runner_input()[i] = data[i % size];
 	(void)model_runner_spare(&spare);

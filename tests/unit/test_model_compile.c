@@ -17,6 +17,7 @@
 #include "crc32.h"
 #include "util/error.h"
 #include "model/model_compile.h"
+#include "model/model_load.h"
 #include "model_image.h"
 #include "nn_params.h"
 #include "test_graph.h"
@@ -144,10 +145,16 @@ Test(model_compile, conv_fc_image_header_and_tables)
 	cr_expect_eq(header.source_crc32, 0xDEADBEEFu);
 	cr_expect_eq(header.crc32, crc32_compute(compiled.image + 64, 840 - 64));
 	/* Buffers, aligned to 16: input 32 [-1,0], conv_out 16 [0,1], output 16
-	 * [1,end]. Input at 0, conv_out above it, output reuses 0 at step 1. */
-	cr_expect_eq(header.arena_size, 48);
-	cr_expect_eq(compiled.arena_size, 48);
+	 * [1,end]. Input at 0, conv_out above it, output reuses 0 at step 1: a
+	 * 48 B arena, plus a 32 B input copy above it, 80 B. Kept alive to the
+	 * end instead, the input takes 0-31, conv_out 32-47 and the output
+	 * 48-63: 64 B and no copy, the smaller, so the image keeps it. */
+	cr_expect_eq(header.arena_size, 64);
+	cr_expect_eq(compiled.arena_size, 64);
+	cr_expect_eq(compiled.arena_fresh_input, 48);
 	cr_expect_eq(compiled.activation_floor, 48);
+	cr_expect(compiled.input_in_arena);
+	cr_expect_eq(header.flags, MODEL_IMAGE_INPUT_IN_ARENA);
 
 	record = compile_test_tensor_at(&compiled, 0); /* input */
 	cr_expect_eq(record.dtype, MODEL_DTYPE_INT8);
@@ -199,7 +206,7 @@ Test(model_compile, conv_fc_image_header_and_tables)
 
 	record = compile_test_tensor_at(&compiled, 8); /* output */
 	cr_expect_eq(record.location, MODEL_LOCATION_ARENA);
-	cr_expect_eq(record.offset, 0);
+	cr_expect_eq(record.offset, 48);
 	cr_expect_eq(record.size, 5);
 	compile_test_expect_dims(record.dims, 1, 1, 1, 5);
 	cr_expect_eq(record.zero_point, -2);
@@ -1002,6 +1009,68 @@ Test(model_compile, mobilenet_arena_is_at_the_floor)
 	/* 48x48x8 in and 48x48x16 out of the first pointwise layer. */
 	cr_expect_eq(compiled.activation_floor, 55296);
 	cr_expect_eq(compiled.arena_size, compiled.activation_floor);
+	/* Kept alive, the 27 648 B image would sit beside that peak, where it
+	 * is dead: 82 944 B, as much as the arena and the copy above it. The
+	 * tie keeps the copy and the smaller arena. */
+	cr_expect_not(compiled.input_in_arena);
+	cr_expect_eq(compiled.arena_fresh_input, 55296);
+	cr_expect_eq(model_input_staging(&compiled), 27648);
+	cr_expect_eq(compile_test_header(&compiled).flags, 0);
+	compiled_model_release(&compiled);
+}
+
+/* input [1,20] -> FULLY_CONNECTED 64 -> FULLY_CONNECTED 64 -> [1,64] */
+static void compile_test_fc_chain(struct test_graph *graph)
+{
+	int32_t tensor, weights, previous;
+
+	test_graph_init(graph, "fc_chain");
+	tensor =
+	    test_graph_tensor(graph, "input", TFLITE_TYPE_INT8, 2, (int32_t[]){1, 20}, NULL, 0);
+	test_graph_quant1(graph, tensor, 0.5f, 0);
+	graph->model.inputs[0] = tensor;
+	for (int layer = 0; layer < 2; layer++) {
+		const int32_t depth = layer == 0 ? 20 : 64;
+		previous = tensor;
+		weights = test_graph_tensor(graph, layer ? "w1" : "w0", TFLITE_TYPE_INT8, 2,
+					    (int32_t[]){64, depth}, compile_test_zero_weights,
+					    64 * (size_t)depth);
+		test_graph_quant1(graph, weights, 0.02f, 0);
+		tensor = test_graph_tensor(graph, layer ? "a1" : "a0", TFLITE_TYPE_INT8, 2,
+					   (int32_t[]){1, 64}, NULL, 0);
+		test_graph_quant1(graph, tensor, 0.25f, 0);
+		test_graph_op(graph, TFLITE_OP_FULLY_CONNECTED, 1, 3,
+			      (int32_t[]){previous, weights, -1}, tensor);
+	}
+	graph->model.outputs[0] = tensor;
+}
+
+Test(model_compile, input_staging_is_kept_only_where_it_saves_ram)
+{
+	struct test_graph graph;
+	struct compiled_model compiled;
+
+	/* Buffers aligned to 16: input 32 [-1,0], a0 64 [0,1], a1 64 [1,end].
+	 * The peak, 128 at step 1, has the input dead: the arena is 128 B and
+	 * the copy 20 B, 148 B. Kept alive, the input adds its 32 aligned bytes
+	 * to that peak: 160 B. The copy stays. */
+	compile_test_fc_chain(&graph);
+	cr_assert_eq(model_compile(&graph.model, 0, &compiled), HB_OK, "%s", hb_last_error());
+	cr_expect_eq(compiled.arena_size, 128);
+	cr_expect_not(compiled.input_in_arena);
+	cr_expect_eq(model_input_staging(&compiled), 20);
+	cr_expect_eq(model_ram_need(&compiled), 128 + 3 + 20 + 15);
+	compiled_model_release(&compiled);
+
+	/* conv_fc (conv_fc_image_header_and_tables): 64 B kept against 48 + 32. */
+	compile_test_conv_fc(&graph);
+	cr_assert_eq(model_compile(&graph.model, 0, &compiled), HB_OK, "%s", hb_last_error());
+	cr_expect(compiled.input_in_arena);
+	cr_expect_eq(compiled.arena_size, 64);
+	cr_expect_eq(model_input_staging(&compiled), 0);
+	cr_expect_eq(model_ram_need(&compiled), 64 + 15);
+	cr_expect_eq(compiled.layers[1].live_bytes, 32,
+		     "the model's own lifetimes, not the kept input's");
 	compiled_model_release(&compiled);
 }
 

@@ -139,3 +139,43 @@ Test(model_op_check, an_int8_op_without_its_rescale_is_refused)
 	memcpy(op_check_image + op_check_header().ops_offset, &op, sizeof op);
 	cr_expect_eq(op_check_sealed(), MODEL_CHECK_BAD_OP);
 }
+
+/* The header's flags word (tensor 0 is the input, 1 the output). */
+static void op_check_set_flags(uint32_t flags)
+{
+	struct model_image_header header = op_check_header();
+
+	header.flags = flags;
+	memcpy(op_check_image, &header, sizeof header);
+}
+
+static void op_check_move_tensor(uint32_t index, uint32_t offset)
+{
+	struct model_image_header header = op_check_header();
+	struct model_tensor tensor;
+	uint8_t *record = op_check_image + header.tensors_offset + index * sizeof tensor;
+
+	memcpy(&tensor, record, sizeof tensor);
+	tensor.offset = offset;
+	memcpy(record, &tensor, sizeof tensor);
+}
+
+Test(model_op_check, flags_it_does_not_know_are_refused)
+{
+	op_check_set_flags(MODEL_IMAGE_INPUT_IN_ARENA);
+	cr_expect_eq(op_check_sealed(), MODEL_CHECK_OK, "the output lies beside the kept input");
+	op_check_set_flags(0x2u);
+	cr_expect_eq(op_check_sealed(), MODEL_CHECK_BAD_VERSION);
+}
+
+Test(model_op_check, a_fully_connected_output_over_its_input_is_refused)
+{
+	/* The kernel reads the whole input row for every output: any overlap
+	 * (here bytes 4-7, then all of them) would feed it its own results. */
+	op_check_move_tensor(1, 4);
+	cr_expect_eq(op_check_sealed(), MODEL_CHECK_BAD_OP);
+	op_check_move_tensor(1, 0);
+	cr_expect_eq(op_check_sealed(), MODEL_CHECK_BAD_OP);
+	op_check_move_tensor(1, 8);
+	cr_expect_eq(op_check_sealed(), MODEL_CHECK_OK);
+}
