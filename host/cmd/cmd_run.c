@@ -553,6 +553,15 @@ int cmd_run(int argc, char **argv)
 		status = check_protocol(&options);
 	if (status != HB_OK)
 		return status;
+	if ((suite_options.resume || suite_options.limit) && !suite_path)
+		return hb_error(HB_ERR_USAGE, "--limit, --all and --resume go with --suite");
+	if (suite_path && model_count)
+		return hb_error(HB_ERR_USAGE,
+				"--suite takes its models from the suite; drop --model");
+	/* A suite streams samples, not batches of runs: no batch for the hang to follow. */
+	if (suite_path && options.debug_hang)
+		return hb_error(HB_ERR_USAGE, "--debug-hang goes with --model or the "
+					      "built-in model, not with --suite");
 	if (fan.count > 1)
 		return run_several(argc, argv, &fan, lab_path, boards_dir, &options, &suite_options,
 				   json);
@@ -561,17 +570,8 @@ int cmd_run(int argc, char **argv)
 	status = lab_board_resolve(lab_path, cli_boards_dir(boards_dir), board_id, &board);
 	if (status != HB_OK)
 		return status;
-	if ((suite_options.resume || suite_options.limit) && !suite_path)
-		return hb_error(HB_ERR_USAGE, "--limit, --all and --resume go with --suite");
 	if (suite_path) {
 		struct suite suite;
-		if (model_count)
-			return hb_error(HB_ERR_USAGE,
-					"--suite takes its models from the suite; drop --model");
-		/* A suite streams samples, not batches of runs: no batch for the hang to follow. */
-		if (options.debug_hang)
-			return hb_error(HB_ERR_USAGE, "--debug-hang goes with --model or the "
-						      "built-in model, not with --suite");
 		status = suite_load(suite_path, &suite);
 		if (status != HB_OK)
 			return status;
