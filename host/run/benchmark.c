@@ -495,17 +495,23 @@ static uint32_t progress(const struct benchmark_options *options, const struct r
 	return options->measure ? result->outputs_compared : (uint32_t)result->run_count;
 }
 
+/* What the image check after a restart leaves the recovery to do. */
+enum image_check_outcome {
+	IMAGE_GO_ON,	  /* the attempt's own status and cause decide */
+	IMAGE_TALK_AGAIN, /* the board was reflashed: another attempt */
+	IMAGE_FAILED,	  /* the reflash failed, or the board was given up on */
+};
+
 /* After a restart: a board reset by its pin keeps its flash, so it is
  * reflashed only when the image it reported in this attempt's HELLO
  * (`hello`, NULL: none) is not the host's, and given up on when it is
- * still not after the reflash. Returns true when the board was reflashed
- * and must be talked to again; *status and *cause say how it went. */
-static bool check_image_after_restart(const struct board_link *link,
-				      const struct benchmark_options *options,
-				      const struct loaded_model *model,
-				      const struct msg_hello_reply *hello, bool *reflashed,
-				      struct run_result *result, struct recovery_event *event,
-				      int *status, enum recovery_cause *cause)
+ * still not after the reflash (*status and *cause then say so). */
+
+static enum image_check_outcome
+check_image_after_restart(const struct board_link *link, const struct benchmark_options *options,
+			  const struct loaded_model *model, const struct msg_hello_reply *hello,
+			  bool *reflashed, struct run_result *result, struct recovery_event *event,
+			  int *status, enum recovery_cause *cause)
 {
 	const struct model_image_header *header = (const void *)model->compiled.image;
 	const struct recovery_board board = {
@@ -517,15 +523,15 @@ static bool check_image_after_restart(const struct board_link *link,
 		*reflashed = true;
 		*status = reset_board(link, options, true, result, event);
 		if (*status == HB_OK)
-			return true;
+			return IMAGE_TALK_AGAIN;
 		*cause = RECOVERY_NOT_RECOVERABLE;
-		return false;
+		return IMAGE_FAILED;
 	case RECOVERY_IMAGE_GIVE_UP:
 		recovery_attempt_end(true);
 		*status = recovery_image_error(&board, hello, header->crc32);
 		*cause = RECOVERY_NOT_RECOVERABLE;
-		return false;
-	default: return false;
+		return IMAGE_FAILED;
+	default: return IMAGE_GO_ON;
 	}
 }
 
@@ -586,14 +592,13 @@ static int talk_recovering(const struct board_link *link, const struct loaded_mo
 		    recovery_classify(status, result->counters.unasked_boots, attempt.board_error);
 		session_counters_add(&carried, &result->counters);
 		if (event && restarted) {
-			restarted = false;
-			if (check_image_after_restart(link, options, model,
-						      hello_seen ? &result->hello : NULL,
-						      &reflashed, result, event, &status, &cause)) {
-				restarted = true;
+			enum image_check_outcome image = check_image_after_restart(
+			    link, options, model, hello_seen ? &result->hello : NULL, &reflashed,
+			    result, event, &status, &cause);
+			restarted = image == IMAGE_TALK_AGAIN;
+			if (image == IMAGE_TALK_AGAIN)
 				continue;
-			}
-			if (cause == RECOVERY_NOT_RECOVERABLE && status != HB_OK) {
+			if (image == IMAGE_FAILED) {
 				snprintf(event->outcome, sizeof event->outcome, "failed: %s",
 					 hb_last_error());
 				break;
