@@ -136,7 +136,12 @@ int cmd_inspect(int argc, char **argv)
 	printf("  device image         %zu B\n", compiled->image_size);
 	printf("  arena (planned)      %u B\n", compiled->arena_size);
 	printf("  activation floor     %u B%s\n", compiled->activation_floor,
-	       compiled->arena_size == compiled->activation_floor ? " (the plan meets it)" : "");
+	       compiled->arena_size == compiled->activation_floor  ? " (the plan meets it)"
+	       : compiled->arena_size < compiled->activation_floor ? " (no sharing; the plan "
+								     "is below it, in place)"
+								   : "");
+	printf("  in-place ops         %u (planned to write over the input they consume)\n",
+	       compiled->in_place_ops);
 	if (compiled->input_in_arena)
 		printf("  input staging        0 B (the input is kept alive in the arena: %u B "
 		       "against %u B and a %u B copy above it)\n",

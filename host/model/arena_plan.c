@@ -6,7 +6,10 @@
  * fall (a MobileNet's stride-2 layers) it can leave a hole the next large
  * buffer does not fit; placing in execution order reaches the floor there.
  * Each order costs O(n^2 log n), a few ms on the largest models; the search
- * stops at the first placement that reaches the floor, no arena can be smaller.
+ * stops at the first placement that reaches the floor, no arena of those
+ * lifetimes can be smaller. Sharing hints (in-place ops) change the
+ * lifetimes: each is tried in turn, one more plan each, and kept where the
+ * arena does not grow.
  */
 #include "model/arena_plan.h"
 
@@ -170,8 +173,10 @@ static void plan_sort(struct plan_entry *entries, size_t count, enum plan_order 
 	}
 }
 
-int plan_arena(struct plan_buffer *buffers, size_t count, uint32_t alignment, uint32_t *arena_size,
-	       uint32_t *activation_floor)
+/* The smallest placement over the orders, offsets in `buffers`; its end
+ * and the floor of these lifetimes. */
+static int plan_search(struct plan_buffer *buffers, size_t count, uint32_t alignment,
+		       uint64_t *arena_end, uint64_t *floor_out)
 {
 	struct plan_entry *entries;
 	const struct plan_buffer **placed;
@@ -179,11 +184,8 @@ int plan_arena(struct plan_buffer *buffers, size_t count, uint32_t alignment, ui
 	uint64_t best_end = UINT64_MAX;
 	uint64_t floor_bytes;
 
-	if (alignment == 0 || (alignment & (alignment - 1)) != 0)
-		return hb_error(HB_ERR_INTERNAL, "arena plan: alignment %u is not a power of two",
-				alignment);
-	*arena_size = 0;
-	*activation_floor = 0;
+	*arena_end = 0;
+	*floor_out = 0;
 	if (count == 0)
 		return HB_OK;
 	entries = calloc(count, sizeof *entries);
@@ -230,9 +232,174 @@ int plan_arena(struct plan_buffer *buffers, size_t count, uint32_t alignment, ui
 	free(entries);
 	free(placed);
 	free(best_offsets);
-	if (best_end > UINT32_MAX)
+	*arena_end = best_end;
+	*floor_out = floor_bytes;
+	return HB_OK;
+}
+
+static int plan_check_alignment(uint32_t alignment)
+{
+	if (alignment == 0 || (alignment & (alignment - 1)) != 0)
+		return hb_error(HB_ERR_INTERNAL, "arena plan: alignment %u is not a power of two",
+				alignment);
+	return HB_OK;
+}
+
+static int plan_report(uint64_t end, uint64_t floor_bytes, uint32_t *arena_size,
+		       uint32_t *activation_floor)
+{
+	if (end > UINT32_MAX)
 		return hb_error(HB_ERR_INPUT, "arena plan: activations need more than 4 GiB");
-	*arena_size = (uint32_t)best_end;
+	*arena_size = (uint32_t)end;
 	*activation_floor = floor_bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)floor_bytes;
 	return HB_OK;
+}
+
+int plan_arena(struct plan_buffer *buffers, size_t count, uint32_t alignment, uint32_t *arena_size,
+	       uint32_t *activation_floor)
+{
+	uint64_t end, floor_bytes;
+	int status = plan_check_alignment(alignment);
+
+	*arena_size = 0;
+	*activation_floor = 0;
+	if (status == HB_OK)
+		status = plan_search(buffers, count, alignment, &end, &floor_bytes);
+	if (status != HB_OK)
+		return status;
+	return plan_report(end, floor_bytes, arena_size, activation_floor);
+}
+
+/* Sharing: a chain of buffers, each taking the bytes of the one before
+ * (its op's consumed input), is placed as one buffer: the largest size,
+ * from the first one's first step to the last one's last. Two members are
+ * alive together only at the step where one is consumed into the next,
+ * which is the sharing the hint allows. First steps rise along a chain
+ * (plan_share_ok), so it has no cycle. */
+struct plan_sharing {
+	int32_t *with;		     /* per buffer: the buffer whose bytes it takes, -1 none */
+	uint8_t *has_sharer;	     /* per buffer: another takes its bytes */
+	size_t *slot;		     /* per chain head: its entry in `grouped` */
+	struct plan_buffer *grouped; /* one per chain */
+};
+
+static size_t plan_chain_head(const struct plan_sharing *sharing, size_t i)
+{
+	while (sharing->with[i] >= 0)
+		i = (size_t)sharing->with[i];
+	return i;
+}
+
+/* Plans the chains as single buffers; offsets copied back to every member. */
+static int plan_grouped(struct plan_buffer *buffers, size_t count, uint32_t alignment,
+			struct plan_sharing *sharing, uint64_t *end)
+{
+	size_t groups = 0;
+	uint64_t floor_bytes;
+	int status;
+
+	for (size_t i = 0; i < count; i++)
+		if (sharing->with[i] < 0) {
+			sharing->slot[i] = groups;
+			sharing->grouped[groups++] = buffers[i];
+		}
+	for (size_t i = 0; i < count; i++) {
+		struct plan_buffer *group;
+		if (sharing->with[i] < 0)
+			continue;
+		group = &sharing->grouped[sharing->slot[plan_chain_head(sharing, i)]];
+		if (buffers[i].size > group->size)
+			group->size = buffers[i].size;
+		if (buffers[i].last_step > group->last_step)
+			group->last_step = buffers[i].last_step;
+	}
+	status = plan_search(sharing->grouped, groups, alignment, end, &floor_bytes);
+	for (size_t i = 0; status == HB_OK && i < count; i++)
+		buffers[i].offset =
+		    sharing->grouped[sharing->slot[plan_chain_head(sharing, i)]].offset;
+	return status;
+}
+
+static int plan_share_ok(const struct plan_buffer *buffers, size_t count,
+			 const struct plan_share *share)
+{
+	if (share->buffer >= count || share->with >= count ||
+	    buffers[share->with].first_step >= buffers[share->buffer].first_step ||
+	    buffers[share->with].last_step != buffers[share->buffer].first_step)
+		return hb_error(HB_ERR_INTERNAL,
+				"arena plan: buffer %u cannot share buffer %u (lifetimes do not "
+				"meet at one step)",
+				share->buffer, share->with);
+	return HB_OK;
+}
+
+static void plan_sharing_free(struct plan_sharing *sharing, uint32_t *offsets)
+{
+	free(sharing->with);
+	free(sharing->has_sharer);
+	free(sharing->slot);
+	free(sharing->grouped);
+	free(offsets);
+}
+
+int plan_arena_shared(struct plan_buffer *buffers, size_t count, const struct plan_share *shares,
+		      size_t share_count, uint32_t alignment, uint32_t *arena_size,
+		      uint32_t *activation_floor, uint32_t *shared)
+{
+	struct plan_sharing sharing;
+	uint32_t *best_offsets;
+	uint64_t best_end, floor_bytes;
+	int status = plan_check_alignment(alignment);
+
+	*arena_size = 0;
+	*activation_floor = 0;
+	*shared = 0;
+	for (size_t i = 0; status == HB_OK && i < share_count; i++)
+		status = plan_share_ok(buffers, count, &shares[i]);
+	/* Without sharing first: the floor, and the plan every hint must not worsen. */
+	if (status == HB_OK)
+		status = plan_search(buffers, count, alignment, &best_end, &floor_bytes);
+	if (status != HB_OK || share_count == 0)
+		return status == HB_OK
+			   ? plan_report(best_end, floor_bytes, arena_size, activation_floor)
+			   : status;
+	sharing.with = malloc(count * sizeof *sharing.with);
+	sharing.has_sharer = calloc(count, 1);
+	sharing.slot = malloc(count * sizeof *sharing.slot);
+	sharing.grouped = malloc(count * sizeof *sharing.grouped);
+	best_offsets = malloc(count * sizeof *best_offsets);
+	if (!sharing.with || !sharing.has_sharer || !sharing.slot || !sharing.grouped ||
+	    !best_offsets) {
+		plan_sharing_free(&sharing, best_offsets);
+		return hb_error(HB_ERR_NOMEM, "arena plan: out of memory for %zu buffers", count);
+	}
+	for (size_t i = 0; i < count; i++) {
+		sharing.with[i] = -1;
+		best_offsets[i] = buffers[i].offset;
+	}
+	/* One hint at a time, kept where the arena does not grow: a tie keeps
+	 * it, so two in-place ops at two equal peaks both count. */
+	for (size_t h = 0; status == HB_OK && h < share_count; h++) {
+		const struct plan_share *share = &shares[h];
+		uint64_t end;
+		if (sharing.with[share->buffer] >= 0 || sharing.has_sharer[share->with])
+			continue;
+		sharing.with[share->buffer] = (int32_t)share->with;
+		status = plan_grouped(buffers, count, alignment, &sharing, &end);
+		if (status == HB_OK && end <= best_end) {
+			best_end = end;
+			sharing.has_sharer[share->with] = 1;
+			(*shared)++;
+			for (size_t i = 0; i < count; i++)
+				best_offsets[i] = buffers[i].offset;
+		} else {
+			sharing.with[share->buffer] = -1;
+		}
+	}
+	for (size_t i = 0; i < count; i++)
+		buffers[i].offset = best_offsets[i];
+	plan_sharing_free(&sharing, best_offsets);
+	if (status != HB_OK)
+		return status;
+	return plan_report(best_end, floor_bytes, arena_size, activation_floor);
 }

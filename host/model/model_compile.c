@@ -173,6 +173,26 @@ static int compile_add_buffer(struct compile_context *ctx, uint32_t size, int32_
 	return HB_OK;
 }
 
+int compile_offer_in_place(struct compile_context *ctx, int32_t output, int32_t input)
+{
+	int32_t with = ctx->tensors[compile_root(ctx, input)].buffer;
+	int32_t buffer = ctx->tensors[compile_root(ctx, output)].buffer;
+
+	if (compile_is_constant(ctx, input) || with < 0 || buffer < 0 || with == buffer)
+		return HB_OK;
+	if (ctx->share_count == ctx->share_capacity) {
+		size_t grown = ctx->share_capacity ? ctx->share_capacity * 2 : 16;
+		struct plan_share *bigger = realloc(ctx->shares, grown * sizeof *bigger);
+		if (!bigger)
+			return hb_error(HB_ERR_NOMEM, "%s: out of memory", ctx->model->name);
+		ctx->shares = bigger;
+		ctx->share_capacity = grown;
+	}
+	ctx->shares[ctx->share_count++] =
+	    (struct plan_share){.buffer = (uint32_t)buffer, .with = (uint32_t)with};
+	return HB_OK;
+}
+
 /* The table entry of an activation, made on first use. */
 static int compile_arena_entry(struct compile_context *ctx, int32_t index, uint32_t *image_index)
 {
@@ -534,23 +554,71 @@ static uint32_t compile_live_bytes(const struct compile_context *ctx, int32_t st
  * every run, received in place with no copy. Keeps the smaller RAM of the
  * two, arena plus copy; a tie keeps the copy (the smaller arena). The
  * floor reported is the first plan's: the model's, not the choice's. */
+/* The in-place candidates these lifetimes allow (the input last read by
+ * the op that writes the output), moved to the front of `shares`. */
+static size_t compile_valid_shares(const struct plan_buffer *buffers, struct plan_share *shares,
+				   size_t count)
+{
+	size_t valid = 0;
+
+	for (size_t i = 0; i < count; i++)
+		if (buffers[shares[i].with].last_step == buffers[shares[i].buffer].first_step)
+			shares[valid++] = shares[i];
+	return valid;
+}
+
+/* One plan of `buffers` (ctx's, or a copy with other lifetimes), in-place
+ * candidates included where these lifetimes allow them. */
+static int compile_plan_one(struct compile_context *ctx, struct plan_buffer *buffers,
+			    struct plan_share *shares, uint32_t *arena, uint32_t *floor_bytes)
+{
+	uint32_t shared = 0;
+	size_t valid;
+
+	if (ctx->share_count)
+		memcpy(shares, ctx->shares, ctx->share_count * sizeof *shares);
+	valid = compile_valid_shares(buffers, shares, ctx->share_count);
+	return plan_arena_shared(buffers, ctx->buffer_count, shares, valid, COMPILE_ARENA_ALIGNMENT,
+				 arena, floor_bytes, &shared);
+}
+
+/* Which ops write over their input, as planned: two buffers alive at one
+ * step share an offset only where a hint was taken. */
+static void compile_mark_in_place(struct compile_context *ctx, struct compiled_model *out)
+{
+	for (size_t i = 0; i < ctx->share_count; i++) {
+		const struct plan_buffer *buffer = &ctx->buffers[ctx->shares[i].buffer];
+		const struct plan_buffer *with = &ctx->buffers[ctx->shares[i].with];
+		int32_t step = buffer->first_step;
+		if (with->last_step == step && with->offset == buffer->offset && step >= 0 &&
+		    (size_t)step < out->layer_count && !out->layers[step].in_place) {
+			out->layers[step].in_place = true;
+			out->in_place_ops++;
+		}
+	}
+}
+
 static int compile_plan(struct compile_context *ctx, int32_t input_buffer,
 			struct compiled_model *out, uint32_t *flags)
 {
 	struct plan_buffer *kept = malloc(ctx->buffer_count * sizeof *kept);
+	struct plan_share *shares =
+	    malloc((ctx->share_count ? ctx->share_count : 1) * sizeof *shares);
 	uint32_t kept_arena = 0, kept_floor = 0;
 	uint64_t staged_total;
 	int status;
 
-	if (!kept)
+	if (!kept || !shares) {
+		free(kept);
+		free(shares);
 		return hb_error(HB_ERR_NOMEM, "%s: out of memory", ctx->model->name);
+	}
 	memcpy(kept, ctx->buffers, ctx->buffer_count * sizeof *kept);
 	kept[input_buffer].last_step = INT32_MAX;
-	status = plan_arena(ctx->buffers, ctx->buffer_count, COMPILE_ARENA_ALIGNMENT,
-			    &out->arena_size, &out->activation_floor);
+	status =
+	    compile_plan_one(ctx, ctx->buffers, shares, &out->arena_size, &out->activation_floor);
 	if (status == HB_OK)
-		status = plan_arena(kept, ctx->buffer_count, COMPILE_ARENA_ALIGNMENT, &kept_arena,
-				    &kept_floor);
+		status = compile_plan_one(ctx, kept, shares, &kept_arena, &kept_floor);
 	staged_total =
 	    (((uint64_t)out->arena_size + 3u) & ~(uint64_t)3u) + ctx->buffers[input_buffer].size;
 	out->arena_fresh_input = out->arena_size;
@@ -560,7 +628,10 @@ static int compile_plan(struct compile_context *ctx, int32_t input_buffer,
 		out->input_in_arena = true;
 		*flags |= MODEL_IMAGE_INPUT_IN_ARENA;
 	}
+	if (status == HB_OK)
+		compile_mark_in_place(ctx, out);
 	free(kept);
+	free(shares);
 	return status;
 }
 
@@ -675,6 +746,7 @@ int model_compile(const struct tflite_model *model, uint32_t source_crc32,
 done:
 	free(ctx.tensors);
 	free(ctx.buffers);
+	free(ctx.shares);
 	model_layout_release(&ctx.layout);
 	if (status != HB_OK)
 		compiled_model_release(out);

@@ -24,6 +24,7 @@ struct compiled_layer {
 	uint32_t weight_bytes; /* constants this op reads (weights, bias, quant) */
 	uint32_t output_bytes;
 	uint32_t live_bytes;	 /* activation bytes alive while it runs (input not kept) */
+	bool in_place;		 /* its output is planned over its consumed input */
 	int32_t output_shape[4]; /* padded to 4D with leading 1s */
 	int32_t output_rank;	 /* the rank the .tflite gives it */
 };
@@ -41,6 +42,7 @@ struct compiled_model {
 	 * that writes each input into the arena before its inference needs;
 	 * arena_size unless input_in_arena. */
 	uint32_t arena_fresh_input;
+	uint32_t in_place_ops; /* ops planned to write over their consumed input */
 	uint64_t macs;
 	uint32_t weight_bytes;
 	bool hybrid;	      /* float activations with int8 weights dequantised */

@@ -613,7 +613,21 @@ static int compile_fully_connected(struct compile_context *ctx, const struct tfl
 		(uint64_t)params.output_count);
 }
 
-/* Reads the input, writes the output, emits. */
+/* The kinds whose kernel reads each input element before it writes the
+ * output element at the same place (forward loops, output elements no
+ * larger than the input's): SOFTMAX reads a whole row before its last
+ * pass, which reads cell i then writes it; QUANTIZE float32 to int8 writes
+ * byte i after reading float i, which holds bytes 4i..4i+3. Not
+ * DEQUANTIZE: its float i would cover int8 cells i+1.. before they are
+ * read. Pools read windows around each output cell. */
+static bool compile_kind_in_place(uint32_t kind)
+{
+	return kind == MODEL_OP_SOFTMAX_S8 || kind == MODEL_OP_SOFTMAX_F32 ||
+	       kind == MODEL_OP_QUANTIZE_F32_S8;
+}
+
+/* Reads the input, writes the output (offered in place where the kernel
+ * allows), emits. */
 static int compile_unary_emit(struct compile_context *ctx, const int32_t *operands, uint32_t kind,
 			      const void *params, uint32_t params_size)
 {
@@ -623,6 +637,8 @@ static int compile_unary_emit(struct compile_context *ctx, const int32_t *operan
 
 	if (status == HB_OK)
 		status = compile_write(ctx, operands[1], &output);
+	if (status == HB_OK && compile_kind_in_place(kind))
+		status = compile_offer_in_place(ctx, operands[1], operands[0]);
 	if (status != HB_OK)
 		return status;
 	return compile_emit(ctx, kind, params, params_size, inputs, 1, output, 0);
@@ -940,6 +956,13 @@ static int compile_add(struct compile_context *ctx, const struct tflite_operator
 		status = compile_read(ctx, operands[1], "input 2", &inputs[1]);
 	if (status == HB_OK)
 		status = compile_write(ctx, operands[2], &output);
+	/* Same shapes (no broadcast): element i of the sum reads element i of
+	 * each input only, so it may overwrite either input if this is its last
+	 * reader; the planner takes at most one. */
+	if (status == HB_OK)
+		status = compile_offer_in_place(ctx, operands[2], operands[0]);
+	if (status == HB_OK)
+		status = compile_offer_in_place(ctx, operands[2], operands[1]);
 	if (status != HB_OK)
 		return status;
 	return compile_emit(ctx, compile_kind(types, MODEL_OP_ADD_S8, MODEL_OP_ADD_F32), &params,

@@ -34,6 +34,9 @@ struct compile_context {
 	struct plan_buffer *buffers;
 	size_t buffer_count;
 	size_t buffer_capacity;
+	struct plan_share *shares; /* in-place candidates, for the planner */
+	size_t share_count;
+	size_t share_capacity;
 	uint32_t op_index; /* the operator being compiled; UINT32_MAX outside any */
 	struct compiled_layer *layer;
 	bool hybrid;
@@ -84,6 +87,13 @@ int compile_written_buffer(struct compile_context *ctx, int32_t index, const cha
 /* Whether a tensor already has its value: a buffer, a view or a folded constant. */
 bool compile_is_written(struct compile_context *ctx, int32_t index);
 int compile_refuse_second_write(struct compile_context *ctx, int32_t index);
+
+/* The current operator may write `output` over `input` in place (its
+ * kernel reads each element before writing the one at the same place; the
+ * checker allows the kinds that do, model_image.c): offered to the planner,
+ * which takes it if `input` is last read here and sharing saves bytes.
+ * Nothing for a constant input. */
+int compile_offer_in_place(struct compile_context *ctx, int32_t output, int32_t input);
 
 /* Records the current operator's layer figures and adds it to the op table. */
 int compile_emit(struct compile_context *ctx, uint32_t kind, const void *params,

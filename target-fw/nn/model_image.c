@@ -73,19 +73,44 @@ static int arena_overlap(const struct model_tensor *a, const struct model_tensor
 	       b->offset < a->offset + a->size;
 }
 
-/* An op's output overlaps none of its inputs: every kernel reads inputs
- * it has partly overwritten wrongly, and with the input kept in the arena
- * (MODEL_IMAGE_INPUT_IN_ARENA) no op may write over the graph input, which
- * the next run reads again. */
+/* The aliasing an op's kernel tolerates between an input and its output.
+ * Element-wise kernels that read element i before writing the element at
+ * the same place, on a forward loop, run in place when the output starts
+ * where the input does: ADD (same shapes), SOFTMAX (the row is read
+ * before its last pass, which reads cell i then writes it), QUANTIZE
+ * float32 to int8 (byte i is written after float i, bytes 4i..4i+3, is
+ * read). RESHAPE is a memmove. Every other kernel reads inputs around or
+ * after the cell it writes, so any overlap gives wrong results. */
+static int op_alias_tolerated(uint32_t kind, const struct model_tensor *input,
+			      const struct model_tensor *output)
+{
+	switch (kind) {
+	case MODEL_OP_ADD_S8:
+	case MODEL_OP_ADD_F32:
+	case MODEL_OP_SOFTMAX_S8:
+	case MODEL_OP_SOFTMAX_F32:
+	case MODEL_OP_QUANTIZE_F32_S8: return input->offset == output->offset;
+	case MODEL_OP_RESHAPE: return 1;
+	default: return 0;
+	}
+}
+
+/* An op's output overlaps none of its inputs but as its kernel tolerates,
+ * and with the input kept in the arena (MODEL_IMAGE_INPUT_IN_ARENA) no op
+ * writes over the graph input, which the next run reads again. */
 static int op_aliasing_ok(const struct model_image_header *header, const struct model_op *op)
 {
 	const struct model_tensor *tensors = model_tensors(header);
 	const struct model_tensor *output = &tensors[op->output];
 
-	for (uint32_t i = 0; i < op->input_count; i++)
-		if (op->inputs[i] != MODEL_NO_TENSOR &&
-		    arena_overlap(&tensors[op->inputs[i]], output))
+	for (uint32_t i = 0; i < op->input_count; i++) {
+		const struct model_tensor *input;
+		if (op->inputs[i] == MODEL_NO_TENSOR)
+			continue;
+		input = &tensors[op->inputs[i]];
+		if (arena_overlap(input, output) && !op_alias_tolerated(op->kind, input, output))
 			return 0;
+	}
 	return !(header->flags & MODEL_IMAGE_INPUT_IN_ARENA) ||
 	       !arena_overlap(&tensors[header->input_tensor], output);
 }

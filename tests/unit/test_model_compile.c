@@ -21,6 +21,7 @@
 #include "model_image.h"
 #include "nn_params.h"
 #include "test_graph.h"
+#include "test_image_walk.h"
 #include "model/tflite.h"
 
 #define COMPILE_TEST_MLPERF_DIR "../shared/mlperf-tiny"
@@ -1014,6 +1015,11 @@ Test(model_compile, mobilenet_arena_is_at_the_floor)
 	 * tie keeps the copy and the smaller arena. */
 	cr_expect_not(compiled.input_in_arena);
 	cr_expect_eq(compiled.arena_fresh_input, 55296);
+	/* No element-wise op to run in place (and an in-place depthwise would
+	 * not lower the pointwise peak): the plan stays at the floor, and no
+	 * two tensors alive at one step share a byte. */
+	cr_expect_eq(compiled.in_place_ops, 0);
+	test_image_walk(&compiled);
 	cr_expect_eq(model_input_staging(&compiled), 27648);
 	cr_expect_eq(compile_test_header(&compiled).flags, 0);
 	compiled_model_release(&compiled);
