@@ -355,8 +355,66 @@ static NN_ALWAYS_INLINE struct conv_acc4 conv_dot_4x1(const uint32_t *x, const i
 {
 	int32_t acc0 = init, acc1 = init, acc2 = init, acc3 = init;
 	uint32_t w, w_even, w_odd;
+	const int8_t *const end = filter + (depth & ~7);
 
-	for (int32_t turns = depth >> 3; turns > 0; turns--) {
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__)
+	/* The same turns as the C loop below, written out: LDM brings four
+	 * column words per instruction where GCC 12 uses LDRD for two, and
+	 * GCC also copies a pointer into a register on every turn (28
+	 * instructions a turn here, 34 or 35 from the C). LDM needs its
+	 * registers in ascending order, hence the fixed ones; the firmware's
+	 * output check against the host's portable kernels tests this loop. */
+	if (filter != end) {
+		register int32_t a0 __asm__("r0") = acc0;
+		register int32_t a1 __asm__("r1") = acc1;
+		register int32_t a2 __asm__("r2") = acc2;
+		register int32_t a3 __asm__("r3") = acc3;
+		register uint32_t x0 __asm__("r4");
+		register uint32_t x1 __asm__("r5");
+		register uint32_t x2 __asm__("r6");
+		register uint32_t x3 __asm__("r7");
+		__asm__ volatile(
+		    "1:\n\t"
+		    "ldr %[w], [%[f]], #4\n\t"
+		    "sxtb16 %[we], %[w]\n\t"
+		    "sxtb16 %[wo], %[w], ror #8\n\t"
+		    "ldmia %[x]!, {r4, r5, r6, r7}\n\t"
+		    "smlad %[a0], %[x0], %[we], %[a0]\n\t"
+		    "smlad %[a0], %[x1], %[wo], %[a0]\n\t"
+		    "smlad %[a1], %[x2], %[we], %[a1]\n\t"
+		    "smlad %[a1], %[x3], %[wo], %[a1]\n\t"
+		    "ldmia %[x]!, {r4, r5, r6, r7}\n\t"
+		    "smlad %[a2], %[x0], %[we], %[a2]\n\t"
+		    "smlad %[a2], %[x1], %[wo], %[a2]\n\t"
+		    "smlad %[a3], %[x2], %[we], %[a3]\n\t"
+		    "smlad %[a3], %[x3], %[wo], %[a3]\n\t"
+		    "ldr %[w], [%[f]], #4\n\t"
+		    "sxtb16 %[we], %[w]\n\t"
+		    "sxtb16 %[wo], %[w], ror #8\n\t"
+		    "ldmia %[x]!, {r4, r5, r6, r7}\n\t"
+		    "smlad %[a0], %[x0], %[we], %[a0]\n\t"
+		    "smlad %[a0], %[x1], %[wo], %[a0]\n\t"
+		    "smlad %[a1], %[x2], %[we], %[a1]\n\t"
+		    "smlad %[a1], %[x3], %[wo], %[a1]\n\t"
+		    "ldmia %[x]!, {r4, r5, r6, r7}\n\t"
+		    "smlad %[a2], %[x0], %[we], %[a2]\n\t"
+		    "smlad %[a2], %[x1], %[wo], %[a2]\n\t"
+		    "smlad %[a3], %[x2], %[we], %[a3]\n\t"
+		    "smlad %[a3], %[x3], %[wo], %[a3]\n\t"
+		    "cmp %[f], %[end]\n\t"
+		    "bne 1b"
+		    : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "+r"(x),
+		      [f] "+r"(filter), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2),
+		      [x3] "=&r"(x3), [w] "=&r"(w), [we] "=&r"(w_even), [wo] "=&r"(w_odd)
+		    : [end] "r"(end)
+		    : "cc", "memory");
+		acc0 = a0;
+		acc1 = a1;
+		acc2 = a2;
+		acc3 = a3;
+	}
+#else
+	while (filter != end) {
 		w = nn_read_s8x4(filter);
 		w_even = nn_sxtb16(w);
 		w_odd = nn_sxtb16_ror8(w);
@@ -374,6 +432,7 @@ static NN_ALWAYS_INLINE struct conv_acc4 conv_dot_4x1(const uint32_t *x, const i
 		x += 4 * CONV_LANES;
 		filter += 8;
 	}
+#endif
 	if (depth & 4) {
 		w = nn_read_s8x4(filter);
 		w_even = nn_sxtb16(w);
@@ -414,10 +473,13 @@ static NN_ALWAYS_INLINE int8_t conv_output_bounded(struct conv_requant q, int32_
 }
 
 /* What the four-pixel path reads of an output channel, side by side so
- * one pointer walks them: its folded bias, multiplier and shift. */
+ * one pointer walks them: its folded bias, multiplier and shift, and for
+ * nn_requantize_folded the nudge and exponent. */
 struct conv_channel {
 	int32_t folded;
 	int32_t multiplier;
+	int32_t nudge;
+	int32_t exponent;
 	int32_t shift;
 };
 
@@ -443,6 +505,40 @@ static NN_ALWAYS_INLINE void conv_block_4(const uint32_t *x, const int8_t *filte
 			out[2 * stride] = conv_output_bounded(q, acc.a2, m, s);
 		if (lanes > 3)
 			out[3 * stride] = conv_output_bounded(q, acc.a3, m, s);
+	}
+}
+
+/* The clamped int8 of the usual case (nn_requantize_folded_ok) before its
+ * packed clamp: requantised with the offset in, saturated to int8. */
+static NN_ALWAYS_INLINE int32_t conv_folded(const struct conv_channel *channel, int32_t acc)
+{
+	return nn_ssat8(
+	    nn_requantize_folded(acc * 2, channel->multiplier, channel->nudge, channel->exponent));
+}
+
+/* conv_block_4 for a layer that passes nn_requantize_folded_ok: the four
+ * pixels' outputs of a channel packed in one word and clamped at once. */
+static NN_ALWAYS_INLINE void conv_block_4_packed(const uint32_t *x, const int8_t *filter,
+						 int32_t depth, const struct conv_channel *channel,
+						 int32_t count, int32_t stride, int32_t lanes,
+						 uint32_t min4, uint32_t max4, int8_t *out)
+{
+	const struct conv_channel *end = channel + count;
+
+	for (; channel < end; channel++, out++, filter += depth) {
+		const struct conv_acc4 acc = conv_dot_4x1(x, filter, depth, channel->folded);
+		const uint32_t word = nn_clamp_s8x4(
+		    nn_pack_s8x4(conv_folded(channel, acc.a0), conv_folded(channel, acc.a1),
+				 conv_folded(channel, acc.a2), conv_folded(channel, acc.a3)),
+		    min4, max4);
+
+		out[0] = (int8_t)word;
+		if (lanes > 1)
+			out[stride] = (int8_t)(word >> 8);
+		if (lanes > 2)
+			out[2 * stride] = (int8_t)(word >> 16);
+		if (lanes > 3)
+			out[3 * stride] = (int8_t)(word >> 24);
 	}
 }
 
@@ -505,6 +601,27 @@ static void conv_block_1(const struct nn_conv_params *params, const uint32_t *x,
 	}
 }
 
+/* conv_block_1 for a layer that passes nn_requantize_folded_ok: four
+ * neighbouring channels' outputs packed, clamped and stored as one word. */
+static void conv_block_1_packed(const uint32_t *x, int32_t lane, const int8_t *filter,
+				int32_t depth, const int32_t *folded,
+				const struct conv_channel *table, int32_t count, uint32_t min4,
+				uint32_t max4, int8_t *out)
+{
+	for (int32_t c = 0; c < count; c += 4) {
+		const int32_t local = c + 4 <= count ? c : count - 4;
+		const struct conv_channel *channel = table + local;
+		const struct conv_acc4 acc =
+		    conv_dot_1x4(x, lane, filter + local * depth, depth, folded + local);
+		const uint32_t word = nn_clamp_s8x4(nn_pack_s8x4(conv_folded(channel, acc.a0),
+								 conv_folded(channel + 1, acc.a1),
+								 conv_folded(channel + 2, acc.a2),
+								 conv_folded(channel + 3, acc.a3)),
+						    min4, max4);
+		memcpy(out + local, &word, sizeof word);
+	}
+}
+
 /* The four-pixel path over one batch image. */
 static void conv_four_pixels(const struct nn_conv_params *params, const int8_t *image,
 			     int pointwise, const int8_t *filter, const int32_t *bias,
@@ -520,6 +637,11 @@ static void conv_four_pixels(const struct nn_conv_params *params, const int8_t *
 				       nn_requantize_right_ok(shift, params->output_channels)};
 	const struct conv_requant right_q = {q.output_offset, q.min, q.max, 1};
 	const struct conv_requant any_q = {q.output_offset, q.min, q.max, 0};
+	const int packed =
+	    nn_requantize_folded_ok(shift, params->output_channels, params->output_offset,
+				    params->activation_min, params->activation_max);
+	const uint32_t min4 = nn_dup8(params->activation_min);
+	const uint32_t max4 = nn_dup8(params->activation_max);
 	uint32_t words[CONV_EXPAND_WORDS];
 	int8_t column[CONV_EXPAND_MAX];
 	int32_t folded[CONV_CHANNEL_BLOCK];
@@ -530,9 +652,13 @@ static void conv_four_pixels(const struct nn_conv_params *params, const int8_t *
 		const int32_t count = left < CONV_CHANNEL_BLOCK ? left : CONV_CHANNEL_BLOCK;
 		const int8_t *rows = filter + first * depth;
 		conv_fold_bias(params, filter, bias, first, count, folded);
-		for (int32_t c = 0; c < count; c++)
-			table[c] = (struct conv_channel){folded[c], multiplier[first + c],
-							 shift[first + c]};
+		for (int32_t c = 0; c < count; c++) {
+			const int32_t s = shift[first + c];
+			table[c] = (struct conv_channel){
+			    folded[c], multiplier[first + c],
+			    packed ? nn_requantize_folded_nudge(s, params->output_offset) : 0, -s,
+			    s};
+		}
 		for (int32_t pixel = 0; pixel < pixels; pixel += CONV_LANES) {
 			const int32_t lanes =
 			    pixels - pixel < CONV_LANES ? pixels - pixel : CONV_LANES;
@@ -543,6 +669,13 @@ static void conv_four_pixels(const struct nn_conv_params *params, const int8_t *
 				    dense ? image + source * params->input_channels
 					  : conv_column(params, image, source, pointwise, column),
 				    depth, k, words);
+			}
+			if (lanes <= 2 && count >= 4 && packed) {
+				for (int32_t k = 0; k < lanes; k++)
+					conv_block_1_packed(
+					    words, k, rows, depth, folded, table, count, min4, max4,
+					    output + (pixel + k) * params->output_channels + first);
+				continue;
 			}
 			if (lanes <= 2 && count >= 4) {
 				for (int32_t k = 0; k < lanes; k++)
@@ -555,7 +688,15 @@ static void conv_four_pixels(const struct nn_conv_params *params, const int8_t *
 			/* Copies without tests on the shift's sign or the lanes in
 			 * the usual case. */
 			out = output + pixel * params->output_channels + first;
-			if (q.right_only && lanes == CONV_LANES)
+			if (packed && lanes == CONV_LANES)
+				conv_block_4_packed(words, rows, depth, table, count,
+						    params->output_channels, CONV_LANES, min4, max4,
+						    out);
+			else if (packed)
+				conv_block_4_packed(words, rows, depth, table, count,
+						    params->output_channels, lanes, min4, max4,
+						    out);
+			else if (q.right_only && lanes == CONV_LANES)
 				conv_block_4(words, rows, depth, table, count,
 					     params->output_channels, CONV_LANES, right_q, out);
 			else

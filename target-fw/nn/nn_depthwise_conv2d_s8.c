@@ -12,6 +12,8 @@
  * tap and sum((x + offset) * w) is sum(x * w) + offset * sum(w) exactly,
  * with offset * sum(w) folded into the bias once per channel.
  */
+#include <string.h>
+
 #include "nn.h"
 
 #include "nn_requantize.h"
@@ -170,15 +172,53 @@ static NN_ALWAYS_INLINE void dw_pixel(const struct nn_conv_params *params,
  * 16-bit lanes: for group g and tap t, words 18g + 2t and 18g + 2t + 1
  * hold channels 0, 2 and 1, 3 of the group (SXTB16's order). */
 static void dw_unpack_3x3(const int8_t *filter, int32_t channels, int32_t first, int32_t groups,
-			  uint32_t *words)
+			  int doubled, uint32_t *words)
 {
 	for (int32_t g = 0; g < groups; g++)
 		for (int32_t t = 0; t < DW_TAPS_3X3; t++) {
 			const uint32_t w =
 			    nn_read_s8x4(filter + t * channels + first + DW_GROUP * g);
-			*words++ = nn_sxtb16(w);
-			*words++ = nn_sxtb16_ror8(w);
+			const uint32_t even = nn_sxtb16(w), odd = nn_sxtb16_ror8(w);
+			/* 2w fits a lane: the accumulators come out doubled, as
+			 * nn_requantize_folded takes them. */
+			*words++ = doubled ? nn_sadd16(even, even) : even;
+			*words++ = doubled ? nn_sadd16(odd, odd) : odd;
 		}
+}
+
+/* What the packed outputs (nn_requantize_folded_ok) read of a channel,
+ * side by side: its folded bias doubled, multiplier, nudge, exponent. */
+struct dw_channel {
+	int32_t folded2;
+	int32_t multiplier;
+	int32_t nudge;
+	int32_t exponent;
+};
+
+/* The packed outputs' table and clamps (NULL table: the per-output path). */
+struct dw_packed {
+	const struct dw_channel *table;
+	uint32_t min4;
+	uint32_t max4;
+};
+
+static NN_ALWAYS_INLINE int32_t dw_folded(const struct dw_channel *channel, int32_t doubled)
+{
+	return nn_ssat8(
+	    nn_requantize_folded(doubled, channel->multiplier, channel->nudge, channel->exponent));
+}
+
+/* Four neighbouring channels' doubled accumulators, from table entry t,
+ * requantised, clamped as one word and stored at once. */
+static NN_ALWAYS_INLINE void dw_store_packed(struct dw_packed p, const struct dw_channel *t,
+					     int32_t acc0, int32_t acc1, int32_t acc2, int32_t acc3,
+					     int8_t *out)
+{
+	const uint32_t word =
+	    nn_clamp_s8x4(nn_pack_s8x4(dw_folded(t, acc0), dw_folded(t + 1, acc1),
+				       dw_folded(t + 2, acc2), dw_folded(t + 3, acc3)),
+			  p.min4, p.max4);
+	memcpy(out, &word, sizeof word);
 }
 
 /* Requantisation, offset and clamps read once per block (the int8 stores
@@ -203,7 +243,7 @@ static NN_ALWAYS_INLINE int8_t dw_output_bounded(struct dw_requant q, int32_t ac
 static void dw_pixel_3x3(const struct nn_conv_params *params, const int8_t *const *taps,
 			 const uint32_t *weights, const int32_t *folded, int32_t first,
 			 int32_t count, const int32_t *multiplier, const int32_t *shift,
-			 const int8_t *filter, struct dw_requant q, int8_t *out)
+			 const int8_t *filter, struct dw_requant q, struct dw_packed p, int8_t *out)
 {
 	const int32_t stride = params->output_channels;
 	const int32_t *m = multiplier + first, *s = shift + first;
@@ -211,8 +251,11 @@ static void dw_pixel_3x3(const struct nn_conv_params *params, const int8_t *cons
 
 	out += first;
 	for (; c + DW_GROUP <= count; c += DW_GROUP, weights += 2 * DW_TAPS_3X3) {
-		int32_t acc0 = folded[c], acc1 = folded[c + 1];
-		int32_t acc2 = folded[c + 2], acc3 = folded[c + 3];
+		const struct dw_channel *entry = p.table ? p.table + c : NULL;
+		int32_t acc0 = entry ? entry[0].folded2 : folded[c];
+		int32_t acc1 = entry ? entry[1].folded2 : folded[c + 1];
+		int32_t acc2 = entry ? entry[2].folded2 : folded[c + 2];
+		int32_t acc3 = entry ? entry[3].folded2 : folded[c + 3];
 		NN_UNROLL_9
 		for (int32_t t = 0; t < DW_TAPS_3X3; t++) {
 			const uint32_t x = nn_read_s8x4(taps[t] + c);
@@ -221,6 +264,10 @@ static void dw_pixel_3x3(const struct nn_conv_params *params, const int8_t *cons
 			acc1 = nn_smlabb(x_odd, weights[2 * t + 1], acc1);
 			acc2 = nn_smlatt(x_even, weights[2 * t], acc2);
 			acc3 = nn_smlatt(x_odd, weights[2 * t + 1], acc3);
+		}
+		if (entry) {
+			dw_store_packed(p, entry, acc0, acc1, acc2, acc3, out + c);
+			continue;
 		}
 		out[c] = dw_output_bounded(q, acc0, m[c], s[c]);
 		out[c + 1] = dw_output_bounded(q, acc1, m[c + 1], s[c + 1]);
@@ -258,8 +305,8 @@ static NN_ALWAYS_INLINE void dw_row_3x3(const struct nn_conv_params *params, con
 					const uint32_t *weights, const int32_t *folded,
 					int32_t first, int32_t count, const int32_t *multiplier,
 					const int32_t *shift, const int8_t *filter,
-					struct dw_requant q, int32_t out_y, int32_t x_begin,
-					int32_t x_end, int8_t *out)
+					struct dw_requant q, struct dw_packed p, int32_t out_y,
+					int32_t x_begin, int32_t x_end, int8_t *out)
 {
 	const int32_t channels = params->output_channels;
 	const int32_t line = params->input_width * channels;
@@ -277,8 +324,11 @@ static NN_ALWAYS_INLINE void dw_row_3x3(const struct nn_conv_params *params, con
 		int8_t *o = row_out + c;
 		for (int32_t x = x_begin; x < x_end; x++, window += step, o += channels) {
 			const int8_t *r1 = window + line, *r2 = window + 2 * line;
-			int32_t acc0 = folded[c], acc1 = folded[c + 1];
-			int32_t acc2 = folded[c + 2], acc3 = folded[c + 3];
+			const struct dw_channel *t = p.table ? p.table + c : NULL;
+			int32_t acc0 = t ? t[0].folded2 : folded[c];
+			int32_t acc1 = t ? t[1].folded2 : folded[c + 1];
+			int32_t acc2 = t ? t[2].folded2 : folded[c + 2];
+			int32_t acc3 = t ? t[3].folded2 : folded[c + 3];
 			dw_tap(window, weights, &acc0, &acc1, &acc2, &acc3);
 			dw_tap(window + channels, weights + 2, &acc0, &acc1, &acc2, &acc3);
 			dw_tap(window + 2 * channels, weights + 4, &acc0, &acc1, &acc2, &acc3);
@@ -288,6 +338,10 @@ static NN_ALWAYS_INLINE void dw_row_3x3(const struct nn_conv_params *params, con
 			dw_tap(r2, weights + 12, &acc0, &acc1, &acc2, &acc3);
 			dw_tap(r2 + channels, weights + 14, &acc0, &acc1, &acc2, &acc3);
 			dw_tap(r2 + 2 * channels, weights + 16, &acc0, &acc1, &acc2, &acc3);
+			if (t) {
+				dw_store_packed(p, t, acc0, acc1, acc2, acc3, o);
+				continue;
+			}
 			o[0] = dw_output_bounded(q, acc0, m0, s0);
 			o[1] = dw_output_bounded(q, acc1, multiplier[first + c + 1],
 						 shift[first + c + 1]);
@@ -339,7 +393,9 @@ void nn_depthwise_conv2d_s8_fast(const struct nn_conv_params *params, const int8
 	int32_t folded[DW_CHANNEL_BLOCK];
 	uint32_t weights[DW_WEIGHT_WORDS];
 	int32_t inside_begin, inside_end;
+	struct dw_channel table[DW_CHANNEL_BLOCK];
 	struct dw_requant q, right_q, any_q;
+	struct dw_packed packed = {NULL, 0, 0}, unpacked = {NULL, 0, 0};
 	int unrolled, sliding;
 
 	if (params->depth_multiplier != 1 || tap_count > DW_MAX_TAPS) {
@@ -357,6 +413,10 @@ void nn_depthwise_conv2d_s8_fast(const struct nn_conv_params *params, const int8
 	any_q.right_only = 0;
 	sliding = unrolled && params->dilation_height == 1 && params->dilation_width == 1 &&
 		  params->filter_height == 3;
+	if (unrolled && nn_requantize_folded_ok(shift, channels, params->output_offset,
+						params->activation_min, params->activation_max))
+		packed = (struct dw_packed){table, nn_dup8(params->activation_min),
+					    nn_dup8(params->activation_max)};
 	for (int32_t i = 0; i < DW_CHANNEL_BLOCK; i++)
 		zero_row[i] = (int8_t)-params->input_offset;
 	for (int32_t batch = 0; batch < params->batches; batch++) {
@@ -372,9 +432,16 @@ void nn_depthwise_conv2d_s8_fast(const struct nn_conv_params *params, const int8
 					sum += filter[t * channels + first + c];
 				folded[c] =
 				    (bias ? bias[first + c] : 0) + params->input_offset * sum;
+				if (packed.table)
+					table[c] = (struct dw_channel){
+					    2 * folded[c], multiplier[first + c],
+					    nn_requantize_folded_nudge(shift[first + c],
+								       params->output_offset),
+					    -shift[first + c]};
 			}
 			if (unrolled)
-				dw_unpack_3x3(filter, channels, first, count / DW_GROUP, weights);
+				dw_unpack_3x3(filter, channels, first, count / DW_GROUP,
+					      packed.table != NULL, weights);
 			dw_inside_columns(params, &inside_begin, &inside_end);
 			for (int32_t out_y = 0; out_y < params->output_height; out_y++) {
 				const int32_t origin_y =
@@ -387,15 +454,20 @@ void nn_depthwise_conv2d_s8_fast(const struct nn_conv_params *params, const int8
 					    inside_end > inside_begin) {
 						/* Two copies, so that the usual one
 						 * has no tests on the shift's sign. */
-						if (q.right_only)
+						if (packed.table)
 							dw_row_3x3(params, image, weights, folded,
 								   first, count, multiplier, shift,
-								   filter, right_q, out_y,
+								   filter, right_q, packed, out_y,
+								   inside_begin, inside_end, out);
+						else if (q.right_only)
+							dw_row_3x3(params, image, weights, folded,
+								   first, count, multiplier, shift,
+								   filter, right_q, unpacked, out_y,
 								   inside_begin, inside_end, out);
 						else
 							dw_row_3x3(params, image, weights, folded,
 								   first, count, multiplier, shift,
-								   filter, any_q, out_y,
+								   filter, any_q, unpacked, out_y,
 								   inside_begin, inside_end, out);
 						out_x = inside_end - 1;
 						continue;
@@ -406,7 +478,7 @@ void nn_depthwise_conv2d_s8_fast(const struct nn_conv_params *params, const int8
 					if (unrolled)
 						dw_pixel_3x3(params, taps, weights, folded, first,
 							     count, multiplier, shift, filter, q,
-							     pixel_out);
+							     packed, pixel_out);
 					/* 3x3 with a constant tap count. */
 					else if (tap_count == 9)
 						dw_pixel(params, taps, 9, filter, folded, first,

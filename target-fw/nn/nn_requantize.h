@@ -113,6 +113,45 @@ static inline int32_t nn_requantize_bounded_right(int32_t x, int32_t multiplier,
 	return (((high + (high >> 31)) >> ~shift) + 1) >> 1;
 }
 
+/*
+ * nn_requantize_bounded_right with the output offset added, in three steps
+ * after the SMMULR, for the fast kernels' usual case: doubled = 2 x (x as
+ * nn_requantize_bounded takes it, so doubled fits 32 bits), exponent =
+ * -shift in [1, NN_FOLDED_EXPONENT_MAX] and nudge =
+ * nn_requantize_folded_nudge(shift, output_offset). The rounding shift
+ * floor((y + 2^(e-1)) / 2^e) plus the offset is floor((y + 2^(e-1) +
+ * offset 2^e) / 2^e) exactly, since offset 2^e is a multiple of 2^e; with
+ * |y| < 2^30, e <= 22 and |offset| <= 128 the sum stays below 2^31.
+ */
+#define NN_FOLDED_EXPONENT_MAX 22
+
+static inline int32_t nn_requantize_folded(int32_t doubled, int32_t multiplier, int32_t nudge,
+					   int32_t exponent)
+{
+	const int32_t high = nn_smmulr(doubled, multiplier);
+	return (high + (high >> 31) + nudge) >> exponent;
+}
+
+static inline int32_t nn_requantize_folded_nudge(int32_t shift, int32_t output_offset)
+{
+	return ((int32_t)1 << (-shift - 1)) + output_offset * ((int32_t)1 << -shift);
+}
+
+/* Whether a layer's outputs can go through nn_requantize_folded and be
+ * clamped as packed bytes (nn_clamp_s8x4): every shift in [-22, -1], the
+ * output offset in [-128, 128], the clamps inside int8. The accumulators
+ * must also pass nn_requantize_bounded_ok. */
+static inline int nn_requantize_folded_ok(const int32_t *shift, int32_t channels,
+					  int32_t output_offset, int32_t min, int32_t max)
+{
+	if (output_offset < -128 || output_offset > 128 || min < -128 || max > 127 || min > max)
+		return 0;
+	for (int32_t c = 0; c < channels; c++)
+		if (shift[c] < -NN_FOLDED_EXPONENT_MAX || shift[c] > -1)
+			return 0;
+	return 1;
+}
+
 static inline int nn_requantize_right_ok(const int32_t *shift, int32_t channels)
 {
 	for (int32_t c = 0; c < channels; c++)

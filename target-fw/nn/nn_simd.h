@@ -104,6 +104,29 @@ static inline int32_t nn_smmulr(int32_t a, int32_t b)
 	return result;
 }
 
+/* x saturated to int8 (SSAT #8). */
+static inline int32_t nn_ssat8(int32_t x)
+{
+	return __ssat(x, 8);
+}
+
+/* Byte-wise signed max and min of four int8 lanes: SSUB8 sets a GE flag
+ * per byte where a - b >= 0, SEL then picks a's or b's byte. One block,
+ * so that nothing can come between the flags and their reader. */
+static inline uint32_t nn_max_s8x4(uint32_t a, uint32_t b)
+{
+	uint32_t result;
+	__asm__("ssub8 %0, %1, %2\n\tsel %0, %1, %2" : "=&r"(result) : "r"(a), "r"(b) : "cc");
+	return result;
+}
+
+static inline uint32_t nn_min_s8x4(uint32_t a, uint32_t b)
+{
+	uint32_t result;
+	__asm__("ssub8 %0, %1, %2\n\tsel %0, %2, %1" : "=&r"(result) : "r"(a), "r"(b) : "cc");
+	return result;
+}
+
 #else
 
 static inline int32_t nn_lane_lo(uint32_t x)
@@ -161,6 +184,31 @@ static inline int32_t nn_smmulr(int32_t a, int32_t b)
 	return (int32_t)(product >> 32);
 }
 
+static inline int32_t nn_ssat8(int32_t x)
+{
+	return x < -128 ? -128 : x > 127 ? 127 : x;
+}
+
+static inline uint32_t nn_max_s8x4(uint32_t a, uint32_t b)
+{
+	uint32_t result = 0;
+	for (int i = 0; i < 32; i += 8) {
+		const int8_t x = (int8_t)(a >> i), y = (int8_t)(b >> i);
+		result |= (uint32_t)(uint8_t)(x >= y ? x : y) << i;
+	}
+	return result;
+}
+
+static inline uint32_t nn_min_s8x4(uint32_t a, uint32_t b)
+{
+	uint32_t result = 0;
+	for (int i = 0; i < 32; i += 8) {
+		const int8_t x = (int8_t)(a >> i), y = (int8_t)(b >> i);
+		result |= (uint32_t)(uint8_t)(x <= y ? x : y) << i;
+	}
+	return result;
+}
+
 #endif
 
 /* acc + the dot product of four int8 pairs, x and w as read by nn_read_s8x4. */
@@ -175,6 +223,36 @@ static inline uint32_t nn_dup16(int32_t value)
 {
 	const uint32_t lane = (uint32_t)value & 0xffffu;
 	return lane | lane << 16;
+}
+
+/* Four int8 values (each already in [-128, 127]) as one word, v0 in bits
+ * 0..7: what one unaligned STR writes for four neighbouring outputs. On
+ * Armv7-M three BFI (GCC spells the C form with twice as many steps). */
+static inline uint32_t nn_pack_s8x4(int32_t v0, int32_t v1, int32_t v2, int32_t v3)
+{
+#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__)
+	uint32_t word = (uint32_t)v0;
+	__asm__("bfi %0, %1, #8, #8\n\tbfi %0, %2, #16, #8\n\tbfi %0, %3, #24, #8"
+		: "+r"(word)
+		: "r"(v1), "r"(v2), "r"(v3));
+	return word;
+#else
+	return ((uint32_t)v0 & 0xffu) | ((uint32_t)v1 & 0xffu) << 8 | ((uint32_t)v2 & 0xffu) << 16 |
+	       (uint32_t)v3 << 24;
+#endif
+}
+
+/* A word with all four bytes value (an int8). */
+static inline uint32_t nn_dup8(int32_t value)
+{
+	return ((uint32_t)value & 0xffu) * 0x01010101u;
+}
+
+/* Four packed outputs clamped to [min, max] byte by byte, the bounds
+ * given as nn_dup8 words. */
+static inline uint32_t nn_clamp_s8x4(uint32_t word, uint32_t min4, uint32_t max4)
+{
+	return nn_min_s8x4(nn_max_s8x4(word, min4), max4);
 }
 
 /* The clamped int8 of one accumulator: requantised, offset and clamped. */

@@ -32,6 +32,14 @@ static int32_t fast_byte(uint32_t word, int index)
 	return (int8_t)(uint8_t)(word >> (8 * index));
 }
 
+static uint32_t fast_random_word(uint32_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 17;
+	*state ^= *state << 5;
+	return *state;
+}
+
 Test(nn_simd, hand_cases)
 {
 	/* bytes (lsb first) 0x80 0x7f 0xff 0x01: -128 127 -1 1 */
@@ -245,6 +253,86 @@ Test(nn_simd, bounded_requantize_ok_at_its_limits)
 	cr_expect_not(nn_requantize_bounded_ok(bias, shift, 3, 256, 128), "a shift past 31");
 	cr_expect_not(nn_requantize_bounded_ok(NULL, (int32_t[]){0}, 1, 1 << 20, 0),
 		      "products alone past 2^30");
+}
+
+Test(nn_simd, folded_requantize_matches_requantize_plus_offset)
+{
+	const int32_t limit = (1 << 30) - 1;
+	const int32_t edges[] = {0,
+				 1,
+				 -1,
+				 limit,
+				 -limit,
+				 1 << 29,
+				 -(1 << 29),
+				 12345,
+				 -12345,
+				 (1 << 20) + (1 << 19),
+				 -(1 << 20) - (1 << 19)};
+	const int32_t offsets[] = {-128, 128, 0, 5, -1, 127};
+	const int edge_count = (int)(sizeof edges / sizeof edges[0]);
+	const int offset_count = (int)(sizeof offsets / sizeof offsets[0]);
+	uint32_t state = 0xF01DEDu;
+
+	for (int i = 0; i < edge_count; i++)
+		for (int k = 0; k < offset_count; k++)
+			for (int32_t shift = -NN_FOLDED_EXPONENT_MAX; shift <= -1; shift++) {
+				const int32_t nudge = nn_requantize_folded_nudge(shift, offsets[k]);
+				cr_assert_eq(
+				    nn_requantize_folded(2 * edges[i], INT32_MAX, nudge, -shift),
+				    nn_requantize(edges[i], INT32_MAX, shift) + offsets[k],
+				    "x %d, offset %d, shift %d", edges[i], offsets[k], shift);
+			}
+	for (int i = 0; i < 400000; i++) {
+		int32_t x, multiplier, shift, offset;
+		state ^= state << 13, state ^= state >> 17, state ^= state << 5;
+		x = ((int32_t)state >> 2) >> (int)(state % 22u);
+		state ^= state << 13, state ^= state >> 17, state ^= state << 5;
+		multiplier = i % 3 ? (int32_t)(state | 0x40000000u) & INT32_MAX : (int32_t)state;
+		state ^= state << 13, state ^= state >> 17, state ^= state << 5;
+		shift = -1 - (int32_t)(state % (uint32_t)NN_FOLDED_EXPONENT_MAX);
+		offset = (int32_t)((state >> 8) % 257u) - 128;
+		cr_assert_eq(
+		    nn_requantize_folded(2 * x, multiplier,
+					 nn_requantize_folded_nudge(shift, offset), -shift),
+		    nn_requantize(x, multiplier, shift) + offset,
+		    "x %d, multiplier %d, shift %d, offset %d", x, multiplier, shift, offset);
+	}
+	cr_expect(nn_requantize_folded_ok((int32_t[]){-1, -22}, 2, 128, -128, 127));
+	cr_expect_not(nn_requantize_folded_ok((int32_t[]){-23}, 1, 0, -128, 127), "shift -23");
+	cr_expect_not(nn_requantize_folded_ok((int32_t[]){0}, 1, 0, -128, 127), "shift 0");
+	cr_expect_not(nn_requantize_folded_ok((int32_t[]){-5}, 1, 129, -128, 127), "offset 129");
+	cr_expect_not(nn_requantize_folded_ok((int32_t[]){-5}, 1, 0, -129, 127), "min -129");
+	cr_expect_not(nn_requantize_folded_ok((int32_t[]){-5}, 1, 0, -128, 128), "max 128");
+}
+
+Test(nn_simd, packed_bytes_match_their_definitions)
+{
+	uint32_t state = 0xB17E5u;
+
+	cr_expect_eq(nn_pack_s8x4(-128, 127, -1, 1), 0x01ff7f80u);
+	cr_expect_eq(nn_dup8(-2), 0xfefefefeu);
+	cr_expect_eq(nn_ssat8(300), 127);
+	cr_expect_eq(nn_ssat8(-300), -128);
+	cr_expect_eq(nn_ssat8(-5), -5);
+	for (int i = 0; i < 20000; i++) {
+		uint32_t a, b, lo, hi, clamped;
+		a = fast_random_word(&state);
+		b = fast_random_word(&state);
+		lo = nn_dup8(fast_byte(b, 0) < fast_byte(b, 1) ? fast_byte(b, 0) : fast_byte(b, 1));
+		hi = nn_dup8(fast_byte(b, 0) < fast_byte(b, 1) ? fast_byte(b, 1) : fast_byte(b, 0));
+		clamped = nn_clamp_s8x4(a, lo, hi);
+		for (int k = 0; k < 4; k++) {
+			const int32_t x = fast_byte(a, k), y = fast_byte(b, k);
+			const int32_t low = fast_byte(lo, 0), high = fast_byte(hi, 0);
+			cr_assert_eq(fast_byte(nn_max_s8x4(a, b), k), x > y ? x : y);
+			cr_assert_eq(fast_byte(nn_min_s8x4(a, b), k), x < y ? x : y);
+			cr_assert_eq(fast_byte(clamped, k), x < low ? low : x > high ? high : x);
+		}
+		cr_assert_eq(nn_pack_s8x4(fast_byte(a, 0), fast_byte(a, 1), fast_byte(a, 2),
+					  fast_byte(a, 3)),
+			     a);
+	}
 }
 
 /* ---- random kernels ---- */
