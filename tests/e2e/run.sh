@@ -12,6 +12,10 @@ export NO_COLOR=1
 # them in $WORK lets the stray-process check see only this suite's QEMUs.
 export TMPDIR="$WORK/tmp"
 mkdir -p "$TMPDIR"
+# Real boards' locks (docs/boards.md#locks) in $WORK too: suites run side by
+# side on one host must not find each other's boards in use.
+export XDG_RUNTIME_DIR="$WORK/run"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
 # The ASan build reports leaks at exit; child tools are not ours to judge.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 passed=0 failed=0 skipped=0
