@@ -43,8 +43,9 @@ void nn_softmax_f32(const struct nn_softmax_params *params, const float *input, 
 /* Both paths of the int8 kernels that have a fast one, always compiled so
  * the tests can hold one against the other: _portable is the plain
  * reference the host runs, _fast the blocked, packed path the boards run
- * (through the entry points above, see nn_simd.h). Same results, bit for
- * bit, on every input. */
+ * (through the entry points above, see nn_simd.h), _narrow the portable
+ * loops with a cheaper requantisation for the Arm cores without the fast
+ * path (M0, M23). Same results, bit for bit, on every input. */
 void nn_conv2d_s8_portable(const struct nn_conv_params *params, const int8_t *input,
 			   const int8_t *filter, const int32_t *bias, const int32_t *multiplier,
 			   const int32_t *shift, int8_t *output);
@@ -65,6 +66,16 @@ void nn_depthwise_conv2d_s8_portable(const struct nn_conv_params *params, const 
 void nn_depthwise_conv2d_s8_fast(const struct nn_conv_params *params, const int8_t *input,
 				 const int8_t *filter, const int32_t *bias,
 				 const int32_t *multiplier, const int32_t *shift, int8_t *output);
+
+void nn_conv2d_s8_narrow(const struct nn_conv_params *params, const int8_t *input,
+			 const int8_t *filter, const int32_t *bias, const int32_t *multiplier,
+			 const int32_t *shift, int8_t *output);
+void nn_fully_connected_s8_narrow(const struct nn_fc_params *params, const int8_t *input,
+				  const int8_t *weights, const int32_t *bias,
+				  const int32_t *multiplier, const int32_t *shift, int8_t *output);
+void nn_depthwise_conv2d_s8_narrow(const struct nn_conv_params *params, const int8_t *input,
+				   const int8_t *filter, const int32_t *bias,
+				   const int32_t *multiplier, const int32_t *shift, int8_t *output);
 
 /* q = clamp(round_half_away(x / scale) + zero_point, -128, 127). */
 void nn_quantize_f32_s8(const struct nn_quantize_params *params, const float *input,

@@ -67,9 +67,10 @@ static int32_t conv_accumulate(const struct nn_conv_params *params, const int8_t
 	return acc;
 }
 
-void nn_conv2d_s8_portable(const struct nn_conv_params *params, const int8_t *input,
-			   const int8_t *filter, const int32_t *bias, const int32_t *multiplier,
-			   const int32_t *shift, int8_t *output)
+static NN_ALWAYS_INLINE void conv2d_s8_reference(const struct nn_conv_params *params,
+						 const int8_t *input, const int8_t *filter,
+						 const int32_t *bias, const int32_t *multiplier,
+						 const int32_t *shift, int8_t *output, int narrow)
 {
 	const int32_t image_size =
 	    params->input_height * params->input_width * params->input_channels;
@@ -90,9 +91,9 @@ void nn_conv2d_s8_portable(const struct nn_conv_params *params, const int8_t *in
 					int32_t value;
 					if (bias)
 						acc += bias[out_c];
-					value =
-					    nn_requantize(acc, multiplier[out_c], shift[out_c]) +
-					    params->output_offset;
+					value = (narrow ? nn_requantize_fast : nn_requantize)(
+						    acc, multiplier[out_c], shift[out_c]) +
+						params->output_offset;
 					if (value < params->activation_min)
 						value = params->activation_min;
 					if (value > params->activation_max)
@@ -102,6 +103,24 @@ void nn_conv2d_s8_portable(const struct nn_conv_params *params, const int8_t *in
 			}
 		}
 	}
+}
+
+/* TFLite's arithmetic as written: the reference the host runs. */
+void nn_conv2d_s8_portable(const struct nn_conv_params *params, const int8_t *input,
+			   const int8_t *filter, const int32_t *bias, const int32_t *multiplier,
+			   const int32_t *shift, int8_t *output)
+{
+	conv2d_s8_reference(params, input, filter, bias, multiplier, shift, output, 0);
+}
+
+/* The same loops with nn_requantize_fast (equal to nn_requantize for every
+ * input, unit-tested): for cores without the fast kernels, where
+ * nn_requantize's 64-bit division is a library call per output. */
+void nn_conv2d_s8_narrow(const struct nn_conv_params *params, const int8_t *input,
+			 const int8_t *filter, const int32_t *bias, const int32_t *multiplier,
+			 const int32_t *shift, int8_t *output)
+{
+	conv2d_s8_reference(params, input, filter, bias, multiplier, shift, output, 1);
 }
 
 /* n bytes, by words while at least four are left: the rows gathered are
@@ -362,7 +381,9 @@ static NN_ALWAYS_INLINE struct conv_acc4 conv_dot_4x1(const uint32_t *x, const i
 	 * column words per instruction where GCC 12 uses LDRD for two, and
 	 * GCC also copies a pointer into a register on every turn (28
 	 * instructions a turn here, 34 or 35 from the C). LDM needs its
-	 * registers in ascending order, hence the fixed ones; the firmware's
+	 * registers in ascending order, hence the fixed ones (the weight word
+	 * is unpacked in place so that 13 registers do: the M7's build has no
+	 * 14 to give); the firmware's
 	 * output check against the host's portable kernels tests this loop. */
 	if (filter != end) {
 		register int32_t a0 __asm__("r0") = acc0;
@@ -376,36 +397,36 @@ static NN_ALWAYS_INLINE struct conv_acc4 conv_dot_4x1(const uint32_t *x, const i
 		__asm__ volatile(
 		    "1:\n\t"
 		    "ldr %[w], [%[f]], #4\n\t"
-		    "sxtb16 %[we], %[w]\n\t"
 		    "sxtb16 %[wo], %[w], ror #8\n\t"
+		    "sxtb16 %[w], %[w]\n\t"
 		    "ldmia %[x]!, {r4, r5, r6, r7}\n\t"
-		    "smlad %[a0], %[x0], %[we], %[a0]\n\t"
+		    "smlad %[a0], %[x0], %[w], %[a0]\n\t"
 		    "smlad %[a0], %[x1], %[wo], %[a0]\n\t"
-		    "smlad %[a1], %[x2], %[we], %[a1]\n\t"
+		    "smlad %[a1], %[x2], %[w], %[a1]\n\t"
 		    "smlad %[a1], %[x3], %[wo], %[a1]\n\t"
 		    "ldmia %[x]!, {r4, r5, r6, r7}\n\t"
-		    "smlad %[a2], %[x0], %[we], %[a2]\n\t"
+		    "smlad %[a2], %[x0], %[w], %[a2]\n\t"
 		    "smlad %[a2], %[x1], %[wo], %[a2]\n\t"
-		    "smlad %[a3], %[x2], %[we], %[a3]\n\t"
+		    "smlad %[a3], %[x2], %[w], %[a3]\n\t"
 		    "smlad %[a3], %[x3], %[wo], %[a3]\n\t"
 		    "ldr %[w], [%[f]], #4\n\t"
-		    "sxtb16 %[we], %[w]\n\t"
 		    "sxtb16 %[wo], %[w], ror #8\n\t"
+		    "sxtb16 %[w], %[w]\n\t"
 		    "ldmia %[x]!, {r4, r5, r6, r7}\n\t"
-		    "smlad %[a0], %[x0], %[we], %[a0]\n\t"
+		    "smlad %[a0], %[x0], %[w], %[a0]\n\t"
 		    "smlad %[a0], %[x1], %[wo], %[a0]\n\t"
-		    "smlad %[a1], %[x2], %[we], %[a1]\n\t"
+		    "smlad %[a1], %[x2], %[w], %[a1]\n\t"
 		    "smlad %[a1], %[x3], %[wo], %[a1]\n\t"
 		    "ldmia %[x]!, {r4, r5, r6, r7}\n\t"
-		    "smlad %[a2], %[x0], %[we], %[a2]\n\t"
+		    "smlad %[a2], %[x0], %[w], %[a2]\n\t"
 		    "smlad %[a2], %[x1], %[wo], %[a2]\n\t"
-		    "smlad %[a3], %[x2], %[we], %[a3]\n\t"
+		    "smlad %[a3], %[x2], %[w], %[a3]\n\t"
 		    "smlad %[a3], %[x3], %[wo], %[a3]\n\t"
 		    "cmp %[f], %[end]\n\t"
 		    "bne 1b"
 		    : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "+r"(x),
 		      [f] "+r"(filter), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2),
-		      [x3] "=&r"(x3), [w] "=&r"(w), [we] "=&r"(w_even), [wo] "=&r"(w_odd)
+		      [x3] "=&r"(x3), [w] "=&r"(w), [wo] "=&r"(w_odd)
 		    : [end] "r"(end)
 		    : "cc", "memory");
 		acc0 = a0;
@@ -763,6 +784,10 @@ void nn_conv2d_s8(const struct nn_conv_params *params, const int8_t *input, cons
 {
 #if NN_FAST_KERNELS
 	nn_conv2d_s8_fast(params, input, filter, bias, multiplier, shift, output);
+#elif defined(__arm__)
+	/* No fast kernels (Cortex-M0, M23): the portable loops, cheaper
+	 * requantisation. */
+	nn_conv2d_s8_narrow(params, input, filter, bias, multiplier, shift, output);
 #else
 	nn_conv2d_s8_portable(params, input, filter, bias, multiplier, shift, output);
 #endif

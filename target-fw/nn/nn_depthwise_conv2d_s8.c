@@ -56,10 +56,10 @@ static int32_t depthwise_accumulate(const struct nn_conv_params *params, const i
 	return acc;
 }
 
-void nn_depthwise_conv2d_s8_portable(const struct nn_conv_params *params, const int8_t *input,
-				     const int8_t *filter, const int32_t *bias,
-				     const int32_t *multiplier, const int32_t *shift,
-				     int8_t *output)
+static NN_ALWAYS_INLINE void
+depthwise_conv2d_s8_reference(const struct nn_conv_params *params, const int8_t *input,
+			      const int8_t *filter, const int32_t *bias, const int32_t *multiplier,
+			      const int32_t *shift, int8_t *output, int narrow)
 {
 	const int32_t image_size =
 	    params->input_height * params->input_width * params->input_channels;
@@ -81,9 +81,10 @@ void nn_depthwise_conv2d_s8_portable(const struct nn_conv_params *params, const 
 						int32_t value;
 						if (bias)
 							acc += bias[out_c];
-						value = nn_requantize(acc, multiplier[out_c],
-								      shift[out_c]) +
-							params->output_offset;
+						value =
+						    (narrow ? nn_requantize_fast : nn_requantize)(
+							acc, multiplier[out_c], shift[out_c]) +
+						    params->output_offset;
 						if (value < params->activation_min)
 							value = params->activation_min;
 						if (value > params->activation_max)
@@ -95,6 +96,24 @@ void nn_depthwise_conv2d_s8_portable(const struct nn_conv_params *params, const 
 			}
 		}
 	}
+}
+
+/* TFLite's arithmetic as written: the reference the host runs. */
+void nn_depthwise_conv2d_s8_portable(const struct nn_conv_params *params, const int8_t *input,
+				     const int8_t *filter, const int32_t *bias,
+				     const int32_t *multiplier, const int32_t *shift,
+				     int8_t *output)
+{
+	depthwise_conv2d_s8_reference(params, input, filter, bias, multiplier, shift, output, 0);
+}
+
+/* The same loops with nn_requantize_fast: for cores without the fast
+ * kernels (see nn_conv2d_s8_narrow). */
+void nn_depthwise_conv2d_s8_narrow(const struct nn_conv_params *params, const int8_t *input,
+				   const int8_t *filter, const int32_t *bias,
+				   const int32_t *multiplier, const int32_t *shift, int8_t *output)
+{
+	depthwise_conv2d_s8_reference(params, input, filter, bias, multiplier, shift, output, 1);
 }
 
 static NN_ALWAYS_INLINE int8_t dw_output(const struct nn_conv_params *params, int32_t acc,
@@ -499,6 +518,10 @@ void nn_depthwise_conv2d_s8(const struct nn_conv_params *params, const int8_t *i
 {
 #if NN_FAST_KERNELS
 	nn_depthwise_conv2d_s8_fast(params, input, filter, bias, multiplier, shift, output);
+#elif defined(__arm__)
+	/* No fast kernels (Cortex-M0, M23): the portable loops, cheaper
+	 * requantisation. */
+	nn_depthwise_conv2d_s8_narrow(params, input, filter, bias, multiplier, shift, output);
 #else
 	nn_depthwise_conv2d_s8_portable(params, input, filter, bias, multiplier, shift, output);
 #endif

@@ -23,9 +23,10 @@
 #define FC_EXPAND_MAX	1024
 #define FC_EXPAND_WORDS (FC_EXPAND_MAX / 2 + 3)
 
-void nn_fully_connected_s8_portable(const struct nn_fc_params *params, const int8_t *input,
-				    const int8_t *weights, const int32_t *bias,
-				    const int32_t *multiplier, const int32_t *shift, int8_t *output)
+static NN_ALWAYS_INLINE void
+fully_connected_s8_reference(const struct nn_fc_params *params, const int8_t *input,
+			     const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
+			     const int32_t *shift, int8_t *output, int narrow)
 {
 	const int32_t depth = params->input_count;
 
@@ -37,11 +38,29 @@ void nn_fully_connected_s8_portable(const struct nn_fc_params *params, const int
 			int32_t acc = bias ? bias[out] : 0;
 			for (int32_t i = 0; i < depth; i++)
 				acc += ((int32_t)row_in[i] + params->input_offset) * row_weights[i];
-			row_out[out] = nn_output_s8(
-			    nn_requantize(acc, multiplier[out], shift[out]) + params->output_offset,
-			    params->activation_min, params->activation_max);
+			row_out[out] = nn_output_s8((narrow ? nn_requantize_fast : nn_requantize)(
+							acc, multiplier[out], shift[out]) +
+							params->output_offset,
+						    params->activation_min, params->activation_max);
 		}
 	}
+}
+
+/* TFLite's arithmetic as written: the reference the host runs. */
+void nn_fully_connected_s8_portable(const struct nn_fc_params *params, const int8_t *input,
+				    const int8_t *weights, const int32_t *bias,
+				    const int32_t *multiplier, const int32_t *shift, int8_t *output)
+{
+	fully_connected_s8_reference(params, input, weights, bias, multiplier, shift, output, 0);
+}
+
+/* The same loops with nn_requantize_fast: for cores without the fast
+ * kernels (see nn_conv2d_s8_narrow). */
+void nn_fully_connected_s8_narrow(const struct nn_fc_params *params, const int8_t *input,
+				  const int8_t *weights, const int32_t *bias,
+				  const int32_t *multiplier, const int32_t *shift, int8_t *output)
+{
+	fully_connected_s8_reference(params, input, weights, bias, multiplier, shift, output, 1);
 }
 
 static NN_ALWAYS_INLINE int8_t fc_output(const struct nn_fc_params *params, int32_t acc,
@@ -191,6 +210,10 @@ void nn_fully_connected_s8(const struct nn_fc_params *params, const int8_t *inpu
 {
 #if NN_FAST_KERNELS
 	nn_fully_connected_s8_fast(params, input, weights, bias, multiplier, shift, output);
+#elif defined(__arm__)
+	/* No fast kernels (Cortex-M0, M23): the portable loops, cheaper
+	 * requantisation. */
+	nn_fully_connected_s8_narrow(params, input, weights, bias, multiplier, shift, output);
 #else
 	nn_fully_connected_s8_portable(params, input, weights, bias, multiplier, shift, output);
 #endif

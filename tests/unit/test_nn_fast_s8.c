@@ -7,7 +7,9 @@
  * strides, dilation, several batches, channel counts past the fast paths'
  * blocks and shapes they hand back to the portable path. On the host the
  * packed steps of nn_simd.h are its plain-C versions, checked first
- * against the instructions' definitions in the Arm ARM.
+ * against the instructions' definitions in the Arm ARM. The _narrow paths
+ * (cores without the fast kernels) are held against the portable ones on
+ * the same shapes.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -540,6 +542,16 @@ static int32_t fast_conv_round(uint32_t *state, int round, int depthwise, int *p
 				  fast_shift, fast_got);
 	}
 	fast_compare(fast_got, fast_expected, count, depthwise ? "depthwise" : "conv", round);
+	/* The no-DSP cores' path (the same loops, nn_requantize_fast). */
+	memset(fast_got, 0x5A, sizeof fast_got);
+	if (depthwise)
+		nn_depthwise_conv2d_s8_narrow(&params, fast_input, fast_filter, bias,
+					      fast_multiplier, fast_shift, fast_got);
+	else
+		nn_conv2d_s8_narrow(&params, fast_input, fast_filter, bias, fast_multiplier,
+				    fast_shift, fast_got);
+	fast_compare(fast_got, fast_expected, count, depthwise ? "narrow depthwise" : "narrow conv",
+		     round);
 	return count;
 }
 
@@ -677,6 +689,10 @@ Test(nn_fast_s8, fully_connected_matches_portable)
 		nn_fully_connected_s8_fast(&params, fast_input, fast_filter, bias, fast_multiplier,
 					   fast_shift, fast_got);
 		fast_compare(fast_got, fast_expected, count, "fully connected", round);
+		memset(fast_got, 0x5A, sizeof fast_got);
+		nn_fully_connected_s8_narrow(&params, fast_input, fast_filter, bias,
+					     fast_multiplier, fast_shift, fast_got);
+		fast_compare(fast_got, fast_expected, count, "narrow fully connected", round);
 		total += count;
 		inside += fast_unclamped(count);
 	}
