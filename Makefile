@@ -46,7 +46,7 @@ help:
 	@echo "make run     install what is missing, build, run the fmnist suite (200 samples) on qemu-m4"
 	@echo "make test    unit tests (Criterion), fuzz smoke runs and end-to-end tests, under ASan+UBSan"
 	@echo "make         build build/hilbench only"
-	@echo "make bench   hilbench's protocol (pipelined, one request at a time) vs the MLPerf Tiny ASCII protocol on qemu-m4"
+	@echo "make bench   hilbench's protocol (pipelined, one request at a time) vs the MLPerf Tiny ASCII protocol on qemu-m4; instructions/MAC per kernel shape and model on every emulated core"
 	@echo "make deps    install missing Debian packages (scripts/install-deps.sh)"
 	@echo "make lint    clang-format check of every C file (part of make test; 'make format' fixes)"
 	@echo "make clean   remove build/"
@@ -84,12 +84,13 @@ $(BUILD)/make_kernel_model: tests/bench/make_kernel_model.c tests/unit/test_grap
 	$(CC) $(RELEASE_CFLAGS) -Itests/unit $^ -o $@ $(PKG_LIBS) -lcriterion -lm
 
 # A benchmark, not a test: both protocols side by side in one run, ratio printed;
-# then instructions/MAC per kernel shape and per model on the emulated M4 and M7
-# through `hilbench run`.
+# then instructions/MAC per kernel shape and per model on every emulated core
+# (qemu-m0, m3, m4, m7, m33, m55) through `hilbench run`. One timed run each:
+# QEMU -icount counts are the same on every run, so more only cost time.
 bench: deps
 	$(MAKE) --no-print-directory $(BUILD)/bench_protocols $(BUILD)/hilbench $(BUILD)/make_kernel_model
 	$(BUILD)/bench_protocols qemu-m4 50
-	tests/bench/bench_models.py $(BUILD)/hilbench --kernel-models $(BUILD)/make_kernel_model
+	tests/bench/bench_models.py $(BUILD)/hilbench --kernel-models $(BUILD)/make_kernel_model --runs 1
 
 $(BUILD)/asan/unit_tests: $(call asan_obj,$(HOST_LIB_SRCS) $(UNIT_SRCS))
 	$(CC) $(ASAN_CFLAGS) $^ -o $@ $(PKG_LIBS) -lcriterion -lm

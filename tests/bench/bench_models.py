@@ -6,25 +6,30 @@ measured is exactly what a user's run measures, output check included.
     bench_models.py HILBENCH [--kernel-models TOOL] [--board ID]... [--runs N]
 
 With --kernel-models (build/make_kernel_model), first one-operator models
-of the kernel shapes of issue 12, each against CMSIS-NN's figure for it on
-the emulated M4 (instructions per MAC of the whole inference, so the
-interpreter's few hundred instructions per operator are included), and
-the model tables gain make_kernel_model's MobileNet-style graph. Then
-one table per board: each model's MACs, instructions per inference,
-instructions per MAC, the ratio to the issue-12 anchor figures (measured
-with the portable kernels before the fast paths) and, per float32/int8
-pair, int8 instructions over float32 instructions (below 1: int8 is
-faster). A benchmark: it prints what it measured and asserts nothing; a
-failed run (an output mismatch included) is printed as such and makes the
+of the kernel shapes of issue 12 (and four small ones that fit qemu-m0's
+16 KiB of RAM), each against CMSIS-NN's figure for it on the emulated M4
+(instructions per MAC of the whole inference, so the interpreter's few
+hundred instructions per operator are included); the model table gains
+make_kernel_model's MobileNet-style graph. Every table has a column per
+emulated core (qemu-m0, m3, m4, m7, m33, m55 unless --board says), with
+"does not fit: why" where a model is larger than the board's RAM or model
+region: instructions per MAC per kernel shape and per model, the ratio to
+the issue-12 anchor figures on the M4 (measured with the portable kernels
+before the fast paths) and, per float32/int8 pair and board, int8
+instructions over float32 instructions (below 1: int8 is faster). A
+benchmark: it prints what it measured and asserts nothing; a failed run
+(an output mismatch included) is printed as such and makes the
 exit status non-zero, since its figures would mean nothing.
 """
 
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # The MLPerf Tiny files, beside the checkout unless HB_MLPERF_TINY says.
@@ -61,11 +66,33 @@ KERNELS = [
     ("conv 1x1 64->64 16x16", ["conv1x1", "64", "16", "16"], 2.07),
     ("fc 640->128", ["fc", "640", "128"], 1.95),
     ("depthwise 3x3 64 16x16", ["dw3x3", "64", "16", "16"], 8.0),
+    # Small enough for qemu-m0's 16 KiB of RAM (no CMSIS-NN figure).
+    ("conv 3x3 16->16 8x8", ["conv3x3", "16", "8", "8"], None),
+    ("conv 1x1 32->32 8x8", ["conv1x1", "32", "8", "8"], None),
+    ("fc 256->16", ["fc", "256", "16"], None),
+    ("depthwise 3x3 32 8x8", ["dw3x3", "32", "8", "8"], None),
 ]
+
+# Every emulated core with a board profile; a model that does not fit a
+# board gets a "does not fit" cell saying why.
+BOARDS = ["qemu-m0", "qemu-m3", "qemu-m4", "qemu-m7", "qemu-m33", "qemu-m55"]
+ANCHOR_BOARD = "qemu-m4"
+
+
+def short_error(error):
+    """A table cell for a run that gave no figure."""
+    text = error or "unknown error"
+    ram = re.search(r"needs (\d+) bytes of RAM .*has (\d+) left", text)
+    if ram:
+        return "does not fit: needs %s B RAM, %s B free" % ram.groups()
+    image = re.search(r"needs a (\d+)-byte image, board '[^']*' has a (\d+)-byte", text)
+    if image:
+        return "does not fit: %s B image, %s B model region" % image.groups()
+    return "FAILED: " + text[:120]
 
 
 def run_model(hilbench, board, path, runs, results):
-    """One `hilbench run --json`: (instructions, MACs) or an error text."""
+    """One `hilbench run --json`: ((instructions, MACs), None) or (None, error)."""
     cmd = [hilbench, "run", "--board", board, "--model", path, "--runs", str(runs),
            "--warmup", "1", "--results", results, "--json"]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -79,7 +106,12 @@ def run_model(hilbench, board, path, runs, results):
                                                       proc.stderr.strip()[-200:])
         record = record[0]
     if record.get("status") != "ok":
-        return None, "run %s: %s" % (record.get("status"), record.get("error"))
+        error = record.get("error")
+        if isinstance(error, dict):
+            error = error.get("message")
+        return None, str(error)
+    if record.get("output_check", {}).get("mismatches"):
+        return None, "output differs from the host's"
     count = record["measurements"]["count_per_inference"]["median"]
     return (count, record["model"]["macs"]), None
 
@@ -98,62 +130,96 @@ def make_model(tool, arguments, results):
     return path, None
 
 
-def bench_board(hilbench, board, runs, results, tool):
-    print("\n%s: emulated instructions (QEMU -icount), median of %d runs" % (board, runs))
-    print("%-24s %10s %12s %9s %9s %10s" %
-          ("model", "MACs", "instr", "instr/MAC", "vs anchor", "int8/fp32"))
-    counts = {}
+def measure(hilbench, boards, rows, runs, results):
+    """{(label, board): (count, macs) or error text}; failed: a run failed
+    for a reason other than the model not fitting."""
+    cells = {}
     failed = False
-    rows = []
-    for label, path, pair, variant in MODELS:
-        if path is None:
-            path, error = make_model(tool, ["mobilenet"], results)
-            if error:
-                failed |= tool is not None
-                rows.append((label, None, error))
+    for label, path in rows:
+        for board in boards:
+            if path is None:
+                cells[(label, board)] = "skipped: needs --kernel-models"
                 continue
-        measured, error = run_model(hilbench, board, path, runs, results)
+            measured, error = run_model(hilbench, board, path, runs, results)
+            if error:
+                cells[(label, board)] = short_error(error)
+                failed |= not cells[(label, board)].startswith("does not fit")
+            else:
+                cells[(label, board)] = measured
+    return cells, failed
+
+
+def per_mac(cell):
+    return "%.2f" % (cell[0] / cell[1]) if isinstance(cell, tuple) else cell
+
+
+def print_table(title, header, lines):
+    print("\n" + title)
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for line in lines:
+        print("| " + " | ".join(line) + " |")
+
+
+def bench_kernels(hilbench, tool, boards, runs, results):
+    rows = []
+    for label, arguments, _ in KERNELS:
+        path, error = make_model(tool, arguments, results)
         if error:
-            failed = True
-            rows.append((label, None, error))
-            continue
-        counts[(pair, variant)] = measured[0]
-        rows.append((label, measured, (pair, variant)))
-    for label, measured, extra in rows:
-        if measured is None:
-            print("%-24s %s" % (label, extra if extra.startswith("skipped") else
-                                 "FAILED: " + extra))
-            continue
-        count, macs = measured
-        per_mac = count / macs
-        anchor = ANCHOR_M4.get(label) if board == "qemu-m4" else None
-        vs_anchor = "%.2fx" % (per_mac / anchor) if anchor else "-"
-        ratio = "-"
-        pair, variant = extra
-        if variant == "int8" and (pair, "float32") in counts:
-            ratio = "%.3f" % (count / counts[(pair, "float32")])
-        print("%-24s %10d %12d %9.2f %9s %10s" % (label, macs, count, per_mac, vs_anchor, ratio))
+            print("%s: FAILED: %s" % (label, error))
+        rows.append((label, None if error else path))
+    cells, failed = measure(hilbench, boards, rows, runs, results)
+    lines = []
+    for label, _, cmsis in KERNELS:
+        anchor = cells.get((label, ANCHOR_BOARD))
+        ratio = "%.2fx" % (anchor[0] / anchor[1] / cmsis) \
+            if cmsis and isinstance(anchor, tuple) else "-"
+        lines.append([label, str(cmsis) if cmsis else "-", ratio] +
+                     [per_mac(cells[(label, board)]) for board in boards])
+    print_table("kernel shapes: instructions/MAC of a one-operator model (emulated "
+                "instructions, QEMU -icount, median of %d runs; vs CMSIS-NN on %s)" %
+                (runs, ANCHOR_BOARD),
+                ["kernel", "CMSIS-NN m4", "vs CMSIS"] + boards, lines)
     return failed
 
 
-def bench_kernels(hilbench, tool, board, runs, results):
-    print("\n%s: one kernel per model, emulated instructions, median of %d runs" % (board, runs))
-    print("%-24s %10s %12s %9s %9s" % ("kernel", "MACs", "instr", "instr/MAC", "vs CMSIS"))
-    failed = False
-    for label, arguments, cmsis in KERNELS:
-        path, error = make_model(tool, arguments, results)
-        if error:
-            print("%-24s FAILED: %s" % (label, error))
-            failed = True
+def bench_models(hilbench, boards, runs, results, tool):
+    rows = []
+    for label, path, _, _ in MODELS:
+        if path is None:
+            path, error = make_model(tool, ["mobilenet"], results)
+            if error:
+                path = None
+        rows.append((label, path))
+    cells, failed = measure(hilbench, boards, rows, runs, results)
+    lines, ratios = [], []
+    for label, _, pair, variant in MODELS:
+        anchor = ANCHOR_M4.get(label)
+        measured = cells.get((label, ANCHOR_BOARD))
+        vs_anchor = "%.2fx" % (measured[0] / measured[1] / anchor) \
+            if anchor and isinstance(measured, tuple) else "-"
+        macs = next((c[1] for b in boards for c in [cells[(label, b)]]
+                     if isinstance(c, tuple)), None)
+        lines.append([label, str(macs) if macs else "-", vs_anchor] +
+                     [per_mac(cells[(label, board)]) for board in boards])
+        if variant != "int8":
             continue
-        measured, error = run_model(hilbench, board, path, runs, results)
-        if error:
-            print("%-24s FAILED: %s" % (label, error))
-            failed = True
+        partner = next((m[0] for m in MODELS if m[2] == pair and m[3] == "float32"), None)
+        if partner is None:
             continue
-        count, macs = measured
-        ratio = "%.2fx" % (count / macs / cmsis) if board == "qemu-m4" else "-"
-        print("%-24s %10d %12d %9.2f %9s" % (label, macs, count, count / macs, ratio))
+        line = [label]
+        for board in boards:
+            a, b = cells[(label, board)], cells[(partner, board)]
+            if isinstance(a, tuple) and isinstance(b, tuple):
+                line.append("%.3f" % (a[0] / b[0]))
+            else:
+                line.append("-")
+        ratios.append(line)
+    print_table("models: instructions/MAC (emulated instructions, median of %d runs; "
+                "vs anchor: issue 12's portable-kernel figure on %s)" % (runs, ANCHOR_BOARD),
+                ["model", "MACs", "vs anchor"] + boards, lines)
+    print_table("int8 instructions over float32 instructions per inference (below 1: "
+                "int8 is faster; '-' where either does not run)", ["model"] + boards, ratios)
     return failed
 
 
@@ -164,15 +230,15 @@ def main():
     parser.add_argument("--board", action="append")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    boards = args.board or ["qemu-m4", "qemu-m7"]
+    boards = args.board or BOARDS
     failed = False
+    started = time.time()
     with tempfile.TemporaryDirectory(prefix="hb-bench-") as results:
         if args.kernel_models:
-            for board in boards:
-                failed |= bench_kernels(args.hilbench, args.kernel_models, board, args.runs,
-                                        results)
-        for board in boards:
-            failed |= bench_board(args.hilbench, board, args.runs, results, args.kernel_models)
+            failed |= bench_kernels(args.hilbench, args.kernel_models, boards, args.runs,
+                                    results)
+        failed |= bench_models(args.hilbench, boards, args.runs, results, args.kernel_models)
+    print("\nbench_models: %.0f s of wall time" % (time.time() - started))
     return 1 if failed else 0
 
 
