@@ -57,6 +57,17 @@ struct profile_limits {
 	struct profile_region model;
 };
 
+/* A lab map instance's power switch (lab/lab_map.h): the command that cuts
+ * and restores the board's power (uhubctl on a USB hub port, a relay's
+ * tool), run as an argv, never through a shell; the recovery's last resort
+ * for a board its flasher cannot reset (run/recovery.h). count 0: none. */
+#define PROFILE_POWER_CYCLE_MAX_ARGS  16
+#define PROFILE_POWER_CYCLE_ARG_CHARS 128
+struct profile_power_cycle {
+	char args[PROFILE_POWER_CYCLE_MAX_ARGS][PROFILE_POWER_CYCLE_ARG_CHARS];
+	uint32_t count;
+};
+
 struct board_profile {
 	char path[512]; /* the file it was read from, for messages */
 	char id[64];	/* must equal the file name without .json */
@@ -111,11 +122,13 @@ struct board_profile {
 	} notes[PROFILE_MAX_NOTES];
 	size_t note_count;
 	/* Set when the board was named by a lab map instance (lab/lab_map.h):
-	 * which physical board, and its probe; all "" otherwise. */
+	 * which physical board, its probe and its power switch; all "" (and
+	 * no power switch) otherwise. */
 	struct {
 		char id[64];
 		char probe_kind[24];
 		char probe_serial[64];
+		struct profile_power_cycle power_cycle;
 	} instance;
 };
 

@@ -23,7 +23,8 @@
 #define PLACEHOLDER "TODO"
 
 static const char *const root_fields[] = {"schema", "boards", NULL};
-static const char *const board_fields[] = {"id", "profile", "probe", "console", NULL};
+static const char *const board_fields[] = {"id",      "profile",     "probe",
+					   "console", "power_cycle", NULL};
 static const char *const probe_fields[] = {"kind", "serial", NULL};
 
 static bool is_placeholder(const cJSON *item)
@@ -126,6 +127,54 @@ static void read_probe(struct json_reader *reader, const cJSON *probe, const cha
 	out->has_probe = true;
 }
 
+#define POWER_CYCLE_EXAMPLE "[\"uhubctl\", \"-a\", \"cycle\", \"-l\", \"1-1\", \"-p\", \"2\"]"
+
+/* "power_cycle": a program and its arguments, each a string of its own,
+ * because it is run without a shell (a shell string would need quoting
+ * rules and could run anything its text says). */
+static void read_power_cycle(struct json_reader *reader, const cJSON *command, const char *path,
+			     struct profile_power_cycle *out)
+{
+	char field[64], item_path[80];
+	const cJSON *item;
+	int count;
+
+	snprintf(field, sizeof field, "%s.power_cycle", path);
+	if (!cJSON_IsArray(command)) {
+		json_fail_expected(reader, path, "power_cycle",
+				   "an argv array: the program and its arguments, each a string, "
+				   "run without a shell (e.g. " POWER_CYCLE_EXAMPLE ")",
+				   command);
+		return;
+	}
+	count = cJSON_GetArraySize(command);
+	if (count == 0) {
+		json_fail(reader,
+			  "field '%s': expected the program and its arguments (e.g. "
+			  "%s), got an empty array",
+			  field, POWER_CYCLE_EXAMPLE);
+		return;
+	}
+	if (count > PROFILE_POWER_CYCLE_MAX_ARGS) {
+		json_fail(reader,
+			  "field '%s': expected at most %d items (the program and its "
+			  "arguments), got %d",
+			  field, PROFILE_POWER_CYCLE_MAX_ARGS, count);
+		return;
+	}
+	out->count = 0;
+	cJSON_ArrayForEach(item, command)
+	{
+		snprintf(item_path, sizeof item_path, "%s[%u]", field, out->count);
+		if (!json_copy_string(reader, item, item_path, JSON_STRING_TEXT,
+				      out->args[out->count], sizeof out->args[out->count])) {
+			out->count = 0;
+			return;
+		}
+		out->count++;
+	}
+}
+
 /* What the instance must hold given its profile: a real board's probe and
  * console, nothing for a board an emulator makes. */
 static void check_against_profile(struct json_reader *reader, const cJSON *board, const char *path,
@@ -146,6 +195,11 @@ static void check_against_profile(struct json_reader *reader, const cJSON *board
 			json_fail(reader,
 				  "field '%s.console': not used with profile \"%s\" (an "
 				  "emulated board: flasher \"%s\" makes the console)",
+				  path, profile->id, flasher->name);
+		if (cJSON_GetObjectItemCaseSensitive(board, "power_cycle"))
+			json_fail(reader,
+				  "field '%s.power_cycle': not used with profile \"%s\" (an "
+				  "emulated board: flasher \"%s\" restarts the emulator)",
 				  path, profile->id, flasher->name);
 		return;
 	}
@@ -180,7 +234,7 @@ static void read_board(struct json_reader *reader, const cJSON *board, const cha
 		       struct lab_instance *out)
 {
 	const struct board_profile *profile = NULL;
-	const cJSON *probe;
+	const cJSON *probe, *power;
 	char expected[160];
 
 	json_check_members(reader, board, path, board_fields);
@@ -207,6 +261,9 @@ static void read_board(struct json_reader *reader, const cJSON *board, const cha
 			   "a serial port such as \"/dev/serial/by-id/...\" or a serial "
 			   "server's host:port",
 			   JSON_STRING_TOKEN, out->console, sizeof out->console);
+	power = cJSON_GetObjectItemCaseSensitive(board, "power_cycle");
+	if (power)
+		read_power_cycle(reader, power, path, &out->power_cycle);
 	if (profile)
 		check_against_profile(reader, board, path, profile, out);
 }
@@ -384,6 +441,7 @@ static void apply_instance(const struct lab_instance *instance, struct board_pro
 	if (instance->console[0])
 		snprintf(board->console.device, sizeof board->console.device, "%s",
 			 instance->console);
+	board->instance.power_cycle = instance->power_cycle;
 }
 
 int lab_board_resolve(const char *lab_path, const char *boards_dir, const char *id,

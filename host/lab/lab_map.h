@@ -3,8 +3,9 @@
  * out of the repository (docs/boards.md#the-lab-map), like Zephyr's
  * hardware map. Each instance names a board profile (the facts of its
  * kind) and the facts of this one board: its probe's kind and serial
- * number and its console port. Validated once, against the profiles, into
- * struct lab_map; every problem names the file and the field.
+ * number, its console port and, optionally, the command that switches its
+ * power off and on (an argv array, the recovery's last resort). Validated once, against the
+ * profiles, into struct lab_map; every problem names the file and the field.
  */
 #ifndef HB_LAB_MAP_H
 #define HB_LAB_MAP_H
@@ -23,6 +24,9 @@ struct lab_instance {
 	char probe_kind[24];
 	char probe_serial[64];
 	char console[256]; /* serial port or host:port; "" for emulated boards */
+	/* "power_cycle" (optional, real boards): the argv that cuts and
+	 * restores the board's power; count 0 when not given. */
+	struct profile_power_cycle power_cycle;
 };
 
 struct lab_map {

@@ -466,24 +466,67 @@ static int measure_attempt(struct session *session, const struct loaded_model *m
 	return status;
 }
 
-/* Restarts the board (reflash: programs it again), reopening an
- * emulator's console; appends what it did to event->action. */
+/* How long a real board's console may take to come back after a power
+ * cycle: a probe's USB serial port goes with the power and is enumerated
+ * again a second or two after it returns. */
+#define POWER_CYCLE_CONSOLE_WAIT_MS  10000
+#define POWER_CYCLE_CONSOLE_RETRY_MS 250
+
+/* After a power cycle: the real board's console opened again, retried
+ * until its port is back or POWER_CYCLE_CONSOLE_WAIT_MS pass. */
+static int reopen_console(const struct board_link *link, const struct benchmark_options *options,
+			  struct run_result *result)
+{
+	const int64_t give_up = clock_now_ms() + POWER_CYCLE_CONSOLE_WAIT_MS;
+	const struct timespec pause = {0, POWER_CYCLE_CONSOLE_RETRY_MS * 1000000L};
+	int status;
+
+	close_console(link->console, result);
+	for (;;) {
+		const bool was_quiet = hb_quiet_errors(true);
+		status = open_console(link->board, link->board->console.transport,
+				      link->board->console.device, link->console);
+		hb_quiet_errors(was_quiet);
+		if (status == HB_OK || clock_now_ms() >= give_up)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	if (status != HB_OK)
+		return hb_error(HB_ERR_INFRASTRUCTURE,
+				"board '%s': its console '%s' did not come back within %d s of the "
+				"power cycle: %s",
+				link->board->id, link->board->console.device,
+				POWER_CYCLE_CONSOLE_WAIT_MS / 1000, hb_last_error());
+	return connect_console(link->board, options, link->flash, link->console, result);
+}
+
+/* Restarts the board (reflash: programs it again; else its reset, or the
+ * lab map's power switch when that fails or the board stayed silent after
+ * the last restart), reopening an emulator's console, or a real one's
+ * after a power cycle; appends what it did to event->action. */
 static int reset_board(const struct board_link *link, const struct benchmark_options *options,
-		       bool reflash, struct run_result *result, struct recovery_event *event)
+		       bool reflash, bool silent_after_restart, struct run_result *result,
+		       struct recovery_event *event)
 {
 	const struct recovery_board board = {.board_id = link->board->id,
 					     .flasher = link->flasher,
 					     .request = link->request,
-					     .flash = link->flash};
+					     .flash = link->flash,
+					     .power_cycle = &link->board->instance.power_cycle};
+	bool power_cycled = false;
 	int status;
 
 	if (link->flasher->emulator)
 		close_console(link->console, result);
 	if (reflash || !link->flasher->reset)
 		*link->started = false;
-	status = recovery_restart(&board, reflash, event);
+	status = reflash ? recovery_restart(&board, true, event)
+			 : recovery_restart_or_power_cycle(&board, silent_after_restart,
+							   &power_cycled, event);
 	*link->started = status == HB_OK;
-	if (status == HB_OK)
+	if (status == HB_OK && power_cycled && !link->flasher->emulator)
+		status = reopen_console(link, options, result);
+	else if (status == HB_OK)
 		status = connect_console(link->board, options, link->flash, link->console, result);
 	return status;
 }
@@ -521,7 +564,7 @@ check_image_after_restart(const struct board_link *link, const struct benchmark_
 	case RECOVERY_IMAGE_REFLASH:
 		recovery_attempt_end(true);
 		*reflashed = true;
-		*status = reset_board(link, options, true, result, event);
+		*status = reset_board(link, options, true, false, result, event);
 		if (*status == HB_OK)
 			return IMAGE_TALK_AGAIN;
 		*cause = RECOVERY_NOT_RECOVERABLE;
@@ -567,6 +610,7 @@ static int talk_recovering(const struct board_link *link, const struct loaded_mo
 	bool reflashed = false;
 	bool restarted = false; /* the board was restarted since the last image check */
 	bool hello_seen;
+	bool silent_after_restart; /* no HELLO answered after the last restart */
 	const bool corrupt_pending = debug_hooks_corrupt_pending(options->hooks);
 	int status;
 
@@ -591,6 +635,7 @@ static int talk_recovering(const struct board_link *link, const struct loaded_mo
 		cause =
 		    recovery_classify(status, result->counters.unasked_boots, attempt.board_error);
 		session_counters_add(&carried, &result->counters);
+		silent_after_restart = restarted && !hello_seen && cause == RECOVERY_CAUSE_DEADLINE;
 		if (event && restarted) {
 			enum image_check_outcome image = check_image_after_restart(
 			    link, options, model, hello_seen ? &result->hello : NULL, &reflashed,
@@ -625,7 +670,7 @@ static int talk_recovering(const struct board_link *link, const struct loaded_mo
 		reflashed = false;
 		restarted = true;
 		attempt.number++;
-		status = reset_board(link, options, false, result, event);
+		status = reset_board(link, options, false, silent_after_restart, result, event);
 		if (status != HB_OK) {
 			snprintf(event->outcome, sizeof event->outcome, "failed: %s",
 				 hb_last_error());

@@ -5,6 +5,7 @@
 
 #include "model_image.h"
 #include "util/error.h"
+#include "util/spawn.h"
 
 void debug_hooks_init(struct debug_hooks *hooks)
 {
@@ -148,6 +149,141 @@ int recovery_restart(const struct recovery_board *board, bool reflash, struct re
 		snprintf(text, sizeof text, "reset run (%s)", flasher->name);
 	recovery_action_add(event, text);
 	return flasher->reset(board->request, board->flash);
+}
+
+bool recovery_can_power_cycle(const struct recovery_board *board)
+{
+	return board->power_cycle && board->power_cycle->count > 0 && !board->flasher->emulator;
+}
+
+/* The command as one line for messages: its items joined by spaces. */
+static void power_cycle_text(const struct profile_power_cycle *command, char *text, size_t capacity)
+{
+	size_t used = 0;
+
+	text[0] = '\0';
+	for (uint32_t i = 0; i < command->count && used < capacity; i++)
+		used += (size_t)snprintf(text + used, capacity - used, "%s%s", i ? " " : "",
+					 command->args[i]);
+}
+
+/* The end of the command's output, on one line, for the error. */
+static void power_cycle_output(const char *log_path, char *text, size_t capacity)
+{
+	FILE *log = fopen(log_path, "r");
+	size_t length = 0;
+	long size;
+
+	snprintf(text, capacity, "%s", "none");
+	if (!log)
+		return;
+	if (fseek(log, 0, SEEK_END) == 0 && (size = ftell(log)) > 0) {
+		const long from = size > (long)capacity - 1 ? size - ((long)capacity - 1) : 0;
+		if (fseek(log, from, SEEK_SET) == 0)
+			length = fread(text, 1, capacity - 1, log);
+	}
+	fclose(log);
+	while (length > 0 && (text[length - 1] == '\n' || text[length - 1] == ' '))
+		length--;
+	if (length == 0)
+		return;
+	text[length] = '\0';
+	for (size_t i = 0; i < length; i++)
+		if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
+			text[i] = text[i] == '\n' ? '|' : ' ';
+}
+
+int recovery_power_cycle(const struct recovery_board *board, struct recovery_event *event)
+{
+	const struct profile_power_cycle *command = board->power_cycle;
+	const int timeout_ms = board->power_cycle_timeout_ms > 0 ? board->power_cycle_timeout_ms
+								 : RECOVERY_POWER_CYCLE_TIMEOUT_MS;
+	const char *argv[PROFILE_POWER_CYCLE_MAX_ARGS + 1];
+	char text[256], log_path[600], output[240], action[300];
+	struct spawn_options options = {.log_path = log_path};
+	struct child child;
+	bool was_quiet;
+	int status;
+
+	if (!recovery_can_power_cycle(board))
+		return hb_error(HB_ERR_INTERNAL, "board '%s' has no power switch to cycle",
+				board->board_id);
+	for (uint32_t i = 0; i < command->count; i++)
+		argv[i] = command->args[i];
+	argv[command->count] = NULL;
+	power_cycle_text(command, text, sizeof text);
+	if ((size_t)snprintf(log_path, sizeof log_path, "%s/power-cycle.log",
+			     board->request->run_dir) >= sizeof log_path)
+		return hb_error(HB_ERR_INTERNAL, "run folder path too long: '%s'",
+				board->request->run_dir);
+	hb_info("power-cycling board '%s' (%s)", board->board_id, text);
+	memset(&child, 0, sizeof child);
+	was_quiet = hb_quiet_errors(true);
+	status = spawn_start(argv, &options, &child);
+	hb_quiet_errors(was_quiet);
+	if (status != HB_OK) {
+		snprintf(action, sizeof action, "power cycle failed (%s)", text);
+		recovery_action_add(event, action);
+		return hb_error(HB_ERR_INFRASTRUCTURE,
+				"board '%s': cannot run its power switch '%s' (the lab map's "
+				"power_cycle): %s",
+				board->board_id, text, hb_last_error());
+	}
+	status = spawn_wait(&child, timeout_ms);
+	if (status == HB_ERR_TIMEOUT)
+		spawn_stop(&child);
+	if (status != HB_OK || child.exit_status != 0) {
+		power_cycle_output(log_path, output, sizeof output);
+		snprintf(action, sizeof action, "power cycle failed (%s)", text);
+		recovery_action_add(event, action);
+		if (status == HB_ERR_TIMEOUT)
+			return hb_error(HB_ERR_INFRASTRUCTURE,
+					"board '%s': power switch '%s' did not finish within %.1f "
+					"s, stopped (output: %s; log: %s)",
+					board->board_id, text, timeout_ms / 1000.0, output,
+					log_path);
+		if (status != HB_OK)
+			return hb_error(HB_ERR_INFRASTRUCTURE,
+					"board '%s': power switch '%s': %s (log: %s)",
+					board->board_id, text, hb_last_error(), log_path);
+		return hb_error(HB_ERR_INFRASTRUCTURE,
+				"board '%s': power switch '%s' failed with exit status %d "
+				"(output: %s; log: %s)",
+				board->board_id, text, child.exit_status, output, log_path);
+	}
+	snprintf(action, sizeof action, "power cycled (%s)", text);
+	recovery_action_add(event, action);
+	return HB_OK;
+}
+
+int recovery_restart_or_power_cycle(const struct recovery_board *board, bool silent_after_restart,
+				    bool *power_cycled, struct recovery_event *event)
+{
+	size_t used;
+	bool was_quiet;
+	int status;
+
+	*power_cycled = false;
+	if (!recovery_can_power_cycle(board))
+		return recovery_restart(board, false, event);
+	if (!silent_after_restart) {
+		/* Forgiven when the power switch mends it: a warning then. */
+		was_quiet = hb_quiet_errors(true);
+		status = recovery_restart(board, false, event);
+		hb_quiet_errors(was_quiet);
+		if (status == HB_OK)
+			return HB_OK;
+		/* The flasher's error names the board already. */
+		hb_warn("%s; power-cycling board '%s'", hb_last_error(), board->board_id);
+		used = strlen(event->action);
+		snprintf(event->action + used, sizeof event->action - used, " failed");
+	} else {
+		hb_warn("board '%s' stayed silent after its last restart; power-cycling it",
+			board->board_id);
+		recovery_action_add(event, "silent after the last restart");
+	}
+	*power_cycled = true;
+	return recovery_power_cycle(board, event);
 }
 
 static bool recovery_image_differs(const struct msg_hello_reply *hello, uint32_t host_crc)

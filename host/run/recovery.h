@@ -9,7 +9,9 @@
  * reflashed (once), and records each recovery for the result: the request
  * and the sample or batch it stopped at, the cause, the action (an emulator
  * restarted, OpenOCD `reset run`, the image found, a reflash) and how it
- * ended. A lab map's power switch (issue 9) would be one more action here.
+ * ended. A lab map instance's power switch ("power_cycle") is the last
+ * resort: run when the flasher's reset fails (OpenOCD cannot reach a wedged
+ * core) or the board stayed silent after a restart.
  *
  * Also the test hooks that make an emulated board hang, reset or damage its
  * image at a chosen sample (suite) or batch (plain run): `--debug-hang-at`,
@@ -50,7 +52,7 @@ struct recovery_event {
 	uint32_t index;	   /* the first unfinished sample, or the batch */
 	int deadline_ms;   /* the request's deadline */
 	const char *cause; /* recovery_cause_name */
-	char action[200];  /* what was done to the board, and the image found after */
+	char action[400];  /* what was done to the board, and the image found after */
 	char outcome[160]; /* "recovered", or why not */
 };
 
@@ -102,12 +104,21 @@ struct recovery_event *recovery_note(struct recovery_log *log, enum recovery_cau
 				     const char *request, const char *unit, uint32_t index,
 				     int deadline_ms);
 
+/* How long a power switch command may take (uhubctl's cycle waits 2 s
+ * with the power off by default; a relay's tool less). */
+#define RECOVERY_POWER_CYCLE_TIMEOUT_MS 30000
+
 /* A started board as the run holds it, for a restart. */
 struct recovery_board {
 	const char *board_id;
 	const struct flasher_driver *flasher;
 	const struct flash_request *request;
 	struct flash_session *flash;
+	/* The lab map's power switch (NULL or count 0: none), and how long it
+	 * may run (0: RECOVERY_POWER_CYCLE_TIMEOUT_MS). Its output goes to
+	 * power-cycle.log in request->run_dir. */
+	const struct profile_power_cycle *power_cycle;
+	int power_cycle_timeout_ms;
 };
 
 /* Starts the board's firmware afresh: the flasher's reset (an emulator
@@ -118,6 +129,27 @@ struct recovery_board {
  * and reopens it after. */
 int recovery_restart(const struct recovery_board *board, bool reflash,
 		     struct recovery_event *event);
+
+/* True when the board has a power switch recovery_power_cycle may use. */
+bool recovery_can_power_cycle(const struct recovery_board *board);
+
+/* Cuts and restores the board's power with the lab map's command (spawned
+ * from its argv, at most the board's bound), after which a real board
+ * boots from its flash by itself; appends "power cycled (COMMAND)" to
+ * event->action. A command that fails, cannot start or overruns its bound
+ * is HB_ERR_INFRASTRUCTURE (exit 3), the error naming the board, the
+ * command, its exit status and the end of its output. */
+int recovery_power_cycle(const struct recovery_board *board, struct recovery_event *event);
+
+/* The restart after a failed attempt: recovery_restart without a reflash,
+ * or the power switch, where the board has one, when that restart fails
+ * (its error then becomes a warning and is noted in event->action) or
+ * when the board stayed silent after the last restart
+ * (`silent_after_restart`: no HELLO answered). *power_cycled says whether
+ * the switch was used: the caller reopens the console then (a probe's
+ * USB serial port goes away with the power). */
+int recovery_restart_or_power_cycle(const struct recovery_board *board, bool silent_after_restart,
+				    bool *power_cycled, struct recovery_event *event);
 
 /* After a restart: the board's HELLO (NULL when it answered none) against
  * the host's image CRC. */

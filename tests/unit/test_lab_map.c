@@ -177,6 +177,117 @@ Test(lab_map, every_bad_input_names_file_and_field)
 	}
 }
 
+#define LAB_MAP_TEST_NUCLEO_POWER(power)                                                           \
+	"{\"schema\": 1, \"boards\": [{\"id\": \"n\", \"profile\": \"nucleo-a\","                  \
+	" \"probe\": {\"kind\": \"stlink-v3\", \"serial\": \"X1\"}, \"console\": "                 \
+	"\"/dev/ttyACM0\","                                                                        \
+	" \"power_cycle\": " power "}]}"
+
+/* "power_cycle": an argv array, carried as it was written. */
+Test(lab_map, a_power_switch_is_an_argv_array)
+{
+	struct lab_map map;
+	const struct lab_instance *board;
+
+	cr_assert_eq(
+	    lab_map_test_parse(LAB_MAP_TEST_NUCLEO_POWER("[\"uhubctl\", \"-a\", "
+							 "\"cycle\", \"-l\", \"1-1\", \"-p\", "
+							 "\"2\"]"),
+			       &map),
+	    HB_OK, "%s", lab_map_test_log);
+	board = lab_map_find(&map, "n");
+	cr_assert_eq(board->power_cycle.count, 7);
+	cr_assert_str_eq(board->power_cycle.args[0], "uhubctl");
+	cr_assert_str_eq(board->power_cycle.args[6], "2");
+	lab_map_release(&map);
+	/* Spaces inside an item are that item's: no shell splits it. */
+	cr_assert_eq(
+	    lab_map_test_parse(LAB_MAP_TEST_NUCLEO_POWER("[\"/opt/relay tool\", \"a b\"]"), &map),
+	    HB_OK, "%s", lab_map_test_log);
+	cr_assert_str_eq(lab_map_find(&map, "n")->power_cycle.args[1], "a b");
+	cr_assert_eq(lab_map_find(&map, "n")->power_cycle.count, 2);
+	lab_map_release(&map);
+	/* Not given: none. */
+	cr_assert_eq(
+	    lab_map_test_parse("{\"schema\": 1, \"boards\": [" LAB_MAP_TEST_NUCLEO "]}", &map),
+	    HB_OK, "%s", lab_map_test_log);
+	cr_assert_eq(lab_map_find(&map, "nucleo-a-1")->power_cycle.count, 0);
+	lab_map_release(&map);
+}
+
+/* Each bad "power_cycle", and the one message naming file and field. */
+Test(lab_map, a_bad_power_switch_names_file_and_field)
+{
+	char long_item[200], too_many[400], text[900];
+	static const struct {
+		const char *power, *message;
+	} cases[] = {
+	    {"\"uhubctl -a cycle -l 1-1 -p 2\"",
+	     "lab.json: field 'boards[0].power_cycle': expected an argv array: the program and its "
+	     "arguments, each a string, run without a shell"},
+	    {"{\"program\": \"uhubctl\"}",
+	     "lab.json: field 'boards[0].power_cycle': expected an argv array"},
+	    {"[]",
+	     "lab.json: field 'boards[0].power_cycle': expected the program and its arguments "
+	     "(e.g. [\"uhubctl\", \"-a\", \"cycle\""},
+	    {"[\"uhubctl\", 2]",
+	     "lab.json: field 'boards[0].power_cycle[1]': expected a non-empty string"},
+	    {"[\"uhubctl\", \"\"]",
+	     "lab.json: field 'boards[0].power_cycle[1]': expected a non-empty string"},
+	    {"[null]", "lab.json: field 'boards[0].power_cycle[0]': expected a non-empty string"},
+	    {"[\"uhub\\nctl\"]",
+	     "lab.json: field 'boards[0].power_cycle[0]': expected a non-empty string"},
+	};
+	struct lab_map map;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(text, sizeof text, LAB_MAP_TEST_NUCLEO_POWER("%s"), cases[i].power);
+		cr_assert_eq(lab_map_test_parse(text, &map), HB_ERR_INPUT, "case %zu: accepted", i);
+		cr_assert(strstr(lab_map_test_log, cases[i].message),
+			  "case %zu: expected '%s', got '%s'", i, cases[i].message,
+			  lab_map_test_log);
+		cr_assert_eq(map.count, 0);
+	}
+	/* An item longer than the board keeps. */
+	memset(long_item, 'x', PROFILE_POWER_CYCLE_ARG_CHARS);
+	long_item[PROFILE_POWER_CYCLE_ARG_CHARS] = '\0';
+	snprintf(text, sizeof text, LAB_MAP_TEST_NUCLEO_POWER("[\"uhubctl\", \"%s\"]"), long_item);
+	cr_assert_eq(lab_map_test_parse(text, &map), HB_ERR_INPUT);
+	cr_assert(strstr(lab_map_test_log,
+			 "lab.json: field 'boards[0].power_cycle[1]': expected at "
+			 "most 127 characters, got 128"),
+		  "%s", lab_map_test_log);
+	/* More items than an argv holds. */
+	snprintf(too_many, sizeof too_many, "%s", "[\"uhubctl\"");
+	for (int i = 1; i <= PROFILE_POWER_CYCLE_MAX_ARGS; i++)
+		snprintf(too_many + strlen(too_many), sizeof too_many - strlen(too_many),
+			 ", \"%d\"", i);
+	snprintf(too_many + strlen(too_many), sizeof too_many - strlen(too_many), "]");
+	snprintf(text, sizeof text, LAB_MAP_TEST_NUCLEO_POWER("%s"), too_many);
+	cr_assert_eq(lab_map_test_parse(text, &map), HB_ERR_INPUT);
+	cr_assert(strstr(lab_map_test_log,
+			 "lab.json: field 'boards[0].power_cycle': expected at most "
+			 "16 items (the program and its arguments), got 17"),
+		  "%s", lab_map_test_log);
+	/* An emulator is restarted, never power-cycled. */
+	cr_assert_eq(lab_map_test_parse("{\"schema\": 1, \"boards\": [{\"id\": \"q\", \"profile\":"
+					" \"qemu-m4\", \"power_cycle\": [\"uhubctl\"]}]}",
+					&map),
+		     HB_ERR_INPUT);
+	cr_assert(strstr(lab_map_test_log,
+			 "lab.json: field 'boards[0].power_cycle': not used with "
+			 "profile \"qemu-m4\" (an emulated board: flasher \"qemu\" "
+			 "restarts the emulator)"),
+		  "%s", lab_map_test_log);
+	/* A misspelt key is caught like any other. */
+	cr_assert_eq(
+	    lab_map_test_parse(LAB_MAP_TEST_NUCLEO_POWER("[\"x\"], \"power_cycel\": 1"), &map),
+	    HB_ERR_INPUT);
+	cr_assert(strstr(lab_map_test_log, "unknown field 'boards[0].power_cycel' (did you mean "
+					   "'boards[0].power_cycle'?)"),
+		  "%s", lab_map_test_log);
+}
+
 /* The map's instance gives the board its console and probe; an emulated
  * profile needs no instance; a real profile's id is not an instance. */
 Test(lab_map, resolve_takes_device_facts_from_the_map)
@@ -193,7 +304,8 @@ Test(lab_map, resolve_takes_device_facts_from_the_map)
 	cr_assert_not_null(file);
 	fprintf(file, "{\"schema\": 1, \"boards\": [{\"id\": \"f446-1\", \"profile\":"
 		      " \"nucleo-f446re\", \"probe\": {\"kind\": \"stlink-v2-1\", \"serial\":"
-		      " \"ABC123\"}, \"console\": \"/dev/serial/by-id/usb-X-if02\"},"
+		      " \"ABC123\"}, \"console\": \"/dev/serial/by-id/usb-X-if02\","
+		      " \"power_cycle\": [\"uhubctl\", \"-a\", \"cycle\", \"-p\", \"2\"]},"
 		      " {\"id\": \"emu-1\", \"profile\": \"qemu-m4\"}]}");
 	fclose(file);
 
@@ -204,10 +316,13 @@ Test(lab_map, resolve_takes_device_facts_from_the_map)
 	cr_assert_str_eq(board.instance.id, "f446-1");
 	cr_assert_str_eq(board.instance.probe_kind, "stlink-v2-1");
 	cr_assert_str_eq(board.instance.probe_serial, "ABC123");
+	cr_assert_eq(board.instance.power_cycle.count, 5);
+	cr_assert_str_eq(board.instance.power_cycle.args[4], "2");
 
 	cr_assert_eq(lab_board_resolve(lab, boards, "emu-1", &board), HB_OK);
 	cr_assert_str_eq(board.id, "qemu-m4");
 	cr_assert_str_eq(board.instance.id, "emu-1");
+	cr_assert_eq(board.instance.power_cycle.count, 0);
 	cr_assert_eq(lab_board_resolve(lab, boards, "qemu-m3", &board), HB_OK);
 	cr_assert_str_eq(board.instance.id, "");
 

@@ -5,7 +5,10 @@
  * decision after it, and DEBUG_CORRUPT on the firmware's own handler. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config/profile.h"
 #include "flash/flasher.h"
@@ -656,4 +659,261 @@ Test(recovery, a_corrupt_hook_nothing_came_of_is_warned_about)
 	cr_assert(strstr(recovery_log_text, "1 board 'f405': --debug-corrupt-at 3 fired, but the "
 					    "board never reported a damaged image"),
 		  "%s", recovery_log_text);
+}
+
+/* The lab map's power switch (issue 13 part 2), over the fake flasher with
+ * a reset that fails, as OpenOCD's does on a core it cannot reach. The
+ * switch commands are scripts in the test's folder: the one that works
+ * counts its runs in a file. */
+static int fake_reset_fails(const struct flash_request *request, struct flash_session *session)
+{
+	fake_reset_keeps_flash(request, session);
+	return hb_error(HB_ERR_TOOL,
+			"board 'f446-1': reset failed with status 1 (Error: init mode failed "
+			"(unable to connect to the target); log: /run/openocd-reset.log)");
+}
+
+static const struct flasher_driver fake_openocd_wedged = {
+    .name = "openocd", .start = fake_start, .reset = fake_reset_fails, .stop = fake_stop};
+
+static struct {
+	char dir[64];
+	char ok[128], fails[128], hangs[128], count[128];
+	int timeout_ms; /* the switch's bound */
+} power;
+
+static void power_script(const char *path, const char *body)
+{
+	FILE *file = fopen(path, "w");
+
+	cr_assert_not_null(file);
+	fprintf(file, "#!/bin/sh\n%s\n", body);
+	fclose(file);
+	cr_assert_eq(chmod(path, 0755), 0);
+}
+
+static void power_setup(void)
+{
+	char body[300];
+
+	power.timeout_ms = 20000;
+	snprintf(power.dir, sizeof power.dir, "%s", "/tmp/hilbench-power-XXXXXX");
+	cr_assert_not_null(mkdtemp(power.dir));
+	snprintf(power.ok, sizeof power.ok, "%s/cycle-ok", power.dir);
+	snprintf(power.fails, sizeof power.fails, "%s/cycle-fails", power.dir);
+	snprintf(power.hangs, sizeof power.hangs, "%s/cycle-hangs", power.dir);
+	snprintf(power.count, sizeof power.count, "%s/cycles", power.dir);
+	snprintf(body, sizeof body, "echo \"$*\" >> '%s'", power.count);
+	power_script(power.ok, body);
+	power_script(power.fails, "echo 'Setting power: port 2 on hub 1-1'\n"
+				  "echo 'No compatible devices detected!' >&2\nexit 1");
+	power_script(power.hangs, "exec sleep 10");
+}
+
+static void power_teardown(void)
+{
+	static const char *const names[] = {"cycle-ok", "cycle-fails", "cycle-hangs", "cycles",
+					    "power-cycle.log"};
+	char path[200];
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", power.dir, names[i]);
+		unlink(path);
+	}
+	rmdir(power.dir);
+	recovery_teardown();
+}
+
+/* Lines of the count file: the switch's runs. */
+static int power_cycles(void)
+{
+	FILE *file = fopen(power.count, "r");
+	int lines = 0;
+	char line[200];
+
+	if (!file)
+		return 0;
+	while (fgets(line, sizeof line, file))
+		lines++;
+	fclose(file);
+	return lines;
+}
+
+static int logged_errors(void)
+{
+	int errors = 0;
+
+	for (const char *line = recovery_log_text; *line; line = strchr(line, '\n') + 1) {
+		if (strncmp(line, "0 ", 2) == 0)
+			errors++;
+		if (!strchr(line, '\n'))
+			break;
+	}
+	return errors;
+}
+
+static void power_command(struct profile_power_cycle *command, const char *program)
+{
+	static const char *const args[] = {"-a", "cycle", "-l", "1-1", "-p", "2"};
+
+	memset(command, 0, sizeof *command);
+	snprintf(command->args[command->count++], PROFILE_POWER_CYCLE_ARG_CHARS, "%s", program);
+	for (size_t i = 0; i < sizeof args / sizeof args[0]; i++)
+		snprintf(command->args[command->count++], PROFILE_POWER_CYCLE_ARG_CHARS, "%s",
+			 args[i]);
+}
+
+/* What talk_recovering does (benchmark.c, reset_board then the image check
+ * after the next handshake): the restart or the power switch, then the
+ * board's HELLO against the host's image. */
+static int power_recover(const struct flasher_driver *flasher,
+			 const struct profile_power_cycle *command, bool silent_after_restart,
+			 bool *cycled, struct recovery_event *event)
+{
+	struct flash_request request = {.run_dir = power.dir};
+	struct flash_session flash;
+	struct recovery_board board = {.board_id = "f446-1",
+				       .flasher = flasher,
+				       .request = &request,
+				       .flash = &flash,
+				       .power_cycle = command,
+				       .power_cycle_timeout_ms = power.timeout_ms};
+	int status;
+
+	memset(&flash, 0, sizeof flash);
+	memset(event, 0, sizeof *event);
+	recovery_log_text[0] = '\0';
+	status = recovery_restart_or_power_cycle(&board, silent_after_restart, cycled, event);
+	if (status == HB_OK) {
+		const struct msg_hello_reply hello = {.protocol_version = PROTO_VERSION,
+						      .model_status = fake.board_status,
+						      .model_crc32 = fake.board_crc};
+		cr_assert_eq(recovery_check_image(&hello, HOST_CRC, false, event),
+			     RECOVERY_IMAGE_MATCHES, "%s", event->action);
+	}
+	return status;
+}
+
+TestSuite(recovery_power, .init = power_setup, .fini = power_teardown);
+
+/* OpenOCD cannot reset a wedged core: the switch cycles the board once, the
+ * board boots from its flash, and the reset's error is only a warning. */
+Test(recovery_power, a_reset_that_fails_is_followed_by_one_power_cycle)
+{
+	struct profile_power_cycle command;
+	struct recovery_event event;
+	bool cycled = false;
+	char expected[400];
+
+	hb_log_set_sink(recovery_sink, NULL);
+	power_command(&command, power.ok);
+	fake_board(HOST_CRC, MODEL_CHECK_OK);
+	cr_assert_eq(power_recover(&fake_openocd_wedged, &command, false, &cycled, &event), HB_OK,
+		     "%s", recovery_log_text);
+	cr_assert(cycled);
+	cr_assert_eq(fake.resets, 1);
+	cr_assert_eq(fake.starts, 0, "reflashed");
+	cr_assert_eq(power_cycles(), 1);
+	snprintf(expected, sizeof expected,
+		 "reset run (openocd) failed; power cycled (%s -a cycle -l 1-1 -p 2); image CRC "
+		 "matches",
+		 power.ok);
+	cr_assert_str_eq(event.action, expected);
+	cr_assert_eq(logged_errors(), 0, "%s", recovery_log_text);
+	cr_assert(strstr(recovery_log_text,
+			 "1 board 'f446-1': reset failed with status 1 (Error: "
+			 "init mode failed (unable to connect to the target); log: "
+			 "/run/openocd-reset.log); power-cycling board 'f446-1'"),
+		  "%s", recovery_log_text);
+}
+
+/* A board silent after its last restart is power-cycled without another
+ * reset; one whose reset works is never power-cycled. */
+Test(recovery_power, a_board_silent_after_a_restart_is_power_cycled_and_a_working_reset_is_kept)
+{
+	struct profile_power_cycle command;
+	struct recovery_event event;
+	bool cycled = false;
+
+	hb_log_set_sink(recovery_sink, NULL);
+	power_command(&command, power.ok);
+	fake_board(HOST_CRC, MODEL_CHECK_OK);
+	cr_assert_eq(power_recover(&fake_openocd, &command, true, &cycled, &event), HB_OK);
+	cr_assert(cycled);
+	cr_assert_eq(fake.resets, 0);
+	cr_assert_eq(power_cycles(), 1);
+	cr_assert(strstr(event.action, "silent after the last restart; power cycled ("), "%s",
+		  event.action);
+
+	fake_board(HOST_CRC, MODEL_CHECK_OK);
+	cr_assert_eq(power_recover(&fake_openocd, &command, false, &cycled, &event), HB_OK);
+	cr_assert_not(cycled);
+	cr_assert_eq(fake.resets, 1);
+	cr_assert_eq(power_cycles(), 1, "power-cycled although the reset worked");
+	cr_assert_str_eq(event.action, "reset run (openocd); image CRC matches");
+}
+
+/* Without a switch (or on an emulator, which the lab map refuses one) a
+ * failed reset is the error it was, as before. */
+Test(recovery_power, without_a_switch_a_failed_reset_stays_the_error)
+{
+	struct profile_power_cycle command;
+	struct recovery_event event;
+	bool cycled = true;
+
+	hb_log_set_sink(recovery_sink, NULL);
+	memset(&command, 0, sizeof command);
+	fake_board(HOST_CRC, MODEL_CHECK_OK);
+	cr_assert_eq(power_recover(&fake_openocd_wedged, &command, false, &cycled, &event),
+		     HB_ERR_TOOL);
+	cr_assert_not(cycled);
+	cr_assert_eq(logged_errors(), 1, "%s", recovery_log_text);
+	cr_assert_eq(power_recover(&fake_openocd_wedged, NULL, true, &cycled, &event), HB_ERR_TOOL);
+	power_command(&command, power.ok);
+	cr_assert_eq(power_recover(&fake_qemu, &command, true, &cycled, &event), HB_OK);
+	cr_assert_not(cycled);
+	cr_assert_eq(power_cycles(), 0);
+}
+
+/* A switch that fails, cannot start or never ends: one error naming the
+ * board and the command (its exit status and output), infrastructure
+ * (exit 3). */
+Test(recovery_power, a_failing_switch_is_one_clear_infrastructure_error)
+{
+	struct profile_power_cycle command;
+	struct recovery_event event;
+	bool cycled = false;
+	char expected[600];
+
+	hb_log_set_sink(recovery_sink, NULL);
+	power_command(&command, power.fails);
+	fake_board(HOST_CRC, MODEL_CHECK_OK);
+	cr_assert_eq(power_recover(&fake_openocd_wedged, &command, false, &cycled, &event),
+		     HB_ERR_INFRASTRUCTURE);
+	cr_assert_eq(logged_errors(), 1, "%s", recovery_log_text);
+	snprintf(expected, sizeof expected,
+		 "0 board 'f446-1': power switch '%s -a cycle -l 1-1 -p 2' failed with exit "
+		 "status 1 (output: ",
+		 power.fails);
+	cr_assert(strstr(recovery_log_text, expected), "%s", recovery_log_text);
+	cr_assert(strstr(recovery_log_text, "No compatible devices detected!; log: "), "%s",
+		  recovery_log_text);
+	cr_assert(strstr(event.action, "reset run (openocd) failed; power cycle failed ("), "%s",
+		  event.action);
+
+	power_command(&command, "/nonexistent/uhubctl");
+	cr_assert_eq(power_recover(&fake_openocd_wedged, &command, true, &cycled, &event),
+		     HB_ERR_INFRASTRUCTURE);
+	cr_assert_eq(logged_errors(), 1, "%s", recovery_log_text);
+	cr_assert(strstr(recovery_log_text, "0 board 'f446-1': cannot run its power switch "
+					    "'/nonexistent/uhubctl -a cycle -l 1-1 -p 2'"),
+		  "%s", recovery_log_text);
+
+	power_command(&command, power.hangs);
+	power.timeout_ms = 300;
+	cr_assert_eq(power_recover(&fake_openocd_wedged, &command, true, &cycled, &event),
+		     HB_ERR_INFRASTRUCTURE);
+	cr_assert_eq(logged_errors(), 1, "%s", recovery_log_text);
+	cr_assert(strstr(recovery_log_text, "' did not finish within 0.3 s, stopped"), "%s",
+		  recovery_log_text);
 }
