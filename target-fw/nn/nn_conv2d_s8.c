@@ -42,8 +42,9 @@
 
 /* Sum of (input + input_offset) * filter over the in-bounds taps of one
  * output cell; image is one batch, kernel one output channel's filter. */
-static int32_t conv_accumulate(const struct nn_conv_params *params, const int8_t *image,
-			       const int8_t *kernel, int32_t origin_y, int32_t origin_x)
+static NN_ALWAYS_INLINE int32_t conv_accumulate(const struct nn_conv_params *params,
+						const int8_t *image, const int8_t *kernel,
+						int32_t origin_y, int32_t origin_x, int narrow)
 {
 	const int32_t channels = params->input_channels;
 	int32_t acc = 0;
@@ -60,8 +61,12 @@ static int32_t conv_accumulate(const struct nn_conv_params *params, const int8_t
 				continue;
 			pixel = image + (in_y * params->input_width + in_x) * channels;
 			taps = kernel + (ky * params->filter_width + kx) * channels;
-			for (int32_t c = 0; c < channels; c++)
-				acc += ((int32_t)pixel[c] + params->input_offset) * taps[c];
+			if (narrow)
+				acc = nn_dot_offset_s8(pixel, taps, channels, params->input_offset,
+						       acc);
+			else
+				for (int32_t c = 0; c < channels; c++)
+					acc += ((int32_t)pixel[c] + params->input_offset) * taps[c];
 		}
 	}
 	return acc;
@@ -87,7 +92,7 @@ static NN_ALWAYS_INLINE void conv2d_s8_reference(const struct nn_conv_params *pa
 				for (int32_t out_c = 0; out_c < params->output_channels; out_c++) {
 					int32_t acc = conv_accumulate(params, image,
 								      filter + out_c * filter_size,
-								      origin_y, origin_x);
+								      origin_y, origin_x, narrow);
 					int32_t value;
 					if (bias)
 						acc += bias[out_c];
@@ -394,41 +399,40 @@ static NN_ALWAYS_INLINE struct conv_acc4 conv_dot_4x1(const uint32_t *x, const i
 		register uint32_t x1 __asm__("r5");
 		register uint32_t x2 __asm__("r6");
 		register uint32_t x3 __asm__("r7");
-		__asm__ volatile(
-		    "1:\n\t"
-		    "ldr %[w], [%[f]], #4\n\t"
-		    "sxtb16 %[wo], %[w], ror #8\n\t"
-		    "sxtb16 %[w], %[w]\n\t"
-		    "ldmia %[x]!, {r4, r5, r6, r7}\n\t"
-		    "smlad %[a0], %[x0], %[w], %[a0]\n\t"
-		    "smlad %[a0], %[x1], %[wo], %[a0]\n\t"
-		    "smlad %[a1], %[x2], %[w], %[a1]\n\t"
-		    "smlad %[a1], %[x3], %[wo], %[a1]\n\t"
-		    "ldmia %[x]!, {r4, r5, r6, r7}\n\t"
-		    "smlad %[a2], %[x0], %[w], %[a2]\n\t"
-		    "smlad %[a2], %[x1], %[wo], %[a2]\n\t"
-		    "smlad %[a3], %[x2], %[w], %[a3]\n\t"
-		    "smlad %[a3], %[x3], %[wo], %[a3]\n\t"
-		    "ldr %[w], [%[f]], #4\n\t"
-		    "sxtb16 %[wo], %[w], ror #8\n\t"
-		    "sxtb16 %[w], %[w]\n\t"
-		    "ldmia %[x]!, {r4, r5, r6, r7}\n\t"
-		    "smlad %[a0], %[x0], %[w], %[a0]\n\t"
-		    "smlad %[a0], %[x1], %[wo], %[a0]\n\t"
-		    "smlad %[a1], %[x2], %[w], %[a1]\n\t"
-		    "smlad %[a1], %[x3], %[wo], %[a1]\n\t"
-		    "ldmia %[x]!, {r4, r5, r6, r7}\n\t"
-		    "smlad %[a2], %[x0], %[w], %[a2]\n\t"
-		    "smlad %[a2], %[x1], %[wo], %[a2]\n\t"
-		    "smlad %[a3], %[x2], %[w], %[a3]\n\t"
-		    "smlad %[a3], %[x3], %[wo], %[a3]\n\t"
-		    "cmp %[f], %[end]\n\t"
-		    "bne 1b"
-		    : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "+r"(x),
-		      [f] "+r"(filter), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2),
-		      [x3] "=&r"(x3), [w] "=&r"(w), [wo] "=&r"(w_odd)
-		    : [end] "r"(end)
-		    : "cc", "memory");
+		__asm__ volatile("1:\n\t"
+				 "ldr %[w], [%[f]], #4\n\t"
+				 "sxtb16 %[wo], %[w], ror #8\n\t"
+				 "sxtb16 %[w], %[w]\n\t"
+				 "ldmia %[x]!, {r4, r5, r6, r7}\n\t"
+				 "smlad %[a0], %[x0], %[w], %[a0]\n\t"
+				 "smlad %[a0], %[x1], %[wo], %[a0]\n\t"
+				 "smlad %[a1], %[x2], %[w], %[a1]\n\t"
+				 "smlad %[a1], %[x3], %[wo], %[a1]\n\t"
+				 "ldmia %[x]!, {r4, r5, r6, r7}\n\t"
+				 "smlad %[a2], %[x0], %[w], %[a2]\n\t"
+				 "smlad %[a2], %[x1], %[wo], %[a2]\n\t"
+				 "smlad %[a3], %[x2], %[w], %[a3]\n\t"
+				 "smlad %[a3], %[x3], %[wo], %[a3]\n\t"
+				 "ldr %[w], [%[f]], #4\n\t"
+				 "sxtb16 %[wo], %[w], ror #8\n\t"
+				 "sxtb16 %[w], %[w]\n\t"
+				 "ldmia %[x]!, {r4, r5, r6, r7}\n\t"
+				 "smlad %[a0], %[x0], %[w], %[a0]\n\t"
+				 "smlad %[a0], %[x1], %[wo], %[a0]\n\t"
+				 "smlad %[a1], %[x2], %[w], %[a1]\n\t"
+				 "smlad %[a1], %[x3], %[wo], %[a1]\n\t"
+				 "ldmia %[x]!, {r4, r5, r6, r7}\n\t"
+				 "smlad %[a2], %[x0], %[w], %[a2]\n\t"
+				 "smlad %[a2], %[x1], %[wo], %[a2]\n\t"
+				 "smlad %[a3], %[x2], %[w], %[a3]\n\t"
+				 "smlad %[a3], %[x3], %[wo], %[a3]\n\t"
+				 "cmp %[f], %[end]\n\t"
+				 "bne 1b"
+				 : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3),
+				   [x] "+r"(x), [f] "+r"(filter), [x0] "=&r"(x0), [x1] "=&r"(x1),
+				   [x2] "=&r"(x2), [x3] "=&r"(x3), [w] "=&r"(w), [wo] "=&r"(w_odd)
+				 : [end] "r"(end)
+				 : "cc", "memory");
 		acc0 = a0;
 		acc1 = a1;
 		acc2 = a2;

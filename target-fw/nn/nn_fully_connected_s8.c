@@ -36,8 +36,13 @@ fully_connected_s8_reference(const struct nn_fc_params *params, const int8_t *in
 		for (int32_t out = 0; out < params->output_count; out++) {
 			const int8_t *row_weights = weights + out * depth;
 			int32_t acc = bias ? bias[out] : 0;
-			for (int32_t i = 0; i < depth; i++)
-				acc += ((int32_t)row_in[i] + params->input_offset) * row_weights[i];
+			if (narrow)
+				acc = nn_dot_offset_s8(row_in, row_weights, depth,
+						       params->input_offset, acc);
+			else
+				for (int32_t i = 0; i < depth; i++)
+					acc += ((int32_t)row_in[i] + params->input_offset) *
+					       row_weights[i];
 			row_out[out] = nn_output_s8((narrow ? nn_requantize_fast : nn_requantize)(
 							acc, multiplier[out], shift[out]) +
 							params->output_offset,

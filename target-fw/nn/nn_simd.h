@@ -255,6 +255,51 @@ static inline uint32_t nn_clamp_s8x4(uint32_t word, uint32_t min4, uint32_t max4
 	return nn_min_s8x4(nn_max_s8x4(word, min4), max4);
 }
 
+/* acc + sum((x[i] + offset) * w[i]) over depth inputs, for the narrow
+ * paths (nn_conv2d_s8.c, nn_fully_connected_s8.c). On Armv6-M an asm loop, two inputs a turn at 6
+ * instructions an input where GCC 12's C takes 8: LDRSB has only a register offset there, so the
+ * loop counts one index up to 0 from -depth against end pointers, and the offset sits in a high
+ * register. Tested by the firmware's output check against the host's portable kernels. */
+static NN_ALWAYS_INLINE int32_t nn_dot_offset_s8(const int8_t *x, const int8_t *w, int32_t depth,
+						 int32_t offset, int32_t acc)
+{
+#if defined(__ARM_ARCH_6M__) && defined(__GNUC__)
+	if (depth & 1)
+		acc += (x[depth - 1] + offset) * w[depth - 1];
+	if (depth >= 2) {
+		const int8_t *x_end = x + (depth & ~1), *w_end = w + (depth & ~1);
+		const int8_t *x_end1 = x_end + 1, *w_end1 = w_end + 1;
+		int32_t i = -(depth & ~1);
+		int32_t a, b;
+		/* GCC gives Armv6-M inline asm the divided syntax. */
+		__asm__ volatile(".syntax unified\n"
+				 "1:\n\t"
+				 "ldrsb %[a], [%[xe], %[i]]\n\t"
+				 "ldrsb %[b], [%[we], %[i]]\n\t"
+				 "add %[a], %[off]\n\t"
+				 "muls %[b], %[a]\n\t"
+				 "adds %[acc], %[acc], %[b]\n\t"
+				 "ldrsb %[a], [%[xe1], %[i]]\n\t"
+				 "ldrsb %[b], [%[we1], %[i]]\n\t"
+				 "add %[a], %[off]\n\t"
+				 "muls %[b], %[a]\n\t"
+				 "adds %[acc], %[acc], %[b]\n\t"
+				 "adds %[i], #2\n\t"
+				 "bne 1b\n\t"
+				 ".syntax divided"
+				 : [acc] "+l"(acc), [i] "+l"(i), [a] "=&l"(a), [b] "=&l"(b)
+				 : [xe] "l"(x_end), [we] "l"(w_end), [xe1] "l"(x_end1),
+				   [we1] "l"(w_end1), [off] "h"(offset)
+				 : "cc", "memory");
+	}
+	return acc;
+#else
+	for (int32_t i = 0; i < depth; i++)
+		acc += ((int32_t)x[i] + offset) * w[i];
+	return acc;
+#endif
+}
+
 /* The clamped int8 of one accumulator: requantised, offset and clamped. */
 static inline int8_t nn_output_s8(int32_t value, int32_t min, int32_t max)
 {
