@@ -47,7 +47,7 @@ test_infer_writes_the_output_tensor() {
 	hb inspect "$model"
 	expect_rc 0
 	local bytes
-	bytes=$(echo "$out" | awk '/^  input /{print $(NF-1)}')
+	bytes=$(echo "$out" | awk '/^  input  /{print $(NF-1); exit}')
 	[ -n "$bytes" ] || fail "no input size in: $out"
 	head -c "$bytes" /dev/urandom > in.bin
 	hb infer --model "$model" --input in.bin --output out.bin --results results
