@@ -2,8 +2,8 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
-#include <string.h>
 
+#include "util/clock.h"
 #include "util/error.h"
 #include "messages.h"
 
@@ -93,33 +93,13 @@ static bool is_in_flight(const struct pipeline_state *state, uint16_t seq)
 	return false;
 }
 
-/* How long the oldest reply may keep the line silent before the stream is
- * taken as broken: the share of its deadline one send gets on the
- * synchronous path (session.c), an INVOKE's no more than the time a sample
- * was measured to take. The resync that follows has the rest of the same
- * deadline (pipeline_resync), so a board that went silent is given up on
- * after one deadline, as a single request is, and a request lost on a
- * noisy line (a damaged delimiter leaves the board waiting for the rest of
- * a frame) is found after the share, not after the whole deadline. */
-static int silent_wait_ms(const struct session *session, uint8_t type)
-{
-	int wait = session->timeout_ms / session->max_attempts;
-
-	if (type == MSG_INVOKE && session->invoke_wait_ms > 0 && session->invoke_wait_ms < wait)
-		wait = session->invoke_wait_ms;
-	return wait;
-}
-
 /* Reads until the oldest request's reply is in (HB_OK), the line shows
- * damage or loses a reply (PIPELINE_BROKEN), or the board refuses it. A
- * silent line also notes the request and its deadline in the session
- * (pipeline_silence) for the resync. */
+ * damage or loses a reply (PIPELINE_BROKEN), or the board refuses it. */
 static int take_reply(struct pipeline_state *state, struct frame *reply)
 {
 	struct session *session = state->session;
 	const struct in_flight *oldest = &state->ring[state->head];
-	const int64_t start = session_now_ms(session);
-	const int64_t deadline = start + silent_wait_ms(session, oldest->type);
+	const int64_t deadline = clock_now_ms() + session->timeout_ms;
 
 	for (;;) {
 		enum frame_result result;
@@ -128,14 +108,9 @@ static int take_reply(struct pipeline_state *state, struct frame *reply)
 		if (status != HB_OK)
 			return status;
 		if (result == FRAME_PENDING) {
-			hb_debug("board '%s': no reply to pipelined %s within %.1f s (of its "
-				 "deadline %.1f s)",
+			hb_debug("board '%s': no reply to pipelined %s within %.1f s",
 				 session->board_id, msg_type_name(oldest->type),
-				 (session_now_ms(session) - start) / 1000.0,
 				 session->timeout_ms / 1000.0);
-			session->pipeline_silence.ends_ms = start + session->timeout_ms;
-			session->pipeline_silence.type = oldest->type;
-			session->pipeline_silence.deadline_ms = session->timeout_ms;
 			return PIPELINE_BROKEN;
 		}
 		if (result != FRAME_READY || (reply->seq == 0xFFFF && reply->type == MSG_ERROR)) {
@@ -163,7 +138,6 @@ int pipeline_run(struct session *session, uint32_t window, const struct pipeline
 
 	if (!state)
 		return hb_error(HB_ERR_NOMEM, "out of memory for the request pipeline");
-	memset(&session->pipeline_silence, 0, sizeof session->pipeline_silence);
 	state->session = session;
 	state->source = source;
 	state->window = window;
@@ -199,50 +173,8 @@ int pipeline_run(struct session *session, uint32_t window, const struct pipeline
 	return status;
 }
 
-/* After a silent break: the HELLO behind what is in flight gets what is
- * left of the silent request's deadline. When that passes too, the error
- * names the pipelined request, the one the board left unanswered, and its
- * deadline (session->awaiting, for a recovery), not the HELLO. */
-static int resync_after_silence(struct session *session, int resend_ms)
-{
-	const uint8_t type = session->pipeline_silence.type;
-	const int deadline_ms = session->pipeline_silence.deadline_ms;
-	const int64_t left = session->pipeline_silence.ends_ms - session_now_ms(session);
-	const uint32_t resends = session->counters.resends;
-	int hellos = 0;
-	int status;
-
-	memset(&session->pipeline_silence, 0, sizeof session->pipeline_silence);
-	if (left > 0) {
-		/* Its own timeout error would name the HELLO: reported below instead. */
-		const bool was_quiet = hb_quiet_errors(true);
-		status = session_sync_within(session, resend_ms, (int)left);
-		hb_quiet_errors(was_quiet);
-		if (status == HB_OK)
-			return HB_OK;
-		if (status != HB_ERR_TIMEOUT)
-			return hb_error(status, "%s", hb_last_error());
-		hellos = (int)(session->counters.resends - resends) + 1;
-	}
-	session->awaiting = type;
-	session->awaiting_deadline_ms = deadline_ms;
-	if (hellos == 0)
-		return hb_error(
-		    HB_ERR_TIMEOUT,
-		    "board '%s' did not answer pipelined %s within %.1f s (no time left "
-		    "in it to resync)",
-		    session->board_id, msg_type_name(type), deadline_ms / 1000.0);
-	return hb_error(HB_ERR_TIMEOUT,
-			"board '%s' did not answer pipelined %s within %.1f s (nor %d HELLO%s "
-			"sent behind it to resync)",
-			session->board_id, msg_type_name(type), deadline_ms / 1000.0, hellos,
-			hellos == 1 ? "" : "s");
-}
-
 int pipeline_resync(struct session *session, int resend_ms)
 {
 	session->counters.resyncs++;
-	if (session->pipeline_silence.ends_ms)
-		return resync_after_silence(session, resend_ms);
 	return session_sync(session, resend_ms);
 }

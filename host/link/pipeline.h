@@ -9,11 +9,6 @@
  * board could not read, ends the run with PIPELINE_BROKEN; the caller then
  * calls pipeline_resync and redoes its work on the synchronous path of
  * session.h, which does resend. A board's MSG_ERROR reply is an error.
- * A silent line breaks the run after the share of the oldest request's
- * deadline one send gets on the synchronous path; the resync then has the
- * rest of that deadline, so a board that hangs mid-stream is given up on
- * after one deadline (HB_ERR_TIMEOUT naming the pipelined request), not
- * after the pipeline's wait plus a whole one for the resync.
  */
 #ifndef HB_PIPELINE_H
 #define HB_PIPELINE_H
@@ -51,16 +46,14 @@ struct pipeline_source {
 
 /* Sends what the source gives, at most `window` bytes in flight (one
  * request always may be), until it says PIPELINE_END and every reply is
- * in. Each reply must come within a share of the session's timeout of the
- * previous one (above). Returns HB_OK, PIPELINE_BROKEN or an error. */
+ * in. Each reply must come within the session's timeout of the previous
+ * one. Returns HB_OK, PIPELINE_BROKEN or an error. */
 int pipeline_run(struct session *session, uint32_t window, const struct pipeline_source *source);
 
 /* After PIPELINE_BROKEN: waits for the reply to a HELLO sent behind
  * everything in flight (session_sync, resent every `resend_ms`), so the
  * board has served or dropped every earlier request and the window is
- * empty again. After a silent line, only for what is left of the silent
- * request's deadline; if no reply comes, HB_ERR_TIMEOUT names that
- * request and leaves it in session->awaiting. */
+ * empty again. */
 int pipeline_resync(struct session *session, int resend_ms);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/clock.h"
 #include "util/error.h"
 #include "link/pipeline.h"
 
@@ -99,7 +100,7 @@ static int finish_sample(struct stream *stream)
 	int status =
 	    stream->handler->finish(stream->handler->context, sample, input_of(stream, sample),
 				    stream->output, &stream->invoke);
-	int64_t now = session_now_ms(stream->session);
+	int64_t now = clock_now_ms();
 
 	if (stream->finished_ms) {
 		stream->sample_ms = now - stream->finished_ms;

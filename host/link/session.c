@@ -19,11 +19,6 @@ void session_init(struct session *session, struct transport *transport, const ch
 	frame_decoder_init(&session->decoder);
 }
 
-int64_t session_now_ms(const struct session *session)
-{
-	return session->now_ms ? session->now_ms(session->clock_context) : clock_now_ms();
-}
-
 int session_encode(uint16_t seq, uint8_t type, const uint8_t *payload, uint16_t length,
 		   uint8_t encoded[FRAME_MAX_ENCODED], size_t *encoded_length)
 {
@@ -105,7 +100,7 @@ int session_read_frame(struct session *session, int64_t deadline_ms, struct fram
 			if (*result != FRAME_PENDING)
 				return HB_OK;
 		}
-		now = session_now_ms(session);
+		now = clock_now_ms();
 		if (now >= deadline_ms)
 			return HB_OK;
 		status = session->transport->driver->read(session->transport, session->received,
@@ -234,7 +229,7 @@ static int request_attempts(struct session *session, uint8_t type, const uint8_t
 			    const struct resend_policy *policy, int timeout_ms, struct frame *reply)
 {
 	const uint16_t seq = session_take_seq(session);
-	const int64_t deadline = session_now_ms(session) + timeout_ms;
+	const int64_t deadline = clock_now_ms() + timeout_ms;
 	int attempts = 0, silent = 0, damaged = 0;
 
 	session->counters.requests++;
@@ -244,7 +239,7 @@ static int request_attempts(struct session *session, uint8_t type, const uint8_t
 		int status;
 
 		if (silent == policy->attempts || damaged > SESSION_DAMAGE_RESENDS ||
-		    session_now_ms(session) >= deadline)
+		    clock_now_ms() >= deadline)
 			break;
 		if (attempts > 0) {
 			session->counters.resends++;
@@ -255,7 +250,7 @@ static int request_attempts(struct session *session, uint8_t type, const uint8_t
 		status = send_frame(session, seq, type, payload, length);
 		if (status != HB_OK)
 			return status;
-		attempt_deadline = session_now_ms(session) + policy->wait_ms;
+		attempt_deadline = clock_now_ms() + policy->wait_ms;
 		/* The last send silence allows waits out the whole deadline. */
 		if (attempt_deadline > deadline || silent + 1 == policy->attempts)
 			attempt_deadline = deadline;
@@ -272,7 +267,7 @@ static int request_attempts(struct session *session, uint8_t type, const uint8_t
 		else
 			silent++;
 	}
-	if (damaged && session_now_ms(session) < deadline)
+	if (damaged && clock_now_ms() < deadline)
 		return hb_error(HB_ERR_PROTOCOL,
 				"board '%s': no intact reply to %s after %d attempts, %d of them "
 				"damaged (line noise? check the cable and baud rate)",
@@ -335,7 +330,7 @@ static int quick_request(struct session *session, uint8_t type, const uint8_t *p
 	return request(session, type, payload, length, expected_reply, &policy, reply);
 }
 
-static int say_hello(struct session *session, const struct resend_policy *policy, int timeout_ms,
+static int say_hello(struct session *session, const struct resend_policy *policy,
 		     struct msg_hello_reply *hello)
 {
 	uint8_t payload[2];
@@ -343,8 +338,8 @@ static int say_hello(struct session *session, const struct resend_policy *policy
 	int status;
 
 	le_put_u16(payload, PROTO_VERSION);
-	status = request_within(session, MSG_HELLO, payload, sizeof payload, MSG_HELLO_REPLY,
-				policy, timeout_ms, &reply);
+	status =
+	    request(session, MSG_HELLO, payload, sizeof payload, MSG_HELLO_REPLY, policy, &reply);
 	if (status != HB_OK)
 		return status;
 	if (msg_hello_reply_decode(reply.payload, reply.length, hello) != 0)
@@ -374,15 +369,10 @@ int session_hello(struct session *session, struct msg_hello_reply *hello)
 
 	if (policy.wait_ms > SESSION_QUICK_WAIT_MS)
 		policy.wait_ms = SESSION_QUICK_WAIT_MS;
-	return say_hello(session, &policy, session->timeout_ms, hello);
+	return say_hello(session, &policy, hello);
 }
 
 int session_sync(struct session *session, int resend_ms)
-{
-	return session_sync_within(session, resend_ms, session->timeout_ms);
-}
-
-int session_sync_within(struct session *session, int resend_ms, int timeout_ms)
 {
 	/* Damage meanwhile may belong to the requests still in flight, whose
 	 * replies come first, so only time makes it resend; a HELLO has no
@@ -392,8 +382,8 @@ int session_sync_within(struct session *session, int resend_ms, int timeout_ms)
 
 	if (policy.wait_ms < 1)
 		policy.wait_ms = 1;
-	policy.attempts = timeout_ms / policy.wait_ms + 1;
-	return say_hello(session, &policy, timeout_ms, &hello);
+	policy.attempts = session->timeout_ms / policy.wait_ms + 1;
+	return say_hello(session, &policy, &hello);
 }
 
 int session_check_input_ack(const struct session *session, const struct frame *reply,

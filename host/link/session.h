@@ -82,20 +82,6 @@ struct session {
 	uint32_t counter_scale_q16; /* counter units per tick, from HELLO */
 	double units_per_inference; /* the count, or the bound before it */
 	struct session_deadline_log deadlines;
-	/* A pipelined stream that fell silent (pipeline.h): the request whose
-	 * reply did not come, its deadline, and the monotonic time that
-	 * deadline ends at; the resync after it waits only for the rest, so a
-	 * board silent mid-stream costs one deadline, as one request does.
-	 * ends_ms 0: none. */
-	struct {
-		int64_t ends_ms;
-		uint8_t type;
-		int deadline_ms;
-	} pipeline_silence;
-	/* The clock deadlines are measured on: util/clock.h's, unless a test
-	 * sets its own (a fake transport that advances it instead of waiting). */
-	int64_t (*now_ms)(void *context);
-	void *clock_context;
 };
 
 void session_init(struct session *session, struct transport *transport, const char *board_id,
@@ -131,13 +117,6 @@ int session_request(struct session *session, uint8_t type, const uint8_t *payloa
  * it is resent only when `resend_ms` pass without its reply (choose about
  * the time the board takes to serve what is in flight). */
 int session_sync(struct session *session, int resend_ms);
-
-/* The same within `timeout_ms` instead of the session's timeout (what is
- * left of a silent pipelined request's deadline). */
-int session_sync_within(struct session *session, int resend_ms, int timeout_ms);
-
-/* Now on the session's clock, in milliseconds. */
-int64_t session_now_ms(const struct session *session);
 
 /* Sends a request and does not wait (MSG_DEBUG_HANG). */
 int session_send_only(struct session *session, uint8_t type, const uint8_t *payload,
