@@ -311,6 +311,9 @@ static int report_outcome(const struct run_boards_request *request, struct board
 		return status;
 	for (size_t i = 0; i < request->count; i++)
 		failed += jobs[i].exit_status != 0;
+	/* The table is on stdout, the verdict on stderr: into one file, the
+	 * verdict must not land inside the buffered table. */
+	fflush(stdout);
 	if (failed)
 		return hb_error(status_of_exit(worst),
 				"%zu of %zu boards failed (exit %d, the worst)", failed,
