@@ -1,7 +1,8 @@
 # The emulated boards beyond the MPS2 images of one memory map: micro:bit
 # (Cortex-M0, nrf51 port), AN505 (Cortex-M33), AN547 (Cortex-M55) and the
 # netduinoplus2 (STM32F405, the stm32f4 port of the real Nucleo), each
-# built with its core's own features and run on a model end to end.
+# built with its core's own features and run end to end (the fmnist suite
+# where it fits).
 
 # check_board_record FILE BOARD PORT CORE: a clean run whose outputs equal
 # the host's and whose counts are instructions QEMU counted.
@@ -27,22 +28,36 @@ firmware_attributes() {
 	arm-none-eabi-readelf -A "$(json "$1" 'd["firmware"]["elf"]')"
 }
 
-test_boards_more_m33_and_m55_run_fmnist_int8() {
+# check_suite_record FILE BOARD PORT CORE SAMPLES: both fmnist variants ran
+# every sample clean, outputs equal to the host's, counts from QEMU.
+check_suite_record() {
+	local file=$1 board=$2 port=$3 core=$4 samples=$5
+	[ "$(json "$file" '[v["variant"] for v in d["variants"]]')" = "['float32', 'int8']" ] || fail "$board: variants"
+	[ "$(json "$file" "all(v['status'] == 'ok' and v['output_check']['mismatches'] == 0 and v['output_check']['samples_compared'] == $samples and v['accuracy']['samples'] == $samples for v in d['variants'])")" = "True" ] \
+		|| fail "$board: a variant failed, differs from the host or skipped samples"
+	[ "$(json "$file" 'set((v["board"]["id"], v["firmware"]["port"], v["firmware"]["core"], v["measurements"]["count_per_inference"]["unit"], v["measurements"]["count_per_inference"]["source"]) for v in d["variants"])')" \
+		= "{('$board', '$port', '$core', 'instructions', 'emulated')}" ] || fail "$board: board, port, core or count source"
+}
+
+# The cores the MPS2 tests do not cover run the fmnist suite, all at once
+# as a lab would (--board a,b,c), each built with its core's own features.
+test_boards_more_m33_m55_and_l4r5zi_run_the_fmnist_suite() {
+	[ -d /usr/share/datasets/fashion-mnist ] || skip "dataset-fashion-mnist not installed"
 	local board port core file
-	for board in qemu-m33:mps2-an505:cortex-m33 qemu-m55:mps3-an547:cortex-m55; do
+	hb run --board qemu-m33,qemu-m55,qemu-l4r5zi --suite "$ROOT/suites/fmnist" --limit 4 --results results
+	expect_rc 0
+	expect_out_contains "hilbench run: 3 boards"
+	for board in qemu-m33:mps2-an505:cortex-m33 qemu-m55:mps3-an547:cortex-m55 qemu-l4r5zi:mps2:cortex-m4; do
 		IFS=: read -r board port core <<<"$board"
-		hb run --board "$board" --model "$ROOT/suites/fmnist/fmnist_int8.tflite" --runs 2 \
-			--warmup 0 --results "results-$board"
-		expect_rc 0
-		expect_out_contains "output check           equal"
-		file=$(ls "results-$board"/*.json)
-		check_board_record "$file" "$board" "$port" "$core"
-		firmware_attributes "$file" >attributes.txt
-		grep -q "Tag_DSP_extension: Allowed" attributes.txt || fail "$board: built without DSP"
-		grep -q "Tag_ABI_VFP_args: VFP registers" attributes.txt || fail "$board: built without the FPU"
+		file=$(ls results/*_"$board"_fmnist.json) || fail "no record of $board"
+		check_suite_record "$file" "$board" "$port" "$core" 4
+		arm-none-eabi-readelf -A "$(json "$file" 'd["variants"][1]["firmware"]["elf"]')" >"attributes-$board.txt"
+		grep -q "Tag_DSP_extension: Allowed\|Tag_CPU_arch: v7E-M" "attributes-$board.txt" || fail "$board: built without DSP"
+		grep -q "Tag_ABI_VFP_args: VFP registers" "attributes-$board.txt" || fail "$board: built without the FPU"
 	done
-	grep -q "Tag_CPU_arch: v8.1-M.mainline" attributes.txt || fail "qemu-m55: not ARMv8.1-M"
-	grep -q "Tag_MVE_arch: MVE Integer and FP" attributes.txt || fail "qemu-m55: built without MVE"
+	grep -q "Tag_CPU_arch: v8.1-M.mainline" attributes-qemu-m55.txt || fail "qemu-m55: not ARMv8.1-M"
+	grep -q "Tag_MVE_arch: MVE Integer and FP" attributes-qemu-m55.txt || fail "qemu-m55: built without MVE"
+	grep -q "Tag_CPU_arch: v8-M.mainline" attributes-qemu-m33.txt || fail "qemu-m33: not ARMv8-M mainline"
 }
 
 test_boards_more_m0_runs_a_dense_model() {
