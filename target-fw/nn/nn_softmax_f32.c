@@ -5,8 +5,8 @@
 /*
  * Per row: subtracting the maximum keeps every exponent <= 0, so expf cannot
  * overflow and the largest term is exactly 1. The exponentials are kept in
- * the output and summed in ascending order, then divided by the sum, which
- * gives the same values as TFLite's reference (it recomputes each expf).
+ * the output and summed in index order, then divided by the sum: the same
+ * order and values as TFLite's reference, which recomputes each expf.
  * input and output may be the same buffer: each input is read before its
  * output cell is written. expf is the one step host (glibc) and board
  * (newlib) may round differently, by an ulp or so.
