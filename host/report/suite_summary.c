@@ -80,8 +80,10 @@ static void write_streaming(FILE *out, const cJSON *variant)
 	if (window && window->valuedouble > 0)
 		fprintf(out, " (window %.0f B)", window->valuedouble);
 	if (resyncs && resyncs->valuedouble > 0)
-		fprintf(out, "; pipeline restarted %.0f times (line damage or silence), %.0f samples redone",
-			resyncs->valuedouble, redone ? redone->valuedouble : 0);
+		fprintf(
+		    out,
+		    "; pipeline restarted %.0f times (line damage or silence), %.0f samples redone",
+		    resyncs->valuedouble, redone ? redone->valuedouble : 0);
 	if (resends && resends->valuedouble > 0)
 		fprintf(out, "; %.0f requests resent", resends->valuedouble);
 	fprintf(out, "\n");
