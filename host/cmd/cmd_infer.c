@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "lab/board_lock.h"
 #include "run/benchmark.h"
 #include "cmd/cli.h"
 #include "cmd/commands.h"
@@ -56,9 +57,10 @@ int cmd_infer(int argc, char **argv)
 	const char *model_path = NULL, *input_path = NULL, *output_path = NULL;
 	struct board_profile board;
 	struct loaded_model model;
-	struct run_result result;
+	struct run_result result = {0};
 	uint8_t *input = NULL, *output = NULL;
 	size_t input_length = 0;
+	struct board_locks locks;
 	int option, status = HB_OK;
 
 	optind = 0;
@@ -109,7 +111,11 @@ int cmd_infer(int argc, char **argv)
 	if (status == HB_OK) {
 		options.input = input;
 		options.board_output = output;
-		status = benchmark_run(&board, &model, &options, &result);
+		/* infer flashes the board as run does: not while a run holds it. */
+		status = board_locks_acquire(&board, &locks);
+		if (status == HB_OK)
+			status = benchmark_run(&board, &model, &options, &result);
+		board_locks_release(&locks);
 		/* A mismatching output is still the board's answer: keep it for the user. */
 		if (result.output_checked) {
 			int write_status =

@@ -107,3 +107,30 @@ test_multiboard_a_real_board_in_use_is_refused_naming_the_holder() {
 	grep -qF "is in use" stderr.txt && fail "the lock outlived its holder: $err"
 	expect_err_contains "fake make: nothing built"
 }
+
+# infer flashes the board as run does: a board a run holds is refused.
+test_multiboard_infer_refuses_a_real_board_a_run_holds() {
+	local first
+	export XDG_RUNTIME_DIR="$PWD/xdg"
+	mkdir -m 700 xdg fake-hang
+	printf '#!/bin/sh\ntouch "%s/building"\nexec sleep 60\n' "$PWD" >fake-hang/make
+	chmod +x fake-hang/make
+	PATH="$PWD/fake-hang:$PATH" "$HILBENCH" run --board nucleo-f446re --runs 2 --warmup 0 \
+		>first.out 2>first.err &
+	first=$!
+	for _ in $(seq 600); do
+		[ -e building ] && break
+		kill -0 "$first" 2>/dev/null || fail "the run ended before building: $(cat first.err)"
+		sleep 0.05
+	done
+	[ -e building ] || fail "the run never built: $(cat first.err)"
+	head -c 784 /dev/zero >input.bin
+	hb infer --board nucleo-f446re --model "$ROOT/suites/fmnist/fmnist_int8.tflite" \
+		--input input.bin --output output.bin
+	kill -9 "$first"
+	wait "$first" 2>/dev/null || true
+	expect_rc 3
+	expect_one_error_line
+	expect_err_contains "board nucleo-f446re is in use by hilbench pid $first since "
+	[ ! -e output.bin ] || fail "infer wrote an output while the board was in use"
+}
