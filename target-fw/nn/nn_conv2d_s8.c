@@ -118,14 +118,302 @@ void nn_conv2d_s8_portable(const struct nn_conv_params *params, const int8_t *in
 	conv2d_s8_reference(params, input, filter, bias, multiplier, shift, output, 0);
 }
 
-/* The same loops with nn_requantize_fast (equal to nn_requantize for every
- * input, unit-tested): for cores without the fast kernels, where
- * nn_requantize's 64-bit division is a library call per output. */
+/*
+ * The narrow path's usual form (Armv6-M has no word loads from any address, no
+ * packed multiplies and no 32x32 -> 64 multiply): four output pixels at a time,
+ * so each weight byte loaded feeds four MULS. Their taps are gathered into four
+ * interleaved columns of unsigned bytes, x + 128 (padding the zero point + 128),
+ * because LDRB takes an immediate offset there and LDRSB does not: one base
+ * register reaches all four pixels. sum((x + offset) w) is then
+ * sum((x + 128) w) + (offset - 128) sum(w), the last term folded into the bias
+ * once per channel; int32 sums wrap alike, so the result is exact wherever
+ * the portable one is defined. The requantisation is nn_requantize_bounded's
+ * with the high multiply from 16-bit products (nn_smmulr_narrow).
+ */
+
+/* Taps of the four interleaved columns (4 B each on the stack, 1.5 KiB: the
+ * M0's stack is 4 KiB); deeper filters take the per-output loops. */
+#define CONV_NARROW_TAPS_MAX 384
+/* Output channels whose folded bias and rounding nudge are kept at once. */
+#define CONV_NARROW_BLOCK 32
+
+struct conv_narrow_acc {
+	uint32_t a0, a1, a2, a3;
+};
+
+/* n taps of one input pixel into lane bytes 4 apart, as x + 128. */
+static NN_ALWAYS_INLINE void conv_narrow_copy(uint8_t *to, const int8_t *from, int32_t n)
+{
+	for (; n >= 2; n -= 2, from += 2, to += 8) {
+		to[0] = (uint8_t)((uint8_t)from[0] ^ 0x80u);
+		to[4] = (uint8_t)((uint8_t)from[1] ^ 0x80u);
+	}
+	if (n)
+		to[0] = (uint8_t)((uint8_t)from[0] ^ 0x80u);
+}
+
+static NN_ALWAYS_INLINE void conv_narrow_fill(uint8_t *to, uint8_t value, int32_t n)
+{
+	for (; n > 0; n--, to += 4)
+		*to = value;
+}
+
+/* The taps of output pixel `pixel` (row-major) in filter order into lane
+ * bytes 4 apart. */
+static void conv_narrow_gather(const struct nn_conv_params *params, const int8_t *image,
+			       int32_t pixel, uint8_t *lane)
+{
+	const int32_t channels = params->input_channels;
+	const uint8_t pad = (uint8_t)((uint8_t)-params->input_offset ^ 0x80u);
+	const int32_t out_y = pixel / params->output_width;
+	const int32_t origin_y = out_y * params->stride_height - params->pad_top;
+	const int32_t origin_x =
+	    (pixel - out_y * params->output_width) * params->stride_width - params->pad_left;
+
+	for (int32_t ky = 0; ky < params->filter_height; ky++) {
+		const int32_t in_y = origin_y + ky * params->dilation_height;
+		const int inside = in_y >= 0 && in_y < params->input_height;
+		const int8_t *line = inside ? image + in_y * params->input_width * channels : image;
+		for (int32_t kx = 0; kx < params->filter_width; kx++, lane += 4 * channels) {
+			const int32_t in_x = origin_x + kx * params->dilation_width;
+			if (inside && in_x >= 0 && in_x < params->input_width)
+				conv_narrow_copy(lane, line + in_x * channels, channels);
+			else
+				conv_narrow_fill(lane, pad, channels);
+		}
+	}
+}
+
+/* acc.aP += sum over k of lanes[4k + P] * w[k]. On Armv6-M an asm loop over
+ * four taps a turn: 14 instructions per tap for four MACs (LDRSB of the
+ * weight against end pointers, then LDRB, MULS and an ADD into a high
+ * register per pixel), where GCC 12's C reloads and spills the sums. Tested by
+ * the firmware's output check against the host's portable kernels; the C
+ * below is its twin, run by the unit tests. */
+static NN_ALWAYS_INLINE struct conv_narrow_acc
+conv_narrow_dot(const uint8_t *lanes, const int8_t *w, int32_t depth, struct conv_narrow_acc acc)
+{
+	int32_t k = 0;
+
+#if defined(__ARM_ARCH_6M__) && defined(__GNUC__)
+	if (depth >= 4) {
+		const int32_t n = depth & ~3;
+		const int8_t *w_end = w + n, *w_end1 = w_end + 1;
+		int32_t i = -n;
+		uint32_t x, tap;
+		__asm__ volatile(
+		    ".syntax unified\n"
+		    "1:\n\t"
+		    "ldrsb %[t], [%[we], %[i]]\n\t"
+		    "ldrb %[x], [%[p], #0]\n\t"
+		    "muls %[x], %[t], %[x]\n\t"
+		    "add %[a0], %[x]\n\t"
+		    "ldrb %[x], [%[p], #1]\n\t"
+		    "muls %[x], %[t], %[x]\n\t"
+		    "add %[a1], %[x]\n\t"
+		    "ldrb %[x], [%[p], #2]\n\t"
+		    "muls %[x], %[t], %[x]\n\t"
+		    "add %[a2], %[x]\n\t"
+		    "ldrb %[x], [%[p], #3]\n\t"
+		    "muls %[x], %[t], %[x]\n\t"
+		    "add %[a3], %[x]\n\t"
+		    "ldrsb %[t], [%[we1], %[i]]\n\t"
+		    "ldrb %[x], [%[p], #4]\n\t"
+		    "muls %[x], %[t], %[x]\n\t"
+		    "add %[a0], %[x]\n\t"
+		    "ldrb %[x], [%[p], #5]\n\t"
+		    "muls %[x], %[t], %[x]\n\t"
+		    "add %[a1], %[x]\n\t"
+		    "ldrb %[x], [%[p], #6]\n\t"
+		    "muls %[x], %[t], %[x]\n\t"
+		    "add %[a2], %[x]\n\t"
+		    "ldrb %[x], [%[p], #7]\n\t"
+		    "muls %[x], %[t], %[x]\n\t"
+		    "add %[a3], %[x]\n\t"
+		    "adds %[i], #2\n\t"
+		    "ldrsb %[t], [%[we], %[i]]\n\t"
+		    "ldrb %[x], [%[p], #8]\n\t"
+		    "muls %[x], %[t], %[x]\n\t"
+		    "add %[a0], %[x]\n\t"
+		    "ldrb %[x], [%[p], #9]\n\t"
+		    "muls %[x], %[t], %[x]\n\t"
+		    "add %[a1], %[x]\n\t"
+		    "ldrb %[x], [%[p], #10]\n\t"
+		    "muls %[x], %[t], %[x]\n\t"
+		    "add %[a2], %[x]\n\t"
+		    "ldrb %[x], [%[p], #11]\n\t"
+		    "muls %[x], %[t], %[x]\n\t"
+		    "add %[a3], %[x]\n\t"
+		    "ldrsb %[t], [%[we1], %[i]]\n\t"
+		    "ldrb %[x], [%[p], #12]\n\t"
+		    "muls %[x], %[t], %[x]\n\t"
+		    "add %[a0], %[x]\n\t"
+		    "ldrb %[x], [%[p], #13]\n\t"
+		    "muls %[x], %[t], %[x]\n\t"
+		    "add %[a1], %[x]\n\t"
+		    "ldrb %[x], [%[p], #14]\n\t"
+		    "muls %[x], %[t], %[x]\n\t"
+		    "add %[a2], %[x]\n\t"
+		    "ldrb %[x], [%[p], #15]\n\t"
+		    "muls %[x], %[t], %[x]\n\t"
+		    "add %[a3], %[x]\n\t"
+		    "adds %[p], #16\n\t"
+		    "adds %[i], #2\n\t"
+		    "bne 1b\n\t"
+		    ".syntax divided"
+		    : [a0] "+h"(acc.a0), [a1] "+h"(acc.a1), [a2] "+h"(acc.a2), [a3] "+h"(acc.a3),
+		      [i] "+l"(i), [p] "+l"(lanes), [x] "=&l"(x), [t] "=&l"(tap)
+		    : [we] "l"(w_end), [we1] "l"(w_end1)
+		    : "cc", "memory");
+		k = n;
+	}
+#endif
+	for (; k < depth; k++, lanes += 4) {
+		const int32_t tap = w[k];
+		acc.a0 += (uint32_t)(lanes[0] * tap);
+		acc.a1 += (uint32_t)(lanes[1] * tap);
+		acc.a2 += (uint32_t)(lanes[2] * tap);
+		acc.a3 += (uint32_t)(lanes[3] * tap);
+	}
+	return acc;
+}
+
+/* One output of the narrow path: the usual case (folded: nudge and
+ * exponent as nn_requantize_folded takes them, the offset inside) or any
+ * bounded one. */
+struct conv_narrow_q {
+	int32_t output_offset;
+	int32_t min;
+	int32_t max;
+	int folded; /* nn_requantize_folded_ok */
+};
+
+static NN_ALWAYS_INLINE int8_t conv_narrow_output(struct conv_narrow_q q, uint32_t acc,
+						  int32_t multiplier, int32_t shift, int32_t nudge)
+{
+	int32_t value;
+
+	if (q.folded) {
+		const int32_t high = nn_smmulr_narrow((int32_t)(acc * 2u), multiplier);
+		value = (high + (high >> 31) + nudge) >> -shift;
+	} else {
+		value =
+		    nn_requantize_bounded_narrow((int32_t)acc, multiplier, shift) + q.output_offset;
+	}
+	return nn_output_s8(value, q.min, q.max);
+}
+
+/* (offset - 128) sum(w) + bias, modulo 2^32, for channels first..first+count-1;
+ * and each one's folded nudge when q.folded. */
+static void conv_narrow_fold(const struct nn_conv_params *params, const int8_t *filter,
+			     const int32_t *bias, const int32_t *shift, int32_t first,
+			     int32_t count, struct conv_narrow_q q, uint32_t *folded,
+			     int32_t *nudge)
+{
+	const int32_t depth = params->filter_height * params->filter_width * params->input_channels;
+
+	for (int32_t c = 0; c < count; c++) {
+		const int8_t *taps = filter + (first + c) * depth;
+		int32_t sum = 0;
+		for (int32_t i = 0; i < depth; i++)
+			sum += taps[i];
+		folded[c] = (uint32_t)(bias ? bias[first + c] : 0) +
+			    (uint32_t)(params->input_offset - 128) * (uint32_t)sum;
+		nudge[c] =
+		    q.folded ? nn_requantize_folded_nudge(shift[first + c], q.output_offset) : 0;
+	}
+}
+
+/* Output pixels pixel..pixel+lanes-1 (lanes 1 to 4, gathered in `columns`)
+ * by channels first..first+count-1. */
+static NN_ALWAYS_INLINE void conv_narrow_block(const struct nn_conv_params *params,
+					       const uint8_t *columns, const int8_t *filter,
+					       const uint32_t *folded, const int32_t *nudge,
+					       const int32_t *multiplier, const int32_t *shift,
+					       int32_t first, int32_t count, int32_t lanes,
+					       struct conv_narrow_q q, int8_t *out)
+{
+	const int32_t depth = params->filter_height * params->filter_width * params->input_channels;
+	const int32_t stride = params->output_channels;
+	const int8_t *w = filter + first * depth;
+
+	for (int32_t c = 0; c < count; c++, w += depth) {
+		const int32_t oc = first + c, m = multiplier[oc], s = shift[oc], n = nudge[c];
+		const struct conv_narrow_acc acc = conv_narrow_dot(
+		    columns, w, depth,
+		    (struct conv_narrow_acc){folded[c], folded[c], folded[c], folded[c]});
+		out[oc] = conv_narrow_output(q, acc.a0, m, s, n);
+		if (lanes > 1)
+			out[stride + oc] = conv_narrow_output(q, acc.a1, m, s, n);
+		if (lanes > 2)
+			out[2 * stride + oc] = conv_narrow_output(q, acc.a2, m, s, n);
+		if (lanes > 3)
+			out[3 * stride + oc] = conv_narrow_output(q, acc.a3, m, s, n);
+	}
+}
+
+static void conv_narrow_image(const struct nn_conv_params *params, const int8_t *image,
+			      const int8_t *filter, const int32_t *bias, const int32_t *multiplier,
+			      const int32_t *shift, struct conv_narrow_q q, int8_t *output)
+{
+	const int32_t pixels = params->output_height * params->output_width;
+	uint8_t columns[4 * CONV_NARROW_TAPS_MAX];
+	uint32_t folded[CONV_NARROW_BLOCK];
+	int32_t nudge[CONV_NARROW_BLOCK];
+
+	for (int32_t first = 0; first < params->output_channels; first += CONV_NARROW_BLOCK) {
+		const int32_t left = params->output_channels - first;
+		const int32_t count = left < CONV_NARROW_BLOCK ? left : CONV_NARROW_BLOCK;
+		conv_narrow_fold(params, filter, bias, shift, first, count, q, folded, nudge);
+		for (int32_t pixel = 0; pixel < pixels; pixel += 4) {
+			const int32_t lanes = pixels - pixel < 4 ? pixels - pixel : 4;
+			int8_t *out = output + pixel * params->output_channels;
+			/* A missing lane repeats the last pixel and is not stored. */
+			for (int32_t k = 0; k < 4; k++)
+				conv_narrow_gather(params, image,
+						   pixel + (k < lanes ? k : lanes - 1),
+						   columns + k);
+			if (lanes == 4 && q.folded)
+				conv_narrow_block(
+				    params, columns, filter, folded, nudge, multiplier, shift,
+				    first, count, 4,
+				    (struct conv_narrow_q){q.output_offset, q.min, q.max, 1}, out);
+			else
+				conv_narrow_block(params, columns, filter, folded, nudge,
+						  multiplier, shift, first, count, lanes, q, out);
+		}
+	}
+}
+
+/* For cores without the fast kernels (M0, M23): the four-pixel form above
+ * where it applies (the zero point an int8, the filter within the columns,
+ * accumulators nn_requantize_bounded_ok bounds, as real models' are), else
+ * the portable loops with nn_requantize_fast (equal to nn_requantize for every
+ * input, unit-tested: nn_requantize's 64-bit division is a library call per
+ * output there). */
 void nn_conv2d_s8_narrow(const struct nn_conv_params *params, const int8_t *input,
 			 const int8_t *filter, const int32_t *bias, const int32_t *multiplier,
 			 const int32_t *shift, int8_t *output)
 {
-	conv2d_s8_reference(params, input, filter, bias, multiplier, shift, output, 1);
+	const int32_t depth = params->filter_height * params->filter_width * params->input_channels;
+	const int32_t image_size =
+	    params->input_height * params->input_width * params->input_channels;
+	const int32_t pixels = params->output_height * params->output_width;
+	const struct conv_narrow_q q = {
+	    params->output_offset, params->activation_min, params->activation_max,
+	    nn_requantize_folded_ok(shift, params->output_channels, params->output_offset,
+				    params->activation_min, params->activation_max)};
+
+	if (params->input_offset < -127 || params->input_offset > 128 ||
+	    depth > CONV_NARROW_TAPS_MAX ||
+	    !nn_requantize_bounded_ok(bias, shift, params->output_channels, depth,
+				      params->input_offset)) {
+		conv2d_s8_reference(params, input, filter, bias, multiplier, shift, output, 1);
+		return;
+	}
+	for (int32_t batch = 0; batch < params->batches; batch++)
+		conv_narrow_image(params, input + batch * image_size, filter, bias, multiplier,
+				  shift, q, output + batch * pixels * params->output_channels);
 }
 
 /* n bytes, by words while at least four are left: the rows gathered are

@@ -104,6 +104,41 @@ static inline int32_t nn_requantize_bounded(int32_t x, int32_t multiplier, int32
 	return (((high + (high >> 31)) >> ~shift) + 1) >> 1;
 }
 
+/*
+ * nn_smmulr(a, b) from four 16x16 -> 32 products, for cores without a
+ * 32x32 -> 64 multiply (Armv6-M: there GCC calls __aeabi_lmul, about 50
+ * instructions with the call, where this is about 20). With a = ah 2^16 +
+ * al and b = bh 2^16 + bl (al, bl the unsigned low halves), a b + 2^31 =
+ * ah bh 2^32 + (ah bl + al bh) 2^16 + al bl + 2^31; each cross product
+ * fits int32 (|ah| <= 2^15, bl < 2^16), and the carry into bit 32 is what
+ * the low halves of the cross products, the high half of al bl and 2^15
+ * sum to past bit 16. Exact for every a and b (unit-tested).
+ */
+static inline int32_t nn_smmulr_narrow(int32_t a, int32_t b)
+{
+	const uint32_t al = (uint32_t)a & 0xffffu, bl = (uint32_t)b & 0xffffu;
+	const int32_t ah = a >> 16, bh = b >> 16;
+	const int32_t cross_a = ah * (int32_t)bl, cross_b = (int32_t)al * bh;
+	const uint32_t carry = ((al * bl) >> 16) + ((uint32_t)cross_a & 0xffffu) +
+			       ((uint32_t)cross_b & 0xffffu) + 0x8000u;
+
+	return ah * bh + (cross_a >> 16) + (cross_b >> 16) + (int32_t)(carry >> 16);
+}
+
+/* nn_requantize_bounded with nn_smmulr_narrow: the same result for the
+ * same accumulators (nn_requantize_bounded_ok), for the narrow paths. */
+static inline int32_t nn_requantize_bounded_narrow(int32_t x, int32_t multiplier, int32_t shift)
+{
+	int32_t high;
+
+	if (shift > 0)
+		return nn_requantize_fast(x, multiplier, shift);
+	high = nn_smmulr_narrow(x * 2, multiplier);
+	if (shift == 0)
+		return high;
+	return (((high + (high >> 31)) >> ~shift) + 1) >> 1;
+}
+
 /* nn_requantize_bounded for a right shift (shift in [-31, -1]), without
  * the tests on its sign: for layers whose shifts all are
  * (nn_requantize_right_ok), as in most real models. */

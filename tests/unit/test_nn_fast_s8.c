@@ -235,6 +235,62 @@ Test(nn_simd, bounded_requantize_matches_requantize)
 	cr_expect_not(nn_requantize_right_ok((int32_t[]){-32}, 1), "a shift past -31");
 }
 
+/* The narrow paths' high multiply from 16-bit products, on the halves'
+ * edges (0x7fff, 0x8000, 0xffff in either half) and random words. */
+Test(nn_simd, narrow_smmulr_matches_smmulr)
+{
+	const int32_t edges[] = {0,
+				 1,
+				 -1,
+				 INT32_MAX,
+				 INT32_MIN,
+				 0x7fff,
+				 0x8000,
+				 0xffff,
+				 0x10000,
+				 -0x10000,
+				 0x7fff7fff,
+				 (int32_t)0x80008000u,
+				 (int32_t)0xffff0000u,
+				 0x0000ffff,
+				 (int32_t)0x8000ffffu,
+				 1 << 30,
+				 -(1 << 30)};
+	const int edge_count = (int)(sizeof edges / sizeof edges[0]);
+	uint32_t state = 0x16B175EDu;
+
+	for (int i = 0; i < edge_count; i++)
+		for (int j = 0; j < edge_count; j++)
+			cr_assert_eq(nn_smmulr_narrow(edges[i], edges[j]),
+				     nn_smmulr(edges[i], edges[j]), "%d x %d", edges[i], edges[j]);
+	for (int i = 0; i < 200000; i++) {
+		const int32_t a = (int32_t)fast_random_word(&state) >> (int)(i % 20);
+		const int32_t b = (int32_t)fast_random_word(&state);
+		cr_assert_eq(nn_smmulr_narrow(a, b), nn_smmulr(a, b), "%d x %d", a, b);
+	}
+}
+
+/* nn_requantize_bounded_narrow equals nn_requantize on the accumulators
+ * nn_requantize_bounded_ok admits, for shifts of both signs. */
+Test(nn_simd, narrow_bounded_requantize_matches_requantize)
+{
+	const int32_t limit = (1 << 30) - 1;
+	uint32_t state = 0xB0DE16u;
+
+	for (int i = 0; i < 200000; i++) {
+		const int32_t x =
+		    (int32_t)(fast_random_word(&state) % (2u * (uint32_t)limit + 1u)) - limit;
+		const int32_t small = x >> (int)(i % 24);
+		const int32_t multiplier =
+		    i % 5 ? (int32_t)(fast_random_word(&state) | 0x40000000u) & INT32_MAX
+			  : (int32_t)fast_random_word(&state);
+		const int32_t shift = (int32_t)(fast_random_word(&state) % 63u) - 31;
+		cr_assert_eq(nn_requantize_bounded_narrow(small, multiplier, shift),
+			     nn_requantize(small, multiplier, shift),
+			     "x %d, multiplier %d, shift %d", small, multiplier, shift);
+	}
+}
+
 Test(nn_simd, bounded_requantize_ok_at_its_limits)
 {
 	/* depth 256, offset 128: 256 * 256 * 128 = 2^23 of products. */
