@@ -18,6 +18,7 @@
 
 #include "model/arena_plan.h"
 #include "util/error.h"
+#include "util/grow.h"
 #include "model/model_compile_ops.h"
 #include "model_image.h"
 #include "model/model_layout.h"
@@ -159,14 +160,12 @@ static int compile_record(struct compile_context *ctx, int32_t index, uint32_t d
 static int compile_add_buffer(struct compile_context *ctx, uint32_t size, int32_t first_step,
 			      int32_t *buffer)
 {
-	if (ctx->buffer_count == ctx->buffer_capacity) {
-		size_t grown = ctx->buffer_capacity ? ctx->buffer_capacity * 2 : 32;
-		struct plan_buffer *bigger = realloc(ctx->buffers, grown * sizeof *bigger);
-		if (!bigger)
-			return hb_error(HB_ERR_NOMEM, "%s: out of memory", ctx->model->name);
-		ctx->buffers = bigger;
-		ctx->buffer_capacity = grown;
-	}
+	struct plan_buffer *bigger =
+	    grow_array(ctx->buffers, &ctx->buffer_capacity, ctx->buffer_count, sizeof *bigger, 32);
+
+	if (!bigger)
+		return hb_error(HB_ERR_NOMEM, "%s: out of memory", ctx->model->name);
+	ctx->buffers = bigger;
 	ctx->buffers[ctx->buffer_count] =
 	    (struct plan_buffer){.size = size, .first_step = first_step, .last_step = first_step};
 	*buffer = (int32_t)ctx->buffer_count++;
@@ -177,17 +176,15 @@ int compile_offer_in_place(struct compile_context *ctx, int32_t output, int32_t 
 {
 	int32_t with = ctx->tensors[compile_root(ctx, input)].buffer;
 	int32_t buffer = ctx->tensors[compile_root(ctx, output)].buffer;
+	struct plan_share *bigger;
 
 	if (compile_is_constant(ctx, input) || with < 0 || buffer < 0 || with == buffer)
 		return HB_OK;
-	if (ctx->share_count == ctx->share_capacity) {
-		size_t grown = ctx->share_capacity ? ctx->share_capacity * 2 : 16;
-		struct plan_share *bigger = realloc(ctx->shares, grown * sizeof *bigger);
-		if (!bigger)
-			return hb_error(HB_ERR_NOMEM, "%s: out of memory", ctx->model->name);
-		ctx->shares = bigger;
-		ctx->share_capacity = grown;
-	}
+	bigger =
+	    grow_array(ctx->shares, &ctx->share_capacity, ctx->share_count, sizeof *bigger, 16);
+	if (!bigger)
+		return hb_error(HB_ERR_NOMEM, "%s: out of memory", ctx->model->name);
+	ctx->shares = bigger;
 	ctx->shares[ctx->share_count++] =
 	    (struct plan_share){.buffer = (uint32_t)buffer, .with = (uint32_t)with};
 	return HB_OK;

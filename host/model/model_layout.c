@@ -5,6 +5,7 @@
 
 #include "crc32.h"
 #include "util/error.h"
+#include "util/grow.h"
 
 #define LAYOUT_ALIGN4(value) (((value) + 3u) & ~(uint64_t)3u)
 
@@ -26,17 +27,11 @@ void model_layout_release(struct model_layout *layout)
 /* Makes room for one more element of `size` bytes in a growing array. */
 static int layout_reserve(void **array, size_t *capacity, size_t count, size_t size)
 {
-	size_t grown;
-	void *bigger;
+	void *bigger = grow_array(*array, capacity, count, size, 16);
 
-	if (count < *capacity)
-		return HB_OK;
-	grown = *capacity ? *capacity * 2 : 16;
-	bigger = realloc(*array, grown * size);
 	if (!bigger)
 		return hb_error(HB_ERR_NOMEM, "model image: out of memory");
 	*array = bigger;
-	*capacity = grown;
 	return HB_OK;
 }
 

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "util/grow.h"
 #include "model/model_compile.h"
 #include "model_image.h"
 #include "model/tflite_write.h"
@@ -89,16 +90,13 @@ ptq_refuse(const struct ptq_context *ctx, int64_t op_index, const char *format, 
 
 static void *ptq_alloc(struct ptq_context *ctx, size_t size)
 {
+	void **bigger =
+	    grow_array(ctx->owned, &ctx->owned_capacity, ctx->owned_count, sizeof *bigger, 64);
 	void *memory;
 
-	if (ctx->owned_count == ctx->owned_capacity) {
-		size_t grown = ctx->owned_capacity ? ctx->owned_capacity * 2 : 64;
-		void **bigger = realloc(ctx->owned, grown * sizeof *bigger);
-		if (!bigger)
-			return NULL;
-		ctx->owned = bigger;
-		ctx->owned_capacity = grown;
-	}
+	if (!bigger)
+		return NULL;
+	ctx->owned = bigger;
 	memory = calloc(1, size ? size : 1);
 	if (memory)
 		ctx->owned[ctx->owned_count++] = memory;
