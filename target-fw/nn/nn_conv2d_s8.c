@@ -24,6 +24,7 @@
 
 #include "nn.h"
 
+#include "nn_mve.h"
 #include "nn_requantize.h"
 #include "nn_simd.h"
 
@@ -1019,6 +1020,155 @@ static void conv_four_pixels(const struct nn_conv_params *params, const int8_t *
 	}
 }
 
+#if defined(__ARM_FEATURE_MVE)
+/*
+ * The M55's four-pixel path, for layers whose shifts are all right shifts
+ * (nn_requantize_right_ok; the others take conv_four_pixels): the same
+ * blocking in 16-tap steps. The four columns are interleaved by 16 bytes
+ * on the stack, so one pointer walks them with immediate offsets; two
+ * filter rows a turn, eight VMLADAVA.S8 per 16 taps. The columns' last
+ * depth % 16 taps are copied with zeros after them and the filter's are
+ * loaded predicated, so nothing past a filter is read. A channel's four
+ * outputs are requantised as one vector (nn_mve_requantize_n) and
+ * scattered to their four pixels by one predicated store.
+ */
+#define CONV_MVE_STEP	(CONV_LANES * NN_MVE_BYTES)
+#define CONV_MVE_CHUNKS ((CONV_EXPAND_MAX + NN_MVE_BYTES - 1) / NN_MVE_BYTES)
+
+/* Column `lane` (of CONV_LANES) into chunks: its taps 16g..16g+15 at
+ * chunks + 64g + 16 lane. */
+static void conv_mve_interleave(const int8_t *column, int32_t depth, int32_t lane, int8_t *chunks)
+{
+	int8_t *to = chunks + NN_MVE_BYTES * lane;
+	int32_t i = 0;
+
+	for (; i + NN_MVE_BYTES <= depth; i += NN_MVE_BYTES, to += CONV_MVE_STEP)
+		vst1q_s8(to, vld1q_s8(column + i));
+	if (i < depth)
+		vst1q_s8(to, vldrbq_z_s8(column + i, vctp8q((uint32_t)(depth - i))));
+}
+
+/* acc0.aP += column P . row0 and acc1.aP += column P . row1 over depth
+ * taps, for the four interleaved columns. */
+static NN_ALWAYS_INLINE void conv_mve_dot_4x2(const int8_t *x, const int8_t *row0,
+					      const int8_t *row1, int32_t depth,
+					      struct conv_acc4 *acc0, struct conv_acc4 *acc1)
+{
+	int32_t a0 = acc0->a0, a1 = acc0->a1, a2 = acc0->a2, a3 = acc0->a3;
+	int32_t b0 = acc1->a0, b1 = acc1->a1, b2 = acc1->a2, b3 = acc1->a3;
+	int8x16_t x0, x1, x2, x3, w;
+
+	for (int32_t steps = depth / NN_MVE_BYTES; steps > 0; steps--) {
+		x0 = vld1q_s8(x);
+		x1 = vld1q_s8(x + NN_MVE_BYTES);
+		x2 = vld1q_s8(x + 2 * NN_MVE_BYTES);
+		x3 = vld1q_s8(x + 3 * NN_MVE_BYTES);
+		w = vld1q_s8(row0);
+		a0 = vmladavaq_s8(a0, x0, w);
+		a1 = vmladavaq_s8(a1, x1, w);
+		a2 = vmladavaq_s8(a2, x2, w);
+		a3 = vmladavaq_s8(a3, x3, w);
+		w = vld1q_s8(row1);
+		b0 = vmladavaq_s8(b0, x0, w);
+		b1 = vmladavaq_s8(b1, x1, w);
+		b2 = vmladavaq_s8(b2, x2, w);
+		b3 = vmladavaq_s8(b3, x3, w);
+		x += CONV_MVE_STEP;
+		row0 += NN_MVE_BYTES;
+		row1 += NN_MVE_BYTES;
+	}
+	if (depth % NN_MVE_BYTES) {
+		const mve_pred16_t p = vctp8q((uint32_t)(depth % NN_MVE_BYTES));
+		x0 = vld1q_s8(x);
+		x1 = vld1q_s8(x + NN_MVE_BYTES);
+		x2 = vld1q_s8(x + 2 * NN_MVE_BYTES);
+		x3 = vld1q_s8(x + 3 * NN_MVE_BYTES);
+		w = vldrbq_z_s8(row0, p);
+		a0 = vmladavaq_s8(a0, x0, w);
+		a1 = vmladavaq_s8(a1, x1, w);
+		a2 = vmladavaq_s8(a2, x2, w);
+		a3 = vmladavaq_s8(a3, x3, w);
+		w = vldrbq_z_s8(row1, p);
+		b0 = vmladavaq_s8(b0, x0, w);
+		b1 = vmladavaq_s8(b1, x1, w);
+		b2 = vmladavaq_s8(b2, x2, w);
+		b3 = vmladavaq_s8(b3, x3, w);
+	}
+	*acc0 = (struct conv_acc4){a0, a1, a2, a3};
+	*acc1 = (struct conv_acc4){b0, b1, b2, b3};
+}
+
+/* One channel's four outputs: requantised, clamped, stored to the pixels
+ * `to` apart (only the first `lanes`, predicate p). */
+static NN_ALWAYS_INLINE void conv_mve_store(const struct nn_conv_params *params,
+					    struct conv_acc4 acc, int32_t multiplier, int32_t shift,
+					    int32x4_t min, int32x4_t max, uint32x4_t to,
+					    mve_pred16_t p, int8_t *out)
+{
+	const int32x4_t value =
+	    nn_mve_requantize_n(nn_mve_lanes(acc.a0, acc.a1, acc.a2, acc.a3), multiplier, shift,
+				params->output_offset, min, max);
+	vstrbq_scatter_offset_p_s32(out, to, value, p);
+}
+
+static void conv_four_pixels_mve(const struct nn_conv_params *params, const int8_t *image,
+				 int pointwise, const int8_t *filter, const int32_t *bias,
+				 const int32_t *multiplier, const int32_t *shift, int8_t *output)
+{
+	const int32_t depth = params->filter_height * params->filter_width * params->input_channels;
+	const int32_t pixels = params->output_height * params->output_width;
+	const int32_t channels = params->output_channels;
+	/* Output pixel p reads input pixel p. */
+	const int dense = pointwise && params->stride_height == 1 && params->stride_width == 1 &&
+			  params->input_width == params->output_width;
+	const int32x4_t min = vdupq_n_s32(params->activation_min);
+	const int32x4_t max = vdupq_n_s32(params->activation_max);
+	/* Byte offsets of the four pixels' outputs of one channel. */
+	const uint32x4_t to = vmulq_n_u32(vidupq_n_u32(0, 1), (uint32_t)channels);
+	int8_t chunks[CONV_MVE_CHUNKS * CONV_MVE_STEP];
+	int8_t column[CONV_EXPAND_MAX];
+	int32_t folded[CONV_CHANNEL_BLOCK];
+
+	for (int32_t first = 0; first < channels; first += CONV_CHANNEL_BLOCK) {
+		const int32_t left = channels - first;
+		const int32_t count = left < CONV_CHANNEL_BLOCK ? left : CONV_CHANNEL_BLOCK;
+		conv_fold_bias(params, filter, bias, first, count, folded);
+		for (int32_t pixel = 0; pixel < pixels; pixel += CONV_LANES) {
+			const int32_t lanes =
+			    pixels - pixel < CONV_LANES ? pixels - pixel : CONV_LANES;
+			const mve_pred16_t p = vctp32q((uint32_t)lanes);
+			int8_t *out = output + pixel * channels + first;
+			for (int32_t k = 0; k < CONV_LANES; k++) {
+				const int32_t source = pixel + (k < lanes ? k : lanes - 1);
+				conv_mve_interleave(
+				    dense ? image + source * params->input_channels
+					  : conv_column(params, image, source, pointwise, column),
+				    depth, k, chunks);
+			}
+			for (int32_t c = 0; c < count; c += 2) {
+				const int32_t oc = first + c;
+				const int8_t *row0 = filter + oc * depth;
+				/* An odd last channel pairs with itself; its twin is not stored. */
+				const int two = c + 1 < count;
+				struct conv_acc4 acc0 = {folded[c], folded[c], folded[c],
+							 folded[c]};
+				struct conv_acc4 acc1 = acc0;
+				if (two)
+					acc1 = (struct conv_acc4){folded[c + 1], folded[c + 1],
+								  folded[c + 1], folded[c + 1]};
+				conv_mve_dot_4x2(chunks, row0, two ? row0 + depth : row0, depth,
+						 &acc0, &acc1);
+				conv_mve_store(params, acc0, multiplier[oc], shift[oc], min, max,
+					       to, p, out + c);
+				if (two)
+					conv_mve_store(params, acc1, multiplier[oc + 1],
+						       shift[oc + 1], min, max, to, p, out + c + 1);
+			}
+		}
+	}
+}
+#endif
+
 void nn_conv2d_s8_fast(const struct nn_conv_params *params, const int8_t *input,
 		       const int8_t *filter, const int32_t *bias, const int32_t *multiplier,
 		       const int32_t *shift, int8_t *output)
@@ -1038,6 +1188,16 @@ void nn_conv2d_s8_fast(const struct nn_conv_params *params, const int8_t *input,
 	if (depth <= CONV_EXPAND_MAX &&
 	    nn_requantize_bounded_ok(bias, shift, params->output_channels, depth,
 				     params->input_offset)) {
+#if defined(__ARM_FEATURE_MVE)
+		if (nn_requantize_right_ok(shift, params->output_channels)) {
+			for (int32_t batch = 0; batch < params->batches; batch++)
+				conv_four_pixels_mve(params, input + batch * image_size, pointwise,
+						     filter, bias, multiplier, shift,
+						     output +
+							 batch * pixels * params->output_channels);
+			return;
+		}
+#endif
 		for (int32_t batch = 0; batch < params->batches; batch++)
 			conv_four_pixels(params, input + batch * image_size, pointwise, filter,
 					 bias, multiplier, shift,
