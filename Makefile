@@ -148,7 +148,13 @@ $(BUILD)/tools/make_dense_model: tests/tools/make_dense_model.c tests/unit/test_
 	@mkdir -p $(dir $@)
 	$(CC) $(RELEASE_CFLAGS) -Itests/unit $^ -o $@ $(PKG_LIBS) -lcriterion -lm
 
-e2e: $(BUILD)/asan/hilbench $(BUILD)/tools/make_image_model $(BUILD)/tools/make_dense_model $(EMU_TOOLS)
+# The bench's kernel-shape models, for the e2e check of the M0's kernels.
+$(BUILD)/tools/make_kernel_model: tests/bench/make_kernel_model.c tests/unit/test_graph.c $(call release_obj,$(HOST_LIB_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(RELEASE_CFLAGS) -Itests/unit $^ -o $@ $(PKG_LIBS) -lcriterion -lm
+
+e2e: $(BUILD)/asan/hilbench $(BUILD)/tools/make_image_model $(BUILD)/tools/make_dense_model \
+	$(BUILD)/tools/make_kernel_model $(EMU_TOOLS)
 	HB_TOOLS=$(CURDIR)/$(BUILD)/tools tests/e2e/run.sh $(BUILD)/asan/hilbench
 
 # What the tests run is built first on every core; the test runs themselves
@@ -158,7 +164,8 @@ test: deps
 	$(MAKE) lint
 	$(MAKE) -j$(TEST_JOBS) $(BUILD)/asan/unit_tests $(BUILD)/asan/hilbench $(EMU_TOOLS) \
 		$(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS)) \
-		$(BUILD)/tools/make_image_model $(BUILD)/tools/make_dense_model
+		$(BUILD)/tools/make_image_model $(BUILD)/tools/make_dense_model \
+		$(BUILD)/tools/make_kernel_model
 	$(MAKE) unit
 	$(MAKE) fuzz
 	$(MAKE) e2e
