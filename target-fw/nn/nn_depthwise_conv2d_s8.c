@@ -16,6 +16,7 @@
 
 #include "nn.h"
 
+#include "nn_mve.h"
 #include "nn_requantize.h"
 #include "nn_simd.h"
 
@@ -399,6 +400,145 @@ static void dw_inside_columns(const struct nn_conv_params *params, int32_t *begi
 		*end = *begin;
 }
 
+#if defined(__ARM_FEATURE_MVE)
+/*
+ * The M55's path, for any filter of up to DW_MAX_TAPS taps whose layer
+ * nn_mve_requantize covers (bounded accumulators, right shifts): eight
+ * channels across the lanes of a vector, the inputs and weights of a tap
+ * loaded widened to 16 bits (the filter's row of a tap is contiguous, so
+ * it is read in place), their products widened to 32 bits by VMULLB and
+ * VMULLT (even and odd channels) and added to two accumulator vectors.
+ * The taps and the folded bias are those of the DSP path (padding reads
+ * the zero-point row). The even and odd channels' multipliers, shifts and
+ * biases come in by gathers and their outputs go out by scatters, one
+ * instruction each; the last count % 8 channels by the same steps,
+ * predicated.
+ */
+#define DW_MVE_LANES 8
+
+/* Channels c..c+7 (or the `left` of them, when tail) of one pixel, the
+ * taps of channel 0 at taps[]. */
+static NN_ALWAYS_INLINE void
+dw_mve_channels(const struct nn_conv_params *params, const int8_t *const *taps, int32_t tap_count,
+		int32_t c, const int8_t *weights, const int32_t *folded, const int32_t *multiplier,
+		const int32_t *shift, int32_t left, int tail, int8_t *out)
+{
+	const int32_t stride = params->output_channels;
+	const int32x4_t min = vdupq_n_s32(params->activation_min);
+	const int32x4_t max = vdupq_n_s32(params->activation_max);
+	const uint32x4_t pairs = vidupq_n_u32(0, 2);
+	const mve_pred16_t p16 = tail ? vctp16q((uint32_t)left) : 0xffff;
+	const mve_pred16_t p_even = tail ? vctp32q((uint32_t)(left + 1) / 2) : 0xffff;
+	const mve_pred16_t p_odd = tail ? vctp32q((uint32_t)left / 2) : 0xffff;
+	int32x4_t even, odd;
+
+	if (tail) {
+		even = vldrwq_gather_shifted_offset_z_s32(folded, pairs, p_even);
+		odd = vldrwq_gather_shifted_offset_z_s32(folded + 1, pairs, p_odd);
+	} else {
+		even = vldrwq_gather_shifted_offset_s32(folded, pairs);
+		odd = vldrwq_gather_shifted_offset_s32(folded + 1, pairs);
+	}
+	for (int32_t t = 0; t < tap_count; t++, weights += stride) {
+		const int8_t *at = taps[t] + c;
+		const int16x8_t x = tail ? vldrbq_z_s16(at, p16) : vldrbq_s16(at);
+		const int16x8_t w = tail ? vldrbq_z_s16(weights, p16) : vldrbq_s16(weights);
+		even = vaddq_s32(even, vmullbq_int_s16(x, w));
+		odd = vaddq_s32(odd, vmulltq_int_s16(x, w));
+	}
+	if (tail) {
+		even = nn_mve_requantize(
+		    even, vldrwq_gather_shifted_offset_z_s32(multiplier, pairs, p_even),
+		    vldrwq_gather_shifted_offset_z_s32(shift, pairs, p_even), params->output_offset,
+		    min, max);
+		odd = nn_mve_requantize(
+		    odd, vldrwq_gather_shifted_offset_z_s32(multiplier + 1, pairs, p_odd),
+		    vldrwq_gather_shifted_offset_z_s32(shift + 1, pairs, p_odd),
+		    params->output_offset, min, max);
+		vstrbq_scatter_offset_p_s32(out, pairs, even, p_even);
+		vstrbq_scatter_offset_p_s32(out + 1, pairs, odd, p_odd);
+		return;
+	}
+	even = nn_mve_requantize(even, vldrwq_gather_shifted_offset_s32(multiplier, pairs),
+				 vldrwq_gather_shifted_offset_s32(shift, pairs),
+				 params->output_offset, min, max);
+	odd = nn_mve_requantize(odd, vldrwq_gather_shifted_offset_s32(multiplier + 1, pairs),
+				vldrwq_gather_shifted_offset_s32(shift + 1, pairs),
+				params->output_offset, min, max);
+	vstrbq_scatter_offset_s32(out, pairs, even);
+	vstrbq_scatter_offset_s32(out + 1, pairs, odd);
+}
+
+/* One output pixel (pixel_out: its channel `first`), channels
+ * first..first+count-1. */
+static NN_ALWAYS_INLINE void dw_mve_pixel(const struct nn_conv_params *params,
+					  const int8_t *const *taps, int32_t tap_count,
+					  const int8_t *filter, const int32_t *folded,
+					  const int32_t *multiplier, const int32_t *shift,
+					  int32_t first, int32_t count, int8_t *pixel_out)
+{
+	int32_t c = 0;
+
+	for (; c + DW_MVE_LANES <= count; c += DW_MVE_LANES)
+		dw_mve_channels(params, taps, tap_count, c, filter + first + c, folded + c,
+				multiplier + first + c, shift + first + c, DW_MVE_LANES, 0,
+				pixel_out + c);
+	if (c < count)
+		dw_mve_channels(params, taps, tap_count, c, filter + first + c, folded + c,
+				multiplier + first + c, shift + first + c, count - c, 1,
+				pixel_out + c);
+}
+
+static void dw_mve(const struct nn_conv_params *params, const int8_t *input, const int8_t *filter,
+		   const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
+		   int8_t *output)
+{
+	const int32_t image_size =
+	    params->input_height * params->input_width * params->input_channels;
+	const int32_t tap_count = params->filter_height * params->filter_width;
+	const int32_t channels = params->output_channels;
+	int8_t zero_row[DW_CHANNEL_BLOCK];
+	const int8_t *taps[DW_MAX_TAPS];
+	int32_t folded[DW_CHANNEL_BLOCK];
+
+	for (int32_t i = 0; i < DW_CHANNEL_BLOCK; i++)
+		zero_row[i] = (int8_t)-params->input_offset;
+	for (int32_t batch = 0; batch < params->batches; batch++) {
+		const int8_t *image = input + batch * image_size;
+		int8_t *out =
+		    output + batch * params->output_height * params->output_width * channels;
+		for (int32_t first = 0; first < channels; first += DW_CHANNEL_BLOCK) {
+			const int32_t left = channels - first;
+			const int32_t count = left < DW_CHANNEL_BLOCK ? left : DW_CHANNEL_BLOCK;
+			for (int32_t c = 0; c < count; c++) {
+				int32_t sum = 0;
+				for (int32_t t = 0; t < tap_count; t++)
+					sum += filter[t * channels + first + c];
+				folded[c] =
+				    (bias ? bias[first + c] : 0) + params->input_offset * sum;
+			}
+			for (int32_t out_y = 0; out_y < params->output_height; out_y++)
+				for (int32_t out_x = 0; out_x < params->output_width; out_x++) {
+					int8_t *pixel_out =
+					    out +
+					    (out_y * params->output_width + out_x) * channels +
+					    first;
+					dw_taps(params, image, first, zero_row, out_y, out_x, taps);
+					/* 3x3 with a constant tap count, unrolled. */
+					if (tap_count == DW_TAPS_3X3)
+						dw_mve_pixel(params, taps, DW_TAPS_3X3, filter,
+							     folded, multiplier, shift, first,
+							     count, pixel_out);
+					else
+						dw_mve_pixel(params, taps, tap_count, filter,
+							     folded, multiplier, shift, first,
+							     count, pixel_out);
+				}
+		}
+	}
+}
+#endif
+
 void nn_depthwise_conv2d_s8_fast(const struct nn_conv_params *params, const int8_t *input,
 				 const int8_t *filter, const int32_t *bias,
 				 const int32_t *multiplier, const int32_t *shift, int8_t *output)
@@ -422,6 +562,13 @@ void nn_depthwise_conv2d_s8_fast(const struct nn_conv_params *params, const int8
 						output);
 		return;
 	}
+#if defined(__ARM_FEATURE_MVE)
+	if (nn_requantize_bounded_ok(bias, shift, channels, tap_count, params->input_offset) &&
+	    nn_requantize_right_ok(shift, channels)) {
+		dw_mve(params, input, filter, bias, multiplier, shift, output);
+		return;
+	}
+#endif
 	unrolled = tap_count == DW_TAPS_3X3 &&
 		   nn_requantize_bounded_ok(bias, shift, channels, tap_count, params->input_offset);
 	q = (struct dw_requant){params->output_offset, params->activation_min,
