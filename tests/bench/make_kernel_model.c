@@ -10,7 +10,11 @@
  *   make_kernel_model conv KH KW STRIDE CIN COUT H W OUT.tflite   any CONV_2D, SAME
  *   make_kernel_model dw   K STRIDE C H W OUT.tflite              any KxK depthwise, SAME
  *   make_kernel_model mobilenet OUT.tflite
+ *   make_kernel_model zp Z ...                   any of the above, input zero point Z
  *
+ * The input zero point is -3 unless `zp Z` (-128 to 127) comes first: the
+ * kernels' offset handling at its edges (-128: an input offset of 128,
+ * which is no int8).
  * The last is a depthwise-separable MobileNet-style graph: a 96x96x3 input,
  * a 3x3 stride-2 convolution to 8 channels, nine blocks of 3x3 depthwise
  * (four at stride 2) and 1x1 pointwise convolutions, 8 -> 256 channels,
@@ -35,6 +39,8 @@
 #define KERNEL_MAX_BIAS	   4096
 
 static int8_t kernel_weights[KERNEL_MAX_WEIGHTS];
+/* The input tensor's zero point (`zp Z`). */
+static int32_t kernel_input_zero_point = -3;
 static int32_t kernel_bias[KERNEL_MAX_BIAS];
 
 /* One model under construction: the graph and how much of the constant
@@ -128,7 +134,7 @@ static int32_t kernel_input(struct kernel_builder *builder, const char *path, in
 	test_graph_init(&builder->graph, path);
 	input = test_graph_tensor(&builder->graph, "input", TFLITE_TYPE_INT8, rank, shape, NULL, 0);
 	*scale = 0.05f;
-	test_graph_quant1(&builder->graph, input, *scale, -3);
+	test_graph_quant1(&builder->graph, input, *scale, kernel_input_zero_point);
 	return input;
 }
 
@@ -250,7 +256,8 @@ static int kernel_usage(void)
 			"       make_kernel_model fc IN OUT OUT.tflite\n"
 			"       make_kernel_model conv KH KW STRIDE CIN COUT H W OUT.tflite\n"
 			"       make_kernel_model dw K STRIDE C H W OUT.tflite\n"
-			"       make_kernel_model mobilenet OUT.tflite\n");
+			"       make_kernel_model mobilenet OUT.tflite\n"
+			"       make_kernel_model zp Z (-128..127) followed by any of the above\n");
 	return 2;
 }
 
@@ -269,6 +276,15 @@ int main(int argc, char **argv)
 {
 	int32_t n[7];
 
+	if (argc >= 4 && strcmp(argv[1], "zp") == 0) {
+		char *end;
+		const long zero_point = strtol(argv[2], &end, 10);
+		if (*argv[2] == '\0' || *end != '\0' || zero_point < -128 || zero_point > 127)
+			return kernel_usage();
+		kernel_input_zero_point = (int32_t)zero_point;
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc == 3 && strcmp(argv[1], "mobilenet") == 0)
 		return kernel_mobilenet(argv[2]);
 	if (argc == 5 && strcmp(argv[1], "fc") == 0 && kernel_numbers(argv, 2, 2, n))
