@@ -497,6 +497,11 @@ static void dw_mve(const struct nn_conv_params *params, const int8_t *input, con
 	    params->input_height * params->input_width * params->input_channels;
 	const int32_t tap_count = params->filter_height * params->filter_width;
 	const int32_t channels = params->output_channels;
+	const int32_t height = params->input_height, width = params->input_width;
+	/* From a window's first tap to its last, per axis. */
+	const int32_t span_y = (params->filter_height - 1) * params->dilation_height;
+	const int32_t span_x = (params->filter_width - 1) * params->dilation_width;
+	const int32_t step = params->stride_width * params->input_channels;
 	int8_t zero_row[DW_CHANNEL_BLOCK];
 	const int8_t *taps[DW_MAX_TAPS];
 	int32_t folded[DW_CHANNEL_BLOCK];
@@ -517,13 +522,29 @@ static void dw_mve(const struct nn_conv_params *params, const int8_t *input, con
 				folded[c] =
 				    (bias ? bias[first + c] : 0) + params->input_offset * sum;
 			}
-			for (int32_t out_y = 0; out_y < params->output_height; out_y++)
+			for (int32_t out_y = 0; out_y < params->output_height; out_y++) {
+				const int32_t origin_y =
+				    out_y * params->stride_height - params->pad_top;
+				const int rows_inside = origin_y >= 0 && origin_y + span_y < height;
+				int moved = 0; /* taps[] is the last pixel's, inside the image */
 				for (int32_t out_x = 0; out_x < params->output_width; out_x++) {
+					const int32_t origin_x =
+					    out_x * params->stride_width - params->pad_left;
+					const int inside = rows_inside && origin_x >= 0 &&
+							   origin_x + span_x < width;
 					int8_t *pixel_out =
 					    out +
 					    (out_y * params->output_width + out_x) * channels +
 					    first;
-					dw_taps(params, image, first, zero_row, out_y, out_x, taps);
+					/* Inside the image a window is the last one moved by a
+					 * stride: no bounds to test per tap. */
+					if (inside && moved)
+						for (int32_t t = 0; t < tap_count; t++)
+							taps[t] += step;
+					else
+						dw_taps(params, image, first, zero_row, out_y,
+							out_x, taps);
+					moved = inside;
 					/* 3x3 with a constant tap count, unrolled. */
 					if (tap_count == DW_TAPS_3X3)
 						dw_mve_pixel(params, taps, DW_TAPS_3X3, filter,
@@ -534,6 +555,7 @@ static void dw_mve(const struct nn_conv_params *params, const int8_t *input, con
 							     folded, multiplier, shift, first,
 							     count, pixel_out);
 				}
+			}
 		}
 	}
 }
