@@ -20,14 +20,15 @@ test_kernels_m55_shapes_equal_the_hosts() {
 	local tool="${HB_TOOLS:-$ROOT/build/tools}/make_kernel_model" shape name count=0
 	[ -x "$tool" ] || skip "no $tool (make build/tools/make_kernel_model)"
 	# The bench's small shapes (depths of 144, 32 and 256: whole 16-byte
-	# steps); then depths that are not (45, 13, 333, 9 and 25 taps), odd
+	# steps); then depths that are not (45, 13, 333, 9 and 25 taps) and one
+	# step exactly (16, the pointwise columns kept in registers), odd
 	# channel counts (7, 13, 21: an odd last conv channel, the depthwise's
 	# predicated last channels), pixel counts not a multiple of four,
 	# stride 2 over padding; and the input zero point at its edges (-128:
 	# an input offset of 128, the fully connected path's inverted inputs).
 	for shape in "conv3x3 16 8 8" "conv1x1 32 8 8" "fc 256 16" "dw3x3 32 8 8" \
-		"conv 3 3 2 5 12 9 9" "conv 1 1 1 13 7 5 5" "fc 333 7" "dw 3 2 13 9 9" \
-		"dw 5 1 21 7 7" "zp -128 fc 333 7" "zp -128 conv 3 3 1 7 5 9 11" \
+		"conv 3 3 2 5 12 9 9" "conv 1 1 1 13 7 5 5" "conv 1 1 1 16 5 6 6" "fc 333 7" \
+		"dw 3 2 13 9 9" "dw 5 1 21 7 7" "zp -128 fc 333 7" "zp -128 conv 3 3 1 7 5 9 11" \
 		"zp 127 fc 100 9" "zp 127 dw 3 1 13 9 9"; do
 		name="kernel_${shape// /_}.tflite"
 		"$tool" $shape "$name" || fail "make_kernel_model $shape"
