@@ -13,6 +13,7 @@
  */
 #include "nn.h"
 
+#include "nn_mve.h"
 #include "nn_requantize.h"
 #include "nn_simd.h"
 
@@ -23,10 +24,10 @@
 #define FC_EXPAND_MAX	1024
 #define FC_EXPAND_WORDS (FC_EXPAND_MAX / 2 + 3)
 
-static NN_ALWAYS_INLINE void
-fully_connected_s8_reference(const struct nn_fc_params *params, const int8_t *input,
-			     const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
-			     const int32_t *shift, int8_t *output, int narrow)
+/* TFLite's arithmetic as written: the reference the host runs. */
+void nn_fully_connected_s8_portable(const struct nn_fc_params *params, const int8_t *input,
+				    const int8_t *weights, const int32_t *bias,
+				    const int32_t *multiplier, const int32_t *shift, int8_t *output)
 {
 	const int32_t depth = params->input_count;
 
@@ -36,36 +37,148 @@ fully_connected_s8_reference(const struct nn_fc_params *params, const int8_t *in
 		for (int32_t out = 0; out < params->output_count; out++) {
 			const int8_t *row_weights = weights + out * depth;
 			int32_t acc = bias ? bias[out] : 0;
-			if (narrow)
-				acc = nn_dot_offset_s8(row_in, row_weights, depth,
-						       params->input_offset, acc);
-			else
-				for (int32_t i = 0; i < depth; i++)
-					acc += ((int32_t)row_in[i] + params->input_offset) *
-					       row_weights[i];
-			row_out[out] = nn_output_s8((narrow ? nn_requantize_fast : nn_requantize)(
-							acc, multiplier[out], shift[out]) +
-							params->output_offset,
-						    params->activation_min, params->activation_max);
+			for (int32_t i = 0; i < depth; i++)
+				acc += ((int32_t)row_in[i] + params->input_offset) * row_weights[i];
+			row_out[out] = nn_output_s8(
+			    nn_requantize(acc, multiplier[out], shift[out]) + params->output_offset,
+			    params->activation_min, params->activation_max);
 		}
 	}
 }
 
-/* TFLite's arithmetic as written: the reference the host runs. */
-void nn_fully_connected_s8_portable(const struct nn_fc_params *params, const int8_t *input,
-				    const int8_t *weights, const int32_t *bias,
-				    const int32_t *multiplier, const int32_t *shift, int8_t *output)
+/*
+ * The narrow path (cores without the fast kernels: M0, M23) takes four weight
+ * rows per input load, so each input byte loaded and offset feeds four MULS.
+ * The requantisation is nn_requantize_bounded's with the high multiply from
+ * 16-bit products (nn_smmulr_narrow) where the accumulators are bounded
+ * (nn_requantize_bounded_ok), else nn_requantize_fast.
+ */
+struct fc_narrow_acc {
+	uint32_t a0, a1, a2, a3;
+};
+
+/* acc.aR += sum((x[i] + offset) rows[R][i]). On Armv6-M an asm loop over two
+ * inputs a turn, 31 instructions for eight MACs (LDRSB has only a register
+ * offset there: one index counts up to 0 against end pointers; the sums and
+ * the offset sit in high registers, so the eight low ones hold the pointers,
+ * the index and the two operands), where GCC 12's C spills. Tested by the
+ * firmware's output check against the host's portable kernels; the C below
+ * is its twin, run by the unit tests. */
+static NN_ALWAYS_INLINE struct fc_narrow_acc fc_narrow_dot(const int8_t *x, const int8_t *rows[4],
+							   int32_t depth, int32_t offset,
+							   struct fc_narrow_acc acc)
 {
-	fully_connected_s8_reference(params, input, weights, bias, multiplier, shift, output, 0);
+	int32_t i = 0;
+
+#if defined(__ARM_ARCH_6M__) && defined(__GNUC__)
+	if (depth >= 2) {
+		const int32_t n = depth & ~1;
+		const int8_t *x_end = x + n;
+		const int8_t *r0 = rows[0] + n, *r1 = rows[1] + n, *r2 = rows[2] + n,
+			     *r3 = rows[3] + n;
+		int32_t k = -n;
+		int32_t value, tap;
+		__asm__ volatile(".syntax unified\n"
+				 "1:\n\t"
+				 "ldrsb %[v], [%[xe], %[k]]\n\t"
+				 "add %[v], %[off]\n\t"
+				 "ldrsb %[t], [%[r0], %[k]]\n\t"
+				 "muls %[t], %[v], %[t]\n\t"
+				 "add %[a0], %[t]\n\t"
+				 "ldrsb %[t], [%[r1], %[k]]\n\t"
+				 "muls %[t], %[v], %[t]\n\t"
+				 "add %[a1], %[t]\n\t"
+				 "ldrsb %[t], [%[r2], %[k]]\n\t"
+				 "muls %[t], %[v], %[t]\n\t"
+				 "add %[a2], %[t]\n\t"
+				 "ldrsb %[t], [%[r3], %[k]]\n\t"
+				 "muls %[t], %[v], %[t]\n\t"
+				 "add %[a3], %[t]\n\t"
+				 "adds %[k], #1\n\t"
+				 "ldrsb %[v], [%[xe], %[k]]\n\t"
+				 "add %[v], %[off]\n\t"
+				 "ldrsb %[t], [%[r0], %[k]]\n\t"
+				 "muls %[t], %[v], %[t]\n\t"
+				 "add %[a0], %[t]\n\t"
+				 "ldrsb %[t], [%[r1], %[k]]\n\t"
+				 "muls %[t], %[v], %[t]\n\t"
+				 "add %[a1], %[t]\n\t"
+				 "ldrsb %[t], [%[r2], %[k]]\n\t"
+				 "muls %[t], %[v], %[t]\n\t"
+				 "add %[a2], %[t]\n\t"
+				 "ldrsb %[t], [%[r3], %[k]]\n\t"
+				 "muls %[t], %[v], %[t]\n\t"
+				 "add %[a3], %[t]\n\t"
+				 "adds %[k], #1\n\t"
+				 "bne 1b\n\t"
+				 ".syntax divided"
+				 : [a0] "+h"(acc.a0), [a1] "+h"(acc.a1), [a2] "+h"(acc.a2),
+				   [a3] "+h"(acc.a3), [k] "+l"(k), [v] "=&l"(value), [t] "=&l"(tap)
+				 : [xe] "l"(x_end), [r0] "l"(r0), [r1] "l"(r1), [r2] "l"(r2),
+				   [r3] "l"(r3), [off] "h"(offset)
+				 : "cc", "memory");
+		i = n;
+	}
+#endif
+	for (; i < depth; i++) {
+		const int32_t value = x[i] + offset;
+		acc.a0 += (uint32_t)(value * rows[0][i]);
+		acc.a1 += (uint32_t)(value * rows[1][i]);
+		acc.a2 += (uint32_t)(value * rows[2][i]);
+		acc.a3 += (uint32_t)(value * rows[3][i]);
+	}
+	return acc;
 }
 
-/* The same loops with nn_requantize_fast: for cores without the fast
- * kernels (see nn_conv2d_s8_narrow). */
+static NN_ALWAYS_INLINE int8_t fc_narrow_output(const struct nn_fc_params *params, int bounded,
+						uint32_t acc, int32_t multiplier, int32_t shift)
+{
+	const int32_t value = bounded
+				  ? nn_requantize_bounded_narrow((int32_t)acc, multiplier, shift)
+				  : nn_requantize_fast((int32_t)acc, multiplier, shift);
+	return nn_output_s8(value + params->output_offset, params->activation_min,
+			    params->activation_max);
+}
+
 void nn_fully_connected_s8_narrow(const struct nn_fc_params *params, const int8_t *input,
 				  const int8_t *weights, const int32_t *bias,
 				  const int32_t *multiplier, const int32_t *shift, int8_t *output)
 {
-	fully_connected_s8_reference(params, input, weights, bias, multiplier, shift, output, 1);
+	const int32_t depth = params->input_count;
+	const int bounded = nn_requantize_bounded_ok(bias, shift, params->output_count, depth,
+						     params->input_offset);
+
+	for (int32_t batch = 0; batch < params->batches; batch++) {
+		const int8_t *row_in = input + batch * depth;
+		int8_t *row_out = output + batch * params->output_count;
+		for (int32_t out = 0; out < params->output_count; out += 4) {
+			const int32_t left = params->output_count - out;
+			const int32_t count = left < 4 ? left : 4;
+			const int8_t *rows[4];
+			uint32_t init[4];
+			struct fc_narrow_acc acc;
+			/* Missing rows repeat the last one and are not stored. */
+			for (int32_t r = 0; r < 4; r++) {
+				const int32_t row = out + (r < count ? r : count - 1);
+				rows[r] = weights + row * depth;
+				init[r] = bias ? (uint32_t)bias[row] : 0;
+			}
+			acc = fc_narrow_dot(
+			    row_in, rows, depth, params->input_offset,
+			    (struct fc_narrow_acc){init[0], init[1], init[2], init[3]});
+			row_out[out] =
+			    fc_narrow_output(params, bounded, acc.a0, multiplier[out], shift[out]);
+			if (count > 1)
+				row_out[out + 1] = fc_narrow_output(
+				    params, bounded, acc.a1, multiplier[out + 1], shift[out + 1]);
+			if (count > 2)
+				row_out[out + 2] = fc_narrow_output(
+				    params, bounded, acc.a2, multiplier[out + 2], shift[out + 2]);
+			if (count > 3)
+				row_out[out + 3] = fc_narrow_output(
+				    params, bounded, acc.a3, multiplier[out + 3], shift[out + 3]);
+		}
+	}
 }
 
 static NN_ALWAYS_INLINE int8_t fc_output(const struct nn_fc_params *params, int32_t acc,
@@ -169,6 +282,133 @@ static NN_ALWAYS_INLINE void fc_dot_rows_expanded(const uint32_t *x, int32_t dep
 	acc[3] = acc3;
 }
 
+#if defined(__ARM_FEATURE_MVE)
+/*
+ * The M55's path: four weight rows against the input row, 16 inputs a
+ * step, one VMLADAVA.S8 per row and step (tail-predicated loads for the
+ * last depth % 16, so nothing past a row is read). The input offset rides
+ * in the same accumulator, a second VMLADAVA of the weights against the
+ * offset in every lane: no weight sums to keep, so the four accumulators
+ * fit the even registers VMLADAVA writes. An offset of 128 (zero point
+ * -128) is no int8: then the inputs go in inverted, ~x = -x - 1, against
+ * 1 - offset, and the sum comes out negated:
+ * bias + sum((x + offset) w) = -(-bias + sum(~x w) + (1 - offset) sum(w)).
+ * int32 sums wrap alike, so this is exact wherever the portable sum is.
+ */
+static NN_ALWAYS_INLINE void fc_mve_rows(const int8_t *x, const int8_t *rows[FC_BLOCK],
+					 int32_t depth, int invert, int8x16_t offset,
+					 int32_t acc[FC_BLOCK])
+{
+	const int8_t *w0 = rows[0], *w1 = rows[1], *w2 = rows[2], *w3 = rows[3];
+	int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+	const int32_t n = depth % NN_MVE_BYTES;
+	int8x16_t in, w;
+
+	for (int32_t steps = depth / NN_MVE_BYTES; steps > 0; steps--) {
+		in = vld1q_s8(x);
+		if (invert)
+			in = vmvnq_s8(in);
+		w = vld1q_s8(w0);
+		a0 = vmladavaq_s8(vmladavaq_s8(a0, in, w), offset, w);
+		w = vld1q_s8(w1);
+		a1 = vmladavaq_s8(vmladavaq_s8(a1, in, w), offset, w);
+		w = vld1q_s8(w2);
+		a2 = vmladavaq_s8(vmladavaq_s8(a2, in, w), offset, w);
+		w = vld1q_s8(w3);
+		a3 = vmladavaq_s8(vmladavaq_s8(a3, in, w), offset, w);
+		x += NN_MVE_BYTES;
+		w0 += NN_MVE_BYTES;
+		w1 += NN_MVE_BYTES;
+		w2 += NN_MVE_BYTES;
+		w3 += NN_MVE_BYTES;
+	}
+	if (n > 0) {
+		/* Inactive lanes load as 0: their weights add nothing. */
+		const mve_pred16_t p = vctp8q((uint32_t)n);
+		in = vldrbq_z_s8(x, p);
+		if (invert)
+			in = vmvnq_s8(in);
+		w = vldrbq_z_s8(w0, p);
+		a0 = vmladavaq_s8(vmladavaq_s8(a0, in, w), offset, w);
+		w = vldrbq_z_s8(w1, p);
+		a1 = vmladavaq_s8(vmladavaq_s8(a1, in, w), offset, w);
+		w = vldrbq_z_s8(w2, p);
+		a2 = vmladavaq_s8(vmladavaq_s8(a2, in, w), offset, w);
+		w = vldrbq_z_s8(w3, p);
+		a3 = vmladavaq_s8(vmladavaq_s8(a3, in, w), offset, w);
+	}
+	acc[0] = a0;
+	acc[1] = a1;
+	acc[2] = a2;
+	acc[3] = a3;
+}
+
+/* One batch row, four output channels at a time, requantised four at
+ * once where the layer allows it (vector: nn_mve_requantize's bounds). */
+static NN_ALWAYS_INLINE void fc_mve_row(const struct nn_fc_params *params, const int8_t *row_in,
+					const int8_t *weights, const int32_t *bias,
+					const int32_t *multiplier, const int32_t *shift,
+					int8_t *row_out, int invert, int vector)
+{
+	const int32_t depth = params->input_count;
+	const int32_t offset = invert ? 1 - params->input_offset : params->input_offset;
+	const int8x16_t offsets = vdupq_n_s8((int8_t)offset);
+	const int32x4_t min = vdupq_n_s32(params->activation_min);
+	const int32x4_t max = vdupq_n_s32(params->activation_max);
+
+	for (int32_t out = 0; out < params->output_count; out += FC_BLOCK) {
+		const int32_t left = params->output_count - out;
+		const int32_t count = left < FC_BLOCK ? left : FC_BLOCK;
+		const int8_t *rows[FC_BLOCK];
+		int32_t acc[FC_BLOCK];
+		for (int32_t r = 0; r < FC_BLOCK; r++) {
+			const int32_t row = out + (r < count ? r : count - 1);
+			const int32_t b = bias ? bias[row] : 0;
+			rows[r] = weights + row * depth;
+			acc[r] = invert ? (int32_t)(0u - (uint32_t)b) : b;
+		}
+		fc_mve_rows(row_in, rows, depth, invert, offsets, acc);
+		if (invert)
+			for (int32_t r = 0; r < FC_BLOCK; r++)
+				acc[r] = (int32_t)(0u - (uint32_t)acc[r]);
+		if (vector) {
+			const mve_pred16_t p = vctp32q((uint32_t)count);
+			const int32x4_t value = nn_mve_requantize(
+			    vld1q_s32(acc), vldrwq_z_s32(multiplier + out, p),
+			    vldrwq_z_s32(shift + out, p), params->output_offset, min, max);
+			vstrbq_p_s32(row_out + out, value, p);
+			continue;
+		}
+		for (int32_t r = 0; r < count; r++)
+			row_out[out + r] =
+			    fc_output(params, acc[r], multiplier[out + r], shift[out + r]);
+	}
+}
+
+static void fc_mve(const struct nn_fc_params *params, const int8_t *input, const int8_t *weights,
+		   const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
+		   int8_t *output)
+{
+	const int invert = params->input_offset > 127;
+	const int vector = nn_requantize_bounded_ok(bias, shift, params->output_count,
+						    params->input_count, params->input_offset) &&
+			   nn_requantize_right_ok(shift, params->output_count);
+
+	for (int32_t batch = 0; batch < params->batches; batch++) {
+		const int8_t *row_in = input + batch * params->input_count;
+		int8_t *row_out = output + batch * params->output_count;
+		/* Copies with constant flags, so the inner loop has no tests. */
+		if (invert && vector)
+			fc_mve_row(params, row_in, weights, bias, multiplier, shift, row_out, 1, 1);
+		else if (vector)
+			fc_mve_row(params, row_in, weights, bias, multiplier, shift, row_out, 0, 1);
+		else
+			fc_mve_row(params, row_in, weights, bias, multiplier, shift, row_out,
+				   invert, 0);
+	}
+}
+#endif
+
 void nn_fully_connected_s8_fast(const struct nn_fc_params *params, const int8_t *input,
 				const int8_t *weights, const int32_t *bias,
 				const int32_t *multiplier, const int32_t *shift, int8_t *output)
@@ -177,6 +417,12 @@ void nn_fully_connected_s8_fast(const struct nn_fc_params *params, const int8_t 
 	const int expand = depth <= FC_EXPAND_MAX;
 	uint32_t words[FC_EXPAND_WORDS];
 
+#if defined(__ARM_FEATURE_MVE)
+	if (params->input_offset >= -128 && params->input_offset <= 128) {
+		fc_mve(params, input, weights, bias, multiplier, shift, output);
+		return;
+	}
+#endif
 	/* x + offset must fit a 16-bit lane; TFLite's int8 offsets always do. */
 	if (params->input_offset < -32767 + 128 || params->input_offset > 32767 - 127) {
 		nn_fully_connected_s8_portable(params, input, weights, bias, multiplier, shift,
