@@ -1098,17 +1098,88 @@ static NN_ALWAYS_INLINE void conv_mve_dot_4x2(const int8_t *x, const int8_t *row
 	*acc1 = (struct conv_acc4){b0, b1, b2, b3};
 }
 
-/* One channel's four outputs: requantised, clamped, stored to the pixels
- * `to` apart (only the first `lanes`, predicate p). */
-static NN_ALWAYS_INLINE void conv_mve_store(const struct nn_conv_params *params,
-					    struct conv_acc4 acc, int32_t multiplier, int32_t shift,
-					    int32x4_t min, int32x4_t max, uint32x4_t to,
-					    mve_pred16_t p, int8_t *out)
+/* What the channel loop reads of an output channel, side by side so one
+ * pointer walks them (the int8 stores could alias anything else). */
+struct conv_mve_channel {
+	int32_t folded;
+	int32_t multiplier;
+	int32_t shift;
+};
+
+/* The output offset and clamps, read once per layer. */
+struct conv_mve_requant {
+	int32_t output_offset;
+	int32x4_t min;
+	int32x4_t max;
+	uint32x4_t to; /* byte offsets of the four pixels' outputs of a channel */
+};
+
+/* One channel's four outputs: requantised, clamped, stored to their pixels
+ * (only the first `lanes` when partial). */
+static NN_ALWAYS_INLINE void conv_mve_store(const struct conv_mve_requant *q,
+					    const struct conv_mve_channel *channel,
+					    struct conv_acc4 acc, int partial, mve_pred16_t p,
+					    int8_t *out)
 {
 	const int32x4_t value =
-	    nn_mve_requantize_n(nn_mve_lanes(acc.a0, acc.a1, acc.a2, acc.a3), multiplier, shift,
-				params->output_offset, min, max);
-	vstrbq_scatter_offset_p_s32(out, to, value, p);
+	    nn_mve_requantize_n(nn_mve_lanes(acc.a0, acc.a1, acc.a2, acc.a3), channel->multiplier,
+				channel->shift, q->output_offset, q->min, q->max);
+	if (partial)
+		vstrbq_scatter_offset_p_s32(out, q->to, value, p);
+	else
+		vstrbq_scatter_offset_s32(out, q->to, value);
+}
+
+/* The four interleaved columns by the count channels of a block (out: the
+ * first pixel's first channel of the block), two channels a step; an odd
+ * last channel pairs with itself and its twin is not stored. */
+static NN_ALWAYS_INLINE void conv_mve_channels(const int8_t *chunks, const int8_t *rows,
+					       int32_t depth, const struct conv_mve_channel *table,
+					       int32_t count, const struct conv_mve_requant *q,
+					       int partial, mve_pred16_t p, int8_t *out)
+{
+	const struct conv_mve_channel *end = table + (count & ~1);
+
+	if (depth <= NN_MVE_BYTES) {
+		/* One step of taps (a pointwise layer over at most 16 channels):
+		 * the four columns stay in registers for every channel, one
+		 * channel at a time. */
+		const int8x16_t x0 = vld1q_s8(chunks), x1 = vld1q_s8(chunks + NN_MVE_BYTES);
+		const int8x16_t x2 = vld1q_s8(chunks + 2 * NN_MVE_BYTES);
+		const int8x16_t x3 = vld1q_s8(chunks + 3 * NN_MVE_BYTES);
+		const mve_pred16_t taps = vctp8q((uint32_t)depth);
+
+		for (end = table + count; table < end; table++, rows += depth, out++) {
+			const int8x16_t w = vldrbq_z_s8(rows, taps);
+			const int32x4_t acc =
+			    vaddq_n_s32(nn_mve_lanes(vmladavq_s8(x0, w), vmladavq_s8(x1, w),
+						     vmladavq_s8(x2, w), vmladavq_s8(x3, w)),
+					table->folded);
+			const int32x4_t value = nn_mve_requantize_n(
+			    acc, table->multiplier, table->shift, q->output_offset, q->min, q->max);
+			if (partial)
+				vstrbq_scatter_offset_p_s32(out, q->to, value, p);
+			else
+				vstrbq_scatter_offset_s32(out, q->to, value);
+		}
+		return;
+	}
+	for (; table < end; table += 2, rows += 2 * depth, out += 2) {
+		struct conv_acc4 acc0 = {table[0].folded, table[0].folded, table[0].folded,
+					 table[0].folded};
+		struct conv_acc4 acc1 = {table[1].folded, table[1].folded, table[1].folded,
+					 table[1].folded};
+		conv_mve_dot_4x2(chunks, rows, rows + depth, depth, &acc0, &acc1);
+		conv_mve_store(q, table, acc0, partial, p, out);
+		conv_mve_store(q, table + 1, acc1, partial, p, out + 1);
+	}
+	if (count & 1) {
+		struct conv_acc4 acc0 = {table[0].folded, table[0].folded, table[0].folded,
+					 table[0].folded};
+		struct conv_acc4 acc1 = acc0;
+		conv_mve_dot_4x2(chunks, rows, rows, depth, &acc0, &acc1);
+		conv_mve_store(q, table, acc0, partial, p, out);
+	}
 }
 
 static void conv_four_pixels_mve(const struct nn_conv_params *params, const int8_t *image,
@@ -1121,22 +1192,26 @@ static void conv_four_pixels_mve(const struct nn_conv_params *params, const int8
 	/* Output pixel p reads input pixel p. */
 	const int dense = pointwise && params->stride_height == 1 && params->stride_width == 1 &&
 			  params->input_width == params->output_width;
-	const int32x4_t min = vdupq_n_s32(params->activation_min);
-	const int32x4_t max = vdupq_n_s32(params->activation_max);
-	/* Byte offsets of the four pixels' outputs of one channel. */
-	const uint32x4_t to = vmulq_n_u32(vidupq_n_u32(0, 1), (uint32_t)channels);
+	const struct conv_mve_requant q = {params->output_offset,
+					   vdupq_n_s32(params->activation_min),
+					   vdupq_n_s32(params->activation_max),
+					   vmulq_n_u32(vidupq_n_u32(0, 1), (uint32_t)channels)};
 	int8_t chunks[CONV_MVE_CHUNKS * CONV_MVE_STEP];
 	int8_t column[CONV_EXPAND_MAX];
 	int32_t folded[CONV_CHANNEL_BLOCK];
+	struct conv_mve_channel table[CONV_CHANNEL_BLOCK];
 
 	for (int32_t first = 0; first < channels; first += CONV_CHANNEL_BLOCK) {
 		const int32_t left = channels - first;
 		const int32_t count = left < CONV_CHANNEL_BLOCK ? left : CONV_CHANNEL_BLOCK;
+		const int8_t *rows = filter + first * depth;
 		conv_fold_bias(params, filter, bias, first, count, folded);
+		for (int32_t c = 0; c < count; c++)
+			table[c] = (struct conv_mve_channel){folded[c], multiplier[first + c],
+							     shift[first + c]};
 		for (int32_t pixel = 0; pixel < pixels; pixel += CONV_LANES) {
 			const int32_t lanes =
 			    pixels - pixel < CONV_LANES ? pixels - pixel : CONV_LANES;
-			const mve_pred16_t p = vctp32q((uint32_t)lanes);
 			int8_t *out = output + pixel * channels + first;
 			for (int32_t k = 0; k < CONV_LANES; k++) {
 				const int32_t source = pixel + (k < lanes ? k : lanes - 1);
@@ -1145,25 +1220,12 @@ static void conv_four_pixels_mve(const struct nn_conv_params *params, const int8
 					  : conv_column(params, image, source, pointwise, column),
 				    depth, k, chunks);
 			}
-			for (int32_t c = 0; c < count; c += 2) {
-				const int32_t oc = first + c;
-				const int8_t *row0 = filter + oc * depth;
-				/* An odd last channel pairs with itself; its twin is not stored. */
-				const int two = c + 1 < count;
-				struct conv_acc4 acc0 = {folded[c], folded[c], folded[c],
-							 folded[c]};
-				struct conv_acc4 acc1 = acc0;
-				if (two)
-					acc1 = (struct conv_acc4){folded[c + 1], folded[c + 1],
-								  folded[c + 1], folded[c + 1]};
-				conv_mve_dot_4x2(chunks, row0, two ? row0 + depth : row0, depth,
-						 &acc0, &acc1);
-				conv_mve_store(params, acc0, multiplier[oc], shift[oc], min, max,
-					       to, p, out + c);
-				if (two)
-					conv_mve_store(params, acc1, multiplier[oc + 1],
-						       shift[oc + 1], min, max, to, p, out + c + 1);
-			}
+			/* Copies without a predicate in the usual case. */
+			if (lanes == CONV_LANES)
+				conv_mve_channels(chunks, rows, depth, table, count, &q, 0, 0, out);
+			else
+				conv_mve_channels(chunks, rows, depth, table, count, &q, 1,
+						  vctp32q((uint32_t)lanes), out);
 		}
 	}
 }

@@ -256,7 +256,8 @@ static inline uint32_t nn_clamp_s8x4(uint32_t word, uint32_t min4, uint32_t max4
 }
 
 /* acc + sum((x[i] + offset) * w[i]) over depth inputs, for the narrow
- * paths (nn_conv2d_s8.c, nn_fully_connected_s8.c). On Armv6-M an asm loop, two inputs a turn at 6
+ * conv's per-output loops (nn_conv2d_s8.c: the shapes its four-pixel form
+ * does not take). On Armv6-M an asm loop, two inputs a turn at 6
  * instructions an input where GCC 12's C takes 8: LDRSB has only a register offset there, so the
  * loop counts one index up to 0 from -depth against end pointers, and the offset sits in a high
  * register. Tested by the firmware's output check against the host's portable kernels. */
