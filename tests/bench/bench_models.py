@@ -16,7 +16,9 @@ emulated core (qemu-m0, m3, m4, m7, m33, m55 unless --board says), with
 region: instructions per MAC per kernel shape and per model, the ratio to
 the issue-12 anchor figures on the M4 (measured with the portable kernels
 before the fast paths) and, per float32/int8 pair and board, int8
-instructions over float32 instructions (below 1: int8 is faster). A
+instructions over float32 instructions (below 1: int8 is faster); then the
+five layers of kws_ref_model that took the most instructions on qemu-m4
+and m7, from the run's own per-layer profile. A
 benchmark: it prints what it measured and asserts nothing; a failed run
 (an output mismatch included) is printed as such and makes the
 exit status non-zero, since its figures would mean nothing.
@@ -77,6 +79,9 @@ KERNELS = [
 # board gets a "does not fit" cell saying why.
 BOARDS = ["qemu-m0", "qemu-m3", "qemu-m4", "qemu-m7", "qemu-m33", "qemu-m55"]
 ANCHOR_BOARD = "qemu-m4"
+# The model whose heaviest layers the bench lists, and on which boards.
+LAYER_MODEL = "kws_ref_model"
+LAYER_BOARDS = ["qemu-m4", "qemu-m7"]
 
 
 def short_error(error):
@@ -112,8 +117,10 @@ def run_model(hilbench, board, path, runs, results):
         return None, str(error)
     if record.get("output_check", {}).get("mismatches"):
         return None, "output differs from the host's"
-    count = record["measurements"]["count_per_inference"]["median"]
-    return (count, record["model"]["macs"]), None
+    measurements = record["measurements"]
+    count = measurements["count_per_inference"]["median"]
+    return (count, record["model"]["macs"], measurements.get("layers"),
+            measurements.get("layer_profile")), None
 
 
 def make_model(tool, arguments, results):
@@ -183,6 +190,29 @@ def bench_kernels(hilbench, tool, boards, runs, results):
     return failed
 
 
+def print_layers(cells, label, boards, top=5):
+    """The layers that took the most instructions, from the run's own
+    per-layer profile (measurements.layers)."""
+    for board in boards:
+        cell = cells.get((label, board))
+        if not isinstance(cell, tuple) or not cell[2]:
+            continue
+        profile = cell[3] or {}
+        lines = []
+        for layer in sorted(cell[2], key=lambda layer: -layer["count"])[:top]:
+            per = layer.get("count_per_mac")
+            lines.append([str(layer["index"]), layer["op"], layer.get("path", "-"),
+                          str(layer["macs"]), str(layer["count"]),
+                          "%.3f" % per if per else "-", "%.1f %%" % (100 * layer["share"])])
+        overhead = profile.get("overhead_share")
+        print_table("per-layer top %d of %s on %s (emulated instructions of one profiled "
+                    "inference; profiling changes the inference's count by %s)" %
+                    (top, label, board, "%+.3f %%" % (100 * overhead)
+                     if overhead is not None else "an unknown amount"),
+                    ["op", "kernel", "path", "MACs", "instructions", "instr/MAC", "share"],
+                    lines)
+
+
 def bench_models(hilbench, boards, runs, results, tool):
     rows = []
     for label, path, _, _ in MODELS:
@@ -220,6 +250,7 @@ def bench_models(hilbench, boards, runs, results, tool):
                 ["model", "MACs", "vs anchor"] + boards, lines)
     print_table("int8 instructions over float32 instructions per inference (below 1: "
                 "int8 is faster; '-' where either does not run)", ["model"] + boards, ratios)
+    print_layers(cells, LAYER_MODEL, [board for board in LAYER_BOARDS if board in boards])
     return failed
 
 
