@@ -42,6 +42,14 @@ asan_obj    = $(patsubst %.c,$(BUILD)/asan/obj/%.o,$(1))
 .PHONY: all run test unit fuzz e2e bench deps firmware lint format clean help
 all: $(BUILD)/hilbench
 
+# The objects that embed GIT_REV depend on a file holding it, rewritten only
+# when it changes: make does not see a changed -D flag, so a binary went on
+# naming the revision it was first built at in every record it wrote.
+REV_STAMP   := $(BUILD)/git_rev
+REV_USERS   := host/main.c host/run/result.c
+$(shell mkdir -p $(BUILD) && { [ "$$(cat $(REV_STAMP) 2>/dev/null)" = "$(GIT_REV)" ] || echo "$(GIT_REV)" >$(REV_STAMP); })
+$(call release_obj,$(REV_USERS)) $(call asan_obj,$(REV_USERS)): $(REV_STAMP)
+
 help:
 	@echo "make run     install what is missing, build, run the fmnist suite (200 samples) on qemu-m4"
 	@echo "make test    unit tests (Criterion), fuzz smoke runs and end-to-end tests, under ASan+UBSan"
