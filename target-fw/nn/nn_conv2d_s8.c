@@ -1114,16 +1114,19 @@ struct conv_mve_requant {
 	uint32x4_t to; /* byte offsets of the four pixels' outputs of a channel */
 };
 
-/* One channel's four outputs: requantised, clamped, stored to their pixels
- * (only the first `lanes` when partial). */
-static NN_ALWAYS_INLINE void conv_mve_store(const struct conv_mve_requant *q,
-					    const struct conv_mve_channel *channel,
-					    struct conv_acc4 acc, int partial, mve_pred16_t p,
-					    int8_t *out)
+static NN_ALWAYS_INLINE int32x4_t conv_acc4_lanes(struct conv_acc4 acc)
 {
-	const int32x4_t value =
-	    nn_mve_requantize_n(nn_mve_lanes(acc.a0, acc.a1, acc.a2, acc.a3), channel->multiplier,
-				channel->shift, q->output_offset, q->min, q->max);
+	return nn_mve_lanes(acc.a0, acc.a1, acc.a2, acc.a3);
+}
+
+/* One channel's four accumulators (a lane a pixel): requantised, clamped,
+ * stored to their pixels (only the first `lanes` when partial). */
+static NN_ALWAYS_INLINE void conv_mve_store(const struct conv_mve_requant *q,
+					    const struct conv_mve_channel *channel, int32x4_t acc,
+					    int partial, mve_pred16_t p, int8_t *out)
+{
+	const int32x4_t value = nn_mve_requantize_n(acc, channel->multiplier, channel->shift,
+						    q->output_offset, q->min, q->max);
 	if (partial)
 		vstrbq_scatter_offset_p_s32(out, q->to, value, p);
 	else
@@ -1155,12 +1158,7 @@ static NN_ALWAYS_INLINE void conv_mve_channels(const int8_t *chunks, const int8_
 			    vaddq_n_s32(nn_mve_lanes(vmladavq_s8(x0, w), vmladavq_s8(x1, w),
 						     vmladavq_s8(x2, w), vmladavq_s8(x3, w)),
 					table->folded);
-			const int32x4_t value = nn_mve_requantize_n(
-			    acc, table->multiplier, table->shift, q->output_offset, q->min, q->max);
-			if (partial)
-				vstrbq_scatter_offset_p_s32(out, q->to, value, p);
-			else
-				vstrbq_scatter_offset_s32(out, q->to, value);
+			conv_mve_store(q, table, acc, partial, p, out);
 		}
 		return;
 	}
@@ -1170,15 +1168,15 @@ static NN_ALWAYS_INLINE void conv_mve_channels(const int8_t *chunks, const int8_
 		struct conv_acc4 acc1 = {table[1].folded, table[1].folded, table[1].folded,
 					 table[1].folded};
 		conv_mve_dot_4x2(chunks, rows, rows + depth, depth, &acc0, &acc1);
-		conv_mve_store(q, table, acc0, partial, p, out);
-		conv_mve_store(q, table + 1, acc1, partial, p, out + 1);
+		conv_mve_store(q, table, conv_acc4_lanes(acc0), partial, p, out);
+		conv_mve_store(q, table + 1, conv_acc4_lanes(acc1), partial, p, out + 1);
 	}
 	if (count & 1) {
 		struct conv_acc4 acc0 = {table[0].folded, table[0].folded, table[0].folded,
 					 table[0].folded};
 		struct conv_acc4 acc1 = acc0;
 		conv_mve_dot_4x2(chunks, rows, rows, depth, &acc0, &acc1);
-		conv_mve_store(q, table, acc0, partial, p, out);
+		conv_mve_store(q, table, conv_acc4_lanes(acc0), partial, p, out);
 	}
 }
 
