@@ -70,16 +70,19 @@ uint32_t layer_profile_read_cost(void)
 
 /* The three int8 kinds with a fast kernel beside the portable one
  * (target-fw/nn/nn.h) run the fast one when NN_FAST_KERNELS is on, with
- * SXTB16/SMLAD where the core has the DSP extension; every other kind has
- * one kernel, portable C. Keep in step with target-fw/nn when a kind gains
- * a path. */
+ * MVE vectors where the core has Helium (the M55: each of the three has
+ * an MVE step), else SXTB16/SMLAD where the core has the DSP extension;
+ * every other kind has one kernel, portable C. Keep in step with
+ * target-fw/nn when a kind gains a path. */
 uint8_t layer_profile_path(uint32_t kind)
 {
 	switch (kind) {
 	case MODEL_OP_CONV2D_S8:
 	case MODEL_OP_DEPTHWISE_CONV2D_S8:
 	case MODEL_OP_FULLY_CONNECTED_S8:
-#if NN_FAST_KERNELS && defined(__ARM_FEATURE_DSP)
+#if NN_FAST_KERNELS && defined(__ARM_FEATURE_MVE)
+		return MSG_KERNEL_PATH_FAST_MVE;
+#elif NN_FAST_KERNELS && defined(__ARM_FEATURE_DSP)
 		return MSG_KERNEL_PATH_FAST_DSP;
 #elif NN_FAST_KERNELS
 		return MSG_KERNEL_PATH_FAST;

@@ -176,6 +176,7 @@ const char *msg_kernel_path_name(uint8_t path)
 	case MSG_KERNEL_PATH_PORTABLE: return "portable";
 	case MSG_KERNEL_PATH_FAST: return "fast";
 	case MSG_KERNEL_PATH_FAST_DSP: return "fast-dsp";
+	case MSG_KERNEL_PATH_FAST_MVE: return "fast-mve";
 	default: return NULL;
 	}
 }

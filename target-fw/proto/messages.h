@@ -89,6 +89,7 @@ enum msg_kernel_path {
 	MSG_KERNEL_PATH_PORTABLE = 1, /* the plain C99 kernel (the only one for most kinds) */
 	MSG_KERNEL_PATH_FAST = 2,     /* the _fast kernel with plain-C 16-bit lanes */
 	MSG_KERNEL_PATH_FAST_DSP = 3, /* the _fast kernel with SXTB16/SMLAD (DSP extension) */
+	MSG_KERNEL_PATH_FAST_MVE = 4, /* the _fast kernel with MVE (Helium) vectors */
 };
 
 struct msg_hello_reply {
@@ -189,7 +190,7 @@ size_t msg_layers_reply_encode(const struct msg_layers_reply *m, uint8_t *out, s
 int msg_layers_reply_decode(const uint8_t *in, size_t length, struct msg_layers_reply *m);
 
 const char *msg_type_name(uint8_t type);
-/* "portable", "fast", "fast-dsp"; NULL for an unknown path (absent, not guessed). */
+/* "portable", "fast", "fast-dsp", "fast-mve"; NULL for an unknown path (absent, not guessed). */
 const char *msg_kernel_path_name(uint8_t path);
 const char *msg_error_name(uint16_t code);
 

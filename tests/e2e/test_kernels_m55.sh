@@ -50,7 +50,7 @@ test_kernels_m55_outputs_equal_the_hosts() {
 	done
 	kernels_m55_expect_equal
 	for file in results/*.json; do
-		[ "$(json "$file" 'any(l.get("path") == "fast-dsp" for l in d["measurements"]["layers"])')" = "True" ] \
+		[ "$(json "$file" 'any(l.get("path") == "fast-mve" for l in d["measurements"]["layers"])')" = "True" ] \
 			|| fail "$file: no layer took the fast path"
 	done
 	[ "$(ls results/*.json | wc -l)" = "3" ] || fail "expected three result files"

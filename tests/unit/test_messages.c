@@ -398,6 +398,7 @@ Test(messages, kernel_path_names)
 	cr_expect_str_eq(msg_kernel_path_name(MSG_KERNEL_PATH_PORTABLE), "portable");
 	cr_expect_str_eq(msg_kernel_path_name(MSG_KERNEL_PATH_FAST), "fast");
 	cr_expect_str_eq(msg_kernel_path_name(MSG_KERNEL_PATH_FAST_DSP), "fast-dsp");
+	cr_expect_str_eq(msg_kernel_path_name(MSG_KERNEL_PATH_FAST_MVE), "fast-mve");
 	cr_expect_null(msg_kernel_path_name(MSG_KERNEL_PATH_UNKNOWN));
-	cr_expect_null(msg_kernel_path_name(4));
+	cr_expect_null(msg_kernel_path_name(5));
 }
