@@ -279,37 +279,11 @@ conv_narrow_dot(const uint8_t *lanes, const int8_t *w, int32_t depth, struct con
 	return acc;
 }
 
-/* One output of the narrow path: the usual case (folded: nudge and
- * exponent as nn_requantize_folded takes them, the offset inside) or any
- * bounded one. */
-struct conv_narrow_q {
-	int32_t output_offset;
-	int32_t min;
-	int32_t max;
-	int folded; /* nn_requantize_folded_ok */
-};
-
-static NN_ALWAYS_INLINE int8_t conv_narrow_output(struct conv_narrow_q q, uint32_t acc,
-						  int32_t multiplier, int32_t shift, int32_t nudge)
-{
-	int32_t value;
-
-	if (q.folded) {
-		const int32_t high = nn_smmulr_narrow((int32_t)(acc * 2u), multiplier);
-		value = (high + (high >> 31) + nudge) >> -shift;
-	} else {
-		value =
-		    nn_requantize_bounded_narrow((int32_t)acc, multiplier, shift) + q.output_offset;
-	}
-	return nn_output_s8(value, q.min, q.max);
-}
-
 /* (offset - 128) sum(w) + bias, modulo 2^32, for channels first..first+count-1;
  * and each one's folded nudge when q.folded. */
 static void conv_narrow_fold(const struct nn_conv_params *params, const int8_t *filter,
 			     const int32_t *bias, const int32_t *shift, int32_t first,
-			     int32_t count, struct conv_narrow_q q, uint32_t *folded,
-			     int32_t *nudge)
+			     int32_t count, struct nn_narrow_q q, uint32_t *folded, int32_t *nudge)
 {
 	const int32_t depth = params->filter_height * params->filter_width * params->input_channels;
 
@@ -332,7 +306,7 @@ static NN_ALWAYS_INLINE void conv_narrow_block(const struct nn_conv_params *para
 					       const uint32_t *folded, const int32_t *nudge,
 					       const int32_t *multiplier, const int32_t *shift,
 					       int32_t first, int32_t count, int32_t lanes,
-					       struct conv_narrow_q q, int8_t *out)
+					       struct nn_narrow_q q, int8_t *out)
 {
 	const int32_t depth = params->filter_height * params->filter_width * params->input_channels;
 	const int32_t stride = params->output_channels;
@@ -343,19 +317,19 @@ static NN_ALWAYS_INLINE void conv_narrow_block(const struct nn_conv_params *para
 		const struct conv_narrow_acc acc = conv_narrow_dot(
 		    columns, w, depth,
 		    (struct conv_narrow_acc){folded[c], folded[c], folded[c], folded[c]});
-		out[oc] = conv_narrow_output(q, acc.a0, m, s, n);
+		out[oc] = nn_narrow_output(q, acc.a0, m, s, n);
 		if (lanes > 1)
-			out[stride + oc] = conv_narrow_output(q, acc.a1, m, s, n);
+			out[stride + oc] = nn_narrow_output(q, acc.a1, m, s, n);
 		if (lanes > 2)
-			out[2 * stride + oc] = conv_narrow_output(q, acc.a2, m, s, n);
+			out[2 * stride + oc] = nn_narrow_output(q, acc.a2, m, s, n);
 		if (lanes > 3)
-			out[3 * stride + oc] = conv_narrow_output(q, acc.a3, m, s, n);
+			out[3 * stride + oc] = nn_narrow_output(q, acc.a3, m, s, n);
 	}
 }
 
 static void conv_narrow_image(const struct nn_conv_params *params, const int8_t *image,
 			      const int8_t *filter, const int32_t *bias, const int32_t *multiplier,
-			      const int32_t *shift, struct conv_narrow_q q, int8_t *output)
+			      const int32_t *shift, struct nn_narrow_q q, int8_t *output)
 {
 	const int32_t pixels = params->output_height * params->output_width;
 	uint8_t columns[4 * CONV_NARROW_TAPS_MAX];
@@ -378,7 +352,7 @@ static void conv_narrow_image(const struct nn_conv_params *params, const int8_t 
 				conv_narrow_block(
 				    params, columns, filter, folded, nudge, multiplier, shift,
 				    first, count, 4,
-				    (struct conv_narrow_q){q.output_offset, q.min, q.max, 1}, out);
+				    (struct nn_narrow_q){q.output_offset, q.min, q.max, 1}, out);
 			else
 				conv_narrow_block(params, columns, filter, folded, nudge,
 						  multiplier, shift, first, count, lanes, q, out);
@@ -400,7 +374,7 @@ void nn_conv2d_s8_narrow(const struct nn_conv_params *params, const int8_t *inpu
 	const int32_t image_size =
 	    params->input_height * params->input_width * params->input_channels;
 	const int32_t pixels = params->output_height * params->output_width;
-	const struct conv_narrow_q q = {
+	const struct nn_narrow_q q = {
 	    params->output_offset, params->activation_min, params->activation_max,
 	    nn_requantize_folded_ok(shift, params->output_channels, params->output_offset,
 				    params->activation_min, params->activation_max)};

@@ -108,15 +108,6 @@ void nn_depthwise_conv2d_s8_portable(const struct nn_conv_params *params, const 
 	depthwise_conv2d_s8_reference(params, input, filter, bias, multiplier, shift, output, 0);
 }
 
-/* The same loops with nn_requantize_fast: for cores without the fast
- * kernels (see nn_conv2d_s8_narrow). */
-void nn_depthwise_conv2d_s8_narrow(const struct nn_conv_params *params, const int8_t *input,
-				   const int8_t *filter, const int32_t *bias,
-				   const int32_t *multiplier, const int32_t *shift, int8_t *output)
-{
-	depthwise_conv2d_s8_reference(params, input, filter, bias, multiplier, shift, output, 1);
-}
-
 static NN_ALWAYS_INLINE int8_t dw_output(const struct nn_conv_params *params, int32_t acc,
 					 int32_t multiplier, int32_t shift)
 {
@@ -186,6 +177,105 @@ static NN_ALWAYS_INLINE void dw_pixel(const struct nn_conv_params *params,
 			acc += taps[t][c] * *weights;
 		out[first + c] = dw_output(params, acc, multiplier[first + c], shift[first + c]);
 	}
+}
+
+/* The narrow path's channel block and filter size: its tables on the
+ * stack stay under the narrow conv's. */
+#define DW_NARROW_BLOCK 32
+#define DW_NARROW_TAPS	25
+
+/* Channels first..first+count-1 of one output pixel on the narrow path:
+ * byte loads only (Armv6-M faults on an unaligned word), each channel's
+ * taps summed onto its folded bias. */
+static NN_ALWAYS_INLINE void dw_narrow_pixel(const struct nn_conv_params *params,
+					     const int8_t *const *taps, int32_t tap_count,
+					     const int8_t *filter, const int32_t *folded,
+					     const int32_t *nudge, int32_t first, int32_t count,
+					     const int32_t *multiplier, const int32_t *shift,
+					     struct nn_narrow_q q, int8_t *out)
+{
+	const int32_t stride = params->output_channels;
+
+	for (int32_t c = 0; c < count; c++) {
+		const int8_t *w = filter + first + c;
+		int32_t acc = folded[c];
+		for (int32_t t = 0; t < tap_count; t++, w += stride)
+			acc += taps[t][c] * *w;
+		out[first + c] = nn_narrow_output(q, (uint32_t)acc, multiplier[first + c],
+						  shift[first + c], nudge[c]);
+	}
+}
+
+static void dw_narrow_image(const struct nn_conv_params *params, const int8_t *image,
+			    const int8_t *filter, const int32_t *bias, const int32_t *multiplier,
+			    const int32_t *shift, struct nn_narrow_q q, int8_t *output)
+{
+	const int32_t tap_count = params->filter_height * params->filter_width;
+	const int32_t channels = params->output_channels;
+	int8_t zero_row[DW_NARROW_BLOCK];
+	const int8_t *taps[DW_NARROW_TAPS];
+	int32_t folded[DW_NARROW_BLOCK], nudge[DW_NARROW_BLOCK];
+
+	for (int32_t i = 0; i < DW_NARROW_BLOCK; i++)
+		zero_row[i] = (int8_t)-params->input_offset;
+	for (int32_t first = 0; first < channels; first += DW_NARROW_BLOCK) {
+		const int32_t left = channels - first;
+		const int32_t count = left < DW_NARROW_BLOCK ? left : DW_NARROW_BLOCK;
+		for (int32_t c = 0; c < count; c++) {
+			int32_t sum = 0;
+			for (int32_t t = 0; t < tap_count; t++)
+				sum += filter[t * channels + first + c];
+			folded[c] = (bias ? bias[first + c] : 0) + params->input_offset * sum;
+			nudge[c] =
+			    q.folded ? nn_requantize_folded_nudge(shift[first + c], q.output_offset)
+				     : 0;
+		}
+		for (int32_t out_y = 0; out_y < params->output_height; out_y++)
+			for (int32_t out_x = 0; out_x < params->output_width; out_x++) {
+				int8_t *out =
+				    output + (out_y * params->output_width + out_x) * channels;
+				dw_taps(params, image, first, zero_row, out_y, out_x, taps);
+				/* 3x3 with a constant tap count. */
+				if (tap_count == 9)
+					dw_narrow_pixel(params, taps, 9, filter, folded, nudge,
+							first, count, multiplier, shift, q, out);
+				else
+					dw_narrow_pixel(params, taps, tap_count, filter, folded,
+							nudge, first, count, multiplier, shift, q,
+							out);
+			}
+	}
+}
+
+/* For cores without the fast kernels (M0, M23): tap pointers and folded
+ * biases as the fast path builds them, where it applies (a depth
+ * multiplier of 1, the zero point an int8, up to 5x5 taps, accumulators
+ * nn_requantize_bounded_ok bounds, as real models' are), else the portable
+ * loops with nn_requantize_fast (see nn_conv2d_s8_narrow). */
+void nn_depthwise_conv2d_s8_narrow(const struct nn_conv_params *params, const int8_t *input,
+				   const int8_t *filter, const int32_t *bias,
+				   const int32_t *multiplier, const int32_t *shift, int8_t *output)
+{
+	const int32_t tap_count = params->filter_height * params->filter_width;
+	const int32_t channels = params->output_channels;
+	const int32_t image_size =
+	    params->input_height * params->input_width * params->input_channels;
+	const int32_t output_size = params->output_height * params->output_width * channels;
+	const struct nn_narrow_q q = {
+	    params->output_offset, params->activation_min, params->activation_max,
+	    nn_requantize_folded_ok(shift, channels, params->output_offset, params->activation_min,
+				    params->activation_max)};
+
+	if (params->depth_multiplier != 1 || params->input_offset < -127 ||
+	    params->input_offset > 128 || tap_count > DW_NARROW_TAPS ||
+	    !nn_requantize_bounded_ok(bias, shift, channels, tap_count, params->input_offset)) {
+		depthwise_conv2d_s8_reference(params, input, filter, bias, multiplier, shift,
+					      output, 1);
+		return;
+	}
+	for (int32_t batch = 0; batch < params->batches; batch++)
+		dw_narrow_image(params, input + batch * image_size, filter, bias, multiplier, shift,
+				q, output + batch * output_size);
 }
 
 /* The weights of channels first.. (groups of four) of a 3x3 filter as

@@ -139,6 +139,33 @@ static inline int32_t nn_requantize_bounded_narrow(int32_t x, int32_t multiplier
 	return (((high + (high >> 31)) >> ~shift) + 1) >> 1;
 }
 
+/* One output of a narrow path (cores without a 32x32 -> 64 multiply), from
+ * an accumulator nn_requantize_bounded_ok bounds, taken modulo 2^32 (a
+ * path's folded terms may wrap and cancel): the usual case folded (nudge
+ * from nn_requantize_folded_nudge, the offset inside; nn_requantize_folded_ok)
+ * or any bounded one. */
+struct nn_narrow_q {
+	int32_t output_offset;
+	int32_t min;
+	int32_t max;
+	int folded; /* nn_requantize_folded_ok */
+};
+
+static NN_ALWAYS_INLINE int8_t nn_narrow_output(struct nn_narrow_q q, uint32_t acc,
+						int32_t multiplier, int32_t shift, int32_t nudge)
+{
+	int32_t value;
+
+	if (q.folded) {
+		const int32_t high = nn_smmulr_narrow((int32_t)(acc * 2u), multiplier);
+		value = (high + (high >> 31) + nudge) >> -shift;
+	} else {
+		value =
+		    nn_requantize_bounded_narrow((int32_t)acc, multiplier, shift) + q.output_offset;
+	}
+	return nn_output_s8(value, q.min, q.max);
+}
+
 /* nn_requantize_bounded for a right shift (shift in [-31, -1]), without
  * the tests on its sign: for layers whose shifts all are
  * (nn_requantize_right_ok), as in most real models. */

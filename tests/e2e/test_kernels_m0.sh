@@ -9,9 +9,10 @@ test_kernels_m0_outputs_equal_the_hosts() {
 	[ -x "$tool" ] || skip "no $tool (make build/tools/make_kernel_model)"
 	# The bench's shapes; then a stride-2 3x3 conv over padding with 45 taps
 	# and 25 output pixels (no multiples of the four taps and four pixels a
-	# step), an fc with 333 inputs and 7 rows (of two inputs, four rows).
-	for shape in "conv3x3 16 8 8" "conv1x1 32 8 8" "fc 256 16" "conv 3 3 2 5 12 9 9" \
-		"fc 333 7"; do
+	# step), an fc with 333 inputs and 7 rows (of two inputs, four rows), a
+	# stride-2 5x5 depthwise of 35 channels (a block of 32 and a tail of 3).
+	for shape in "conv3x3 16 8 8" "conv1x1 32 8 8" "fc 256 16" "dw3x3 32 8 8" \
+		"conv 3 3 2 5 12 9 9" "fc 333 7" "dw 5 2 35 9 9"; do
 		"$tool" $shape "kernel_${shape// /_}.tflite" || fail "make_kernel_model $shape"
 		hb run --board qemu-m0 --model "kernel_${shape// /_}.tflite" --runs 1 --warmup 0 \
 			--results results
@@ -22,5 +23,5 @@ test_kernels_m0_outputs_equal_the_hosts() {
 		[ "$(json "$file" 'd["output_check"]["performed"]')" = "True" ] || fail "$file: not checked"
 		[ "$(json "$file" 'd["output_check"]["mismatches"]')" = "0" ] || fail "$file: board differs from host"
 	done
-	[ "$(ls results/*.json | wc -l)" = "5" ] || fail "expected five result files"
+	[ "$(ls results/*.json | wc -l)" = "7" ] || fail "expected seven result files"
 }
