@@ -117,8 +117,9 @@ static NN_ALWAYS_INLINE int8_t dw_output(const struct nn_conv_params *params, in
 
 /* Where each tap of output pixel (out_y, out_x) reads channel `first`:
  * the input, or the zero-point row for a tap in the padding. */
-static void dw_taps(const struct nn_conv_params *params, const int8_t *image, int32_t first,
-		    const int8_t *zero_row, int32_t out_y, int32_t out_x, const int8_t **taps)
+static NN_ALWAYS_INLINE void dw_taps(const struct nn_conv_params *params, const int8_t *image,
+				     int32_t first, const int8_t *zero_row, int32_t out_y,
+				     int32_t out_x, const int8_t **taps)
 {
 	const int32_t origin_y = out_y * params->stride_height - params->pad_top;
 	const int32_t origin_x = out_x * params->stride_width - params->pad_left;
