@@ -180,6 +180,22 @@ static NN_ALWAYS_INLINE void dw_pixel(const struct nn_conv_params *params,
 	}
 }
 
+/* Channels first..first+count-1's biases with offset * sum(w) folded in,
+ * the padding taps reading the zero-point row (see the top comment). */
+static void dw_fold(const struct nn_conv_params *params, const int8_t *filter, const int32_t *bias,
+		    int32_t first, int32_t count, int32_t *folded)
+{
+	const int32_t tap_count = params->filter_height * params->filter_width;
+	const int32_t channels = params->output_channels;
+
+	for (int32_t c = 0; c < count; c++) {
+		int32_t sum = 0;
+		for (int32_t t = 0; t < tap_count; t++)
+			sum += filter[t * channels + first + c];
+		folded[c] = (bias ? bias[first + c] : 0) + params->input_offset * sum;
+	}
+}
+
 /* The narrow path's channel block and filter size: its tables on the
  * stack stay under the narrow conv's. */
 #define DW_NARROW_BLOCK 32
@@ -222,15 +238,11 @@ static void dw_narrow_image(const struct nn_conv_params *params, const int8_t *i
 	for (int32_t first = 0; first < channels; first += DW_NARROW_BLOCK) {
 		const int32_t left = channels - first;
 		const int32_t count = left < DW_NARROW_BLOCK ? left : DW_NARROW_BLOCK;
-		for (int32_t c = 0; c < count; c++) {
-			int32_t sum = 0;
-			for (int32_t t = 0; t < tap_count; t++)
-				sum += filter[t * channels + first + c];
-			folded[c] = (bias ? bias[first + c] : 0) + params->input_offset * sum;
+		dw_fold(params, filter, bias, first, count, folded);
+		for (int32_t c = 0; c < count; c++)
 			nudge[c] =
 			    q.folded ? nn_requantize_folded_nudge(shift[first + c], q.output_offset)
 				     : 0;
-		}
 		for (int32_t out_y = 0; out_y < params->output_height; out_y++)
 			for (int32_t out_x = 0; out_x < params->output_width; out_x++) {
 				int8_t *out =
@@ -606,13 +618,7 @@ static void dw_mve(const struct nn_conv_params *params, const int8_t *input, con
 		for (int32_t first = 0; first < channels; first += DW_CHANNEL_BLOCK) {
 			const int32_t left = channels - first;
 			const int32_t count = left < DW_CHANNEL_BLOCK ? left : DW_CHANNEL_BLOCK;
-			for (int32_t c = 0; c < count; c++) {
-				int32_t sum = 0;
-				for (int32_t t = 0; t < tap_count; t++)
-					sum += filter[t * channels + first + c];
-				folded[c] =
-				    (bias ? bias[first + c] : 0) + params->input_offset * sum;
-			}
+			dw_fold(params, filter, bias, first, count, folded);
 			for (int32_t out_y = 0; out_y < params->output_height; out_y++) {
 				const int32_t origin_y =
 				    out_y * params->stride_height - params->pad_top;
